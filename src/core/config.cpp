@@ -1,0 +1,214 @@
+#include "core/config.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <sstream>
+#include <toml++/toml.h>
+#include <variant>
+#include <vector>
+
+namespace citypulse {
+namespace {
+
+struct IntKey {
+  int* value;
+  int min, max;
+};
+struct Int64Key {
+  std::int64_t* value;
+  std::int64_t min, max;
+};
+struct BoolKey {
+  bool* value;
+};
+struct TextKey {
+  std::string* value;
+  std::vector<std::string_view> choices;  // empty: any text
+};
+
+struct Key {
+  std::string_view name;  // "section.key"
+  std::variant<IntKey, Int64Key, BoolKey, TextKey> target;
+};
+
+std::vector<Key> keys_of(Config& c) {
+  return {
+      {"http.bind", TextKey{&c.http.bind, {}}},
+      {"http.port", IntKey{&c.http.port, 0, 65535}},
+      {"http.threads", IntKey{&c.http.threads, 1, 256}},
+      {"http.max_body_bytes", Int64Key{&c.http.max_body_bytes, 1024, std::int64_t{1} << 32}},
+      {"http.max_header_bytes", Int64Key{&c.http.max_header_bytes, 1024, 1 << 20}},
+      {"http.read_timeout_ms", IntKey{&c.http.read_timeout_ms, 100, 3'600'000}},
+      {"http.idle_timeout_ms", IntKey{&c.http.idle_timeout_ms, 100, 3'600'000}},
+      {"http.shutdown_grace_ms", IntKey{&c.http.shutdown_grace_ms, 0, 600'000}},
+      {"http.web_root", TextKey{&c.http.web_root, {}}},
+      {"http.access_log", BoolKey{&c.http.access_log}},
+      {"mqtt.port", IntKey{&c.mqtt.port, 0, 65535}},
+      {"storage.data_dir", TextKey{&c.storage.data_dir, {}}},
+      {"log.level", TextKey{&c.log.level, {"trace", "debug", "info", "warn", "error", "off"}}},
+      {"workers.threads", IntKey{&c.workers.threads, 1, 256}},
+  };
+}
+
+Error key_error(std::string_view key, std::string message) {
+  return Error{ErrorCode::invalid, fmt::format("config key {}: {}", key, message), std::string(key)};
+}
+
+template <class N>
+Status set_number(std::string_view key, N* out, N min, N max, std::int64_t v) {
+  if (v < min || v > max)
+    return std::unexpected(key_error(key, fmt::format("{} is outside {}..{}", v, min, max)));
+  *out = static_cast<N>(v);
+  return {};
+}
+
+// Applies a value to a key; `v` is either the text of an environment variable /
+// command-line option or a TOML node.
+Status apply_value(const Key& k, const std::variant<std::string_view, const toml::node*>& v) {
+  const auto* text = std::get_if<std::string_view>(&v);
+  const toml::node* node = text ? nullptr : std::get<const toml::node*>(v);
+  auto as_int = [&]() -> Result<std::int64_t> {
+    if (node) {
+      if (auto i = node->value_exact<std::int64_t>()) return *i;
+      return std::unexpected(key_error(k.name, "expected an integer"));
+    }
+    std::int64_t i = 0;
+    auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), i);
+    if (ec != std::errc{} || p != text->data() + text->size())
+      return std::unexpected(key_error(k.name, fmt::format("expected an integer, got '{}'", *text)));
+    return i;
+  };
+  return std::visit(
+      [&](const auto& t) -> Status {
+        using T = std::decay_t<decltype(t)>;
+        if constexpr (std::is_same_v<T, IntKey> || std::is_same_v<T, Int64Key>) {
+          auto i = as_int();
+          if (!i) return std::unexpected(i.error());
+          return set_number(k.name, t.value, t.min, t.max, *i);
+        } else if constexpr (std::is_same_v<T, BoolKey>) {
+          if (node) {
+            if (auto b = node->value_exact<bool>()) {
+              *t.value = *b;
+              return {};
+            }
+            return std::unexpected(key_error(k.name, "expected true or false"));
+          }
+          if (*text == "true" || *text == "1") *t.value = true;
+          else if (*text == "false" || *text == "0") *t.value = false;
+          else return std::unexpected(key_error(k.name, fmt::format("expected true or false, got '{}'", *text)));
+          return {};
+        } else {
+          std::string s;
+          if (node) {
+            auto str = node->value_exact<std::string>();
+            if (!str) return std::unexpected(key_error(k.name, "expected a string"));
+            s = *str;
+          } else {
+            s = std::string(*text);
+          }
+          if (!t.choices.empty()) {
+            bool ok = false;
+            for (auto c : t.choices) ok = ok || c == s;
+            if (!ok)
+              return std::unexpected(key_error(
+                  k.name, fmt::format("'{}' is not one of {}", s, fmt::join(t.choices, ", "))));
+          }
+          *t.value = std::move(s);
+          return {};
+        }
+      },
+      k.target);
+}
+
+std::string env_name(std::string_view key) {
+  std::string name = "CITYPULSE_";
+  for (char c : key) name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return name;
+}
+
+}  // namespace
+
+EnvLookup process_env() {
+  return [](const std::string& name) -> std::optional<std::string> {
+    if (const char* v = std::getenv(name.c_str())) return std::string(v);
+    return std::nullopt;
+  };
+}
+
+Status set_config_key(Config& config, std::string_view key, std::string_view text) {
+  for (const auto& k : keys_of(config))
+    if (k.name == key) return apply_value(k, text);
+  return fail(ErrorCode::invalid, fmt::format("config key {}: unknown key", key), std::string(key));
+}
+
+Result<Config> load_config(const std::string* toml_file, const EnvLookup& env) {
+  Config config;
+  const auto keys = keys_of(config);
+  if (toml_file) {
+    toml::table table;
+    try {
+      table = toml::parse_file(*toml_file);
+    } catch (const toml::parse_error& e) {
+      return fail(ErrorCode::invalid,
+                  fmt::format("config file {}: line {}: {}", *toml_file, e.source().begin.line,
+                              e.description()));
+    }
+    // Every key in the file must be known: walk the file, not the key table.
+    for (const auto& [section, node] : table) {
+      const auto* sub = node.as_table();
+      if (!sub)
+        return std::unexpected(key_error(section.str(), "expected a [section] table"));
+      for (const auto& [name, value] : *sub) {
+        const std::string full = fmt::format("{}.{}", section.str(), name.str());
+        const Key* found = nullptr;
+        for (const auto& k : keys)
+          if (k.name == full) found = &k;
+        if (!found) return std::unexpected(key_error(full, "unknown key"));
+        if (auto s = apply_value(*found, &value); !s) return std::unexpected(s.error());
+      }
+    }
+  }
+  for (const auto& k : keys) {
+    const std::string name = env_name(k.name);
+    if (auto v = env(name)) {
+      if (auto s = apply_value(k, std::string_view(*v)); !s) {
+        auto e = s.error();
+        e.message += fmt::format(" (from environment variable {})", name);
+        return std::unexpected(e);
+      }
+    }
+  }
+  return config;
+}
+
+std::string render_config(const Config& config) {
+  Config copy = config;
+  std::string out;
+  std::string_view section;
+  for (const auto& k : keys_of(copy)) {
+    const auto dot = k.name.find('.');
+    const auto sec = k.name.substr(0, dot);
+    if (sec != section) {
+      out += fmt::format("{}[{}]\n", out.empty() ? "" : "\n", sec);
+      section = sec;
+    }
+    out += fmt::format("{} = ", k.name.substr(dot + 1));
+    std::visit(
+        [&](const auto& t) {
+          using T = std::decay_t<decltype(t)>;
+          if constexpr (std::is_same_v<T, BoolKey>) out += *t.value ? "true" : "false";
+          else if constexpr (std::is_same_v<T, TextKey>) {
+            std::ostringstream s;
+            s << toml::value<std::string>(*t.value);
+            out += s.str();
+          } else out += std::to_string(*t.value);
+        },
+        k.target);
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace citypulse

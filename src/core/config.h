@@ -1,0 +1,71 @@
+// The effective configuration of one CityPulse process.
+//
+// Sources, later ones winning: built-in defaults, one TOML file, environment
+// variables CITYPULSE_<SECTION>_<KEY> (e.g. CITYPULSE_HTTP_PORT), then
+// command-line options. Every key has a default that works on a laptop.
+// Unknown keys are errors (a typo must not silently keep a default).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace citypulse {
+
+struct HttpConfig {
+  std::string bind = "127.0.0.1";
+  int port = 8080;
+  int threads = 2;                           // I/O threads
+  std::int64_t max_body_bytes = 1 << 20;     // larger bodies get 413
+  std::int64_t max_header_bytes = 16 << 10;  // larger headers get 431
+  int read_timeout_ms = 30'000;              // a request must arrive within this
+  int idle_timeout_ms = 60'000;              // keep-alive connections idle longer are closed
+  int shutdown_grace_ms = 10'000;            // in-flight requests get this long to finish
+  std::string web_root;                      // folder of the web UI; empty: built-in page
+  bool access_log = true;
+};
+
+struct MqttConfig {
+  int port = 1883;
+};
+
+struct StorageConfig {
+  std::string data_dir = "./data";
+};
+
+struct LogConfig {
+  std::string level = "info";  // trace, debug, info, warn, error, off
+};
+
+struct WorkerConfig {
+  int threads = 2;  // threads for blocking store calls and CPU-heavy work
+};
+
+struct Config {
+  HttpConfig http;
+  MqttConfig mqtt;
+  StorageConfig storage;
+  LogConfig log;
+  WorkerConfig workers;
+};
+
+// Reads one environment variable; nullopt when unset. Injected so tests need
+// not touch the process environment.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+EnvLookup process_env();
+
+// Defaults, then the file (when given), then the environment. Failure names the
+// key in Error::field and says what was expected; the config is unusable then.
+Result<Config> load_config(const std::string* toml_file, const EnvLookup& env);
+
+// Sets one key ("http.port") from its text form, validated as in a file.
+Status set_config_key(Config& config, std::string_view key, std::string_view text);
+
+// The effective configuration as TOML that load_config reads back unchanged.
+std::string render_config(const Config& config);
+
+}  // namespace citypulse
