@@ -1,11 +1,11 @@
 #include "core/config.h"
 
-#include <charconv>
-#include <cstdlib>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
-#include <sstream>
 #include <toml++/toml.h>
+#include <charconv>
+#include <cstdlib>
+#include <sstream>
 #include <variant>
 #include <vector>
 
@@ -41,7 +41,6 @@ std::vector<Key> keys_of(Config& c) {
       {"http.max_body_bytes", Int64Key{&c.http.max_body_bytes, 1024, std::int64_t{1} << 32}},
       {"http.max_header_bytes", Int64Key{&c.http.max_header_bytes, 1024, 1 << 20}},
       {"http.read_timeout_ms", IntKey{&c.http.read_timeout_ms, 100, 3'600'000}},
-      {"http.idle_timeout_ms", IntKey{&c.http.idle_timeout_ms, 100, 3'600'000}},
       {"http.shutdown_grace_ms", IntKey{&c.http.shutdown_grace_ms, 0, 600'000}},
       {"http.web_root", TextKey{&c.http.web_root, {}}},
       {"http.access_log", BoolKey{&c.http.access_log}},
@@ -53,7 +52,8 @@ std::vector<Key> keys_of(Config& c) {
 }
 
 Error key_error(std::string_view key, std::string message) {
-  return Error{ErrorCode::invalid, fmt::format("config key {}: {}", key, message), std::string(key)};
+  return Error{ErrorCode::invalid, fmt::format("config key {}: {}", key, message),
+               std::string(key)};
 }
 
 template <class N>
@@ -77,7 +77,8 @@ Status apply_value(const Key& k, const std::variant<std::string_view, const toml
     std::int64_t i = 0;
     auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), i);
     if (ec != std::errc{} || p != text->data() + text->size())
-      return std::unexpected(key_error(k.name, fmt::format("expected an integer, got '{}'", *text)));
+      return std::unexpected(
+          key_error(k.name, fmt::format("expected an integer, got '{}'", *text)));
     return i;
   };
   return std::visit(
@@ -95,9 +96,13 @@ Status apply_value(const Key& k, const std::variant<std::string_view, const toml
             }
             return std::unexpected(key_error(k.name, "expected true or false"));
           }
-          if (*text == "true" || *text == "1") *t.value = true;
-          else if (*text == "false" || *text == "0") *t.value = false;
-          else return std::unexpected(key_error(k.name, fmt::format("expected true or false, got '{}'", *text)));
+          if (*text == "true" || *text == "1")
+            *t.value = true;
+          else if (*text == "false" || *text == "0")
+            *t.value = false;
+          else
+            return std::unexpected(
+                key_error(k.name, fmt::format("expected true or false, got '{}'", *text)));
           return {};
         } else {
           std::string s;
@@ -124,7 +129,8 @@ Status apply_value(const Key& k, const std::variant<std::string_view, const toml
 
 std::string env_name(std::string_view key) {
   std::string name = "CITYPULSE_";
-  for (char c : key) name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char c : key)
+    name += c == '.' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return name;
 }
 
@@ -151,15 +157,13 @@ Result<Config> load_config(const std::string* toml_file, const EnvLookup& env) {
     try {
       table = toml::parse_file(*toml_file);
     } catch (const toml::parse_error& e) {
-      return fail(ErrorCode::invalid,
-                  fmt::format("config file {}: line {}: {}", *toml_file, e.source().begin.line,
-                              e.description()));
+      return fail(ErrorCode::invalid, fmt::format("config file {}: line {}: {}", *toml_file,
+                                                  e.source().begin.line, e.description()));
     }
     // Every key in the file must be known: walk the file, not the key table.
     for (const auto& [section, node] : table) {
       const auto* sub = node.as_table();
-      if (!sub)
-        return std::unexpected(key_error(section.str(), "expected a [section] table"));
+      if (!sub) return std::unexpected(key_error(section.str(), "expected a [section] table"));
       for (const auto& [name, value] : *sub) {
         const std::string full = fmt::format("{}.{}", section.str(), name.str());
         const Key* found = nullptr;
@@ -198,12 +202,14 @@ std::string render_config(const Config& config) {
     std::visit(
         [&](const auto& t) {
           using T = std::decay_t<decltype(t)>;
-          if constexpr (std::is_same_v<T, BoolKey>) out += *t.value ? "true" : "false";
+          if constexpr (std::is_same_v<T, BoolKey>)
+            out += *t.value ? "true" : "false";
           else if constexpr (std::is_same_v<T, TextKey>) {
             std::ostringstream s;
             s << toml::value<std::string>(*t.value);
             out += s.str();
-          } else out += std::to_string(*t.value);
+          } else
+            out += std::to_string(*t.value);
         },
         k.target);
     out += '\n';

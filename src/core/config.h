@@ -22,10 +22,10 @@ struct HttpConfig {
   int threads = 2;                           // I/O threads
   std::int64_t max_body_bytes = 1 << 20;     // larger bodies get 413
   std::int64_t max_header_bytes = 16 << 10;  // larger headers get 431
-  int read_timeout_ms = 30'000;              // a request must arrive within this
-  int idle_timeout_ms = 60'000;              // keep-alive connections idle longer are closed
-  int shutdown_grace_ms = 10'000;            // in-flight requests get this long to finish
-  std::string web_root;                      // folder of the web UI; empty: built-in page
+  int read_timeout_ms =
+      30'000;  // a whole request must arrive within this (also the keep-alive idle limit)
+  int shutdown_grace_ms = 10'000;  // in-flight requests get this long to finish
+  std::string web_root;            // folder of the web UI; empty: built-in page
   bool access_log = true;
 };
 

@@ -4,16 +4,28 @@ namespace citypulse {
 
 const char* to_string(ErrorCode code) {
   switch (code) {
-    case ErrorCode::bad_request: return "bad-request";
-    case ErrorCode::invalid: return "validation-failed";
-    case ErrorCode::not_found: return "not-found";
-    case ErrorCode::conflict: return "conflict";
-    case ErrorCode::precondition_failed: return "precondition-failed";
-    case ErrorCode::too_large: return "payload-too-large";
-    case ErrorCode::method_not_allowed: return "method-not-allowed";
-    case ErrorCode::unavailable: return "unavailable";
-    case ErrorCode::io: return "io-error";
-    case ErrorCode::internal: return "internal-error";
+    case ErrorCode::bad_request:
+      return "bad-request";
+    case ErrorCode::invalid:
+      return "validation-failed";
+    case ErrorCode::not_found:
+      return "not-found";
+    case ErrorCode::conflict:
+      return "conflict";
+    case ErrorCode::precondition_failed:
+      return "precondition-failed";
+    case ErrorCode::too_large:
+      return "payload-too-large";
+    case ErrorCode::unsupported_media:
+      return "unsupported-media-type";
+    case ErrorCode::method_not_allowed:
+      return "method-not-allowed";
+    case ErrorCode::unavailable:
+      return "unavailable";
+    case ErrorCode::io:
+      return "io-error";
+    case ErrorCode::internal:
+      return "internal-error";
   }
   return "internal-error";
 }

@@ -3,10 +3,10 @@
 // compile once.
 #pragma once
 
-#include <boost/json.hpp>
-#include <cmath>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <boost/json.hpp>
+#include <cmath>
 #include <set>
 
 #include "model/schema.h"
@@ -19,7 +19,9 @@ inline bool is_meta(std::string_view key) {
   return key == "id" || key == "version" || key == "created_at" || key == "updated_at";
 }
 
-inline std::string pointer(std::string_view name) { return fmt::format("/{}", name); }
+inline std::string pointer(std::string_view name) {
+  return fmt::format("/{}", name);
+}
 
 inline Error invalid(std::string_view name, std::string message) {
   return Error{ErrorCode::invalid, std::move(message), pointer(name)};
@@ -27,14 +29,20 @@ inline Error invalid(std::string_view name, std::string message) {
 
 inline std::string_view type_name(const json::value& v) {
   switch (v.kind()) {
-    case json::kind::null: return "null";
-    case json::kind::bool_: return "a boolean";
+    case json::kind::null:
+      return "null";
+    case json::kind::bool_:
+      return "a boolean";
     case json::kind::int64:
     case json::kind::uint64:
-    case json::kind::double_: return "a number";
-    case json::kind::string: return "a string";
-    case json::kind::array: return "an array";
-    case json::kind::object: return "an object";
+    case json::kind::double_:
+      return "a number";
+    case json::kind::string:
+      return "a string";
+    case json::kind::array:
+      return "an array";
+    case json::kind::object:
+      return "an object";
   }
   return "a value";
 }
@@ -65,24 +73,30 @@ inline std::string choices_text(std::span<const std::string_view> choices) {
 inline Result<std::string> read_text(std::string_view name, const json::value& v, double min,
                                      double max) {
   if (!v.is_string())
-    return std::unexpected(invalid(name, fmt::format("'{}' must be a string, not {}", name, type_name(v))));
+    return std::unexpected(
+        invalid(name, fmt::format("'{}' must be a string, not {}", name, type_name(v))));
   const auto& s = v.get_string();
   for (unsigned char c : s)
     if (c < 0x20 || c == 0x7f)
-      return std::unexpected(invalid(name, fmt::format("'{}' must not contain control characters", name)));
+      return std::unexpected(
+          invalid(name, fmt::format("'{}' must not contain control characters", name)));
   if (static_cast<double>(s.size()) < min)
-    return std::unexpected(invalid(name, min <= 1 ? fmt::format("'{}' must not be empty", name)
-                                                  : fmt::format("'{}' must have at least {} characters", name, min)));
+    return std::unexpected(
+        invalid(name, min <= 1 ? fmt::format("'{}' must not be empty", name)
+                               : fmt::format("'{}' must have at least {} characters", name, min)));
   if (static_cast<double>(s.size()) > max)
-    return std::unexpected(invalid(name, fmt::format("'{}' must have at most {} bytes", name, max)));
+    return std::unexpected(
+        invalid(name, fmt::format("'{}' must have at most {} bytes", name, max)));
   return std::string(s);
 }
 
 inline Result<std::vector<std::string>> read_tags(std::string_view name, const json::value& v) {
   if (!v.is_array())
-    return std::unexpected(invalid(name, fmt::format("'{}' must be an array of strings, not {}", name, type_name(v))));
+    return std::unexpected(
+        invalid(name, fmt::format("'{}' must be an array of strings, not {}", name, type_name(v))));
   const auto& a = v.get_array();
-  if (a.size() > 64) return std::unexpected(invalid(name, fmt::format("'{}' may hold at most 64 tags", name)));
+  if (a.size() > 64)
+    return std::unexpected(invalid(name, fmt::format("'{}' may hold at most 64 tags", name)));
   std::vector<std::string> tags;
   std::set<std::string> seen;
   for (std::size_t i = 0; i < a.size(); ++i) {
@@ -98,16 +112,22 @@ inline Result<std::vector<std::string>> read_tags(std::string_view name, const j
   return tags;
 }
 
-inline Result<std::vector<DeviceChannel>> read_channels(std::string_view name, const json::value& v) {
+inline Result<std::vector<DeviceChannel>> read_channels(std::string_view name,
+                                                        const json::value& v) {
   if (!v.is_array())
-    return std::unexpected(invalid(name, fmt::format("'{}' must be an array of {{channel, point_id}} objects", name)));
+    return std::unexpected(
+        invalid(name, fmt::format("'{}' must be an array of {{channel, point_id}} objects", name)));
   const auto& a = v.get_array();
-  if (a.size() > 10'000) return std::unexpected(invalid(name, fmt::format("'{}' may hold at most 10000 channels", name)));
+  if (a.size() > 10'000)
+    return std::unexpected(
+        invalid(name, fmt::format("'{}' may hold at most 10000 channels", name)));
   std::vector<DeviceChannel> out;
   std::set<std::string> seen;
   for (std::size_t i = 0; i < a.size(); ++i) {
     const std::string at = fmt::format("/{}/{}", name, i);
-    auto bad = [&](std::string msg) { return std::unexpected(Error{ErrorCode::invalid, std::move(msg), at}); };
+    auto bad = [&](std::string msg) {
+      return std::unexpected(Error{ErrorCode::invalid, std::move(msg), at});
+    };
     if (!a[i].is_object()) return bad(fmt::format("'{}' item {} must be an object", name, i));
     const auto& o = a[i].get_object();
     DeviceChannel c;
@@ -120,7 +140,8 @@ inline Result<std::vector<DeviceChannel>> read_channels(std::string_view name, c
         has_channel = true;
       } else if (k == "point_id") {
         auto id = as_whole(val);
-        if (!id || *id < 1) return bad(fmt::format("'{}' item {}: 'point_id' must be a positive integer", name, i));
+        if (!id || *id < 1)
+          return bad(fmt::format("'{}' item {}: 'point_id' must be a positive integer", name, i));
         c.point_id = *id;
         has_point = true;
       } else {
@@ -148,7 +169,8 @@ Status read_field(const FieldSpec<T>& f, const json::value& v, T& out) {
   return std::visit(
       [&](auto p) -> Status {
         using M = std::decay_t<decltype(out.*p)>;
-        if constexpr (std::is_same_v<M, std::int64_t> || std::is_same_v<M, std::optional<std::int64_t>>) {
+        if constexpr (std::is_same_v<M, std::int64_t> ||
+                      std::is_same_v<M, std::optional<std::int64_t>>) {
           if (v.is_null()) {
             if constexpr (std::is_same_v<M, std::optional<std::int64_t>>) {
               if (!f.required) {
@@ -161,41 +183,47 @@ Status read_field(const FieldSpec<T>& f, const json::value& v, T& out) {
           auto i = as_whole(v);
           if (!i)
             return std::unexpected(invalid(
-                name, fmt::format("'{}' must be {}, not {}", name,
-                                  f.type == FieldType::ref ? "the integer id of a record" : "an integer",
-                                  v.is_double() ? "a fraction" : type_name(v))));
+                name,
+                fmt::format("'{}' must be {}, not {}", name,
+                            f.type == FieldType::ref ? "the integer id of a record" : "an integer",
+                            v.is_double() ? "a fraction" : type_name(v))));
           const double lo = f.type == FieldType::ref ? 1 : f.min;
           if (static_cast<double>(*i) < lo || static_cast<double>(*i) > f.max)
-            return std::unexpected(invalid(name, f.type == FieldType::ref
-                                                     ? fmt::format("'{}' must be a positive id", name)
-                                                     : fmt::format("'{}' must be {}", name, range_text(f.min, f.max))));
+            return std::unexpected(invalid(
+                name, f.type == FieldType::ref
+                          ? fmt::format("'{}' must be a positive id", name)
+                          : fmt::format("'{}' must be {}", name, range_text(f.min, f.max))));
           out.*p = *i;
           return {};
         } else if constexpr (std::is_same_v<M, std::optional<double>>) {
           if (v.is_null()) {
-            if (f.required) return std::unexpected(invalid(name, fmt::format("'{}' must not be null", name)));
+            if (f.required)
+              return std::unexpected(invalid(name, fmt::format("'{}' must not be null", name)));
             out.*p = std::nullopt;
             return {};
           }
           if (!v.is_number())
-            return std::unexpected(invalid(name, fmt::format("'{}' must be a number, not {}", name, type_name(v))));
+            return std::unexpected(
+                invalid(name, fmt::format("'{}' must be a number, not {}", name, type_name(v))));
           const double d = v.to_number<double>();
           if (!std::isfinite(d) || d < f.min || d > f.max)
-            return std::unexpected(invalid(name, fmt::format("'{}' must be {}", name, range_text(f.min, f.max))));
+            return std::unexpected(
+                invalid(name, fmt::format("'{}' must be {}", name, range_text(f.min, f.max))));
           out.*p = d;
           return {};
         } else if constexpr (std::is_same_v<M, std::string>) {
           if (f.type == FieldType::choice) {
             if (!v.is_string())
-              return std::unexpected(invalid(name, fmt::format("'{}' must be a string, not {}", name, type_name(v))));
+              return std::unexpected(
+                  invalid(name, fmt::format("'{}' must be a string, not {}", name, type_name(v))));
             const std::string_view s = v.get_string();
             for (auto c : f.choices)
               if (c == s) {
                 out.*p = std::string(s);
                 return {};
               }
-            return std::unexpected(invalid(name, fmt::format("'{}' must be one of: {}; got '{}'", name,
-                                                             choices_text(f.choices), s)));
+            return std::unexpected(invalid(name, fmt::format("'{}' must be one of: {}; got '{}'",
+                                                             name, choices_text(f.choices), s)));
           }
           auto t = read_text(name, v, f.min, f.max);
           if (!t) return std::unexpected(t.error());
@@ -232,7 +260,8 @@ json::value write_field(const FieldSpec<T>& f, const T& record) {
           return a;
         } else if constexpr (std::is_same_v<M, std::vector<DeviceChannel>>) {
           json::array a;
-          for (const auto& c : v) a.push_back(json::object{{"channel", c.channel}, {"point_id", c.point_id}});
+          for (const auto& c : v)
+            a.push_back(json::object{{"channel", c.channel}, {"point_id", c.point_id}});
           return a;
         } else {
           return json::value(v);
@@ -250,10 +279,12 @@ Result<T> decode(const boost::json::value& body, const Schema<T>& schema, Decode
                  const T* current) {
   using namespace schema_detail;
   if (!body.is_object())
-    return fail(ErrorCode::invalid, fmt::format("the request body must be a JSON object, not {}", type_name(body)));
+    return fail(ErrorCode::invalid,
+                fmt::format("the request body must be a JSON object, not {}", type_name(body)));
   const auto& obj = body.get_object();
   T out = mode == DecodeMode::patch ? *current : T{};
-  if (mode != DecodeMode::create) static_cast<RecordMeta&>(out) = static_cast<const RecordMeta&>(*current);
+  if (mode != DecodeMode::create)
+    static_cast<RecordMeta&>(out) = static_cast<const RecordMeta&>(*current);
 
   for (const auto& [key, value] : obj) {
     const std::string_view k = key;
@@ -262,27 +293,33 @@ Result<T> decode(const boost::json::value& body, const Schema<T>& schema, Decode
       if (schema.tenant == TenantField::derived) continue;
       auto id = as_whole(value);
       if (!id || *id < 1)
-        return std::unexpected(invalid(k, "'tenant_id' must be the positive integer id of a tenant"));
+        return std::unexpected(
+            invalid(k, "'tenant_id' must be the positive integer id of a tenant"));
       if (mode != DecodeMode::create && *id != current->tenant_id)
         return std::unexpected(invalid(k, "'tenant_id' cannot be changed"));
       out.tenant_id = *id;
       continue;
     }
     const FieldSpec<T>* f = find_field(schema, k);
-    if (!f) return std::unexpected(invalid(k, fmt::format("unknown field '{}' for a {}", k, schema.name)));
+    if (!f)
+      return std::unexpected(
+          invalid(k, fmt::format("unknown field '{}' for a {}", k, schema.name)));
     if (f->access == Access::derived) continue;
     if (auto s = read_field(*f, value, out); !s) return std::unexpected(s.error());
-    if (f->access == Access::immutable && mode != DecodeMode::create && !same_value(out, *current, f->member))
+    if (f->access == Access::immutable && mode != DecodeMode::create &&
+        !same_value(out, *current, f->member))
       return std::unexpected(invalid(k, fmt::format("'{}' cannot be changed after creation", k)));
   }
   if (mode != DecodeMode::patch) {
     for (const auto& f : schema.fields) {
       if (f.access == Access::derived) continue;
       if (!obj.contains(f.name)) {
-        if (f.required)
-          return std::unexpected(invalid(f.name, fmt::format("missing required field '{}'", f.name)));
+        // A replacement may leave out what cannot change anyway.
         if (f.access == Access::immutable && mode == DecodeMode::replace)
           std::visit([&](auto p) { out.*p = current->*p; }, f.member);
+        else if (f.required)
+          return std::unexpected(
+              invalid(f.name, fmt::format("missing required field '{}'", f.name)));
       }
     }
   }
@@ -326,12 +363,15 @@ boost::json::object json_schema(const Schema<T>& schema) {
     const bool nullable = std::visit(
         [](auto m) {
           using M = std::decay_t<decltype(std::declval<T>().*m)>;
-          return std::is_same_v<M, std::optional<std::int64_t>> || std::is_same_v<M, std::optional<double>>;
+          return std::is_same_v<M, std::optional<std::int64_t>> ||
+                 std::is_same_v<M, std::optional<double>>;
         },
         f.member);
     auto type = [&](std::string_view t) {
-      if (nullable && !f.required) p["type"] = json::array{t, "null"};
-      else p["type"] = t;
+      if (nullable && !f.required)
+        p["type"] = json::array{t, "null"};
+      else
+        p["type"] = t;
     };
     switch (f.type) {
       case FieldType::ref:
@@ -368,8 +408,10 @@ boost::json::object json_schema(const Schema<T>& schema) {
             {"type", "object"},
             {"additionalProperties", false},
             {"required", json::array{"channel", "point_id"}},
-            {"properties", json::object{{"channel", json::object{{"type", "string"}, {"minLength", 1}, {"maxLength", 100}}},
-                                        {"point_id", json::object{{"type", "integer"}, {"minimum", 1}}}}}};
+            {"properties",
+             json::object{{"channel",
+                           json::object{{"type", "string"}, {"minLength", 1}, {"maxLength", 100}}},
+                          {"point_id", json::object{{"type", "integer"}, {"minimum", 1}}}}}};
         break;
     }
     if (f.access == Access::derived) p["readOnly"] = true;
@@ -378,8 +420,10 @@ boost::json::object json_schema(const Schema<T>& schema) {
     if (f.required) required.emplace_back(f.name);
   }
   props["version"] = meta_int("Grows by one with every update; the ETag of the record.");
-  props["created_at"] = json::object{{"type", "string"}, {"format", "date-time"}, {"readOnly", true}};
-  props["updated_at"] = json::object{{"type", "string"}, {"format", "date-time"}, {"readOnly", true}};
+  props["created_at"] =
+      json::object{{"type", "string"}, {"format", "date-time"}, {"readOnly", true}};
+  props["updated_at"] =
+      json::object{{"type", "string"}, {"format", "date-time"}, {"readOnly", true}};
   return json::object{{"type", "object"},
                       {"description", schema.description},
                       {"additionalProperties", false},
