@@ -1,0 +1,185 @@
+#include "store/migrations.h"
+
+namespace citypulse {
+namespace {
+
+// Version 1: the asset model. One column per schema field, named as the field
+// (store/tables.h and a unit test hold the two together); a device's channels
+// live in device_channels. Every reference cascades on delete, so removing a
+// record with cascade=true is one DELETE and SQLite removes the rest; without
+// cascade the store refuses first, counting what would go. Every foreign-key
+// column is indexed, or those cascades and counts would scan whole tables.
+constexpr std::string_view kAssetModel = R"sql(
+CREATE TABLE tenants (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  timezone TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE UNIQUE INDEX tenants_name ON tenants (name);
+
+CREATE TABLE sites (
+  id INTEGER PRIMARY KEY,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  address TEXT NOT NULL,
+  latitude DOUBLE PRECISION,
+  longitude DOUBLE PRECISION,
+  tags TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX sites_tenant_id ON sites (tenant_id);
+
+CREATE TABLE buildings (
+  id INTEGER PRIMARY KEY,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  site_id BIGINT REFERENCES sites (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  address TEXT NOT NULL,
+  latitude DOUBLE PRECISION,
+  longitude DOUBLE PRECISION,
+  gross_floor_area_m2 DOUBLE PRECISION,
+  year_built BIGINT,
+  timezone TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX buildings_tenant_id ON buildings (tenant_id);
+CREATE INDEX buildings_site_id ON buildings (site_id);
+
+CREATE TABLE floors (
+  id INTEGER PRIMARY KEY,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  building_id BIGINT NOT NULL REFERENCES buildings (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  level BIGINT NOT NULL,
+  elevation_m DOUBLE PRECISION,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX floors_tenant_id ON floors (tenant_id);
+CREATE INDEX floors_building_id ON floors (building_id);
+
+CREATE TABLE spaces (
+  id INTEGER PRIMARY KEY,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  building_id BIGINT NOT NULL REFERENCES buildings (id) ON DELETE CASCADE,
+  floor_id BIGINT NOT NULL REFERENCES floors (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  usage TEXT NOT NULL,
+  area_m2 DOUBLE PRECISION,
+  zone TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX spaces_tenant_id ON spaces (tenant_id);
+CREATE INDEX spaces_building_id ON spaces (building_id);
+CREATE INDEX spaces_floor_id ON spaces (floor_id);
+
+CREATE TABLE equipment (
+  id INTEGER PRIMARY KEY,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  building_id BIGINT NOT NULL REFERENCES buildings (id) ON DELETE CASCADE,
+  space_id BIGINT REFERENCES spaces (id) ON DELETE CASCADE,
+  parent_id BIGINT REFERENCES equipment (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  vendor TEXT NOT NULL,
+  model TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX equipment_tenant_id ON equipment (tenant_id);
+CREATE INDEX equipment_building_id ON equipment (building_id);
+CREATE INDEX equipment_space_id ON equipment (space_id);
+CREATE INDEX equipment_parent_id ON equipment (parent_id);
+
+CREATE TABLE points (
+  id INTEGER PRIMARY KEY,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  building_id BIGINT NOT NULL REFERENCES buildings (id) ON DELETE CASCADE,
+  space_id BIGINT REFERENCES spaces (id) ON DELETE CASCADE,
+  equipment_id BIGINT REFERENCES equipment (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  key TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  quantity TEXT NOT NULL,
+  unit TEXT NOT NULL,
+  min_value DOUBLE PRECISION,
+  max_value DOUBLE PRECISION,
+  expected_interval_s BIGINT,
+  tags TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX points_tenant_id ON points (tenant_id);
+CREATE INDEX points_building_id ON points (building_id);
+CREATE INDEX points_space_id ON points (space_id);
+CREATE INDEX points_equipment_id ON points (equipment_id);
+CREATE UNIQUE INDEX points_tenant_key ON points (tenant_id, key) WHERE key <> '';
+
+CREATE TABLE devices (
+  id INTEGER PRIMARY KEY,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  building_id BIGINT REFERENCES buildings (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  vendor TEXT NOT NULL,
+  model TEXT NOT NULL,
+  serial TEXT NOT NULL,
+  status TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX devices_tenant_id ON devices (tenant_id);
+CREATE INDEX devices_building_id ON devices (building_id);
+CREATE UNIQUE INDEX devices_tenant_serial ON devices (tenant_id, serial) WHERE serial <> '';
+
+-- The primary key's index serves lookups by device_id.
+CREATE TABLE device_channels (
+  device_id BIGINT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+  channel TEXT NOT NULL,
+  point_id BIGINT NOT NULL REFERENCES points (id) ON DELETE CASCADE,
+  PRIMARY KEY (device_id, channel)
+);
+CREATE INDEX device_channels_point_id ON device_channels (point_id);
+)sql";
+
+constexpr Migration kMigrations[] = {
+    {1, "asset model", kAssetModel},
+};
+
+constexpr bool versions_are_consecutive() {
+  int expected = 1;
+  for (const auto& m : kMigrations)
+    if (m.version != expected++) return false;
+  return true;
+}
+static_assert(versions_are_consecutive(), "migration versions must be 1, 2, 3... in order");
+
+}  // namespace
+
+std::span<const Migration> migrations() {
+  return kMigrations;
+}
+
+int latest_schema_version() {
+  return kMigrations[std::size(kMigrations) - 1].version;
+}
+
+}  // namespace citypulse
