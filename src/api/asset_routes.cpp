@@ -1,0 +1,330 @@
+#include "api/asset_routes.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <boost/json.hpp>
+#include <charconv>
+#include <map>
+
+#include "api/json_io.h"
+#include "api/problem.h"
+#include "core/base64.h"
+#include "model/asset_schema.h"
+
+namespace citypulse {
+namespace {
+
+namespace json = boost::json;
+
+std::string etag_of(std::int64_t version) {
+  return fmt::format("\"{}\"", version);
+}
+
+HttpResponse error_response(const RequestContext& ctx, const Error& e) {
+  return problem_response(e, ctx.request.path);
+}
+
+Result<std::int64_t> parse_integer(std::string_view name, std::string_view text, std::int64_t min,
+                                   std::int64_t max) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || p != text.data() + text.size() || v < min || v > max)
+    return fail(ErrorCode::bad_request,
+                fmt::format("query parameter '{}' must be an integer from {} to {}, got '{}'", name,
+                            min, max, text),
+                std::string(name));
+  return v;
+}
+
+std::string encode_cursor(Id after) {
+  return base64url_encode(fmt::format("after:{}", after));
+}
+
+Result<Id> decode_cursor(std::string_view text) {
+  const auto raw = base64url_decode(text);
+  if (raw && raw->starts_with("after:")) {
+    auto id = parse_integer("cursor", std::string_view(*raw).substr(6), 1, INT64_MAX);
+    if (id) return *id;
+  }
+  return fail(ErrorCode::bad_request, "query parameter 'cursor' is not a cursor this server issued",
+              "cursor");
+}
+
+// The precondition of an If-Match header against the current version: the
+// header may be absent (no precondition), "*", or a list of entity tags.
+Status check_if_match(const HttpRequest& req, std::int64_t current_version) {
+  const auto header = req.header("If-Match");
+  if (!header) return {};
+  const std::string current = etag_of(current_version);
+  std::string_view rest = *header;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    std::string_view tag = rest.substr(0, comma);
+    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
+    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
+    if (tag == "*" || tag == current) return {};
+    rest = comma == rest.npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  return fail(ErrorCode::precondition_failed,
+              fmt::format("If-Match {} does not match the current version {}", *header, current));
+}
+
+Result<bool> parse_cascade(const HttpRequest& req) {
+  bool cascade = false;
+  for (const auto& [k, v] : req.query) {
+    if (k != "cascade")
+      return fail(ErrorCode::bad_request,
+                  fmt::format("unknown query parameter '{}'; DELETE accepts: cascade", k), k);
+    if (v == "true")
+      cascade = true;
+    else if (v == "false")
+      cascade = false;
+    else
+      return fail(ErrorCode::bad_request,
+                  fmt::format("query parameter 'cascade' must be true or false, got '{}'", v),
+                  "cascade");
+  }
+  return cascade;
+}
+
+Status reject_query(const HttpRequest& req) {
+  if (!req.query.empty())
+    return fail(ErrorCode::bad_request,
+                fmt::format("unknown query parameter '{}'; this endpoint takes none",
+                            req.query.front().first),
+                req.query.front().first);
+  return {};
+}
+
+HttpResponse record_response(int status, const json::object& body, std::int64_t version) {
+  auto r = json_response(status, body);
+  r.set_header("ETag", etag_of(version));
+  return r;
+}
+
+template <class T>
+class Resource {
+ public:
+  Resource(MetaStore& store, const Schema<T>& schema)
+      : repo_(repository<T>(store)), schema_(schema) {}
+
+  HttpResponse list(RequestContext& ctx) {
+    ListQuery q;
+    const auto names = filter_names(schema_);
+    for (const auto& [k, v] : ctx.request.query) {
+      if (k == "limit") {
+        auto n = parse_integer("limit", v, 1, 1000);
+        if (!n) return error_response(ctx, n.error());
+        q.limit = static_cast<std::size_t>(*n);
+      } else if (k == "cursor") {
+        auto after = decode_cursor(v);
+        if (!after) return error_response(ctx, after.error());
+        q.after = *after;
+      } else if (std::find(names.begin(), names.end(), k) != names.end()) {
+        q.filters.push_back({k, v});
+      } else {
+        return error_response(
+            ctx, Error{ErrorCode::bad_request,
+                       fmt::format("unknown query parameter '{}'; {} accept: limit, cursor{}{}", k,
+                                   schema_.collection, names.empty() ? "" : ", ",
+                                   fmt::join(names, ", ")),
+                       k});
+      }
+    }
+    auto page = repo_.list(ctx.scope, q);
+    if (!page) return error_response(ctx, page.error());
+    json::array items;
+    items.reserve(page->records.size());
+    for (const auto& r : page->records) items.push_back(encode(r, schema_));
+    json::object body{{"items", std::move(items)}};
+    body["next_cursor"] =
+        page->next_after ? json::value(encode_cursor(*page->next_after)) : json::value(nullptr);
+    return json_response(200, body);
+  }
+
+  HttpResponse create(RequestContext& ctx) {
+    if (auto s = reject_query(ctx.request); !s) return error_response(ctx, s.error());
+    auto body = read_json_body(ctx.request);
+    if (!body) return error_response(ctx, body.error());
+    auto record = decode(*body, schema_, DecodeMode::create, static_cast<const T*>(nullptr));
+    if (!record) return error_response(ctx, record.error());
+    auto stored = repo_.create(ctx.scope, std::move(*record));
+    if (!stored) return error_response(ctx, stored.error());
+    auto r = record_response(201, encode(*stored, schema_), stored->version);
+    r.set_header("Location", fmt::format("/api/v1/{}/{}", schema_.collection, stored->id));
+    return r;
+  }
+
+  HttpResponse read(RequestContext& ctx) {
+    if (auto s = reject_query(ctx.request); !s) return error_response(ctx, s.error());
+    auto id = ctx.id_param("id");
+    if (!id) return error_response(ctx, id.error());
+    auto record = repo_.get(ctx.scope, *id);
+    if (!record) return error_response(ctx, record.error());
+    if (ctx.request.header("If-None-Match") == etag_of(record->version)) {
+      HttpResponse r;
+      r.status = 304;
+      r.set_header("ETag", etag_of(record->version));
+      return r;
+    }
+    return record_response(200, encode(*record, schema_), record->version);
+  }
+
+  HttpResponse change(RequestContext& ctx, DecodeMode mode) {
+    if (auto s = reject_query(ctx.request); !s) return error_response(ctx, s.error());
+    auto id = ctx.id_param("id");
+    if (!id) return error_response(ctx, id.error());
+    auto body = read_json_body(ctx.request);
+    if (!body) return error_response(ctx, body.error());
+    auto current = repo_.get(ctx.scope, *id);
+    if (!current) return error_response(ctx, current.error());
+    if (auto s = check_if_match(ctx.request, current->version); !s)
+      return error_response(ctx, s.error());
+    auto record = decode(*body, schema_, mode, &*current);
+    if (!record) return error_response(ctx, record.error());
+    // The version read above guards the whole read-modify-write against a
+    // concurrent update, whether or not the client sent If-Match.
+    auto stored = repo_.update(ctx.scope, std::move(*record), current->version);
+    if (!stored) return error_response(ctx, stored.error());
+    return record_response(200, encode(*stored, schema_), stored->version);
+  }
+
+  HttpResponse remove(RequestContext& ctx) {
+    auto id = ctx.id_param("id");
+    if (!id) return error_response(ctx, id.error());
+    auto cascade = parse_cascade(ctx.request);
+    if (!cascade) return error_response(ctx, cascade.error());
+    std::optional<std::int64_t> expected;
+    if (ctx.request.header("If-Match")) {
+      auto current = repo_.get(ctx.scope, *id);
+      if (!current) return error_response(ctx, current.error());
+      if (auto s = check_if_match(ctx.request, current->version); !s)
+        return error_response(ctx, s.error());
+      expected = current->version;
+    }
+    if (auto s = repo_.remove(ctx.scope, *id, *cascade, expected); !s)
+      return error_response(ctx, s.error());
+    HttpResponse r;
+    r.status = 204;
+    return r;
+  }
+
+ private:
+  Repository<T>& repo_;
+  const Schema<T>& schema_;
+};
+
+// Registers the six routes of one resource; the handlers share its ownership.
+template <class T>
+void add_resource(Router& router, MetaStore& store, const Schema<T>& schema) {
+  auto r = std::make_shared<Resource<T>>(store, schema);
+  const std::string base = fmt::format("/api/v1/{}", schema.collection);
+  const std::string one = base + "/{id}";
+  router.add("GET", base, [r](RequestContext& c) { return r->list(c); });
+  router.add("POST", base, [r](RequestContext& c) { return r->create(c); });
+  router.add("GET", one, [r](RequestContext& c) { return r->read(c); });
+  router.add("PUT", one, [r](RequestContext& c) { return r->change(c, DecodeMode::replace); });
+  router.add("PATCH", one, [r](RequestContext& c) { return r->change(c, DecodeMode::patch); });
+  router.add("DELETE", one, [r](RequestContext& c) { return r->remove(c); });
+}
+
+// Every record of a building in one collection, page by page.
+template <class T>
+Result<std::vector<T>> all_in_building(MetaStore& store, const Scope& scope, Id building) {
+  std::vector<T> out;
+  ListQuery q;
+  q.limit = 1000;
+  q.filters.push_back({"building_id", std::to_string(building)});
+  for (;;) {
+    auto page = repository<T>(store).list(scope, q);
+    if (!page) return std::unexpected(page.error());
+    for (auto& r : page->records) out.push_back(std::move(r));
+    if (!page->next_after) return out;
+    q.after = *page->next_after;
+  }
+}
+
+// GET /api/v1/buildings/{id}/tree: floors hold spaces; equipment sits in its
+// space (or at building level) with its points and its sub-equipment; points
+// of no equipment sit in their space (or at building level).
+HttpResponse building_tree(RequestContext& ctx, MetaStore& store) {
+  if (auto s = reject_query(ctx.request); !s) return error_response(ctx, s.error());
+  auto id = ctx.id_param("id");
+  if (!id) return error_response(ctx, id.error());
+  auto building = store.buildings().get(ctx.scope, *id);
+  if (!building) return error_response(ctx, building.error());
+  auto floors = all_in_building<Floor>(store, ctx.scope, *id);
+  auto spaces = all_in_building<Space>(store, ctx.scope, *id);
+  auto equipment = all_in_building<Equipment>(store, ctx.scope, *id);
+  auto points = all_in_building<Point>(store, ctx.scope, *id);
+  for (const Error* e :
+       {floors ? nullptr : &floors.error(), spaces ? nullptr : &spaces.error(),
+        equipment ? nullptr : &equipment.error(), points ? nullptr : &points.error()})
+    if (e) return error_response(ctx, *e);
+
+  std::map<Id, json::array> points_of_equipment, points_of_space, children_of;
+  json::array building_points, building_equipment;
+  for (const auto& p : *points) {
+    auto o = encode(p, point_schema());
+    if (p.equipment_id)
+      points_of_equipment[*p.equipment_id].push_back(std::move(o));
+    else if (p.space_id)
+      points_of_space[*p.space_id].push_back(std::move(o));
+    else
+      building_points.push_back(std::move(o));
+  }
+  // Sub-equipment first, deepest last in id order is not guaranteed, so build
+  // each equipment's JSON recursively from the parent map.
+  std::map<Id, std::vector<const Equipment*>> by_parent;
+  std::map<Id, json::array> equipment_of_space;
+  for (const auto& e : *equipment) by_parent[e.parent_id.value_or(0)].push_back(&e);
+  std::function<json::object(const Equipment&)> equipment_json = [&](const Equipment& e) {
+    auto o = encode(e, equipment_schema());
+    o["points"] = std::move(points_of_equipment[e.id]);
+    json::array children;
+    for (const Equipment* c : by_parent[e.id]) children.push_back(equipment_json(*c));
+    o["children"] = std::move(children);
+    return o;
+  };
+  for (const Equipment* e : by_parent[0]) {
+    if (e->space_id)
+      equipment_of_space[*e->space_id].push_back(equipment_json(*e));
+    else
+      building_equipment.push_back(equipment_json(*e));
+  }
+  std::map<Id, json::array> spaces_of_floor;
+  for (const auto& s : *spaces) {
+    auto o = encode(s, space_schema());
+    o["equipment"] = std::move(equipment_of_space[s.id]);
+    o["points"] = std::move(points_of_space[s.id]);
+    spaces_of_floor[s.floor_id].push_back(std::move(o));
+  }
+  json::array floor_list;
+  for (const auto& f : *floors) {
+    auto o = encode(f, floor_schema());
+    o["spaces"] = std::move(spaces_of_floor[f.id]);
+    floor_list.push_back(std::move(o));
+  }
+  json::object body{{"building", encode(*building, building_schema())},
+                    {"floors", std::move(floor_list)},
+                    {"equipment", std::move(building_equipment)},
+                    {"points", std::move(building_points)}};
+  return json_response(200, body);
+}
+
+}  // namespace
+
+void add_asset_routes(Router& router, MetaStore& store) {
+  add_resource(router, store, tenant_schema());
+  add_resource(router, store, site_schema());
+  add_resource(router, store, building_schema());
+  add_resource(router, store, floor_schema());
+  add_resource(router, store, space_schema());
+  add_resource(router, store, equipment_schema());
+  add_resource(router, store, point_schema());
+  add_resource(router, store, device_schema());
+  router.add("GET", "/api/v1/buildings/{id}/tree",
+             [&store](RequestContext& c) { return building_tree(c, store); });
+}
+
+}  // namespace citypulse

@@ -1,0 +1,20 @@
+// The REST resources of the asset model under /api/v1/: for each of tenants,
+// sites, buildings, floors, spaces, equipment, points and devices
+//   GET    /api/v1/{collection}          list (filters, limit, cursor)
+//   POST   /api/v1/{collection}          create → 201, Location, ETag
+//   GET    /api/v1/{collection}/{id}     read → ETag (If-None-Match → 304)
+//   PUT    /api/v1/{collection}/{id}     replace (If-Match → 412 on mismatch)
+//   PATCH  /api/v1/{collection}/{id}     merge-patch (If-Match likewise)
+//   DELETE /api/v1/{collection}/{id}     → 204; ?cascade=true removes dependents
+// and GET /api/v1/buildings/{id}/tree, the spatial tree in one response.
+#pragma once
+
+#include "api/router.h"
+#include "store/meta_store.h"
+
+namespace citypulse {
+
+// `store` must outlive the router.
+void add_asset_routes(Router& router, MetaStore& store);
+
+}  // namespace citypulse

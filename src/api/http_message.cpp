@@ -1,0 +1,62 @@
+#include "api/http_message.h"
+
+#include <strings.h>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+namespace citypulse {
+namespace {
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
+}
+
+}  // namespace
+
+std::optional<std::string_view> HttpRequest::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (iequals(k, name)) return std::string_view(v);
+  return std::nullopt;
+}
+
+std::optional<std::string_view> HttpRequest::query_param(std::string_view name) const {
+  for (const auto& [k, v] : query)
+    if (k == name) return std::string_view(v);
+  return std::nullopt;
+}
+
+void HttpResponse::set_header(std::string name, std::string value) {
+  for (auto& [k, v] : headers)
+    if (iequals(k, name)) {
+      v = std::move(value);
+      return;
+    }
+  headers.emplace_back(std::move(name), std::move(value));
+}
+
+std::optional<std::string_view> HttpResponse::header(std::string_view name) const {
+  for (const auto& [k, v] : headers)
+    if (iequals(k, name)) return std::string_view(v);
+  return std::nullopt;
+}
+
+bool parse_target(std::string_view target, std::string& path,
+                  std::vector<std::pair<std::string, std::string>>& query) {
+  auto parsed = boost::urls::parse_origin_form(target);
+  if (!parsed) return false;
+  const boost::urls::url_view& url = *parsed;
+  path.clear();
+  query.clear();
+  for (auto segment : url.segments()) {
+    path += '/';
+    path += segment;
+  }
+  if (path.empty()) path = "/";
+  // Keep a trailing slash visible so "/api/v1/buildings/" does not silently equal the collection.
+  if (url.encoded_path().size() > 1 && url.encoded_path().ends_with('/') && path != "/")
+    path += '/';
+  for (auto param : url.params()) query.emplace_back(param.key, param.value);
+  return true;
+}
+
+}  // namespace citypulse

@@ -1,0 +1,313 @@
+#include "api/http_server.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "api/http_metrics.h"
+#include "api/json_io.h"
+#include "api/problem.h"
+#include "core/log.h"
+#include "core/time.h"
+
+namespace citypulse {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// One client connection. `busy` is true from a complete request until its
+// response is written; it is touched only on the connection's strand.
+struct Connection {
+  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  beast::tcp_stream stream;
+  bool busy = false;
+};
+
+HttpRequest to_request(const http::request<http::string_body>& msg, std::string remote) {
+  HttpRequest r;
+  r.method = std::string(msg.method_string());
+  r.target = std::string(msg.target());
+  for (const auto& field : msg) r.headers.emplace_back(field.name_string(), field.value());
+  r.body = msg.body();
+  r.remote = std::move(remote);
+  return r;
+}
+
+std::string access_line(const HttpRequest& req, const HttpResponse& res, double seconds) {
+  boost::json::object o{{"ts", format_rfc3339(now_ms())},
+                        {"remote", req.remote},
+                        {"method", req.method},
+                        {"target", req.target},
+                        {"route", res.route},
+                        {"status", res.status},
+                        {"bytes", res.body.size()},
+                        {"duration_ms", seconds * 1000.0}};
+  return to_json_text(o);
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  Impl(const HttpConfig& c, const Router& r, int worker_threads)
+      : config(c),
+        router(r),
+        workers(static_cast<std::size_t>(worker_threads)),
+        acceptor(asio::make_strand(ioc)),
+        signals(ioc, SIGINT, SIGTERM) {}
+
+  HttpConfig config;
+  const Router& router;
+  asio::io_context ioc;
+  asio::thread_pool workers;
+  tcp::acceptor acceptor;
+  asio::signal_set signals;
+  std::vector<std::thread> io_threads;
+
+  std::atomic<bool> stopping{false};
+  std::mutex mutex;  // guards connections, stop_requested
+  std::condition_variable stop_cv;
+  bool stop_requested = false;
+  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
+
+  void request_stop() {
+    std::lock_guard lock(mutex);
+    stop_requested = true;
+    stop_cv.notify_all();
+  }
+
+  // Runs the router on the worker pool: handlers may block on a store, which
+  // must never stall an I/O thread.
+  asio::awaitable<HttpResponse> handle(const HttpRequest& req) {
+    co_return co_await asio::co_spawn(
+        workers,
+        [&]() -> asio::awaitable<HttpResponse> {
+          try {
+            co_return router.handle(req);
+          } catch (const std::exception& e) {
+            spdlog::error("unhandled error serving {} {}: {}", req.method, req.target, e.what());
+            auto r = problem_response(500, "internal-error",
+                                      "the server failed to answer this request", req.path);
+            r.route = "unmatched";
+            co_return r;
+          }
+        },
+        asio::use_awaitable);
+  }
+
+  asio::awaitable<void> serve(std::shared_ptr<Connection> conn) {
+    beast::flat_buffer buffer;
+    std::string remote;
+    {
+      boost::system::error_code ec;
+      const auto ep = conn->stream.socket().remote_endpoint(ec);
+      if (!ec) remote = fmt::format("{}:{}", ep.address().to_string(), ep.port());
+    }
+    for (;;) {
+      conn->busy = false;
+      if (stopping) break;
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
+      parser.body_limit(static_cast<std::uint64_t>(config.max_body_bytes));
+      conn->stream.expires_after(std::chrono::milliseconds(config.read_timeout_ms));
+      auto [ec, n] = co_await http::async_read(conn->stream, buffer, parser,
+                                               asio::as_tuple(asio::use_awaitable));
+      conn->busy = true;
+      const auto started = std::chrono::steady_clock::now();
+
+      HttpRequest req;
+      HttpResponse res;
+      bool close = false;
+      if (ec) {
+        // A client that closes or idles out between requests is normal life.
+        if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+            ec == beast::error::timeout || ec == asio::error::connection_reset ||
+            ec == asio::error::eof)
+          break;
+        req.method = "-";
+        req.remote = remote;
+        if (ec == http::error::body_limit)
+          res = problem_response(
+              413, "payload-too-large",
+              fmt::format("the request body exceeds the limit of {} bytes", config.max_body_bytes),
+              "");
+        else if (ec == http::error::header_limit)
+          res = problem_response(431, "bad-request",
+                                 fmt::format("the request header exceeds the limit of {} bytes",
+                                             config.max_header_bytes),
+                                 "");
+        else
+          res = problem_response(400, "bad-request",
+                                 fmt::format("malformed HTTP request: {}", ec.message()), "");
+        res.route = "unmatched";
+        close = true;
+      } else {
+        auto& msg = parser.get();
+        req = to_request(msg, remote);
+        if (!parse_target(req.target, req.path, req.query)) {
+          res = problem_response(400, "bad-request",
+                                 fmt::format("malformed request target '{}'", req.target), "");
+          res.route = "unmatched";
+        } else {
+          res = co_await handle(req);
+        }
+        close = !msg.keep_alive() || stopping;
+      }
+
+      http::response<http::string_body> out{static_cast<http::status>(res.status), 11};
+      out.set(http::field::server, "CityPulse");
+      if (!res.content_type.empty()) out.set(http::field::content_type, res.content_type);
+      for (const auto& [k, v] : res.headers) out.set(k, v);
+      const bool head = req.method == "HEAD";
+      out.body() = std::move(res.body);
+      out.keep_alive(!close);
+      out.prepare_payload();
+      const auto body_bytes = out.body().size();
+      if (head) out.body().clear();  // the Content-Length of the GET stays
+
+      const double seconds =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      record_http_request(res.route, req.method, res.status, seconds);
+      if (config.access_log) {
+        res.body.resize(body_bytes);  // only its size is logged
+        log_access(access_line(req, res, seconds));
+      }
+
+      conn->stream.expires_after(std::chrono::milliseconds(config.read_timeout_ms));
+      auto [wec, wn] =
+          co_await http::async_write(conn->stream, out, asio::as_tuple(asio::use_awaitable));
+      if (wec || close) break;
+    }
+    boost::system::error_code ignored;
+    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    conn->stream.close();
+  }
+
+  asio::awaitable<void> accept_loop() {
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc),
+                                                         asio::as_tuple(asio::use_awaitable));
+      if (ec) {
+        if (ec == asio::error::operation_aborted || stopping) co_return;
+        spdlog::warn("accept failed: {}", ec.message());
+        continue;
+      }
+      auto conn = std::make_shared<Connection>(std::move(socket));
+      {
+        std::lock_guard lock(mutex);
+        connections.emplace(conn.get(), conn);
+      }
+      Connection* key = conn.get();
+      auto executor = conn->stream.get_executor();
+      asio::co_spawn(executor, serve(std::move(conn)), [this, key](std::exception_ptr e) {
+        if (e) {
+          try {
+            std::rethrow_exception(e);
+          } catch (const std::exception& x) {
+            spdlog::error("connection failed: {}", x.what());
+          }
+        }
+        std::lock_guard lock(mutex);
+        connections.erase(key);
+      });
+    }
+  }
+
+  std::size_t open_connections() {
+    std::lock_guard lock(mutex);
+    return connections.size();
+  }
+};
+
+HttpServer::HttpServer(const HttpConfig& config, const Router& router, int worker_threads)
+    : impl_(std::make_unique<Impl>(config, router, worker_threads)) {}
+
+HttpServer::~HttpServer() {
+  if (!impl_->io_threads.empty()) {
+    impl_->ioc.stop();
+    for (auto& t : impl_->io_threads) t.join();
+  }
+  impl_->workers.join();
+}
+
+Result<std::uint16_t> HttpServer::start() {
+  auto& im = *impl_;
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(im.config.bind, ec);
+  if (ec)
+    return fail(ErrorCode::invalid,
+                fmt::format("http.bind: '{}' is not an IP address", im.config.bind), "http.bind");
+  const tcp::endpoint endpoint(address, static_cast<std::uint16_t>(im.config.port));
+  im.acceptor.open(endpoint.protocol(), ec);
+  if (!ec) im.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) im.acceptor.bind(endpoint, ec);
+  if (!ec) im.acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return fail(ErrorCode::io, fmt::format("cannot listen on {}:{}: {}", im.config.bind,
+                                           im.config.port, ec.message()));
+  const auto port = im.acceptor.local_endpoint().port();
+  asio::co_spawn(im.acceptor.get_executor(), im.accept_loop(), asio::detached);
+  im.signals.async_wait([&im](const boost::system::error_code& e, int signal) {
+    if (e) return;
+    spdlog::info("signal {} received: shutting down", signal);
+    im.request_stop();
+  });
+  for (int i = 0; i < im.config.threads; ++i) im.io_threads.emplace_back([&im] { im.ioc.run(); });
+  return port;
+}
+
+void HttpServer::run() {
+  auto& im = *impl_;
+  {
+    std::unique_lock lock(im.mutex);
+    im.stop_cv.wait(lock, [&] { return im.stop_requested; });
+  }
+  im.stopping = true;
+  // Stop accepting, then close every connection that is waiting for a request;
+  // busy ones close themselves after writing their response.
+  asio::post(im.acceptor.get_executor(), [&im] {
+    boost::system::error_code ignored;
+    im.acceptor.close(ignored);
+  });
+  std::vector<std::shared_ptr<Connection>> open;
+  {
+    std::lock_guard lock(im.mutex);
+    for (auto& [key, weak] : im.connections)
+      if (auto c = weak.lock()) open.push_back(std::move(c));
+  }
+  for (auto& c : open)
+    asio::post(c->stream.get_executor(), [c] {
+      // The connection may have closed meanwhile; cancelling a closed socket is harmless.
+      boost::system::error_code ignored;
+      if (!c->busy) c->stream.socket().cancel(ignored);
+    });
+  open.clear();
+  const auto deadline = steady_ms() + im.config.shutdown_grace_ms;
+  while (im.open_connections() > 0 && steady_ms() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  if (const auto left = im.open_connections(); left > 0)
+    spdlog::warn("{} connections still open after the shutdown grace period; closing them", left);
+  im.signals.cancel();
+  im.ioc.stop();
+  for (auto& t : im.io_threads) t.join();
+  im.io_threads.clear();
+  im.workers.join();
+}
+
+void HttpServer::stop() {
+  impl_->request_stop();
+}
+
+}  // namespace citypulse

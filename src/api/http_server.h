@@ -1,0 +1,41 @@
+// The HTTP/1.1 server: accepts connections on a fixed pool of I/O threads,
+// reads requests with size limits and a read timeout, runs them through the
+// Router on a separate worker pool (handlers may block on a store), and writes
+// the responses, keeping connections alive.
+//
+// Shutdown is graceful: stop accepting, close idle connections, let requests in
+// flight finish (up to the configured grace period), then return from run().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+#include "api/router.h"
+#include "core/config.h"
+#include "core/result.h"
+
+namespace citypulse {
+
+class HttpServer {
+ public:
+  // `router` must outlive the server.
+  HttpServer(const HttpConfig& config, const Router& router, int worker_threads);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds and starts accepting. Returns the bound port (useful with port 0).
+  Result<std::uint16_t> start();
+
+  // Blocks until SIGINT or SIGTERM (or stop()), then shuts down gracefully.
+  void run();
+
+  // Asks run() to shut down; callable from any thread.
+  void stop();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace citypulse

@@ -1,0 +1,69 @@
+// Router: maps (method, path) to a handler, with {name} path parameters, and
+// runs every request through a middleware chain.
+//
+// Matching is by whole segments; a literal segment beats a parameter, so
+// "/buildings/{id}/tree" and "/buildings/{id}" coexist. A path that matches no
+// route is 404; a path that matches with another method is 405 with Allow.
+// Paths outside /api/, /healthz, /readyz and /metrics may fall through to a
+// fallback handler (the web UI's static files).
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "api/http_message.h"
+#include "core/result.h"
+#include "model/asset.h"
+#include "store/scope.h"
+
+namespace citypulse {
+
+struct Route;
+
+// What a handler and the middleware know about the request being served.
+struct RequestContext {
+  const HttpRequest& request;
+  const Route* route = nullptr;               // nullptr when no route matched
+  std::map<std::string, std::string> params;  // path parameters
+  Scope scope = Scope::all_tenants();         // set by the access middleware
+
+  // A path parameter that must be a positive id; bad_request otherwise.
+  Result<Id> id_param(std::string_view name) const;
+  // The label used for metrics and logs: the route pattern, or a fixed word.
+  std::string_view route_label() const;
+};
+
+using Handler = std::function<HttpResponse(RequestContext&)>;
+using Next = std::function<HttpResponse(RequestContext&)>;
+using Middleware = std::function<HttpResponse(RequestContext&, const Next&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;  // "/api/v1/buildings/{id}"
+  Handler handler;
+};
+
+class Router {
+ public:
+  void add(std::string method, std::string pattern, Handler handler);
+  // Middleware run in the order added, the first outermost.
+  void use(Middleware middleware);
+  // For GET/HEAD requests no route claims, outside the reserved prefixes.
+  void set_fallback(Handler handler);
+
+  HttpResponse handle(const HttpRequest& request) const;
+
+  // Every registered (method, pattern), for the OpenAPI check.
+  std::vector<std::pair<std::string, std::string>> routes() const;
+
+ private:
+  std::vector<std::unique_ptr<Route>> routes_;
+  std::vector<Middleware> middleware_;
+  Handler fallback_;
+};
+
+}  // namespace citypulse

@@ -1,0 +1,15 @@
+// The web UI's files. A GET for a path that is not a file serves index.html, so
+// the single-page app's own routes survive a reload (the router sends only
+// paths outside /api/ and the operational endpoints here). With no folder
+// configured, a built-in placeholder page is served.
+#pragma once
+
+#include <string>
+
+#include "api/router.h"
+
+namespace citypulse {
+
+Handler static_files(std::string web_root);
+
+}  // namespace citypulse

@@ -1,0 +1,102 @@
+#include "app/commands.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <filesystem>
+
+#include "api/api.h"
+#include "api/http_server.h"
+#include "core/log.h"
+#include "sim/demo_town.h"
+#include "store/sqlite/sqlite_meta_store.h"
+
+namespace citypulse {
+namespace {
+
+std::string meta_store_path(const Config& config) {
+  return (std::filesystem::path(config.storage.data_dir) / "citypulse.db").string();
+}
+
+}  // namespace
+
+Result<Config> effective_config(const CommonOptions& options) {
+  auto config = load_config(options.config_file ? &*options.config_file : nullptr, process_env());
+  if (!config) return config;
+  const std::pair<const std::optional<std::string>*, std::string_view> overrides[] = {
+      {&options.data_dir, "storage.data_dir"},
+      {&options.http_port, "http.port"},
+      {&options.mqtt_port, "mqtt.port"},
+      {&options.log_level, "log.level"},
+  };
+  for (const auto& [value, key] : overrides)
+    if (*value)
+      if (auto s = set_config_key(*config, key, **value); !s) {
+        auto e = s.error();
+        e.message += " (from the command line)";
+        return std::unexpected(e);
+      }
+  return config;
+}
+
+int run_migrate(const Config& config) {
+  if (auto s = init_logging(config.log.level); !s) return 2;
+  auto store = open_sqlite_meta_store({.path = meta_store_path(config), .migrate = true});
+  if (!store) {
+    spdlog::error("{}", store.error().message);
+    return 1;
+  }
+  fmt::print("metadata store {} is at schema version {}\n", meta_store_path(config),
+             (*store)->schema_version());
+  return 0;
+}
+
+int run_server(const Config& config, bool demo) {
+  if (auto s = init_logging(config.log.level); !s) {
+    fmt::print(stderr, "citypulse: {}\n", s.error().message);
+    return 2;
+  }
+  auto opened = open_sqlite_meta_store({.path = meta_store_path(config), .migrate = true});
+  if (!opened) {
+    spdlog::error("cannot open the metadata store: {}", opened.error().message);
+    return 1;
+  }
+  auto& store = **opened;
+  if (demo) {
+    auto town = seed_demo_town(store);
+    if (!town) {
+      spdlog::error("cannot seed the demo town: {}", town.error().message);
+      return 1;
+    }
+    if (town->created)
+      spdlog::info(
+          "demo town seeded: {} buildings, {} floors, {} spaces, {} equipment, {} points, {} "
+          "devices",
+          town->buildings, town->floors, town->spaces, town->equipment, town->points,
+          town->devices);
+  }
+  auto router = build_router(store, config.http);
+  HttpServer server(config.http, *router, config.workers.threads);
+  auto port = server.start();
+  if (!port) {
+    spdlog::error("{}", port.error().message);
+    return 1;
+  }
+  const std::string host = config.http.bind == "0.0.0.0" || config.http.bind == "127.0.0.1"
+                               ? "localhost"
+                               : config.http.bind;
+  spdlog::info("CityPulse {} listening on http://{}:{} (data in {})", CITYPULSE_VERSION,
+               config.http.bind, *port, config.storage.data_dir);
+  if (demo) {
+    fmt::print(stderr,
+               "\n  CityPulse demo: http://{}:{}/\n"
+               "  Sign-in is not required yet: the API is open to this machine (bound to {}).\n\n",
+               host, *port, config.http.bind);
+  }
+  server.run();
+  if (auto s = store.flush(); !s)
+    spdlog::warn("flushing the metadata store failed: {}", s.error().message);
+  spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace citypulse

@@ -1,0 +1,29 @@
+// The subcommands' work, kept out of main() so each step is testable.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "core/config.h"
+
+namespace citypulse {
+
+// Options shared by serve, demo, migrate and config show; they override the
+// file and the environment.
+struct CommonOptions {
+  std::optional<std::string> config_file;
+  std::optional<std::string> data_dir;
+  std::optional<std::string> http_port;
+  std::optional<std::string> mqtt_port;
+  std::optional<std::string> log_level;
+};
+
+Result<Config> effective_config(const CommonOptions& options);
+
+// Opens the stores, starts the server (seeding the demo town when `demo`),
+// serves until SIGINT/SIGTERM, shuts down gracefully. Returns the exit code.
+int run_server(const Config& config, bool demo);
+
+int run_migrate(const Config& config);
+
+}  // namespace citypulse

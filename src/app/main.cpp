@@ -1,0 +1,64 @@
+// citypulse: the command-line entry point. Subcommands:
+//   serve        run the server
+//   demo         run the server with the demo municipality seeded
+//   migrate      bring the metadata store to this binary's schema, then exit
+//   config show  print the effective configuration as TOML
+//   version      print the version
+// Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "app/commands.h"
+
+int main(int argc, char** argv) {
+  using namespace citypulse;
+  CLI::App app{"CityPulse: energy and technical operations of many buildings", "citypulse"};
+  app.require_subcommand(1);
+
+  CommonOptions common;
+  auto add_common = [&](CLI::App* cmd) {
+    cmd->add_option("--config", common.config_file, "TOML configuration file");
+    cmd->add_option("--data-dir", common.data_dir,
+                    "Folder for the embedded stores (storage.data_dir)");
+    cmd->add_option("--http-port", common.http_port, "HTTP port (http.port)");
+    cmd->add_option("--mqtt-port", common.mqtt_port, "MQTT port (mqtt.port)");
+    cmd->add_option("--log-level", common.log_level,
+                    "trace, debug, info, warn, error or off (log.level)");
+  };
+  auto* serve = app.add_subcommand("serve", "Run the server");
+  add_common(serve);
+  auto* demo = app.add_subcommand("demo", "Run the server with the demo municipality");
+  add_common(demo);
+  auto* migrate = app.add_subcommand("migrate", "Apply pending metadata migrations and exit");
+  add_common(migrate);
+  auto* config = app.add_subcommand("config", "Configuration");
+  config->require_subcommand(1);
+  auto* show = config->add_subcommand("show", "Print the effective configuration");
+  add_common(show);
+  app.add_subcommand("version", "Print the version");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  if (app.got_subcommand("version")) {
+    std::printf("citypulse %s\n", CITYPULSE_VERSION);
+    return 0;
+  }
+  auto cfg = effective_config(common);
+  if (!cfg) {
+    std::fprintf(stderr, "citypulse: %s\n", cfg.error().message.c_str());
+    return 2;
+  }
+  if (show->parsed()) {
+    std::fputs(render_config(*cfg).c_str(), stdout);
+    return 0;
+  }
+  if (migrate->parsed()) return run_migrate(*cfg);
+  return run_server(*cfg, demo->parsed());
+}

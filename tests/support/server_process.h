@@ -1,0 +1,64 @@
+// Runs the real citypulse binary for a test: a free loopback port, a fresh
+// temporary data folder (removed afterwards unless kept), output captured to
+// files, readiness awaited on /healthz, and a clean stop.
+#pragma once
+
+#include <sys/types.h>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace citypulse::test {
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+std::uint16_t free_port();
+
+// A fresh empty folder under the system's temporary folder, removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+class ServerProcess {
+ public:
+  // `data_dir` is used as --data-dir; extra arguments follow the subcommand.
+  ServerProcess(std::string data_dir, std::vector<std::string> extra_args = {},
+                std::map<std::string, std::string> env = {}, std::string subcommand = "serve");
+  ~ServerProcess();  // kills the process if still running
+
+  // Starts and waits (up to 20 s) until /healthz answers 200. False if the
+  // process exits or never answers; output() then says why.
+  bool start();
+
+  // Sends `signal` and waits up to `timeout_ms` for the exit. Returns the exit
+  // status (the code, or 128 + signal number), or -1 on timeout.
+  int stop(int signal = 15, int timeout_ms = 20000);
+
+  std::uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
+  std::string output() const;  // stdout and stderr so far
+
+ private:
+  std::string data_dir_;
+  std::vector<std::string> args_;
+  std::map<std::string, std::string> env_;
+  std::string subcommand_;
+  std::uint16_t port_ = 0;
+  pid_t pid_ = -1;
+  std::string log_path_;
+};
+
+// Runs the binary to completion with the given arguments; returns the exit
+// code and puts stdout+stderr in `output`.
+int run_binary(const std::vector<std::string>& args, std::string& output,
+               const std::map<std::string, std::string>& env = {});
+
+}  // namespace citypulse::test
