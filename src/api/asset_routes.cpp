@@ -50,23 +50,33 @@ Result<Id> decode_cursor(std::string_view text) {
               "cursor");
 }
 
+// Whether an If-Match / If-None-Match header value ("*" or a comma-separated
+// list of entity tags) names the current version. If-None-Match compares
+// weakly (RFC 9110 13.1.2), so W/"3" matches "3" there; If-Match compares
+// strongly, and our tags are all strong, so a weak tag never matches it.
+bool names_version(std::string_view header, std::int64_t version, bool weak) {
+  const std::string current = etag_of(version);
+  std::string_view rest = header;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    std::string_view tag = rest.substr(0, comma);
+    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
+    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+    if (weak && tag.starts_with("W/")) tag.remove_prefix(2);
+    if (tag == "*" || tag == current) return true;
+    rest = comma == rest.npos ? std::string_view() : rest.substr(comma + 1);
+  }
+  return false;
+}
+
 // The precondition of an If-Match header against the current version: the
 // header may be absent (no precondition), "*", or a list of entity tags.
 Status check_if_match(const HttpRequest& req, std::int64_t current_version) {
   const auto header = req.header("If-Match");
-  if (!header) return {};
-  const std::string current = etag_of(current_version);
-  std::string_view rest = *header;
-  while (!rest.empty()) {
-    const auto comma = rest.find(',');
-    std::string_view tag = rest.substr(0, comma);
-    while (!tag.empty() && tag.front() == ' ') tag.remove_prefix(1);
-    while (!tag.empty() && tag.back() == ' ') tag.remove_suffix(1);
-    if (tag == "*" || tag == current) return {};
-    rest = comma == rest.npos ? std::string_view() : rest.substr(comma + 1);
-  }
+  if (!header || names_version(*header, current_version, false)) return {};
   return fail(ErrorCode::precondition_failed,
-              fmt::format("If-Match {} does not match the current version {}", *header, current));
+              fmt::format("If-Match {} does not match the current version {}", *header,
+                          etag_of(current_version)));
 }
 
 Result<bool> parse_cascade(const HttpRequest& req) {
@@ -161,7 +171,8 @@ class Resource {
     if (!id) return error_response(ctx, id.error());
     auto record = repo_.get(ctx.scope, *id);
     if (!record) return error_response(ctx, record.error());
-    if (ctx.request.header("If-None-Match") == etag_of(record->version)) {
+    if (auto none_match = ctx.request.header("If-None-Match");
+        none_match && names_version(*none_match, record->version, true)) {
       HttpResponse r;
       r.status = 304;
       r.set_header("ETag", etag_of(record->version));

@@ -51,10 +51,9 @@ bool parse_target(std::string_view target, std::string& path,
     path += '/';
     path += segment;
   }
+  // A trailing slash comes through as a last, empty segment, so
+  // "/api/v1/buildings/" stays distinct from the collection.
   if (path.empty()) path = "/";
-  // Keep a trailing slash visible so "/api/v1/buildings/" does not silently equal the collection.
-  if (url.encoded_path().size() > 1 && url.encoded_path().ends_with('/') && path != "/")
-    path += '/';
   for (auto param : url.params()) query.emplace_back(param.key, param.value);
   return true;
 }

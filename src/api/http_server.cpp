@@ -144,7 +144,7 @@ struct HttpServer::Impl {
               fmt::format("the request body exceeds the limit of {} bytes", config.max_body_bytes),
               "");
         else if (ec == http::error::header_limit)
-          res = problem_response(431, "bad-request",
+          res = problem_response(431, "header-too-large",
                                  fmt::format("the request header exceeds the limit of {} bytes",
                                              config.max_header_bytes),
                                  "");

@@ -1,31 +1,61 @@
 #include "api/json_io.h"
 
 #include <fmt/format.h>
+#include <algorithm>
 #include <boost/json.hpp>
+#include <cctype>
 #include <cmath>
 #include <iterator>
 
 namespace citypulse {
 
+namespace {
+
+// The media type of a Content-Type value: before any parameters, without
+// surrounding blanks, lower-cased (media types are case-insensitive).
+std::string media_type(std::string_view content_type) {
+  std::string_view media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
+  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
+  std::string lower(media);
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower;
+}
+
+bool is_json_blank(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+}  // namespace
+
 Result<boost::json::value> read_json_body(const HttpRequest& request) {
-  const auto type = request.header("Content-Type").value_or("");
-  const auto media = type.substr(0, type.find(';'));
+  const auto media = media_type(request.header("Content-Type").value_or(""));
   if (media != "application/json" &&
       !(media.starts_with("application/") && media.ends_with("+json")))
     return fail(
         ErrorCode::unsupported_media,
         fmt::format("the request body must be JSON (Content-Type: application/json), not '{}'",
                     media));
-  if (request.body.empty())
+  const std::string_view body = request.body;
+  if (std::all_of(body.begin(), body.end(), is_json_blank))
     return fail(ErrorCode::bad_request, "the request body is empty; a JSON object is expected");
   boost::json::stream_parser parser;
   boost::system::error_code ec;
-  const auto consumed = parser.write_some(request.body.data(), request.body.size(), ec);
-  if (!ec) parser.finish(ec);
-  if (!ec && consumed != request.body.size()) ec = boost::json::error::extra_data;
+  // write_some stops at the end of the first value; anything after it but
+  // blanks is a second value or garbage, which is an error of its own.
+  const auto consumed = parser.write_some(body.data(), body.size(), ec);
   if (ec)
     return fail(ErrorCode::bad_request,
                 fmt::format("malformed JSON at byte {}: {}", consumed, ec.message()));
+  const auto rest = body.substr(consumed);
+  if (auto extra = std::find_if_not(rest.begin(), rest.end(), is_json_blank); extra != rest.end())
+    return fail(ErrorCode::bad_request,
+                fmt::format("malformed JSON at byte {}: unexpected data after the JSON value",
+                            consumed + static_cast<std::size_t>(extra - rest.begin())));
+  parser.finish(ec);
+  if (ec)
+    return fail(ErrorCode::bad_request,
+                fmt::format("malformed JSON at byte {}: {}", body.size(), ec.message()));
   return parser.release();
 }
 

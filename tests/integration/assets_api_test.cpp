@@ -336,6 +336,14 @@ void exercise_crud(HttpClient& c, const CrudCase& k) {
   auto stale = c.request("GET", one(k.collection, id), {}, {{"If-None-Match", "\"7\""}});
   EXPECT_EQ(stale.status, 200);
   EXPECT_EQ(stale.body, post.body);
+  // If-None-Match compares weakly and takes a list or "*".
+  for (const char* matching : {"W/\"1\"", "\"7\", \"1\"", "\"7\",W/\"1\"", "*"})
+    EXPECT_EQ(c.request("GET", one(k.collection, id), {}, {{"If-None-Match", matching}}).status,
+              304)
+        << matching;
+  EXPECT_EQ(
+      c.request("GET", one(k.collection, id), {}, {{"If-None-Match", "W/\"7\", \"11\""}}).status,
+      200);
 
   // List: the record is among the items; everything fits on one page.
   auto list = c.get(base + "?limit=1000" + (k.list_filter.empty() ? "" : "&" + k.list_filter));

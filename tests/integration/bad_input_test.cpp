@@ -241,7 +241,6 @@ TEST_F(BadInput, MalformedJsonIs400AndSaysWhere) {
       R"({"a":1} trailing)",
       R"({"a":1}{"b":2})",
       "nul",
-      "   ",
       std::string(100, '[') + std::string(100, ']'),  // deeper than any record
       "{\"name\":\"\xff\xfe\"}",                      // not UTF-8
       "{\"name\":\"Sch\x01ule\"}",                    // raw control character in a string
@@ -254,6 +253,12 @@ TEST_F(BadInput, MalformedJsonIs400AndSaysWhere) {
   // The byte named is where the parser stopped.
   auto problem = expect_problem(http().post("/api/v1/buildings", R"({"name" "Schule"})"), 400);
   EXPECT_NE(detail_of(problem).find("byte 8"), std::string::npos) << detail_of(problem);
+  // Data after the value is named as such, at the byte where it starts.
+  problem = expect_problem(http().post("/api/v1/buildings", "{\"a\":1}  x"), 400);
+  EXPECT_EQ(detail_of(problem), "malformed JSON at byte 9: unexpected data after the JSON value");
+  // Blanks after the value are no error (a body written by an editor ends in a newline).
+  auto created = http().post("/api/v1/buildings", text(valid("buildings")) + "\r\n\n ");
+  EXPECT_EQ(created.status, 201) << created.body;
 
   expect_refused_update("PUT", one("buildings", building_), R"({"name": "x",)", 400);
   expect_refused_update("PATCH", one("buildings", building_), R"({"name": "x",)", 400, "",
@@ -477,16 +482,21 @@ TEST_F(BadInput, WrongContentTypeIs415) {
                         {{"Content-Type", "text/plain"}});
   expect_refused_update("PATCH", one("buildings", building_), text(json::object{{"name", "x"}}),
                         415, "", {{"Content-Type", "application/xml"}});
-  // Parameters and +json types are fine.
-  auto ok = http().request("POST", "/api/v1/buildings", body,
-                           {{"Content-Type", "application/json; charset=utf-8"}});
-  EXPECT_EQ(ok.status, 201) << ok.body;
+  // Parameters and +json types are fine; media types are case-insensitive.
+  for (const std::string type :
+       {"application/json; charset=utf-8", "Application/JSON", " application/json ;charset=UTF-8",
+        "application/vnd.citypulse+json"}) {
+    auto ok = http().request("POST", "/api/v1/buildings", body, {{"Content-Type", type}});
+    EXPECT_EQ(ok.status, 201) << type << ": " << ok.body;
+  }
 }
 
 TEST_F(BadInput, EmptyBodyIs400) {
   const Headers json_type{{"Content-Type", "application/json"}};
-  auto problem = expect_refused_create("buildings", "", 400, "", json_type);
-  EXPECT_NE(detail_of(problem).find("empty"), std::string::npos) << detail_of(problem);
+  for (const char* blank : {"", "   ", "\r\n"}) {
+    auto problem = expect_refused_create("buildings", blank, 400, "", json_type);
+    EXPECT_NE(detail_of(problem).find("empty"), std::string::npos) << detail_of(problem);
+  }
   expect_refused_update("PUT", one("buildings", building_), "", 400, "", json_type);
   expect_refused_update("PATCH", one("buildings", building_), "", 400, "",
                         {{"Content-Type", "application/merge-patch+json"}});
@@ -594,6 +604,7 @@ TEST_F(BadInput, HeaderOverTheLimitIs431) {
   auto r = http().request("GET", one("buildings", building_), {},
                           {{"X-Filler", std::string(20 * 1024, 'h')}});
   auto problem = expect_problem(r, 431);
+  EXPECT_EQ(problem.at("type"), "/problems/header-too-large");
   EXPECT_NE(detail_of(problem).find("header"), std::string::npos) << detail_of(problem);
   EXPECT_EQ(r.header("Connection"), "close");
   // Headers of ordinary size still work, on a new connection.

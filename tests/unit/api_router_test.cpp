@@ -113,6 +113,16 @@ TEST(Target, DecodesPathAndQuery) {
   EXPECT_FALSE(parse_target("/bad%zz", path, query));
 }
 
+TEST(Target, KeepsSlashesAsSent) {
+  std::string path;
+  std::vector<std::pair<std::string, std::string>> query;
+  for (std::string_view target :
+       {"/", "/api/v1/buildings/", "/api/v1/buildings//", "/a//b", "/api/v1/buildings"}) {
+    ASSERT_TRUE(parse_target(target, path, query)) << target;
+    EXPECT_EQ(path, target);
+  }
+}
+
 class ApiDocument : public ::testing::Test {
  protected:
   void SetUp() override {

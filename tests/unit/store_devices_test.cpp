@@ -83,6 +83,23 @@ TEST_F(StoreDevicesTest, RemovingAPointWithCascadeRemovesItsChannelsOnly) {
   const Device after = ok(store().devices().get(all(), d.id));
   EXPECT_EQ(after.channels, (std::vector<DeviceChannel>{{"b", points_[1]}}));
   EXPECT_EQ(count_rows("device_channels", fmt::format("point_id = {}", points_[0])), 0);
+  // The device changed, so its version (its ETag) and updated_at moved on.
+  EXPECT_EQ(after.version, d.version + 1);
+  EXPECT_GT(after.updated_at, d.updated_at);
+}
+
+TEST_F(StoreDevicesTest, ACascadeFromTheBuildingTouchesOnlyDevicesThatLostChannels) {
+  const Id other_building = make_building(tenant_).id;
+  const Id elsewhere = make_point(other_building).id;
+  const Device stripped = make_device(tenant_, {{"a", points_[0]}, {"z", elsewhere}});
+  const Device untouched = make_device(tenant_, {{"a", elsewhere}});
+  ok(store().buildings().remove(all(), building_, true, std::nullopt));
+  const Device s = ok(store().devices().get(all(), stripped.id));
+  EXPECT_EQ(s.channels, (std::vector<DeviceChannel>{{"z", elsewhere}}));
+  EXPECT_EQ(s.version, stripped.version + 1);
+  const Device u = ok(store().devices().get(all(), untouched.id));
+  EXPECT_EQ(u.version, untouched.version);
+  EXPECT_EQ(u.updated_at, untouched.updated_at);
 }
 
 TEST_F(StoreDevicesTest, RemovingADeviceRemovesItsChannelsButNotThePoints) {

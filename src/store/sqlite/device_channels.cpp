@@ -5,6 +5,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "core/time.h"
 #include "store/sqlite/record_extras.h"
 
 namespace citypulse::sqlite {
@@ -68,6 +69,40 @@ Status RecordExtras<Device>::load(Connection& db, std::span<Device> devices) {
     if (auto it = by_id.find(st->int64(0)); it != by_id.end())
       it->second->channels.push_back({st->text(1), st->int64(2)});
   }
+}
+
+Result<ChannelCounts> channel_counts(Connection& db, Id tenant) {
+  auto st = db.prepare(
+      "SELECT c.device_id, COUNT(*) FROM device_channels c JOIN devices d ON d.id = c.device_id "
+      "WHERE d.tenant_id = ? GROUP BY c.device_id");
+  if (!st) return std::unexpected(st.error());
+  st->bind(tenant);
+  ChannelCounts counts;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return counts;
+    counts.emplace(st->int64(0), st->int64(1));
+  }
+}
+
+Status touch_devices_that_lost_channels(Connection& db, Id tenant, const ChannelCounts& before) {
+  auto after = channel_counts(db, tenant);
+  if (!after) return std::unexpected(after.error());
+  const std::int64_t now = now_ms();
+  for (const auto& [device, count] : before) {
+    auto it = after->find(device);
+    if (it != after->end() && it->second == count) continue;
+    // A device gone altogether matches no row; one that stays gets a new
+    // version and an updated_at strictly later than its last.
+    auto st = db.prepare(
+        "UPDATE devices SET version = version + 1, "
+        "updated_at = CASE WHEN updated_at < ? THEN ? ELSE updated_at + 1 END WHERE id = ?");
+    if (!st) return std::unexpected(st.error());
+    st->bind(now).bind(now).bind(device);
+    if (auto s = st->run(); !s) return s;
+  }
+  return {};
 }
 
 }  // namespace citypulse::sqlite

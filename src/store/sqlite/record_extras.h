@@ -4,6 +4,7 @@
 // repository's transaction, after the record's tenant is known.
 #pragma once
 
+#include <map>
 #include <span>
 
 #include "core/result.h"
@@ -32,5 +33,15 @@ struct RecordExtras<Device> {
   // Channels come back ordered by channel name.
   static Status load(Connection& db, std::span<Device> devices);
 };
+
+// A cascading delete of a point (or of what holds points) removes the
+// channels that map to it from devices that stay. Those devices changed, so
+// their version and updated_at move on like any other change: an ETag a
+// client holds for them no longer matches, and a client syncing by
+// updated_at sees them. The caller snapshots the tenant's channel counts
+// before the delete and passes them to touch_devices_that_lost_channels after.
+using ChannelCounts = std::map<Id, std::int64_t>;
+Result<ChannelCounts> channel_counts(Connection& db, Id tenant);
+Status touch_devices_that_lost_channels(Connection& db, Id tenant, const ChannelCounts& before);
 
 }  // namespace citypulse::sqlite

@@ -232,11 +232,22 @@ Status SqliteRepository<T>::remove(const Scope& scope, Id id, bool cascade,
     if (!cascade)
       if (auto s = check_no_dependents(db_, table_, id); !s) return s;
     // With cascade, the foreign keys' ON DELETE CASCADE removes every record
-    // that refers to this one, recursively, inside this transaction.
+    // that refers to this one, recursively, inside this transaction. Removing
+    // a tenant or a device cannot take channels from a device that stays.
+    const bool may_strip_devices =
+        cascade && table_.table != "tenants" && table_.table != "devices";
+    ChannelCounts before;
+    if (may_strip_devices) {
+      auto counts = channel_counts(db_, current->tenant_id);
+      if (!counts) return std::unexpected(counts.error());
+      before = std::move(*counts);
+    }
     auto st = db_.prepare(fmt::format("DELETE FROM {} WHERE id = ?", table_.table));
     if (!st) return std::unexpected(st.error());
     st->bind(id);
     if (auto s = st->run(); !s) return s;
+    if (may_strip_devices)
+      if (auto s = touch_devices_that_lost_channels(db_, current->tenant_id, before); !s) return s;
     return tx->commit();
   });
 }
