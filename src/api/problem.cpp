@@ -30,6 +30,8 @@ std::string_view status_title(int status) {
       return "Unsupported Media Type";
     case 422:
       return "Unprocessable Content";
+    case 429:
+      return "Too Many Requests";
     case 431:
       return "Request Header Fields Too Large";
     case 500:
@@ -59,6 +61,12 @@ int http_status(ErrorCode code) {
       return 422;
     case ErrorCode::not_found:
       return 404;
+    case ErrorCode::unauthenticated:
+      return 401;
+    case ErrorCode::forbidden:
+      return 403;
+    case ErrorCode::too_many_requests:
+      return 429;
     case ErrorCode::conflict:
       return 409;
     case ErrorCode::precondition_failed:

@@ -26,6 +26,7 @@ struct BoolKey {
 struct TextKey {
   std::string* value;
   std::vector<std::string_view> choices;  // empty: any text
+  bool secret = false;                    // never printed
 };
 
 struct Key {
@@ -44,6 +45,17 @@ std::vector<Key> keys_of(Config& c) {
       {"http.shutdown_grace_ms", IntKey{&c.http.shutdown_grace_ms, 0, 600'000}},
       {"http.web_root", TextKey{&c.http.web_root, {}}},
       {"http.access_log", BoolKey{&c.http.access_log}},
+      {"http.cors_origins", TextKey{&c.http.cors_origins, {}}},
+      {"http.tls_cert", TextKey{&c.http.tls_cert, {}}},
+      {"http.tls_key", TextKey{&c.http.tls_key, {}}},
+      {"auth.jwt_secret", TextKey{&c.auth.jwt_secret, {}, true}},
+      {"auth.access_token_ttl_s", IntKey{&c.auth.access_token_ttl_s, 60, 24 * 3600}},
+      {"auth.refresh_token_ttl_s", IntKey{&c.auth.refresh_token_ttl_s, 300, 90 * 24 * 3600}},
+      {"auth.login_max_failures", IntKey{&c.auth.login_max_failures, 1, 1000}},
+      {"auth.login_lockout_s", IntKey{&c.auth.login_lockout_s, 1, 24 * 3600}},
+      {"rate_limit.read_per_minute", IntKey{&c.rate_limit.read_per_minute, 0, 1'000'000}},
+      {"rate_limit.write_per_minute", IntKey{&c.rate_limit.write_per_minute, 0, 1'000'000}},
+      {"rate_limit.auth_per_minute", IntKey{&c.rate_limit.auth_per_minute, 0, 1'000'000}},
       {"mqtt.port", IntKey{&c.mqtt.port, 0, 65535}},
       {"storage.data_dir", TextKey{&c.storage.data_dir, {}}},
       {"log.level", TextKey{&c.log.level, {"trace", "debug", "info", "warn", "error", "off"}}},
@@ -205,6 +217,12 @@ std::string render_config(const Config& config) {
           if constexpr (std::is_same_v<T, BoolKey>)
             out += *t.value ? "true" : "false";
           else if constexpr (std::is_same_v<T, TextKey>) {
+            // A secret shows only whether it is set; the output may end up in
+            // a support ticket.
+            if (t.secret && !t.value->empty()) {
+              out += "\"(set, not shown)\"";
+              return;
+            }
             std::ostringstream s;
             s << toml::value<std::string>(*t.value);
             out += s.str();

@@ -27,6 +27,30 @@ struct HttpConfig {
   int shutdown_grace_ms = 10'000;  // in-flight requests get this long to finish
   std::string web_root;            // folder of the web UI; empty: built-in page
   bool access_log = true;
+  // Origins allowed to call the API from a browser, comma-separated
+  // ("https://cp.example.org"); empty: no cross-origin access.
+  std::string cors_origins;
+  // Both set: the listener speaks HTTPS only (PEM files).
+  std::string tls_cert;
+  std::string tls_key;
+};
+
+struct AuthConfig {
+  // HS256 key for access tokens (at least 32 bytes). Empty: a key ring kept in
+  // the data folder, created on first start.
+  std::string jwt_secret;
+  int access_token_ttl_s = 15 * 60;
+  int refresh_token_ttl_s = 7 * 24 * 3600;
+  int login_max_failures = 5;     // failed sign-ins of one account within the lockout window...
+  int login_lockout_s = 15 * 60;  // ...lock it for this long
+};
+
+// Requests per minute per caller (a user, an API key; for sign-in the client
+// address), by route class. 0 turns a class's limit off.
+struct RateLimitConfig {
+  int read_per_minute = 100;
+  int write_per_minute = 100;
+  int auth_per_minute = 20;
 };
 
 struct MqttConfig {
@@ -47,6 +71,8 @@ struct WorkerConfig {
 
 struct Config {
   HttpConfig http;
+  AuthConfig auth;
+  RateLimitConfig rate_limit;
   MqttConfig mqtt;
   StorageConfig storage;
   LogConfig log;

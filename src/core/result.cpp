@@ -10,6 +10,12 @@ const char* to_string(ErrorCode code) {
       return "validation-failed";
     case ErrorCode::not_found:
       return "not-found";
+    case ErrorCode::unauthenticated:
+      return "unauthenticated";
+    case ErrorCode::forbidden:
+      return "forbidden";
+    case ErrorCode::too_many_requests:
+      return "too-many-requests";
     case ErrorCode::conflict:
       return "conflict";
     case ErrorCode::precondition_failed:

@@ -17,6 +17,9 @@ enum class ErrorCode {
   bad_request,          // malformed input: syntax, unparsable query parameter
   invalid,              // well-formed input that breaks a rule of the schema or the domain
   not_found,            // the addressed thing does not exist (in the caller's scope)
+  unauthenticated,      // no credentials, or credentials that prove nothing (bad, expired)
+  forbidden,            // a known caller without the permission for this
+  too_many_requests,    // over a rate or attempt limit; retry later
   conflict,             // the change contradicts the current state (duplicate, has children)
   precondition_failed,  // If-Match did not match the current version
   too_large,            // input over a configured size limit

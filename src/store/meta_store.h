@@ -47,9 +47,13 @@ struct ListQuery {
 
 template <class T>
 struct Page {
-  std::vector<T> records;      // ascending id
-  std::optional<Id> next_after; // set when more records may follow
+  std::vector<T> records;        // ascending id
+  std::optional<Id> next_after;  // set when more records may follow
 };
+
+// Users, refresh tokens, API keys and the audit log (store/identity_store.h,
+// which includes this header for Page and ListQuery: hence only declared here).
+class IdentityStore;
 
 template <class T>
 class Repository {
@@ -85,6 +89,7 @@ class MetaStore {
   virtual Repository<Equipment>& equipment() = 0;
   virtual Repository<Point>& points() = 0;
   virtual Repository<Device>& devices() = 0;
+  virtual IdentityStore& identity() = 0;
 
   // The schema version the store is at, and the one this binary brings.
   virtual int schema_version() = 0;
@@ -101,12 +106,36 @@ Repository<T>& repository(MetaStore& store);
 }  // namespace citypulse
 
 namespace citypulse {
-template <> inline Repository<Tenant>& repository(MetaStore& s) { return s.tenants(); }
-template <> inline Repository<Site>& repository(MetaStore& s) { return s.sites(); }
-template <> inline Repository<Building>& repository(MetaStore& s) { return s.buildings(); }
-template <> inline Repository<Floor>& repository(MetaStore& s) { return s.floors(); }
-template <> inline Repository<Space>& repository(MetaStore& s) { return s.spaces(); }
-template <> inline Repository<Equipment>& repository(MetaStore& s) { return s.equipment(); }
-template <> inline Repository<Point>& repository(MetaStore& s) { return s.points(); }
-template <> inline Repository<Device>& repository(MetaStore& s) { return s.devices(); }
+template <>
+inline Repository<Tenant>& repository(MetaStore& s) {
+  return s.tenants();
+}
+template <>
+inline Repository<Site>& repository(MetaStore& s) {
+  return s.sites();
+}
+template <>
+inline Repository<Building>& repository(MetaStore& s) {
+  return s.buildings();
+}
+template <>
+inline Repository<Floor>& repository(MetaStore& s) {
+  return s.floors();
+}
+template <>
+inline Repository<Space>& repository(MetaStore& s) {
+  return s.spaces();
+}
+template <>
+inline Repository<Equipment>& repository(MetaStore& s) {
+  return s.equipment();
+}
+template <>
+inline Repository<Point>& repository(MetaStore& s) {
+  return s.points();
+}
+template <>
+inline Repository<Device>& repository(MetaStore& s) {
+  return s.devices();
+}
 }  // namespace citypulse

@@ -160,8 +160,92 @@ CREATE TABLE device_channels (
 CREATE INDEX device_channels_point_id ON device_channels (point_id);
 )sql";
 
+// Version 2: who may use the server. A tenant's users and API keys go with it
+// (ON DELETE CASCADE; MetaStore refuses without cascade first), a user's
+// refresh tokens with the user. The audit log has no foreign keys at all: it
+// must outlive the tenants, users and keys it names.
+//
+// users, refresh_tokens and api_keys use AUTOINCREMENT (SQLite-only spelling;
+// a PostgreSQL identity column behaves so anyway) because their ids leave the
+// store: a user id is the "sub" of access tokens and, like a key id, is named
+// by audit entries. A plain rowid is reused after the highest row is deleted,
+// and a token of a removed user would then speak for whoever got its id.
+// Booleans are BOOLEAN, compared with TRUE/FALSE (SQLite >= 3.23 and
+// PostgreSQL both spell them so). buildings and permissions are JSON arrays
+// in TEXT, as tags are; NULL buildings means the whole tenant.
+constexpr std::string_view kIdentity = R"sql(
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id BIGINT REFERENCES tenants (id) ON DELETE CASCADE,
+  email TEXT NOT NULL,
+  display_name TEXT NOT NULL,
+  role TEXT NOT NULL,
+  buildings TEXT,
+  disabled BOOLEAN NOT NULL,
+  password_hash TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  tokens_valid_after BIGINT NOT NULL
+);
+CREATE INDEX users_tenant_id ON users (tenant_id);
+CREATE UNIQUE INDEX users_email ON users (email);
+
+CREATE TABLE refresh_tokens (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  user_id BIGINT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+  family TEXT NOT NULL,
+  token_hash TEXT NOT NULL,
+  issued_at BIGINT NOT NULL,
+  expires_at BIGINT NOT NULL,
+  used_at BIGINT,
+  revoked BOOLEAN NOT NULL
+);
+CREATE INDEX refresh_tokens_user_id ON refresh_tokens (user_id);
+CREATE INDEX refresh_tokens_family ON refresh_tokens (family);
+CREATE UNIQUE INDEX refresh_tokens_token_hash ON refresh_tokens (token_hash);
+CREATE INDEX refresh_tokens_expires_at ON refresh_tokens (expires_at);
+
+-- created_by has no foreign key: the key outlives the user who made it.
+CREATE TABLE api_keys (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  prefix TEXT NOT NULL,
+  secret_hash TEXT NOT NULL,
+  permissions TEXT NOT NULL,
+  buildings TEXT,
+  expires_at BIGINT,
+  last_used_at BIGINT,
+  created_by BIGINT,
+  created_at BIGINT NOT NULL,
+  revoked BOOLEAN NOT NULL
+);
+CREATE INDEX api_keys_tenant_id ON api_keys (tenant_id);
+CREATE UNIQUE INDEX api_keys_prefix ON api_keys (prefix);
+
+-- Append-only, so a plain rowid only ever grows and the id is the order.
+CREATE TABLE audit_log (
+  id INTEGER PRIMARY KEY,
+  tenant_id BIGINT,
+  at BIGINT NOT NULL,
+  user_id BIGINT,
+  api_key_id BIGINT,
+  actor TEXT NOT NULL,
+  remote TEXT NOT NULL,
+  action TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  resource_id BIGINT,
+  summary TEXT NOT NULL
+);
+CREATE INDEX audit_log_tenant_id ON audit_log (tenant_id);
+CREATE INDEX audit_log_user_id ON audit_log (user_id);
+CREATE INDEX audit_log_at ON audit_log (at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "asset model", kAssetModel},
+    {2, "identity", kIdentity},
 };
 
 constexpr bool versions_are_consecutive() {

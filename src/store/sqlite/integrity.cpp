@@ -137,6 +137,16 @@ Status check_no_dependents(Connection& db, const TableInfo& table, Id id) {
     if (!n) return std::unexpected(n.error());
     if (*n > 0) found.push_back({"device channel", "device channels", *n});
   }
+  // A tenant's users and API keys (migration 2) are no asset tables, but they
+  // are its records all the same: without cascade the tenant stays.
+  if (table.table == "tenants") {
+    auto users = count(db, "SELECT COUNT(*) FROM users WHERE tenant_id = ?", id, 1);
+    if (!users) return std::unexpected(users.error());
+    if (*users > 0) found.push_back({"user", "users", *users});
+    auto keys = count(db, "SELECT COUNT(*) FROM api_keys WHERE tenant_id = ?", id, 1);
+    if (!keys) return std::unexpected(keys.error());
+    if (*keys > 0) found.push_back({"API key", "API keys", *keys});
+  }
   if (found.empty()) return {};
   std::vector<std::string> parts;
   for (const auto& d : found) parts.push_back(describe(d));

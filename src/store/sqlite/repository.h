@@ -22,6 +22,7 @@
 #include "core/time.h"
 #include "model/asset_schema.h"
 #include "store/meta_store.h"
+#include "store/sqlite/building_scope.h"
 #include "store/sqlite/connection.h"
 #include "store/sqlite/integrity.h"
 #include "store/sqlite/list_filters.h"
@@ -68,6 +69,9 @@ class SqliteRepository final : public Repository<T> {
   Status derive_from_owner(const Scope& scope, T& record);
   Status keep_fixed_fields(const T& current, T& record) const;
   Status check_references(const T& record);
+  Status check_building_scope(const Scope& scope, const T& record);
+  // " AND ..." for the rows the scope sees, appending its parameters.
+  std::string scope_condition(const Scope& scope, std::vector<SqlValue>& params) const;
   Status write(const T& record, bool insert);
 
   Connection& db_;
@@ -123,7 +127,9 @@ Result<T> SqliteRepository<T>::create(const Scope& scope, T record) {
     auto tx = Transaction::begin(db_, Transaction::Mode::write);
     if (!tx) return std::unexpected(tx.error());
     static_cast<RecordMeta&>(record) = RecordMeta{.tenant_id = record.tenant_id};
+    if (auto s = check_may_write(scope, table_); !s) return std::unexpected(s.error());
     if (auto s = assign_tenant(scope, record); !s) return std::unexpected(s.error());
+    if (auto s = check_building_scope(scope, record); !s) return std::unexpected(s.error());
     if (auto s = check_references(record); !s) return std::unexpected(s.error());
     record.version = 1;
     record.created_at = record.updated_at = now_ms();
@@ -160,11 +166,7 @@ Result<Page<T>> SqliteRepository<T>::list(const Scope& scope, const ListQuery& q
     if (query.after < 0)
       return fail(ErrorCode::bad_request, "the cursor must not be negative", "cursor");
     std::vector<SqlValue> params{query.after};
-    std::string sql = select_ + " WHERE id > ?";
-    if (auto t = scope.tenant_id()) {
-      sql += fmt::format(" AND {} = ?", tenant_column_);
-      params.push_back(*t);
-    }
+    std::string sql = select_ + " WHERE id > ?" + scope_condition(scope, params);
     for (const auto& f : query.filters) {
       auto clause = filter_condition(schema_, table_.table, f, params);
       if (!clause) return std::unexpected(clause.error());
@@ -203,7 +205,9 @@ Result<T> SqliteRepository<T>::update(const Scope& scope, T record,
     auto current = fetch(scope, record.id);
     if (!current) return current;
     if (auto s = check_version(*current, expected_version); !s) return std::unexpected(s.error());
+    if (auto s = check_may_write(scope, table_); !s) return std::unexpected(s.error());
     if (auto s = keep_fixed_fields(*current, record); !s) return std::unexpected(s.error());
+    if (auto s = check_building_scope(scope, record); !s) return std::unexpected(s.error());
     if (auto s = check_references(record); !s) return std::unexpected(s.error());
     record.version = current->version + 1;
     record.created_at = current->created_at;
@@ -228,6 +232,7 @@ Status SqliteRepository<T>::remove(const Scope& scope, Id id, bool cascade,
     if (!tx) return std::unexpected(tx.error());
     auto current = fetch(scope, id);
     if (!current) return std::unexpected(current.error());
+    if (auto s = check_may_write(scope, table_); !s) return s;
     if (auto s = check_version(*current, expected_version); !s) return s;
     if (!cascade)
       if (auto s = check_no_dependents(db_, table_, id); !s) return s;
@@ -276,12 +281,10 @@ Result<std::vector<T>> SqliteRepository<T>::read_rows(Statement& st) {
 
 template <class T>
 Result<T> SqliteRepository<T>::fetch(const Scope& scope, Id id) {
-  const auto tenant = scope.tenant_id();
-  auto st = db_.prepare(tenant ? fmt::format("{} WHERE id = ? AND {} = ?", select_, tenant_column_)
-                               : select_ + " WHERE id = ?");
+  std::vector<SqlValue> params{id};
+  auto st = db_.prepare(select_ + " WHERE id = ?" + scope_condition(scope, params));
   if (!st) return std::unexpected(st.error());
-  st->bind(id);
-  if (tenant) st->bind(*tenant);
+  for (const auto& p : params) std::visit([&](const auto& v) { st->bind(v); }, p);
   auto rows = read_rows(*st);
   if (!rows) return std::unexpected(rows.error());
   if (rows->empty())
@@ -407,6 +410,43 @@ Status SqliteRepository<T>::check_references(const T& record) {
       return s;
   }
   return RecordExtras<T>::check(db_, record);
+}
+
+template <class T>
+std::string SqliteRepository<T>::scope_condition(const Scope& scope,
+                                                 std::vector<SqlValue>& params) const {
+  std::string sql;
+  if (auto t = scope.tenant_id()) {
+    sql += fmt::format(" AND {} = ?", tenant_column_);
+    params.push_back(*t);
+  }
+  return sql + building_condition(scope, table_, params);
+}
+
+// A building-limited caller's record must stand in one of its buildings and
+// refer only to what lies in them (building_scope.h).
+template <class T>
+Status SqliteRepository<T>::check_building_scope(const Scope& scope, const T& record) {
+  if (!scope.is_building_restricted()) return {};
+  if (building_ && !ref_value(record, *building_))
+    return fail(ErrorCode::invalid,
+                "'building_id' is required when your access is limited to some buildings",
+                "/building_id");
+  for (const auto& f : schema_.fields) {
+    if (f.type != FieldType::ref || f.access == Access::derived) continue;
+    if (const auto id = ref_value(record, f))
+      if (auto s = check_in_scope(db_, scope, table_info(f.ref), *id, fmt::format("/{}", f.name));
+          !s)
+        return s;
+  }
+  if constexpr (std::is_same_v<T, Device>) {
+    for (std::size_t i = 0; i < record.channels.size(); ++i)
+      if (auto s = check_in_scope(db_, scope, table_info("points"), record.channels[i].point_id,
+                                  fmt::format("/channels/{}/point_id", i));
+          !s)
+        return s;
+  }
+  return {};
 }
 
 template <class T>

@@ -9,6 +9,7 @@
 #include "store/sqlite/connection.h"
 #include "store/sqlite/migrate.h"
 #include "store/sqlite/repository.h"
+#include "store/sqlite/sqlite_identity_store.h"
 
 namespace citypulse {
 namespace {
@@ -28,6 +29,7 @@ class SqliteMetaStore final : public MetaStore {
   Repository<Equipment>& equipment() override { return equipment_; }
   Repository<Point>& points() override { return points_; }
   Repository<Device>& devices() override { return devices_; }
+  IdentityStore& identity() override { return identity_; }
 
   // 0 when the version cannot be read (the file failed underneath us).
   int schema_version() override {
@@ -70,6 +72,7 @@ class SqliteMetaStore final : public MetaStore {
   SqliteRepository<Equipment> equipment_{db_, mutex_, equipment_schema()};
   SqliteRepository<Point> points_{db_, mutex_, point_schema()};
   SqliteRepository<Device> devices_{db_, mutex_, device_schema()};
+  sqlite::SqliteIdentityStore identity_{db_, mutex_};
 };
 
 Status configure(Connection& db) {
