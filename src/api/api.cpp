@@ -1,22 +1,40 @@
 #include "api/api.h"
 
+#include "api/access.h"
 #include "api/asset_routes.h"
+#include "api/identity_routes.h"
 #include "api/static_files.h"
 #include "api/system_routes.h"
 
 namespace citypulse {
+namespace {
 
-std::unique_ptr<Router> build_router(MetaStore& store, const HttpConfig& config) {
+std::vector<std::string> split_origins(std::string_view text) {
+  std::vector<std::string> out;
+  while (!text.empty()) {
+    const auto comma = text.find(',');
+    std::string_view o = text.substr(0, comma);
+    while (!o.empty() && o.front() == ' ') o.remove_prefix(1);
+    while (!o.empty() && o.back() == ' ') o.remove_suffix(1);
+    if (!o.empty()) out.emplace_back(o);
+    text = comma == text.npos ? std::string_view() : text.substr(comma + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::unique_ptr<Router> build_router(const ApiServices& services, const Config& config) {
   auto router = std::make_unique<Router>();
-  // Caller scope. Until sign-in exists every request acts for all tenants; the
-  // identity layer replaces this middleware with one that reads the token.
-  router->use([](RequestContext& ctx, const Next& next) {
-    ctx.scope = Scope::all_tenants();
-    return next(ctx);
-  });
-  add_system_routes(*router, store);
-  add_asset_routes(*router, store);
-  router->set_fallback(static_files(config.web_root));
+  const bool tls = !config.http.tls_cert.empty();
+  router->use(security_headers_middleware(split_origins(config.http.cors_origins), tls));
+  router->use(access_middleware(AccessDeps{services.authenticator, services.limiter,
+                                           services.store.identity(), config.rate_limit}));
+  add_system_routes(*router, services.store);
+  add_identity_routes(*router,
+                      IdentityDeps{services.store, services.authenticator, services.sessions});
+  add_asset_routes(*router, services.store);
+  router->set_fallback(static_files(config.http.web_root));
   return router;
 }
 

@@ -5,12 +5,22 @@
 #include <memory>
 
 #include "api/router.h"
+#include "auth/authenticator.h"
+#include "auth/rate_limiter.h"
+#include "auth/sessions.h"
 #include "core/config.h"
 #include "store/meta_store.h"
 
 namespace citypulse {
 
-// `store` must outlive the router.
-std::unique_ptr<Router> build_router(MetaStore& store, const HttpConfig& config);
+// What the routes work with; all must outlive the router.
+struct ApiServices {
+  MetaStore& store;
+  auth::Authenticator& authenticator;
+  auth::Sessions& sessions;
+  auth::RateLimiter& limiter;
+};
+
+std::unique_ptr<Router> build_router(const ApiServices& services, const Config& config);
 
 }  // namespace citypulse

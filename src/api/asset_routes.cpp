@@ -79,6 +79,26 @@ Status check_if_match(const HttpRequest& req, std::int64_t current_version) {
                           etag_of(current_version)));
 }
 
+// The audit summary of a change: the fields that differ, before and after
+// (bookkeeping fields left out). Either side may be absent (create, delete).
+std::string change_summary(const json::object* before, const json::object* after) {
+  static constexpr std::string_view kSkip[] = {"version", "created_at", "updated_at"};
+  const auto skipped = [](std::string_view k) {
+    return std::find(std::begin(kSkip), std::end(kSkip), k) != std::end(kSkip);
+  };
+  json::object was, now;
+  if (before)
+    for (const auto& [k, v] : *before)
+      if (!skipped(k) && (!after || !after->contains(k) || after->at(k) != v)) was[k] = v;
+  if (after)
+    for (const auto& [k, v] : *after)
+      if (!skipped(k) && (!before || !before->contains(k) || before->at(k) != v)) now[k] = v;
+  json::object summary;
+  if (before) summary["before"] = std::move(was);
+  if (after) summary["after"] = std::move(now);
+  return to_json_text(summary);
+}
+
 Result<bool> parse_cascade(const HttpRequest& req) {
   bool cascade = false;
   for (const auto& [k, v] : req.query) {
@@ -160,7 +180,9 @@ class Resource {
     if (!record) return error_response(ctx, record.error());
     auto stored = repo_.create(ctx.scope, std::move(*record));
     if (!stored) return error_response(ctx, stored.error());
-    auto r = record_response(201, encode(*stored, schema_), stored->version);
+    auto encoded = encode(*stored, schema_);
+    ctx.audit = AuditNote{stored->tenant_id, stored->id, change_summary(nullptr, &encoded)};
+    auto r = record_response(201, std::move(encoded), stored->version);
     r.set_header("Location", fmt::format("/api/v1/{}/{}", schema_.collection, stored->id));
     return r;
   }
@@ -197,7 +219,10 @@ class Resource {
     // concurrent update, whether or not the client sent If-Match.
     auto stored = repo_.update(ctx.scope, std::move(*record), current->version);
     if (!stored) return error_response(ctx, stored.error());
-    return record_response(200, encode(*stored, schema_), stored->version);
+    auto encoded = encode(*stored, schema_);
+    const auto was = encode(*current, schema_);
+    ctx.audit = AuditNote{stored->tenant_id, stored->id, change_summary(&was, &encoded)};
+    return record_response(200, std::move(encoded), stored->version);
   }
 
   HttpResponse remove(RequestContext& ctx) {
@@ -206,15 +231,18 @@ class Resource {
     auto cascade = parse_cascade(ctx.request);
     if (!cascade) return error_response(ctx, cascade.error());
     std::optional<std::int64_t> expected;
+    auto current = repo_.get(ctx.scope, *id);
+    if (!current) return error_response(ctx, current.error());
     if (ctx.request.header("If-Match")) {
-      auto current = repo_.get(ctx.scope, *id);
-      if (!current) return error_response(ctx, current.error());
       if (auto s = check_if_match(ctx.request, current->version); !s)
         return error_response(ctx, s.error());
       expected = current->version;
     }
     if (auto s = repo_.remove(ctx.scope, *id, *cascade, expected); !s)
       return error_response(ctx, s.error());
+    const auto was = encode(*current, schema_);
+    ctx.audit = AuditNote{current->tenant_id, current->id, change_summary(&was, nullptr)};
+    if (*cascade) ctx.audit->summary.insert(1, "\"cascade\":true,");
     HttpResponse r;
     r.status = 204;
     return r;
@@ -231,12 +259,22 @@ void add_resource(Router& router, MetaStore& store, const Schema<T>& schema) {
   auto r = std::make_shared<Resource<T>>(store, schema);
   const std::string base = fmt::format("/api/v1/{}", schema.collection);
   const std::string one = base + "/{id}";
-  router.add("GET", base, [r](RequestContext& c) { return r->list(c); });
-  router.add("POST", base, [r](RequestContext& c) { return r->create(c); });
-  router.add("GET", one, [r](RequestContext& c) { return r->read(c); });
-  router.add("PUT", one, [r](RequestContext& c) { return r->change(c, DecodeMode::replace); });
-  router.add("PATCH", one, [r](RequestContext& c) { return r->change(c, DecodeMode::patch); });
-  router.add("DELETE", one, [r](RequestContext& c) { return r->remove(c); });
+  using auth::Permission;
+  const bool tenants = schema.collection == "tenants";
+  // Tenants come and go only across tenants; a tenant's own settings are its admin's.
+  const auto make = RouteAccess::needs(
+      tenants ? Permission::tenants_manage : Permission::assets_write, RateClass::write);
+  const auto edit = RouteAccess::needs(
+      tenants ? Permission::tenant_write : Permission::assets_write, RateClass::write);
+  const auto read = RouteAccess::needs(Permission::assets_read, RateClass::read);
+  router.add("GET", base, read, [r](RequestContext& c) { return r->list(c); });
+  router.add("POST", base, make, [r](RequestContext& c) { return r->create(c); });
+  router.add("GET", one, read, [r](RequestContext& c) { return r->read(c); });
+  router.add("PUT", one, edit,
+             [r](RequestContext& c) { return r->change(c, DecodeMode::replace); });
+  router.add("PATCH", one, edit,
+             [r](RequestContext& c) { return r->change(c, DecodeMode::patch); });
+  router.add("DELETE", one, make, [r](RequestContext& c) { return r->remove(c); });
 }
 
 // Every record of a building in one collection, page by page.
@@ -335,6 +373,7 @@ void add_asset_routes(Router& router, MetaStore& store) {
   add_resource(router, store, point_schema());
   add_resource(router, store, device_schema());
   router.add("GET", "/api/v1/buildings/{id}/tree",
+             RouteAccess::needs(auth::Permission::assets_read, RateClass::read),
              [&store](RequestContext& c) { return building_tree(c, store); });
 }
 

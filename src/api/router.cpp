@@ -76,9 +76,15 @@ std::string_view RequestContext::route_label() const {
   return reserved(request.path) ? "unmatched" : "static";
 }
 
-void Router::add(std::string method, std::string pattern, Handler handler) {
-  routes_.push_back(
-      std::make_unique<Route>(Route{std::move(method), std::move(pattern), std::move(handler)}));
+void Router::add(std::string method, std::string pattern, RouteAccess access, Handler handler) {
+  routes_.push_back(std::make_unique<Route>(
+      Route{std::move(method), std::move(pattern), std::move(handler), access}));
+}
+
+std::vector<const Route*> Router::all_routes() const {
+  std::vector<const Route*> out;
+  for (const auto& r : routes_) out.push_back(r.get());
+  return out;
 }
 
 void Router::use(Middleware middleware) {
@@ -96,7 +102,7 @@ std::vector<std::pair<std::string, std::string>> Router::routes() const {
 }
 
 HttpResponse Router::handle(const HttpRequest& request) const {
-  RequestContext ctx{request, nullptr, {}, Scope::all_tenants()};
+  RequestContext ctx{request, nullptr, {}, Scope::all_tenants(), std::nullopt, std::nullopt};
   const auto path = split_path(request.path);
   const std::string_view method =
       request.method == "HEAD" ? "GET" : std::string_view(request.method);

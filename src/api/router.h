@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "api/http_message.h"
+#include "auth/permissions.h"
+#include "auth/principal.h"
 #include "core/result.h"
 #include "model/asset.h"
 #include "store/scope.h"
@@ -24,12 +26,41 @@ namespace citypulse {
 
 struct Route;
 
+// Route classes for rate limiting (config rate_limit.*).
+enum class RateClass { read, write, auth };
+
+// Who may call a route; every route states it. Open routes need no
+// credentials (health, sign-in, the API document); the others need an
+// authenticated caller and, when set, a permission.
+struct RouteAccess {
+  bool open = false;
+  std::optional<auth::Permission> permission;
+  RateClass rate = RateClass::read;
+
+  static RouteAccess public_route(RateClass rate = RateClass::read) {
+    return {true, std::nullopt, rate};
+  }
+  static RouteAccess authenticated(RateClass rate = RateClass::read) {
+    return {false, std::nullopt, rate};
+  }
+  static RouteAccess needs(auth::Permission p, RateClass rate) { return {false, p, rate}; }
+};
+
+// What a handler leaves for the audit log about a change it made.
+struct AuditNote {
+  std::optional<Id> tenant_id;
+  std::optional<Id> resource_id;
+  std::string summary = "{}";  // JSON object: before/after of what changed
+};
+
 // What a handler and the middleware know about the request being served.
 struct RequestContext {
   const HttpRequest& request;
   const Route* route = nullptr;               // nullptr when no route matched
   std::map<std::string, std::string> params;  // path parameters
   Scope scope = Scope::all_tenants();         // set by the access middleware
+  std::optional<auth::Principal> principal;   // set by the access middleware
+  std::optional<AuditNote> audit;             // set by handlers that change something
 
   // A path parameter that must be a positive id; bad_request otherwise.
   Result<Id> id_param(std::string_view name) const;
@@ -45,11 +76,12 @@ struct Route {
   std::string method;
   std::string pattern;  // "/api/v1/buildings/{id}"
   Handler handler;
+  RouteAccess access;
 };
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, Handler handler);
+  void add(std::string method, std::string pattern, RouteAccess access, Handler handler);
   // Middleware run in the order added, the first outermost.
   void use(Middleware middleware);
   // For GET/HEAD requests no route claims, outside the reserved prefixes.
@@ -59,6 +91,8 @@ class Router {
 
   // Every registered (method, pattern), for the OpenAPI check.
   std::vector<std::pair<std::string, std::string>> routes() const;
+  // Every registered route.
+  std::vector<const Route*> all_routes() const;
 
  private:
   std::vector<std::unique_ptr<Route>> routes_;

@@ -32,10 +32,10 @@ const boost::json::object& openapi_document() {
 }
 
 void add_system_routes(Router& router, MetaStore& store) {
-  router.add("GET", "/healthz", [](RequestContext&) {
+  router.add("GET", "/healthz", RouteAccess::public_route(), [](RequestContext&) {
     return json_response(200, boost::json::object{{"status", "ok"}});
   });
-  router.add("GET", "/readyz", [&store](RequestContext& ctx) {
+  router.add("GET", "/readyz", RouteAccess::public_route(), [&store](RequestContext& ctx) {
     const int have = store.schema_version(), want = store.latest_schema_version();
     if (have != want)
       return problem_response(
@@ -45,13 +45,13 @@ void add_system_routes(Router& router, MetaStore& store) {
           ctx.request.path);
     return json_response(200, boost::json::object{{"status", "ready"}, {"schema_version", have}});
   });
-  router.add("GET", "/metrics", [](RequestContext&) {
+  router.add("GET", "/metrics", RouteAccess::public_route(), [](RequestContext&) {
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     append_process_metrics(r.body);
     return r;
   });
-  router.add("GET", "/api/v1/openapi.json",
+  router.add("GET", "/api/v1/openapi.json", RouteAccess::public_route(),
              [](RequestContext&) { return json_response(200, openapi_document()); });
 }
 

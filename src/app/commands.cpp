@@ -6,6 +6,10 @@
 
 #include "api/api.h"
 #include "api/http_server.h"
+#include "app/identity_setup.h"
+#include "auth/authenticator.h"
+#include "auth/rate_limiter.h"
+#include "auth/sessions.h"
 #include "core/log.h"
 #include "sim/demo_town.h"
 #include "store/sqlite/sqlite_meta_store.h"
@@ -61,12 +65,14 @@ int run_server(const Config& config, bool demo) {
     return 1;
   }
   auto& store = **opened;
+  Id town_id = 0;
   if (demo) {
     auto town = seed_demo_town(store);
     if (!town) {
       spdlog::error("cannot seed the demo town: {}", town.error().message);
       return 1;
     }
+    town_id = town->tenant_id;
     if (town->created)
       spdlog::info(
           "demo town seeded: {} buildings, {} floors, {} spaces, {} equipment, {} points, {} "
@@ -74,7 +80,32 @@ int run_server(const Config& config, bool demo) {
           town->buildings, town->floors, town->spaces, town->equipment, town->points,
           town->devices);
   }
-  auto router = build_router(store, config.http);
+  std::vector<DemoLogin> demo_logins;
+  if (demo) {
+    auto logins = seed_demo_users(store, town_id);
+    if (!logins) {
+      spdlog::error("cannot create the demo users: {}", logins.error().message);
+      return 1;
+    }
+    demo_logins = std::move(*logins);
+  }
+  if (auto s = ensure_first_admin(store); !s) {
+    spdlog::error("{}", s.error().message);
+    return s.error().code == ErrorCode::invalid ? 2 : 1;
+  }
+  auto keys = open_signing_keys(config);
+  if (!keys) {
+    spdlog::error("signing keys: {}", keys.error().message);
+    return keys.error().code == ErrorCode::invalid ? 2 : 1;
+  }
+  auth::Authenticator authenticator(store.identity(), std::move(*keys), config.auth);
+  if (auto s = authenticator.load(); !s) {
+    spdlog::error("cannot read the users: {}", s.error().message);
+    return 1;
+  }
+  auth::Sessions sessions(store.identity(), authenticator, config.auth);
+  auth::RateLimiter limiter;
+  auto router = build_router(ApiServices{store, authenticator, sessions, limiter}, config);
   HttpServer server(config.http, *router, config.workers.threads);
   auto port = server.start();
   if (!port) {
@@ -87,15 +118,38 @@ int run_server(const Config& config, bool demo) {
   spdlog::info("CityPulse {} listening on http://{}:{} (data in {})", CITYPULSE_VERSION,
                config.http.bind, *port, config.storage.data_dir);
   if (demo) {
+    std::string logins;
+    for (const auto& l : demo_logins) logins += fmt::format("    {:<28} {}\n", l.email, l.role);
     fmt::print(stderr,
                "\n  CityPulse demo: http://{}:{}/\n"
-               "  Sign-in is not required yet: the API is open to this machine (bound to {}).\n\n",
-               host, *port, config.http.bind);
+               "  Sign in with one of these (password: {}):\n{}\n",
+               host, *port, kDemoPassword, logins);
   }
   server.run();
   if (auto s = store.flush(); !s)
     spdlog::warn("flushing the metadata store failed: {}", s.error().message);
   spdlog::info("stopped");
+  return 0;
+}
+
+}  // namespace citypulse
+
+namespace citypulse {
+
+int run_user_add(const Config& config, const NewUser& user) {
+  if (auto s = init_logging(config.log.level); !s) return 2;
+  auto store = open_sqlite_meta_store({.path = meta_store_path(config), .migrate = true});
+  if (!store) {
+    spdlog::error("{}", store.error().message);
+    return 1;
+  }
+  auto made = add_user(**store, user);
+  if (!made) {
+    fmt::print(stderr, "citypulse: {}\n", made.error().message);
+    return made.error().code == ErrorCode::invalid || made.error().code == ErrorCode::conflict ? 2
+                                                                                               : 1;
+  }
+  fmt::print("created user {} ({}, {})\n", made->id, made->email, made->role);
   return 0;
 }
 

@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "app/identity_setup.h"
 #include "core/config.h"
 
 namespace citypulse {
@@ -25,5 +26,9 @@ Result<Config> effective_config(const CommonOptions& options);
 int run_server(const Config& config, bool demo);
 
 int run_migrate(const Config& config);
+
+// `citypulse user add`: 0 when created, 2 for a bad password, role, tenant or
+// a taken email, 1 when the store fails.
+int run_user_add(const Config& config, const NewUser& user);
 
 }  // namespace citypulse

@@ -3,6 +3,7 @@
 //   demo         run the server with the demo municipality seeded
 //   migrate      bring the metadata store to this binary's schema, then exit
 //   config show  print the effective configuration as TOML
+//   user add     add a user to the store (the server may be stopped)
 //   version      print the version
 // Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
 #include <fmt/format.h>
@@ -38,6 +39,20 @@ int main(int argc, char** argv) {
   auto* show = config->add_subcommand("show", "Print the effective configuration");
   add_common(show);
   app.add_subcommand("version", "Print the version");
+  auto* user = app.add_subcommand("user", "Users");
+  user->require_subcommand(1);
+  auto* user_add = user->add_subcommand("add", "Add a user");
+  add_common(user_add);
+  NewUser new_user;
+  user_add->add_option("--email", new_user.email, "Email, the sign-in name")->required();
+  user_add->add_option("--password", new_user.password, "Password (at least 10 characters)")
+      ->required();
+  user_add
+      ->add_option("--role", new_user.role,
+                   "superadmin, tenant_admin, energy_manager, operator, technician or viewer")
+      ->required();
+  user_add->add_option("--tenant", new_user.tenant, "Tenant id or name (not for a superadmin)");
+  user_add->add_option("--name", new_user.display_name, "Display name");
 
   try {
     app.parse(argc, argv);
@@ -60,5 +75,6 @@ int main(int argc, char** argv) {
     return 0;
   }
   if (migrate->parsed()) return run_migrate(*cfg);
+  if (user_add->parsed()) return run_user_add(*cfg, new_user);
   return run_server(*cfg, demo->parsed());
 }

@@ -232,6 +232,8 @@ class AssetsApi : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(started_) << "the server did not start: " << server_->output();
     client_ = std::make_unique<HttpClient>(server_->port());
+    const auto signed_in = client_->sign_in(kAdminEmail, kAdminPassword);
+    ASSERT_EQ(signed_in.status, 200) << signed_in.body;
     tenant_ = new_tenant();
   }
 
@@ -1215,7 +1217,9 @@ TEST_F(AssetsApi, ServesManyRequestsOnOneConnection) {
   }
   EXPECT_EQ(list_ids(http(), "/api/v1/floors?building_id=" + std::to_string(b)).size(), 10u);
   // Pipelined on one socket: three answers, in order, then the close asked for.
-  const std::string get = "GET " + one("buildings", b) + " HTTP/1.1\r\nHost: test\r\n\r\n";
+  const std::string get = "GET " + one("buildings", b) +
+                          " HTTP/1.1\r\nHost: test\r\nAuthorization: " + http().authorization() +
+                          "\r\n\r\n";
   const auto out =
       raw_exchange(port(), get + "GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n" +
                                get.substr(0, get.size() - 2) + "Connection: close\r\n\r\n");

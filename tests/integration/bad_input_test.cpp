@@ -143,6 +143,8 @@ class BadInput : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(started_) << "the server did not start: " << server_->output();
     client_ = std::make_unique<HttpClient>(server_->port());
+    const auto signed_in = client_->sign_in(kAdminEmail, kAdminPassword);
+    ASSERT_EQ(signed_in.status, 200) << signed_in.body;
     static std::atomic<int> counter{0};
     tenant_ = id_of(create(
         http(), "tenants",
@@ -642,11 +644,12 @@ TEST_F(BadInput, MalformedRequestIs400AndClosesTheConnection) {
 TEST_F(BadInput, ErrorsDoNotCloseAKeptAliveConnection) {
   // Application-level errors keep the connection: a pipeline of a bad and a
   // good request gets both answers on one socket.
+  const std::string auth = "Authorization: " + http().authorization() + "\r\n";
   const std::string bad =
-      "POST /api/v1/buildings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+      "POST /api/v1/buildings HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + auth +
       "Content-Length: 5\r\n\r\n{\"a\":";
-  const std::string good =
-      "GET " + one("buildings", building_) + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+  const std::string good = "GET " + one("buildings", building_) + " HTTP/1.1\r\nHost: x\r\n" +
+                           auth + "Connection: close\r\n\r\n";
   const auto out = raw_exchange(server_->port(), bad + good);
   const auto first = out.find("HTTP/1.1 400 ");
   const auto second = out.find("HTTP/1.1 200 ");

@@ -26,6 +26,7 @@ TEST(Server, AnswersHealthReadinessMetricsAndDocument) {
   ServerProcess server(tmp.path() + "/data");
   ASSERT_TRUE(server.start()) << server.output();
   HttpClient client(server.port());
+  ASSERT_EQ(client.sign_in(kAdminEmail, kAdminPassword).status, 200);
 
   auto health = client.get("/healthz");
   EXPECT_EQ(health.status, 200);
@@ -70,6 +71,7 @@ TEST(Server, ServesThePlaceholderPageAndFallsBackForAppRoutes) {
   ServerProcess server(tmp.path() + "/data");
   ASSERT_TRUE(server.start()) << server.output();
   HttpClient client(server.port());
+  ASSERT_EQ(client.sign_in(kAdminEmail, kAdminPassword).status, 200);
   auto root = client.get("/");
   EXPECT_EQ(root.status, 200);
   EXPECT_NE(root.header("Content-Type").find("text/html"), std::string::npos);
@@ -91,6 +93,7 @@ TEST(Server, ServesAWebRootWithoutEscapingIt) {
   ServerProcess server(tmp.path() + "/data", {}, {{"CITYPULSE_HTTP_WEB_ROOT", web}});
   ASSERT_TRUE(server.start()) << server.output();
   HttpClient client(server.port());
+  ASSERT_EQ(client.sign_in(kAdminEmail, kAdminPassword).status, 200);
   auto js = client.get("/assets/app.js");
   EXPECT_EQ(js.status, 200);
   EXPECT_EQ(js.body, "console.log(1)");
@@ -110,6 +113,7 @@ TEST(Server, KeepsRecordsAcrossARestart) {
     ServerProcess server(data);
     ASSERT_TRUE(server.start()) << server.output();
     HttpClient client(server.port());
+    ASSERT_EQ(client.sign_in(kAdminEmail, kAdminPassword).status, 200);
     auto tenant = client.post("/api/v1/tenants", R"({"name":"Restartstadt"})");
     ASSERT_EQ(tenant.status, 201) << tenant.body;
     const auto tid = parse_object(tenant.body).at("id").as_int64();
@@ -122,6 +126,7 @@ TEST(Server, KeepsRecordsAcrossARestart) {
   ServerProcess again(data);
   ASSERT_TRUE(again.start()) << again.output();
   HttpClient client(again.port());
+  ASSERT_EQ(client.sign_in(kAdminEmail, kAdminPassword).status, 200);
   const auto id = parse_object(building_body).at("id").as_int64();
   auto read = client.get("/api/v1/buildings/" + std::to_string(id));
   ASSERT_EQ(read.status, 200);
@@ -132,9 +137,12 @@ TEST(Server, ShutsDownGracefullyUnderLoad) {
   TempDir tmp;
   ServerProcess server(tmp.path() + "/data");
   ASSERT_TRUE(server.start()) << server.output();
+  std::string authorization;
   {
     HttpClient setup(server.port());
+    ASSERT_EQ(setup.sign_in(kAdminEmail, kAdminPassword).status, 200);
     ASSERT_EQ(setup.post("/api/v1/tenants", R"({"name":"Lasttest"})").status, 201);
+    authorization = setup.authorization();
   }
   // Clients hammer the server while it is told to stop: every response that
   // arrives must be whole and successful; afterwards connections are refused.
@@ -144,6 +152,7 @@ TEST(Server, ShutsDownGracefullyUnderLoad) {
   for (int i = 0; i < 4; ++i)
     clients.emplace_back([&] {
       HttpClient client(server.port());
+      client.set_authorization(authorization);
       while (go) {
         try {
           auto r = client.get("/api/v1/tenants?limit=10");
@@ -242,6 +251,16 @@ TEST(Demo, SeedsTheTownOnceAndServesIt) {
     ServerProcess server(data, {}, {}, "demo");
     ASSERT_TRUE(server.start()) << server.output();
     HttpClient client(server.port());
+    // The demo prints its logins and they work; the demo's own users stand
+    // in for the test superadmin.
+    EXPECT_NE(server.output().find("superadmin@citypulse.demo"), std::string::npos)
+        << server.output();
+    EXPECT_NE(server.output().find("viewer@hechingen.demo"), std::string::npos);
+    ASSERT_EQ(client.sign_in("superadmin@citypulse.demo", "hechingen-demo").status, 200);
+    HttpClient viewer(server.port());
+    ASSERT_EQ(viewer.sign_in("viewer@hechingen.demo", "hechingen-demo").status, 200);
+    EXPECT_EQ(viewer.get("/api/v1/buildings").status, 200);
+    EXPECT_EQ(viewer.post("/api/v1/buildings", R"({"name":"x"})").status, 403);
     auto tenants = parse_object(client.get("/api/v1/tenants").body);
     ASSERT_EQ(tenants.at("items").as_array().size(), 1u);
     EXPECT_EQ(tenants.at("items").as_array()[0].at("name").as_string(), "Stadt Hechingen");

@@ -1,5 +1,7 @@
 #include "http_client.h"
 
+#include <boost/json.hpp>
+
 #include <poll.h>
 #include <strings.h>
 #include <boost/asio/connect.hpp>
@@ -67,11 +69,14 @@ Reply HttpClient::request(const std::string& method, const std::string& target,
   req.target(target);
   req.version(11);
   req.set(http::field::host, "127.0.0.1");
-  bool has_type = false;
+  bool has_type = false, has_authorization = false;
   for (const auto& [k, v] : headers) {
     req.set(k, v);
     has_type = has_type || strcasecmp(k.c_str(), "Content-Type") == 0;
+    has_authorization = has_authorization || strcasecmp(k.c_str(), "Authorization") == 0;
   }
+  if (!has_authorization && !authorization_.empty())
+    req.set(http::field::authorization, authorization_);
   if (!body.empty() && !has_type) req.set(http::field::content_type, "application/json");
   req.body() = body;
   req.prepare_payload();
@@ -86,6 +91,16 @@ Reply HttpClient::request(const std::string& method, const std::string& target,
       if (attempt == 1) throw std::runtime_error(std::string("HTTP request failed: ") + e.what());
     }
   }
+}
+
+Reply HttpClient::sign_in(const std::string& email, const std::string& password) {
+  boost::json::object body{{"email", email}, {"password", password}};
+  auto r = request("POST", "/api/v1/auth/login", boost::json::serialize(body));
+  if (r.status == 200) {
+    const auto reply = boost::json::parse(r.body).as_object();
+    set_authorization("Bearer " + std::string(reply.at("access_token").as_string()));
+  }
+  return r;
 }
 
 std::string raw_exchange(std::uint16_t port, const std::string& bytes, int timeout_ms) {

@@ -28,6 +28,15 @@ class HttpClient {
   Reply request(const std::string& method, const std::string& target, const std::string& body = {},
                 const std::vector<std::pair<std::string, std::string>>& headers = {});
 
+  // Sent as the Authorization header of every request that does not name
+  // one itself; empty: none.
+  void set_authorization(std::string value) { authorization_ = std::move(value); }
+  const std::string& authorization() const { return authorization_; }
+
+  // Signs in over POST /api/v1/auth/login and, when that succeeds, sends the
+  // access token from then on. Returns the reply.
+  Reply sign_in(const std::string& email, const std::string& password);
+
   Reply get(const std::string& target) { return request("GET", target); }
   Reply post(const std::string& target, const std::string& json) {
     return request("POST", target, json);
@@ -43,6 +52,7 @@ class HttpClient {
  private:
   struct Impl;
   std::unique_ptr<Impl> impl_;
+  std::string authorization_;
 };
 
 // Sends raw bytes on a fresh connection and returns everything the server

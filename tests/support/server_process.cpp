@@ -91,8 +91,13 @@ ServerProcess::ServerProcess(std::string data_dir, std::vector<std::string> extr
                              std::map<std::string, std::string> env, std::string subcommand)
     : data_dir_(std::move(data_dir)),
       args_(std::move(extra_args)),
-      env_(std::move(env)),
+      env_{{"CITYPULSE_ADMIN_EMAIL", kAdminEmail},
+           {"CITYPULSE_ADMIN_PASSWORD", kAdminPassword},
+           {"CITYPULSE_RATE_LIMIT_READ_PER_MINUTE", "0"},
+           {"CITYPULSE_RATE_LIMIT_WRITE_PER_MINUTE", "0"},
+           {"CITYPULSE_RATE_LIMIT_AUTH_PER_MINUTE", "0"}},
       subcommand_(std::move(subcommand)) {
+  for (auto& [k, v] : env) env_[k] = std::move(v);
   log_path_ = (fs::path(data_dir_).parent_path() /
                (fs::path(data_dir_).filename().string() + "-server.log"))
                   .string();

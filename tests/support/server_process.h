@@ -27,9 +27,15 @@ class TempDir {
   std::string path_;
 };
 
+// The superadmin every test server is started with (CITYPULSE_ADMIN_*).
+inline constexpr const char* kAdminEmail = "admin@citypulse.test";
+inline constexpr const char* kAdminPassword = "test-admin-passphrase";
+
 class ServerProcess {
  public:
   // `data_dir` is used as --data-dir; extra arguments follow the subcommand.
+  // The environment starts with the test superadmin and rate limits off;
+  // `env` adds to it and wins.
   ServerProcess(std::string data_dir, std::vector<std::string> extra_args = {},
                 std::map<std::string, std::string> env = {}, std::string subcommand = "serve");
   ~ServerProcess();  // kills the process if still running

@@ -33,11 +33,12 @@ HttpResponse text(std::string body) {
 
 TEST(Router, MatchesParametersAndPrefersLiterals) {
   Router router;
-  router.add("GET", "/api/v1/buildings/{id}",
+  router.add("GET", "/api/v1/buildings/{id}", RouteAccess::public_route(),
              [](RequestContext& c) { return text("one " + c.params.at("id")); });
-  router.add("GET", "/api/v1/buildings/{id}/tree",
+  router.add("GET", "/api/v1/buildings/{id}/tree", RouteAccess::public_route(),
              [](RequestContext& c) { return text("tree " + c.params.at("id")); });
-  router.add("GET", "/api/v1/buildings/special", [](RequestContext&) { return text("special"); });
+  router.add("GET", "/api/v1/buildings/special", RouteAccess::public_route(),
+             [](RequestContext&) { return text("special"); });
   EXPECT_EQ(router.handle(make_request("GET", "/api/v1/buildings/42")).body, "one 42");
   EXPECT_EQ(router.handle(make_request("GET", "/api/v1/buildings/42/tree")).body, "tree 42");
   EXPECT_EQ(router.handle(make_request("GET", "/api/v1/buildings/special")).body, "special");
@@ -47,8 +48,10 @@ TEST(Router, MatchesParametersAndPrefersLiterals) {
 
 TEST(Router, UnknownPathIs404AndWrongMethodIs405WithAllow) {
   Router router;
-  router.add("GET", "/api/v1/sites", [](RequestContext&) { return text("list"); });
-  router.add("POST", "/api/v1/sites", [](RequestContext&) { return text("create"); });
+  router.add("GET", "/api/v1/sites", RouteAccess::public_route(),
+             [](RequestContext&) { return text("list"); });
+  router.add("POST", "/api/v1/sites", RouteAccess::public_route(),
+             [](RequestContext&) { return text("create"); });
   auto missing = router.handle(make_request("GET", "/api/v1/nothing"));
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(missing.content_type, "application/problem+json");
@@ -78,7 +81,7 @@ TEST(Router, MiddlewareWrapsInOrderAndFallbackServesOnlyOutsideTheApi) {
     order += "B";
     return r;
   });
-  router.add("GET", "/healthz", [&](RequestContext&) {
+  router.add("GET", "/healthz", RouteAccess::public_route(), [&](RequestContext&) {
     order += "h";
     return text("ok");
   });
@@ -93,7 +96,7 @@ TEST(Router, MiddlewareWrapsInOrderAndFallbackServesOnlyOutsideTheApi) {
 
 TEST(Router, IdParameterMustBeAPositiveInteger) {
   Router router;
-  router.add("GET", "/x/{id}", [](RequestContext& c) {
+  router.add("GET", "/x/{id}", RouteAccess::public_route(), [](RequestContext& c) {
     auto id = c.id_param("id");
     return id ? text(std::to_string(*id)) : problem_response(id.error(), c.request.path);
   });
@@ -143,8 +146,13 @@ class ApiDocument : public ::testing::Test {
 // The OpenAPI document and the router must list the same operations: a route
 // the document lacks, or a documented operation no route serves, fails here.
 TEST_F(ApiDocument, DocumentsExactlyTheRoutes) {
-  HttpConfig config;
-  auto router = build_router(*store_, config);
+  Config config;
+  auto keys = auth::SigningKeys::from_secret(std::string(32, 'k'));
+  ASSERT_TRUE(keys.has_value());
+  auth::Authenticator authenticator(store_->identity(), std::move(*keys), config.auth);
+  auth::Sessions sessions(store_->identity(), authenticator, config.auth);
+  auth::RateLimiter limiter;
+  auto router = build_router(ApiServices{*store_, authenticator, sessions, limiter}, config);
   std::set<std::pair<std::string, std::string>> routes;
   for (auto& [method, pattern] : router->routes()) routes.emplace(method, pattern);
 
@@ -162,6 +170,39 @@ TEST_F(ApiDocument, DocumentsExactlyTheRoutes) {
   for (const auto& d : documented)
     EXPECT_TRUE(routes.count(d)) << "documented but not served " << d.first << " " << d.second;
   EXPECT_EQ(doc.at("openapi").as_string(), "3.1.0");
+}
+
+// The document states each operation's access as the route has it: open
+// operations "security: []", the others an "x-permission" exactly when the
+// route needs one. The access matrix test relies on this.
+TEST_F(ApiDocument, DocumentsEachRoutesAccess) {
+  Config config;
+  auto keys = auth::SigningKeys::from_secret(std::string(32, 'k'));
+  ASSERT_TRUE(keys.has_value());
+  auth::Authenticator authenticator(store_->identity(), std::move(*keys), config.auth);
+  auth::Sessions sessions(store_->identity(), authenticator, config.auth);
+  auth::RateLimiter limiter;
+  auto router = build_router(ApiServices{*store_, authenticator, sessions, limiter}, config);
+  const auto& paths = openapi_document().at("paths").as_object();
+  for (const Route* r : router->all_routes()) {
+    std::string method = r->method;
+    for (auto& c : method) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    const auto* item = paths.if_contains(r->pattern);
+    ASSERT_TRUE(item) << r->pattern;
+    const auto* op = item->as_object().if_contains(method);
+    ASSERT_TRUE(op) << r->method << " " << r->pattern;
+    const auto& o = op->as_object();
+    const bool open = o.contains("security") && o.at("security").as_array().empty();
+    EXPECT_EQ(open, r->access.open) << r->method << " " << r->pattern;
+    const auto* documented = o.if_contains("x-permission");
+    if (r->access.permission) {
+      ASSERT_TRUE(documented) << r->method << " " << r->pattern;
+      EXPECT_EQ(documented->as_string(), auth::permission_name(*r->access.permission))
+          << r->method << " " << r->pattern;
+    } else {
+      EXPECT_FALSE(documented) << r->method << " " << r->pattern;
+    }
+  }
 }
 
 // Every $ref points at something the document defines.

@@ -1,0 +1,304 @@
+// /api/v1/users: the users of a tenant, managed by its admin (users:manage).
+//
+// Rules beyond the store's: only a superadmin makes or edits superadmins and
+// users of other tenants; a tenant admin's users are always of its tenant. A
+// caller limited to some buildings can grant only those. Nobody removes or
+// disables themselves (so a tenant cannot lock out its last admin by a slip).
+// A new password, a disabled user, a changed role or changed buildings end the
+// user's sessions: their tokens are revoked at once.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "api/grants.h"
+#include "api/identity_json.h"
+#include "api/identity_routes.h"
+#include "api/json_fields.h"
+#include "api/json_io.h"
+#include "api/problem.h"
+#include "auth/password.h"
+#include "core/base64.h"
+
+namespace citypulse {
+namespace {
+
+namespace json = boost::json;
+using auth::Permission;
+
+HttpResponse error_response(const RequestContext& ctx, const Error& e) {
+  return problem_response(e, ctx.request.path);
+}
+
+HttpResponse user_response(int status, const User& u) {
+  auto r = json_response(status, user_json(u));
+  r.set_header("ETag", fmt::format("\"{}\"", u.version));
+  return r;
+}
+
+Result<std::optional<std::int64_t>> if_match_version(const HttpRequest& req) {
+  const auto h = req.header("If-Match");
+  if (!h || *h == "*") return std::nullopt;
+  std::string_view t = *h;
+  if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = t.substr(1, t.size() - 2);
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+  if (ec != std::errc{} || p != t.data() + t.size())
+    return fail(ErrorCode::precondition_failed,
+                fmt::format("If-Match {} is not a version of this user", *h));
+  return v;
+}
+
+Result<Id> decode_cursor(std::string_view text) {
+  const auto raw = base64url_decode(text);
+  Id id = 0;
+  if (raw && raw->starts_with("after:")) {
+    auto [p, ec] = std::from_chars(raw->data() + 6, raw->data() + raw->size(), id);
+    if (ec == std::errc{} && p == raw->data() + raw->size() && id > 0) return id;
+  }
+  return fail(ErrorCode::bad_request, "query parameter 'cursor' is not a cursor this server issued",
+              "cursor");
+}
+
+class UserRoutes {
+ public:
+  explicit UserRoutes(const IdentityDeps& deps)
+      : identity_(deps.store.identity()), authenticator_(deps.authenticator) {}
+
+  HttpResponse list(RequestContext& ctx) {
+    ListQuery q;
+    for (const auto& [k, v] : ctx.request.query) {
+      if (k == "limit") {
+        std::size_t n = 0;
+        auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+        if (ec != std::errc{} || p != v.data() + v.size() || n < 1 || n > 1000)
+          return error_response(
+              ctx,
+              Error{ErrorCode::bad_request,
+                    fmt::format(
+                        "query parameter 'limit' must be an integer from 1 to 1000, got '{}'", v),
+                    "limit"});
+        q.limit = n;
+      } else if (k == "cursor") {
+        auto after = decode_cursor(v);
+        if (!after) return error_response(ctx, after.error());
+        q.after = *after;
+      } else if (k == "role" || k == "email" || k == "disabled") {
+        q.filters.push_back({k, v});
+      } else {
+        return error_response(
+            ctx, Error{ErrorCode::bad_request,
+                       fmt::format("unknown query parameter '{}'; users accept: limit, cursor, "
+                                   "role, email, disabled",
+                                   k),
+                       k});
+      }
+    }
+    auto page = identity_.list_users(ctx.scope, q);
+    if (!page) return error_response(ctx, page.error());
+    json::array items;
+    for (const auto& u : page->records) items.push_back(user_json(u));
+    json::object body{{"items", std::move(items)}};
+    body["next_cursor"] =
+        page->next_after ? json::value(base64url_encode(fmt::format("after:{}", *page->next_after)))
+                         : json::value(nullptr);
+    return json_response(200, body);
+  }
+
+  HttpResponse create(RequestContext& ctx) {
+    const auth::Principal& caller = *ctx.principal;
+    auto body = read_json_body(ctx.request);
+    if (!body) return error_response(ctx, body.error());
+    auto f = JsonFields::of(
+        *body, {"email", "password", "display_name", "role", "tenant_id", "buildings", "disabled"});
+    if (!f) return error_response(ctx, f.error());
+    User u;
+    auto email = f->text("email", true, 254);
+    if (!email) return error_response(ctx, email.error());
+    u.email = **email;
+    if (u.email.find('@') == std::string::npos || u.email.front() == '@' || u.email.back() == '@')
+      return error_response(
+          ctx, Error{ErrorCode::invalid, "'email' must be an address such as anna@example.org",
+                     "/email"});
+    auto password = f->text("password", true, 1024);
+    if (!password) return error_response(ctx, password.error());
+    if (auto s = auth::check_password_policy(**password, u.email); !s)
+      return error_response(ctx, s.error());
+    auto name = f->text("display_name", false);
+    if (!name) return error_response(ctx, name.error());
+    u.display_name = name->value_or("");
+    auto role = f->text("role", true, 40);
+    if (!role) return error_response(ctx, role.error());
+    u.role = **role;
+    if (auto s = check_role(caller, u.role); !s) return error_response(ctx, s.error());
+    auto tenant = f->id("tenant_id");
+    if (!tenant) return error_response(ctx, tenant.error());
+    u.tenant_id = *tenant;
+    const bool superadmin = u.role == "superadmin";
+    if (superadmin && u.tenant_id)
+      return error_response(
+          ctx, Error{ErrorCode::invalid, "a superadmin belongs to no tenant", "/tenant_id"});
+    if (!superadmin && !u.tenant_id && !caller.tenant_id)
+      return error_response(
+          ctx, Error{ErrorCode::invalid,
+                     "'tenant_id' is required for a user who is not a superadmin", "/tenant_id"});
+    auto buildings = f->ids("buildings");
+    if (!buildings) return error_response(ctx, buildings.error());
+    u.buildings = *buildings;
+    if (superadmin && u.buildings)
+      return error_response(
+          ctx,
+          Error{ErrorCode::invalid, "a superadmin cannot be limited to buildings", "/buildings"});
+    if (auto s = check_grant(caller, u.buildings); !s) return error_response(ctx, s.error());
+    auto disabled = f->boolean("disabled");
+    if (!disabled) return error_response(ctx, disabled.error());
+    u.disabled = disabled->value_or(false);
+    auto hash = auth::hash_password(**password);
+    if (!hash) return error_response(ctx, hash.error());
+    u.password_hash = std::move(*hash);
+    auto stored = identity_.create_user(ctx.scope, std::move(u));
+    if (!stored) return error_response(ctx, stored.error());
+    authenticator_.user_saved(*stored);
+    ctx.audit = AuditNote{stored->tenant_id, stored->id,
+                          to_json_text(json::object{{"after", user_json(*stored)}})};
+    auto r = user_response(201, *stored);
+    r.set_header("Location", fmt::format("/api/v1/users/{}", stored->id));
+    return r;
+  }
+
+  HttpResponse read(RequestContext& ctx) {
+    auto id = ctx.id_param("id");
+    if (!id) return error_response(ctx, id.error());
+    auto u = identity_.get_user(ctx.scope, *id);
+    if (!u) return error_response(ctx, u.error());
+    return user_response(200, *u);
+  }
+
+  HttpResponse change(RequestContext& ctx) {
+    const auth::Principal& caller = *ctx.principal;
+    auto id = ctx.id_param("id");
+    if (!id) return error_response(ctx, id.error());
+    auto body = read_json_body(ctx.request);
+    if (!body) return error_response(ctx, body.error());
+    auto f = JsonFields::of(*body, {"password", "display_name", "role", "buildings", "disabled"});
+    if (!f) return error_response(ctx, f.error());
+    auto current = identity_.get_user(ctx.scope, *id);
+    if (!current) return error_response(ctx, current.error());
+    auto expected = if_match_version(ctx.request);
+    if (!expected) return error_response(ctx, expected.error());
+    if (*expected && **expected != current->version)
+      return error_response(
+          ctx, Error{ErrorCode::precondition_failed,
+                     fmt::format("If-Match \"{}\" does not match the current version \"{}\"",
+                                 **expected, current->version),
+                     {}});
+    if (current->role == "superadmin" && !caller.is_superadmin())
+      return error_response(
+          ctx, Error{ErrorCode::forbidden, "only a superadmin can change a superadmin", {}});
+    User u = *current;
+    bool end_sessions = false;
+    if (auto name = f->text("display_name", false); !name)
+      return error_response(ctx, name.error());
+    else if (*name)
+      u.display_name = **name;
+    if (f->has("role")) {
+      auto role = f->text("role", true, 40);
+      if (!role) return error_response(ctx, role.error());
+      if (auto s = check_role(caller, **role); !s) return error_response(ctx, s.error());
+      if ((**role == "superadmin") != (u.role == "superadmin"))
+        return error_response(
+            ctx,
+            Error{ErrorCode::invalid,
+                  "a user cannot become or stop being a superadmin; make a new user", "/role"});
+      end_sessions |= **role != u.role;
+      u.role = **role;
+    }
+    if (f->has("buildings")) {
+      auto b = f->ids("buildings");
+      if (!b) return error_response(ctx, b.error());
+      if (u.role == "superadmin" && *b)
+        return error_response(
+            ctx,
+            Error{ErrorCode::invalid, "a superadmin cannot be limited to buildings", "/buildings"});
+      if (auto s = check_grant(caller, *b); !s) return error_response(ctx, s.error());
+      end_sessions |= *b != u.buildings;
+      u.buildings = *b;
+    }
+    if (auto disabled = f->boolean("disabled"); !disabled) {
+      return error_response(ctx, disabled.error());
+    } else if (*disabled) {
+      if (**disabled && u.id == caller.id && caller.kind == auth::Principal::Kind::user)
+        return error_response(
+            ctx, Error{ErrorCode::conflict, "you cannot disable yourself", "/disabled"});
+      end_sessions |= **disabled && !u.disabled;
+      u.disabled = **disabled;
+    }
+    if (f->has("password")) {
+      auto password = f->text("password", true, 1024);
+      if (!password) return error_response(ctx, password.error());
+      if (auto s = auth::check_password_policy(**password, u.email); !s)
+        return error_response(ctx, s.error());
+      auto hash = auth::hash_password(**password);
+      if (!hash) return error_response(ctx, hash.error());
+      u.password_hash = std::move(*hash);
+      end_sessions = true;
+    }
+    const TimeMs now = now_ms();
+    if (end_sessions) u.tokens_valid_after = auth::Authenticator::revocation_cut(now);
+    auto stored = identity_.update_user(ctx.scope, std::move(u), current->version);
+    if (!stored) return error_response(ctx, stored.error());
+    if (end_sessions)
+      if (auto s = identity_.revoke_user_tokens(stored->id); !s)
+        return error_response(ctx, s.error());
+    authenticator_.user_saved(*stored);
+    json::object summary{{"before", user_json(*current)}, {"after", user_json(*stored)}};
+    if (f->has("password")) summary["password_changed"] = true;
+    ctx.audit = AuditNote{stored->tenant_id, stored->id, to_json_text(summary)};
+    return user_response(200, *stored);
+  }
+
+  HttpResponse remove(RequestContext& ctx) {
+    const auth::Principal& caller = *ctx.principal;
+    auto id = ctx.id_param("id");
+    if (!id) return error_response(ctx, id.error());
+    auto current = identity_.get_user(ctx.scope, *id);
+    if (!current) return error_response(ctx, current.error());
+    if (caller.kind == auth::Principal::Kind::user && caller.id == *id)
+      return error_response(ctx, Error{ErrorCode::conflict, "you cannot remove yourself", {}});
+    if (current->role == "superadmin" && !caller.is_superadmin())
+      return error_response(
+          ctx, Error{ErrorCode::forbidden, "only a superadmin can remove a superadmin", {}});
+    auto expected = if_match_version(ctx.request);
+    if (!expected) return error_response(ctx, expected.error());
+    if (auto s = identity_.remove_user(ctx.scope, *id, *expected); !s)
+      return error_response(ctx, s.error());
+    authenticator_.user_removed(*id);
+    ctx.audit = AuditNote{current->tenant_id, current->id,
+                          to_json_text(json::object{{"before", user_json(*current)}})};
+    HttpResponse r;
+    r.status = 204;
+    return r;
+  }
+
+ private:
+  IdentityStore& identity_;
+  auth::Authenticator& authenticator_;
+};
+
+}  // namespace
+
+void add_user_routes(Router& router, const IdentityDeps& deps) {
+  auto u = std::make_shared<UserRoutes>(deps);
+  const auto read = RouteAccess::needs(Permission::users_manage, RateClass::read);
+  const auto write = RouteAccess::needs(Permission::users_manage, RateClass::write);
+  router.add("GET", "/api/v1/users", read, [u](RequestContext& c) { return u->list(c); });
+  router.add("POST", "/api/v1/users", write, [u](RequestContext& c) { return u->create(c); });
+  router.add("GET", "/api/v1/users/{id}", read, [u](RequestContext& c) { return u->read(c); });
+  router.add("PATCH", "/api/v1/users/{id}", write, [u](RequestContext& c) { return u->change(c); });
+  router.add("DELETE", "/api/v1/users/{id}", write,
+             [u](RequestContext& c) { return u->remove(c); });
+}
+
+}  // namespace citypulse
