@@ -15,9 +15,9 @@
 #include "api/identity_routes.h"
 #include "api/json_fields.h"
 #include "api/json_io.h"
+#include "api/paging.h"
 #include "api/problem.h"
 #include "auth/secret.h"
-#include "core/base64.h"
 
 namespace citypulse {
 namespace {
@@ -33,26 +33,13 @@ Result<ListQuery> page_query(const HttpRequest& req) {
   ListQuery q;
   for (const auto& [k, v] : req.query) {
     if (k == "limit") {
-      std::size_t n = 0;
-      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-      if (ec != std::errc{} || p != v.data() + v.size() || n < 1 || n > 1000)
-        return fail(
-            ErrorCode::bad_request,
-            fmt::format("query parameter 'limit' must be an integer from 1 to 1000, got '{}'", v),
-            "limit");
-      q.limit = n;
+      auto n = parse_limit(v);
+      if (!n) return std::unexpected(n.error());
+      q.limit = *n;
     } else if (k == "cursor") {
-      const auto raw = base64url_decode(v);
-      Id id = 0;
-      bool ok = raw && raw->starts_with("after:");
-      if (ok) {
-        auto [p, ec] = std::from_chars(raw->data() + 6, raw->data() + raw->size(), id);
-        ok = ec == std::errc{} && p == raw->data() + raw->size() && id > 0;
-      }
-      if (!ok)
-        return fail(ErrorCode::bad_request,
-                    "query parameter 'cursor' is not a cursor this server issued", "cursor");
-      q.after = id;
+      auto after = decode_cursor(v);
+      if (!after) return std::unexpected(after.error());
+      q.after = *after;
     } else {
       return fail(ErrorCode::bad_request,
                   fmt::format("unknown query parameter '{}'; api-keys accept: limit, cursor", k),
@@ -75,8 +62,7 @@ class ApiKeyRoutes {
     for (const auto& k : page->records) items.push_back(api_key_json(k));
     json::object body{{"items", std::move(items)}};
     body["next_cursor"] =
-        page->next_after ? json::value(base64url_encode(fmt::format("after:{}", *page->next_after)))
-                         : json::value(nullptr);
+        page->next_after ? json::value(encode_cursor(*page->next_after)) : json::value(nullptr);
     return json_response(200, body);
   }
 

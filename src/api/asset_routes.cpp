@@ -7,8 +7,8 @@
 #include <map>
 
 #include "api/json_io.h"
+#include "api/paging.h"
 #include "api/problem.h"
-#include "core/base64.h"
 #include "model/asset_schema.h"
 
 namespace citypulse {
@@ -22,32 +22,6 @@ std::string etag_of(std::int64_t version) {
 
 HttpResponse error_response(const RequestContext& ctx, const Error& e) {
   return problem_response(e, ctx.request.path);
-}
-
-Result<std::int64_t> parse_integer(std::string_view name, std::string_view text, std::int64_t min,
-                                   std::int64_t max) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || p != text.data() + text.size() || v < min || v > max)
-    return fail(ErrorCode::bad_request,
-                fmt::format("query parameter '{}' must be an integer from {} to {}, got '{}'", name,
-                            min, max, text),
-                std::string(name));
-  return v;
-}
-
-std::string encode_cursor(Id after) {
-  return base64url_encode(fmt::format("after:{}", after));
-}
-
-Result<Id> decode_cursor(std::string_view text) {
-  const auto raw = base64url_decode(text);
-  if (raw && raw->starts_with("after:")) {
-    auto id = parse_integer("cursor", std::string_view(*raw).substr(6), 1, INT64_MAX);
-    if (id) return *id;
-  }
-  return fail(ErrorCode::bad_request, "query parameter 'cursor' is not a cursor this server issued",
-              "cursor");
 }
 
 // Whether an If-Match / If-None-Match header value ("*" or a comma-separated

@@ -9,48 +9,31 @@
 #include "api/identity_json.h"
 #include "api/identity_routes.h"
 #include "api/json_io.h"
+#include "api/paging.h"
 #include "api/problem.h"
-#include "core/base64.h"
 
 namespace citypulse {
 namespace {
 
 namespace json = boost::json;
 
-Result<std::int64_t> integer(std::string_view name, std::string_view v, std::int64_t min,
-                             std::int64_t max) {
-  std::int64_t n = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc{} || p != v.data() + v.size() || n < min || n > max)
-    return fail(ErrorCode::bad_request,
-                fmt::format("query parameter '{}' must be an integer from {} to {}, got '{}'", name,
-                            min, max, v),
-                std::string(name));
-  return n;
-}
-
 Result<AuditQuery> audit_query(const HttpRequest& req) {
   AuditQuery q;
   for (const auto& [k, v] : req.query) {
     if (k == "limit") {
-      auto n = integer("limit", v, 1, 1000);
+      auto n = parse_integer("limit", v, 1, 1000);
       if (!n) return std::unexpected(n.error());
       q.limit = static_cast<std::size_t>(*n);
     } else if (k == "cursor") {
-      const auto raw = base64url_decode(v);
-      auto id = raw && raw->starts_with("before:")
-                    ? integer("cursor", std::string_view(*raw).substr(7), 1, INT64_MAX)
-                    : Result<std::int64_t>(fail(ErrorCode::bad_request, ""));
-      if (!id)
-        return fail(ErrorCode::bad_request,
-                    "query parameter 'cursor' is not a cursor this server issued", "cursor");
+      auto id = decode_cursor(v, "before");
+      if (!id) return std::unexpected(id.error());
       q.before = *id;
     } else if (k == "action") {
       q.action = v;
     } else if (k == "resource") {
       q.resource = v;
     } else if (k == "user_id") {
-      auto n = integer("user_id", v, 1, INT64_MAX);
+      auto n = parse_integer("user_id", v, 1, INT64_MAX);
       if (!n) return std::unexpected(n.error());
       q.user_id = *n;
     } else if (k == "since" || k == "until") {
@@ -96,9 +79,8 @@ HttpResponse list_audit(RequestContext& ctx, IdentityStore& identity) {
   json::array items;
   for (const auto& e : page->records) items.push_back(entry_json(e));
   json::object body{{"items", std::move(items)}};
-  body["next_cursor"] =
-      page->next_after ? json::value(base64url_encode(fmt::format("before:{}", *page->next_after)))
-                       : json::value(nullptr);
+  body["next_cursor"] = page->next_after ? json::value(encode_cursor(*page->next_after, "before"))
+                                         : json::value(nullptr);
   return json_response(200, body);
 }
 

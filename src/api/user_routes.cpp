@@ -18,9 +18,9 @@
 #include "api/identity_routes.h"
 #include "api/json_fields.h"
 #include "api/json_io.h"
+#include "api/paging.h"
 #include "api/problem.h"
 #include "auth/password.h"
-#include "core/base64.h"
 
 namespace citypulse {
 namespace {
@@ -51,17 +51,6 @@ Result<std::optional<std::int64_t>> if_match_version(const HttpRequest& req) {
   return v;
 }
 
-Result<Id> decode_cursor(std::string_view text) {
-  const auto raw = base64url_decode(text);
-  Id id = 0;
-  if (raw && raw->starts_with("after:")) {
-    auto [p, ec] = std::from_chars(raw->data() + 6, raw->data() + raw->size(), id);
-    if (ec == std::errc{} && p == raw->data() + raw->size() && id > 0) return id;
-  }
-  return fail(ErrorCode::bad_request, "query parameter 'cursor' is not a cursor this server issued",
-              "cursor");
-}
-
 class UserRoutes {
  public:
   explicit UserRoutes(const IdentityDeps& deps)
@@ -71,16 +60,9 @@ class UserRoutes {
     ListQuery q;
     for (const auto& [k, v] : ctx.request.query) {
       if (k == "limit") {
-        std::size_t n = 0;
-        auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-        if (ec != std::errc{} || p != v.data() + v.size() || n < 1 || n > 1000)
-          return error_response(
-              ctx,
-              Error{ErrorCode::bad_request,
-                    fmt::format(
-                        "query parameter 'limit' must be an integer from 1 to 1000, got '{}'", v),
-                    "limit"});
-        q.limit = n;
+        auto n = parse_limit(v);
+        if (!n) return error_response(ctx, n.error());
+        q.limit = *n;
       } else if (k == "cursor") {
         auto after = decode_cursor(v);
         if (!after) return error_response(ctx, after.error());
@@ -102,8 +84,7 @@ class UserRoutes {
     for (const auto& u : page->records) items.push_back(user_json(u));
     json::object body{{"items", std::move(items)}};
     body["next_cursor"] =
-        page->next_after ? json::value(base64url_encode(fmt::format("after:{}", *page->next_after)))
-                         : json::value(nullptr);
+        page->next_after ? json::value(encode_cursor(*page->next_after)) : json::value(nullptr);
     return json_response(200, body);
   }
 

@@ -9,9 +9,12 @@ namespace {
 // record with cascade=true is one DELETE and SQLite removes the rest; without
 // cascade the store refuses first, counting what would go. Every foreign-key
 // column is indexed, or those cascades and counts would scan whole tables.
+// Ids are never reused (AUTOINCREMENT): they leave the store in grants
+// (a user limited to building 7), the audit log and clients' caches, where a
+// reused id would silently point at another record.
 constexpr std::string_view kAssetModel = R"sql(
 CREATE TABLE tenants (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   name TEXT NOT NULL,
   timezone TEXT NOT NULL,
   version BIGINT NOT NULL,
@@ -21,7 +24,7 @@ CREATE TABLE tenants (
 CREATE UNIQUE INDEX tenants_name ON tenants (name);
 
 CREATE TABLE sites (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
   name TEXT NOT NULL,
   address TEXT NOT NULL,
@@ -35,7 +38,7 @@ CREATE TABLE sites (
 CREATE INDEX sites_tenant_id ON sites (tenant_id);
 
 CREATE TABLE buildings (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
   site_id BIGINT REFERENCES sites (id) ON DELETE CASCADE,
   name TEXT NOT NULL,
@@ -55,7 +58,7 @@ CREATE INDEX buildings_tenant_id ON buildings (tenant_id);
 CREATE INDEX buildings_site_id ON buildings (site_id);
 
 CREATE TABLE floors (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
   building_id BIGINT NOT NULL REFERENCES buildings (id) ON DELETE CASCADE,
   name TEXT NOT NULL,
@@ -69,7 +72,7 @@ CREATE INDEX floors_tenant_id ON floors (tenant_id);
 CREATE INDEX floors_building_id ON floors (building_id);
 
 CREATE TABLE spaces (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
   building_id BIGINT NOT NULL REFERENCES buildings (id) ON DELETE CASCADE,
   floor_id BIGINT NOT NULL REFERENCES floors (id) ON DELETE CASCADE,
@@ -87,7 +90,7 @@ CREATE INDEX spaces_building_id ON spaces (building_id);
 CREATE INDEX spaces_floor_id ON spaces (floor_id);
 
 CREATE TABLE equipment (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
   building_id BIGINT NOT NULL REFERENCES buildings (id) ON DELETE CASCADE,
   space_id BIGINT REFERENCES spaces (id) ON DELETE CASCADE,
@@ -107,7 +110,7 @@ CREATE INDEX equipment_space_id ON equipment (space_id);
 CREATE INDEX equipment_parent_id ON equipment (parent_id);
 
 CREATE TABLE points (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
   building_id BIGINT NOT NULL REFERENCES buildings (id) ON DELETE CASCADE,
   space_id BIGINT REFERENCES spaces (id) ON DELETE CASCADE,
@@ -132,7 +135,7 @@ CREATE INDEX points_equipment_id ON points (equipment_id);
 CREATE UNIQUE INDEX points_tenant_key ON points (tenant_id, key) WHERE key <> '';
 
 CREATE TABLE devices (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
   building_id BIGINT REFERENCES buildings (id) ON DELETE CASCADE,
   name TEXT NOT NULL,

@@ -125,5 +125,13 @@ TEST_F(StoreBuildingScopeTest, ADeviceMayOnlyFeedPointsInside) {
   EXPECT_EQ(nobuilding.error().field, "/building_id");
 }
 
+// A grant names building ids; a removed building's id must never come back
+// as another building's, or the grant would silently cover it.
+TEST_F(StoreBuildingScopeTest, IdsOfRemovedBuildingsAreNeverReused) {
+  const Id newest = make_building(tenant_).id;
+  ok(store().buildings().remove(all(), newest, true, std::nullopt));
+  EXPECT_GT(make_building(tenant_).id, newest);
+}
+
 }  // namespace
 }  // namespace citypulse::testing
