@@ -4,12 +4,15 @@
 #include <spdlog/spdlog.h>
 #include <atomic>
 #include <boost/asio.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/json.hpp>
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -25,6 +28,7 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
+namespace ssl = asio::ssl;
 
 namespace {
 
@@ -58,6 +62,29 @@ std::string access_line(const HttpRequest& req, const HttpResponse& res, double 
   return to_json_text(o);
 }
 
+// The TLS context of an HTTPS listener: the certificate chain and key from
+// PEM files, TLS 1.2 or later only.
+Result<std::unique_ptr<ssl::context>> tls_context(const HttpConfig& config) {
+  auto ctx = std::make_unique<ssl::context>(ssl::context::tls_server);
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
+                   ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
+                   ssl::context::single_dh_use);
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(config.tls_cert, ec);
+  if (ec)
+    return fail(
+        ErrorCode::invalid,
+        fmt::format("config key http.tls_cert: cannot use '{}': {}", config.tls_cert, ec.message()),
+        "http.tls_cert");
+  ctx->use_private_key_file(config.tls_key, ssl::context::pem, ec);
+  if (ec)
+    return fail(
+        ErrorCode::invalid,
+        fmt::format("config key http.tls_key: cannot use '{}': {}", config.tls_key, ec.message()),
+        "http.tls_key");
+  return ctx;
+}
+
 }  // namespace
 
 struct HttpServer::Impl {
@@ -75,6 +102,7 @@ struct HttpServer::Impl {
   tcp::acceptor acceptor;
   asio::signal_set signals;
   std::vector<std::thread> io_threads;
+  std::unique_ptr<ssl::context> tls;  // set: the listener speaks HTTPS only
 
   std::atomic<bool> stopping{false};
   std::mutex mutex;  // guards connections, stop_requested
@@ -108,13 +136,36 @@ struct HttpServer::Impl {
   }
 
   asio::awaitable<void> serve(std::shared_ptr<Connection> conn) {
-    beast::flat_buffer buffer;
     std::string remote;
     {
       boost::system::error_code ec;
       const auto ep = conn->stream.socket().remote_endpoint(ec);
       if (!ec) remote = fmt::format("{}:{}", ep.address().to_string(), ep.port());
     }
+    if (tls) {
+      beast::ssl_stream<beast::tcp_stream&> stream(conn->stream, *tls);
+      conn->stream.expires_after(std::chrono::milliseconds(config.read_timeout_ms));
+      auto [ec] = co_await stream.async_handshake(ssl::stream_base::server,
+                                                  asio::as_tuple(asio::use_awaitable));
+      if (!ec) {
+        co_await serve_requests(stream, *conn, remote);
+        conn->stream.expires_after(std::chrono::milliseconds(1000));
+        co_await stream.async_shutdown(asio::as_tuple(asio::use_awaitable));
+      }
+    } else {
+      co_await serve_requests(conn->stream, *conn, remote);
+    }
+    boost::system::error_code ignored;
+    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    conn->stream.close();
+  }
+
+  // The requests of one connection, over plain TCP or TLS.
+  template <class Stream>
+  asio::awaitable<void> serve_requests(Stream& stream, Connection& connection,
+                                       const std::string& remote) {
+    Connection* conn = &connection;
+    beast::flat_buffer buffer;
     for (;;) {
       conn->busy = false;
       if (stopping) break;
@@ -122,8 +173,8 @@ struct HttpServer::Impl {
       parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
       parser.body_limit(static_cast<std::uint64_t>(config.max_body_bytes));
       conn->stream.expires_after(std::chrono::milliseconds(config.read_timeout_ms));
-      auto [ec, n] = co_await http::async_read(conn->stream, buffer, parser,
-                                               asio::as_tuple(asio::use_awaitable));
+      auto [ec, n] =
+          co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
       conn->busy = true;
       const auto started = std::chrono::steady_clock::now();
 
@@ -134,7 +185,7 @@ struct HttpServer::Impl {
         // A client that closes or idles out between requests is normal life.
         if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
             ec == beast::error::timeout || ec == asio::error::connection_reset ||
-            ec == asio::error::eof)
+            ec == asio::error::eof || ec == ssl::error::stream_truncated)
           break;
         req.method = "-";
         req.remote = remote;
@@ -186,13 +237,9 @@ struct HttpServer::Impl {
       }
 
       conn->stream.expires_after(std::chrono::milliseconds(config.read_timeout_ms));
-      auto [wec, wn] =
-          co_await http::async_write(conn->stream, out, asio::as_tuple(asio::use_awaitable));
+      auto [wec, wn] = co_await http::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
       if (wec || close) break;
     }
-    boost::system::error_code ignored;
-    conn->stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    conn->stream.close();
   }
 
   asio::awaitable<void> accept_loop() {
@@ -244,6 +291,15 @@ HttpServer::~HttpServer() {
 
 Result<std::uint16_t> HttpServer::start() {
   auto& im = *impl_;
+  if (!im.config.tls_cert.empty() || !im.config.tls_key.empty()) {
+    if (im.config.tls_cert.empty() || im.config.tls_key.empty())
+      return fail(ErrorCode::invalid,
+                  "config keys http.tls_cert and http.tls_key must be set together",
+                  im.config.tls_cert.empty() ? "http.tls_cert" : "http.tls_key");
+    auto ctx = tls_context(im.config);
+    if (!ctx) return std::unexpected(ctx.error());
+    im.tls = std::move(*ctx);
+  }
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(im.config.bind, ec);
   if (ec)

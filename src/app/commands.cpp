@@ -110,20 +110,21 @@ int run_server(const Config& config, bool demo) {
   auto port = server.start();
   if (!port) {
     spdlog::error("{}", port.error().message);
-    return 1;
+    return port.error().code == ErrorCode::invalid ? 2 : 1;
   }
   const std::string host = config.http.bind == "0.0.0.0" || config.http.bind == "127.0.0.1"
                                ? "localhost"
                                : config.http.bind;
-  spdlog::info("CityPulse {} listening on http://{}:{} (data in {})", CITYPULSE_VERSION,
+  const char* scheme = config.http.tls_cert.empty() ? "http" : "https";
+  spdlog::info("CityPulse {} listening on {}://{}:{} (data in {})", CITYPULSE_VERSION, scheme,
                config.http.bind, *port, config.storage.data_dir);
   if (demo) {
     std::string logins;
     for (const auto& l : demo_logins) logins += fmt::format("    {:<28} {}\n", l.email, l.role);
     fmt::print(stderr,
-               "\n  CityPulse demo: http://{}:{}/\n"
+               "\n  CityPulse demo: {}://{}:{}/\n"
                "  Sign in with one of these (password: {}):\n{}\n",
-               host, *port, kDemoPassword, logins);
+               scheme, host, *port, kDemoPassword, logins);
   }
   server.run();
   if (auto s = store.flush(); !s)

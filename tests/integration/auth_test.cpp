@@ -13,6 +13,7 @@
 #include "core/time.h"
 #include "http_client.h"
 #include "server_process.h"
+#include "tls_support.h"
 
 namespace citypulse::test {
 namespace {
@@ -559,6 +560,45 @@ TEST(AuthSetup, UserAddWorksWhileTheServerIsStopped) {
   HttpClient c(server.port());
   EXPECT_EQ(c.sign_in("chef@example.org", "a-good-long-password").status, 200);
   EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
+TEST(AuthTls, TheListenerSpeaksHttpsWhenGivenACertificate) {
+  TempDir tmp;
+  const std::string cert = tmp.path() + "/cert.pem", key = tmp.path() + "/key.pem";
+  write_self_signed_certificate(cert, key);
+  ServerProcess server(tmp.path() + "/data", {},
+                       {{"CITYPULSE_HTTP_TLS_CERT", cert}, {"CITYPULSE_HTTP_TLS_KEY", key}});
+  // start() waits on plain-HTTP /healthz, which a TLS listener does not
+  // answer; so launch it and poll over HTTPS instead.
+  server.launch();
+  Reply r;
+  for (int i = 0; i < 100 && r.status == 0; ++i) {
+    try {
+      r = https_get(server.port(), "/healthz", cert);
+    } catch (const std::exception&) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  ASSERT_EQ(r.status, 200) << server.output();
+  EXPECT_EQ(r.header("Strict-Transport-Security"), "max-age=31536000");
+  EXPECT_EQ(https_get(server.port(), "/api/v1/buildings", cert).status, 401);
+  // Plain HTTP on the TLS port gets no HTTP answer.
+  EXPECT_EQ(raw_exchange(server.port(), "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n", 2000)
+                .find("HTTP/1.1 200"),
+            std::string::npos);
+  EXPECT_EQ(server.stop(SIGTERM), 0) << server.output();
+}
+
+TEST(AuthTls, AMissingCertificateIsAConfigurationError) {
+  TempDir tmp;
+  std::string out;
+  const int code = run_binary({"serve", "--data-dir", tmp.path() + "/d", "--http-port", "0"}, out,
+                              {{"CITYPULSE_HTTP_TLS_CERT", tmp.path() + "/missing.pem"},
+                               {"CITYPULSE_HTTP_TLS_KEY", tmp.path() + "/missing-key.pem"},
+                               {"CITYPULSE_ADMIN_EMAIL", kAdminEmail},
+                               {"CITYPULSE_ADMIN_PASSWORD", kAdminPassword}});
+  EXPECT_EQ(code, 2) << out;
+  EXPECT_NE(out.find("http.tls_cert"), std::string::npos) << out;
 }
 
 }  // namespace

@@ -113,12 +113,16 @@ ServerProcess::~ServerProcess() {
   fs::remove(log_path_, ec);
 }
 
-bool ServerProcess::start() {
+void ServerProcess::launch() {
   port_ = free_port();
   std::vector<std::string> args = {subcommand_, "--data-dir", data_dir_, "--http-port",
                                    std::to_string(port_)};
   args.insert(args.end(), args_.begin(), args_.end());
   pid_ = spawn(args, env_, log_path_);
+}
+
+bool ServerProcess::start() {
+  launch();
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;

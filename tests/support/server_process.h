@@ -43,6 +43,9 @@ class ServerProcess {
   // Starts and waits (up to 20 s) until /healthz answers 200. False if the
   // process exits or never answers; output() then says why.
   bool start();
+  // Starts without waiting for readiness (for a listener that does not speak
+  // plain HTTP); the caller polls.
+  void launch();
 
   // Sends `signal` and waits up to `timeout_ms` for the exit. Returns the exit
   // status (the code, or 128 + signal number), or -1 on timeout.
