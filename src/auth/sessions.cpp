@@ -63,6 +63,7 @@ std::expected<TokenPair, Refusal> Sessions::login(std::string_view email_in,
     return std::unexpected(wrong_credentials());
   }
   throttle_.record_success(email);
+  purge_expired_tokens(now);
   auto pair = issue(**found, random_token(16), now, std::nullopt);
   if (!pair) return std::unexpected(Refusal{pair.error(), 0});
   audit(*found, email, remote, "login", "{}", now);
@@ -138,6 +139,14 @@ Result<TokenPair> Sessions::issue(const User& user, const std::string& family, T
   pair.user = user;
   pair.user.password_hash.clear();
   return pair;
+}
+
+void Sessions::purge_expired_tokens(TimeMs now) {
+  constexpr std::int64_t kHourMs = 3'600'000;
+  TimeMs last = last_purge_.load();
+  if (now - last < kHourMs || !last_purge_.compare_exchange_strong(last, now)) return;
+  if (auto n = store_.purge_refresh_tokens(now); !n)
+    spdlog::warn("purging expired refresh tokens: {}", n.error().message);
 }
 
 void Sessions::audit(const std::optional<User>& user, std::string actor, const std::string& remote,

@@ -8,6 +8,7 @@
 // in again. Failed and successful sign-ins, sign-outs and reuse are audited.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <expected>
 #include <string>
@@ -52,6 +53,10 @@ class Sessions {
  private:
   Result<TokenPair> issue(const User& user, const std::string& family, TimeMs now,
                           std::optional<Id> rotated);
+  // Drops expired refresh tokens, at most once an hour, piggybacking on a
+  // sign-in: used tokens are kept until they expire (to detect reuse), so
+  // without this the table would only grow.
+  void purge_expired_tokens(TimeMs now);
   void audit(const std::optional<User>& user, std::string actor, const std::string& remote,
              std::string action, std::string summary, TimeMs now);
 
@@ -59,6 +64,7 @@ class Sessions {
   Authenticator& authenticator_;
   const AuthConfig config_;
   LoginThrottle throttle_;
+  std::atomic<TimeMs> last_purge_{0};
 };
 
 }  // namespace citypulse::auth
