@@ -381,6 +381,10 @@ TEST_F(AuthApi, ApiKeysCarryTheirOwnPermissionsAndCanBeRevoked) {
   EXPECT_EQ(machine.post("/api/v1/buildings", R"({"name":"x"})").status, 403);
   auto me = parse(machine.get("/api/v1/auth/me").body);
   EXPECT_EQ(me.at("kind"), "api_key");
+  // Its use is recorded.
+  EXPECT_FALSE(parse(admin.get("/api/v1/api-keys/" + std::to_string(key_id)).body)
+                   .at("last_used_at")
+                   .is_null());
   // A wrong secret with a right prefix is no key.
   auto bad = client();
   bad.set_authorization("ApiKey " + key.substr(0, key.find('.')) + ".wrong");
@@ -398,6 +402,30 @@ TEST_F(AuthApi, ApiKeysCarryTheirOwnPermissionsAndCanBeRevoked) {
   EXPECT_EQ(machine.get("/api/v1/buildings").status, 401);
   EXPECT_EQ(parse(admin.get("/api/v1/api-keys/" + std::to_string(key_id)).body).at("revoked"),
             true);
+}
+
+TEST_F(AuthApi, AnApiKeyStopsWorkingWhenItExpires) {
+  make_user("quirin", "tenant_admin");
+  auto admin = client();
+  ASSERT_EQ(admin.sign_in(email("quirin"), kPassword).status, 200);
+  auto past = admin.post("/api/v1/api-keys",
+                         json::serialize(json::object{{"name", "old"},
+                                                      {"permissions", json::array{"assets:read"}},
+                                                      {"expires_at", "2020-01-01T00:00:00Z"}}));
+  EXPECT_EQ(past.status, 422) << past.body;
+  auto made =
+      admin.post("/api/v1/api-keys",
+                 json::serialize(json::object{{"name", "short-lived"},
+                                              {"permissions", json::array{"assets:read"}},
+                                              {"expires_at", format_rfc3339(now_ms() + 1500)}}));
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto machine = client();
+  machine.set_authorization("ApiKey " + std::string(parse(made.body).at("key").as_string()));
+  EXPECT_EQ(machine.get("/api/v1/buildings").status, 200);
+  std::this_thread::sleep_for(std::chrono::milliseconds(1600));
+  auto expired = machine.get("/api/v1/buildings");
+  EXPECT_EQ(expired.status, 401);
+  EXPECT_EQ(detail(expired), "the API key has expired");
 }
 
 TEST_F(AuthApi, TheAuditLogRecordsWhoChangedWhat) {

@@ -129,6 +129,18 @@ TEST_F(ConfigFile, BadEnvironmentValueNamesTheVariable) {
   EXPECT_NE(c.error().message.find("CITYPULSE_HTTP_THREADS"), std::string::npos);
 }
 
+TEST_F(ConfigFile, SecretsAreNeverPrinted) {
+  auto c = load_config(
+      nullptr, fake_env({{"CITYPULSE_AUTH_JWT_SECRET", "s3cr3t-0123456789-abcdefghijklmnop"},
+                         {"CITYPULSE_RATE_LIMIT_READ_PER_MINUTE", "0"}}));
+  ASSERT_TRUE(c.has_value()) << c.error().message;
+  EXPECT_EQ(c->auth.jwt_secret, "s3cr3t-0123456789-abcdefghijklmnop");
+  EXPECT_EQ(c->rate_limit.read_per_minute, 0);
+  const auto text = render_config(*c);
+  EXPECT_EQ(text.find("s3cr3t"), std::string::npos) << text;
+  EXPECT_NE(text.find("jwt_secret = \"(set, not shown)\""), std::string::npos) << text;
+}
+
 TEST_F(ConfigFile, RenderedConfigReadsBackTheSame) {
   Config c;
   c.http.port = 1234;
