@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 
 #include "api/problem.h"
@@ -102,6 +104,19 @@ std::string client_address(std::string_view remote) {
   return std::string(remote.substr(0, colon));
 }
 
+std::string rate_key_of_address(std::string_view remote) {
+  const std::string address = client_address(remote);
+  // One IPv6 client usually holds a whole /64; keyed by the full address it
+  // could rotate through 2^64 buckets.
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, address.c_str(), &v6) == 1) {
+    std::string key = "v6:";
+    for (int i = 0; i < 8; ++i) key += fmt::format("{:02x}", v6.s6_addr[i]);
+    return key;
+  }
+  return address;
+}
+
 Middleware security_headers_middleware(std::vector<std::string> cors_origins, bool tls) {
   return [origins = std::move(cors_origins), tls](RequestContext& ctx, const Next& next) {
     const auto origin = ctx.request.header("Origin");
@@ -151,15 +166,24 @@ Middleware access_middleware(AccessDeps deps) {
     const int limit = limit_of(deps.limits, access.rate);
     if (access.open) {
       if (access.rate != RateClass::auth) return next(ctx);
-      const std::string who = client_address(ctx.request.remote);
+      const std::string who = rate_key_of_address(ctx.request.remote);
       const auto d = deps.limiter.take(fmt::format("ip:{}:auth", who), limit, now);
       if (!d.allowed) return too_many(ctx, d, "this client address");
       auto r = next(ctx);
       set_rate_headers(r, d);
       return r;
     }
+    // Failed authentications are limited per client address like sign-ins:
+    // each costs a key lookup or a signature check, and guessing keys or
+    // tokens must not be free.
+    const std::string failures =
+        fmt::format("ip:{}:failed", rate_key_of_address(ctx.request.remote));
+    const int failure_limit = deps.limits.auth_per_minute;
+    if (auto d = deps.limiter.peek(failures, failure_limit, now); !d.allowed)
+      return too_many(ctx, d, "this client address, after failed authentications,");
     auto principal = deps.authenticator.authenticate(ctx.request.header("Authorization"), now);
     if (!principal) {
+      deps.limiter.take(failures, failure_limit, now);
       auto r = problem_response(principal.error(), ctx.request.path);
       r.set_header("WWW-Authenticate", "Bearer realm=\"citypulse\"");
       return r;

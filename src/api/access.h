@@ -40,7 +40,10 @@ Middleware security_headers_middleware(std::vector<std::string> cors_origins, bo
 // Authentication, rate limit, permission, audit.
 Middleware access_middleware(AccessDeps deps);
 
-// "ip:port" → "ip", for rate limiting per client address.
+// "ip:port" → "ip".
 std::string client_address(std::string_view remote);
+// The key a client address is rate limited by: the IPv4 address, or the /64
+// of an IPv6 address.
+std::string rate_key_of_address(std::string_view remote);
 
 }  // namespace citypulse

@@ -33,7 +33,8 @@ std::unique_ptr<Router> build_router(const ApiServices& services, const Config& 
   add_system_routes(*router, services.store);
   add_identity_routes(*router,
                       IdentityDeps{services.store, services.authenticator, services.sessions});
-  add_asset_routes(*router, services.store);
+  add_asset_routes(*router, services.store,
+                   [&auth = services.authenticator](Id tenant) { auth.tenant_removed(tenant); });
   router->set_fallback(static_files(config.http.web_root));
   return router;
 }

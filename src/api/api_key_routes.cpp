@@ -54,6 +54,8 @@ class ApiKeyRoutes {
   explicit ApiKeyRoutes(IdentityStore& identity) : identity_(identity) {}
 
   HttpResponse list(RequestContext& ctx) {
+    if (auto s = check_whole_tenant(*ctx.principal, "API keys"); !s)
+      return error_response(ctx, s.error());
     auto q = page_query(ctx.request);
     if (!q) return error_response(ctx, q.error());
     auto page = identity_.list_api_keys(ctx.scope, *q);
@@ -67,6 +69,8 @@ class ApiKeyRoutes {
   }
 
   HttpResponse create(RequestContext& ctx) {
+    if (auto s = check_whole_tenant(*ctx.principal, "API keys"); !s)
+      return error_response(ctx, s.error());
     const auth::Principal& caller = *ctx.principal;
     auto body = read_json_body(ctx.request);
     if (!body) return error_response(ctx, body.error());
@@ -87,7 +91,6 @@ class ApiKeyRoutes {
     k.permissions = set->names();
     auto buildings = f->ids("buildings");
     if (!buildings) return error_response(ctx, buildings.error());
-    if (auto s = check_grant(caller, *buildings); !s) return error_response(ctx, s.error());
     k.buildings = *buildings;
     auto expires = f->instant("expires_at");
     if (!expires) return error_response(ctx, expires.error());
@@ -123,6 +126,8 @@ class ApiKeyRoutes {
   }
 
   HttpResponse read(RequestContext& ctx) {
+    if (auto s = check_whole_tenant(*ctx.principal, "API keys"); !s)
+      return error_response(ctx, s.error());
     auto id = ctx.id_param("id");
     if (!id) return error_response(ctx, id.error());
     auto k = identity_.get_api_key(ctx.scope, *id);
@@ -131,6 +136,8 @@ class ApiKeyRoutes {
   }
 
   HttpResponse revoke(RequestContext& ctx) {
+    if (auto s = check_whole_tenant(*ctx.principal, "API keys"); !s)
+      return error_response(ctx, s.error());
     auto id = ctx.id_param("id");
     if (!id) return error_response(ctx, id.error());
     auto k = identity_.revoke_api_key(ctx.scope, *id);

@@ -109,8 +109,8 @@ HttpResponse record_response(int status, const json::object& body, std::int64_t 
 template <class T>
 class Resource {
  public:
-  Resource(MetaStore& store, const Schema<T>& schema)
-      : repo_(repository<T>(store)), schema_(schema) {}
+  Resource(MetaStore& store, const Schema<T>& schema, RemovedHook removed)
+      : repo_(repository<T>(store)), schema_(schema), removed_(std::move(removed)) {}
 
   HttpResponse list(RequestContext& ctx) {
     ListQuery q;
@@ -217,6 +217,7 @@ class Resource {
     const auto was = encode(*current, schema_);
     ctx.audit = AuditNote{current->tenant_id, current->id, change_summary(&was, nullptr)};
     if (*cascade) ctx.audit->summary.insert(1, "\"cascade\":true,");
+    if (removed_) removed_(current->id);
     HttpResponse r;
     r.status = 204;
     return r;
@@ -225,12 +226,14 @@ class Resource {
  private:
   Repository<T>& repo_;
   const Schema<T>& schema_;
+  RemovedHook removed_;
 };
 
 // Registers the six routes of one resource; the handlers share its ownership.
 template <class T>
-void add_resource(Router& router, MetaStore& store, const Schema<T>& schema) {
-  auto r = std::make_shared<Resource<T>>(store, schema);
+void add_resource(Router& router, MetaStore& store, const Schema<T>& schema,
+                  RemovedHook removed = {}) {
+  auto r = std::make_shared<Resource<T>>(store, schema, std::move(removed));
   const std::string base = fmt::format("/api/v1/{}", schema.collection);
   const std::string one = base + "/{id}";
   using auth::Permission;
@@ -337,8 +340,8 @@ HttpResponse building_tree(RequestContext& ctx, MetaStore& store) {
 
 }  // namespace
 
-void add_asset_routes(Router& router, MetaStore& store) {
-  add_resource(router, store, tenant_schema());
+void add_asset_routes(Router& router, MetaStore& store, RemovedHook tenant_removed) {
+  add_resource(router, store, tenant_schema(), std::move(tenant_removed));
   add_resource(router, store, site_schema());
   add_resource(router, store, building_schema());
   add_resource(router, store, floor_schema());

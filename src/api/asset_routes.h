@@ -9,12 +9,18 @@
 // and GET /api/v1/buildings/{id}/tree, the spatial tree in one response.
 #pragma once
 
+#include <functional>
+
 #include "api/router.h"
 #include "store/meta_store.h"
 
 namespace citypulse {
 
-// `store` must outlive the router.
-void add_asset_routes(Router& router, MetaStore& store);
+// Called with a record's id after it was removed (cascades included).
+using RemovedHook = std::function<void(Id)>;
+
+// `store` must outlive the router. `tenant_removed` learns of removed tenants
+// (their users went with them).
+void add_asset_routes(Router& router, MetaStore& store, RemovedHook tenant_removed = {});
 
 }  // namespace citypulse

@@ -6,6 +6,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "api/grants.h"
 #include "api/identity_json.h"
 #include "api/identity_routes.h"
 #include "api/json_io.h"
@@ -72,6 +73,8 @@ json::object entry_json(const AuditEntry& e) {
 }
 
 HttpResponse list_audit(RequestContext& ctx, IdentityStore& identity) {
+  if (auto s = check_whole_tenant(*ctx.principal, "the audit log's entries"); !s)
+    return problem_response(s.error(), ctx.request.path);
   auto q = audit_query(ctx.request);
   if (!q) return problem_response(q.error(), ctx.request.path);
   auto page = identity.list_audit(ctx.scope, *q);

@@ -7,7 +7,14 @@
 
 namespace citypulse {
 
-// The role a caller may give: a known role, and superadmin only from a superadmin.
+Status check_whole_tenant(const auth::Principal& caller, std::string_view what) {
+  if (!caller.buildings) return {};
+  return fail(ErrorCode::forbidden,
+              fmt::format("{} concern the whole tenant; access limited to some buildings cannot "
+                          "reach them",
+                          what));
+}
+
 Status check_role(const auth::Principal& caller, std::string_view role) {
   auto parsed = auth::parse_role(role);
   if (!parsed) {
@@ -18,23 +25,19 @@ Status check_role(const auth::Principal& caller, std::string_view role) {
                 "/role");
   }
   if (*parsed == auth::Role::superadmin && !caller.is_superadmin())
-    return fail(ErrorCode::forbidden, "only a superadmin can make a superadmin");
-  return {};
-}
-
-// A building-limited caller grants only within its own buildings.
-Status check_grant(const auth::Principal& caller, const std::optional<std::vector<Id>>& b) {
-  if (!caller.buildings) return {};
-  if (!b)
+    return fail(ErrorCode::forbidden, "only a superadmin can make or change a superadmin");
+  // Making, changing or signing in as a user of a role is holding its
+  // permissions: the caller must hold them all already.
+  const auto& needed = auth::role_permissions(*parsed);
+  if (!caller.permissions.contains(needed)) {
+    std::vector<std::string> missing;
+    for (auto p : auth::all_permissions())
+      if (needed.has(p) && !caller.can(p)) missing.emplace_back(auth::permission_name(p));
     return fail(ErrorCode::forbidden,
-                "your access is limited to some buildings; so must the users you manage be",
-                "/buildings");
-  for (std::size_t i = 0; i < b->size(); ++i)
-    if (std::find(caller.buildings->begin(), caller.buildings->end(), (*b)[i]) ==
-        caller.buildings->end())
-      return fail(ErrorCode::invalid,
-                  fmt::format("building {} does not exist in this tenant", (*b)[i]),
-                  fmt::format("/buildings/{}", i));
+                fmt::format("a {} holds permissions you do not have ({}), so you cannot make or "
+                            "change one",
+                            role, fmt::join(missing, ", ")));
+  }
   return {};
 }
 

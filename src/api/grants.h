@@ -11,13 +11,16 @@
 
 namespace citypulse {
 
-// A known role (invalid, "/role"), and superadmin only from a superadmin (forbidden).
-Status check_role(const auth::Principal& caller, std::string_view role);
+// Users, API keys and the audit log belong to the whole tenant: a caller
+// limited to some buildings is refused them (forbidden), or it could read
+// what happens outside its buildings and grant itself more.
+Status check_whole_tenant(const auth::Principal& caller, std::string_view what);
 
-// A caller limited to some buildings grants only within them: no unlimited
-// grant (forbidden), no building outside (invalid, "/buildings/<i>", worded
-// as for a building that does not exist).
-Status check_grant(const auth::Principal& caller, const std::optional<std::vector<Id>>& buildings);
+// A known role (invalid, "/role") whose every permission the caller holds
+// (forbidden otherwise, naming what is missing): a caller cannot make,
+// change, re-password or remove a user who can do more than itself. Only a
+// superadmin touches superadmins.
+Status check_role(const auth::Principal& caller, std::string_view role);
 
 // Permissions by name: each known (invalid, "/permissions/<i>") and held by
 // the caller (forbidden); tenants:manage never (a key belongs to a tenant).

@@ -71,17 +71,15 @@ HttpResponse logout(RequestContext& ctx, auth::Sessions& sessions) {
   const auth::Principal& p = *ctx.principal;
   if (p.kind != auth::Principal::Kind::user)
     return error_response(ctx, Error{ErrorCode::invalid, "an API key has no session to end", {}});
-  std::string token;
-  if (!ctx.request.body.empty()) {
-    auto body = read_json_body(ctx.request);
-    if (!body) return error_response(ctx, body.error());
-    auto fields = JsonFields::of(*body, {"refresh_token"});
-    if (!fields) return error_response(ctx, fields.error());
-    auto t = fields->text("refresh_token", false, 200);
-    if (!t) return error_response(ctx, t.error());
-    if (*t) token = **t;
-  }
-  if (auto s = sessions.logout(p.id, token, ctx.request.remote, now_ms()); !s)
+  // The refresh token names the sign-in to end; without it there is nothing
+  // to revoke, and a sign-out that ends nothing must not look like one.
+  auto body = read_json_body(ctx.request);
+  if (!body) return error_response(ctx, body.error());
+  auto fields = JsonFields::of(*body, {"refresh_token"});
+  if (!fields) return error_response(ctx, fields.error());
+  auto token = fields->text("refresh_token", true, 200);
+  if (!token) return error_response(ctx, token.error());
+  if (auto s = sessions.logout(p.id, **token, ctx.request.remote, now_ms()); !s)
     return error_response(ctx, s.error());
   HttpResponse r;
   r.status = 204;

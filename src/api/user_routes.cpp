@@ -1,11 +1,13 @@
 // /api/v1/users: the users of a tenant, managed by its admin (users:manage).
 //
-// Rules beyond the store's: only a superadmin makes or edits superadmins and
-// users of other tenants; a tenant admin's users are always of its tenant. A
-// caller limited to some buildings can grant only those. Nobody removes or
-// disables themselves (so a tenant cannot lock out its last admin by a slip).
-// A new password, a disabled user, a changed role or changed buildings end the
-// user's sessions: their tokens are revoked at once.
+// Rules beyond the store's: a caller makes, changes and removes only users
+// whose role's permissions it holds itself (grants.h), so neither a tenant
+// admin nor an API key with users:manage can make someone mightier than
+// itself; only a superadmin touches superadmins and users of other tenants.
+// Callers limited to some buildings cannot manage users at all. Nobody
+// removes or disables themselves (so a tenant cannot lock out its last admin
+// by a slip). A new password, a disabled user, a changed role or changed
+// buildings end the user's sessions: their tokens are revoked at once.
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -57,6 +59,8 @@ class UserRoutes {
       : identity_(deps.store.identity()), authenticator_(deps.authenticator) {}
 
   HttpResponse list(RequestContext& ctx) {
+    if (auto s = check_whole_tenant(*ctx.principal, "users"); !s)
+      return error_response(ctx, s.error());
     ListQuery q;
     for (const auto& [k, v] : ctx.request.query) {
       if (k == "limit") {
@@ -90,6 +94,7 @@ class UserRoutes {
 
   HttpResponse create(RequestContext& ctx) {
     const auth::Principal& caller = *ctx.principal;
+    if (auto s = check_whole_tenant(caller, "users"); !s) return error_response(ctx, s.error());
     auto body = read_json_body(ctx.request);
     if (!body) return error_response(ctx, body.error());
     auto f = JsonFields::of(
@@ -132,7 +137,6 @@ class UserRoutes {
       return error_response(
           ctx,
           Error{ErrorCode::invalid, "a superadmin cannot be limited to buildings", "/buildings"});
-    if (auto s = check_grant(caller, u.buildings); !s) return error_response(ctx, s.error());
     auto disabled = f->boolean("disabled");
     if (!disabled) return error_response(ctx, disabled.error());
     u.disabled = disabled->value_or(false);
@@ -150,6 +154,8 @@ class UserRoutes {
   }
 
   HttpResponse read(RequestContext& ctx) {
+    if (auto s = check_whole_tenant(*ctx.principal, "users"); !s)
+      return error_response(ctx, s.error());
     auto id = ctx.id_param("id");
     if (!id) return error_response(ctx, id.error());
     auto u = identity_.get_user(ctx.scope, *id);
@@ -159,6 +165,7 @@ class UserRoutes {
 
   HttpResponse change(RequestContext& ctx) {
     const auth::Principal& caller = *ctx.principal;
+    if (auto s = check_whole_tenant(caller, "users"); !s) return error_response(ctx, s.error());
     auto id = ctx.id_param("id");
     if (!id) return error_response(ctx, id.error());
     auto body = read_json_body(ctx.request);
@@ -175,9 +182,7 @@ class UserRoutes {
                      fmt::format("If-Match \"{}\" does not match the current version \"{}\"",
                                  **expected, current->version),
                      {}});
-    if (current->role == "superadmin" && !caller.is_superadmin())
-      return error_response(
-          ctx, Error{ErrorCode::forbidden, "only a superadmin can change a superadmin", {}});
+    if (auto s = check_role(caller, current->role); !s) return error_response(ctx, s.error());
     User u = *current;
     bool end_sessions = false;
     if (auto name = f->text("display_name", false); !name)
@@ -203,7 +208,6 @@ class UserRoutes {
         return error_response(
             ctx,
             Error{ErrorCode::invalid, "a superadmin cannot be limited to buildings", "/buildings"});
-      if (auto s = check_grant(caller, *b); !s) return error_response(ctx, s.error());
       end_sessions |= *b != u.buildings;
       u.buildings = *b;
     }
@@ -230,10 +234,13 @@ class UserRoutes {
     if (end_sessions) u.tokens_valid_after = auth::Authenticator::revocation_cut(now);
     auto stored = identity_.update_user(ctx.scope, std::move(u), current->version);
     if (!stored) return error_response(ctx, stored.error());
+    // Memory first: from here on the user's old access tokens are refused,
+    // whatever happens to the revocation of its refresh tokens (which the
+    // cut stored with the user refuses anyway, sessions.cpp).
+    authenticator_.user_saved(*stored);
     if (end_sessions)
       if (auto s = identity_.revoke_user_tokens(stored->id); !s)
         return error_response(ctx, s.error());
-    authenticator_.user_saved(*stored);
     json::object summary{{"before", user_json(*current)}, {"after", user_json(*stored)}};
     if (f->has("password")) summary["password_changed"] = true;
     ctx.audit = AuditNote{stored->tenant_id, stored->id, to_json_text(summary)};
@@ -242,15 +249,14 @@ class UserRoutes {
 
   HttpResponse remove(RequestContext& ctx) {
     const auth::Principal& caller = *ctx.principal;
+    if (auto s = check_whole_tenant(caller, "users"); !s) return error_response(ctx, s.error());
     auto id = ctx.id_param("id");
     if (!id) return error_response(ctx, id.error());
     auto current = identity_.get_user(ctx.scope, *id);
     if (!current) return error_response(ctx, current.error());
     if (caller.kind == auth::Principal::Kind::user && caller.id == *id)
       return error_response(ctx, Error{ErrorCode::conflict, "you cannot remove yourself", {}});
-    if (current->role == "superadmin" && !caller.is_superadmin())
-      return error_response(
-          ctx, Error{ErrorCode::forbidden, "only a superadmin can remove a superadmin", {}});
+    if (auto s = check_role(caller, current->role); !s) return error_response(ctx, s.error());
     auto expected = if_match_version(ctx.request);
     if (!expected) return error_response(ctx, expected.error());
     if (auto s = identity_.remove_user(ctx.scope, *id, *expected); !s)

@@ -121,10 +121,14 @@ int run_server(const Config& config, bool demo) {
   if (demo) {
     std::string logins;
     for (const auto& l : demo_logins) logins += fmt::format("    {:<28} {}\n", l.email, l.role);
-    fmt::print(stderr,
-               "\n  CityPulse demo: {}://{}:{}/\n"
-               "  Sign in with one of these (password: {}):\n{}\n",
-               scheme, host, *port, kDemoPassword, logins);
+    if (logins.empty())
+      fmt::print(stderr, "\n  CityPulse demo: {}://{}:{}/ (sign in with this store's users)\n\n",
+                 scheme, host, *port);
+    else
+      fmt::print(stderr,
+                 "\n  CityPulse demo: {}://{}:{}/\n"
+                 "  Sign in with one of these (password: {}):\n{}\n",
+                 scheme, host, *port, kDemoPassword, logins);
   }
   server.run();
   if (auto s = store.flush(); !s)

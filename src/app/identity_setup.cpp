@@ -111,6 +111,17 @@ Result<std::vector<DemoLogin>> seed_demo_users(MetaStore& store, Id tenant) {
       {"energy@hechingen.demo", "energy_manager"}, {"operator@hechingen.demo", "operator"},
       {"technician@hechingen.demo", "technician"}, {"viewer@hechingen.demo", "viewer"},
   };
+  // The demo's users have a published password. They go only into a store
+  // that has no users yet (or already has them): running `demo` once against
+  // a real data folder must not open it to anyone who read the README.
+  auto count = store.identity().count_users();
+  if (!count) return std::unexpected(count.error());
+  auto demo_admin = store.identity().find_user_by_email(logins[0].email);
+  if (!demo_admin) return std::unexpected(demo_admin.error());
+  if (*count > 0 && !*demo_admin) {
+    spdlog::warn("this store already has users; the demo users are not created");
+    return std::vector<DemoLogin>{};
+  }
   ListQuery q;
   q.limit = 2;
   auto first = store.buildings().list(Scope::tenant(tenant), q);

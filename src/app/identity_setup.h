@@ -24,7 +24,8 @@ Status ensure_first_admin(MetaStore& store);
 
 // The demo's users, one per role, all with the password kDemoPassword
 // (idempotent: existing emails are left alone). The technician is limited
-// to the first two buildings of the demo tenant.
+// to the first two buildings of the demo tenant. A store that has other
+// users but not these gets none (an empty list): the password is public.
 struct DemoLogin {
   std::string email;
   std::string role;

@@ -121,6 +121,15 @@ Result<Principal> Authenticator::from_api_key(std::string_view key, TimeMs now) 
   p.tenant_id = k.tenant_id;
   for (const auto& name : k.permissions)
     if (auto perm = parse_permission(name)) p.permissions.add(*perm);
+  if (k.created_by) {
+    std::shared_lock lock(mutex_);
+    auto maker = users_.find(*k.created_by);
+    if (maker == users_.end() || maker->second.disabled)
+      return fail(ErrorCode::unauthenticated,
+                  "the API key's maker no longer has access, and neither has the key");
+    const auto role = parse_role(maker->second.role);
+    p.permissions = p.permissions.intersect(role ? role_permissions(*role) : PermissionSet{});
+  }
   p.buildings = k.buildings;
   p.name = k.name;
   bool touch = false;
@@ -154,12 +163,28 @@ void Authenticator::user_saved(const User& user) {
   User copy = user;
   copy.password_hash.clear();
   std::unique_lock lock(mutex_);
+  if (removed_.contains(copy.id)) return;
+  auto it = users_.find(copy.id);
+  if (it != users_.end() && it->second.version > copy.version) return;
   users_.insert_or_assign(copy.id, std::move(copy));
 }
 
 void Authenticator::user_removed(Id id) {
   std::unique_lock lock(mutex_);
   users_.erase(id);
+  removed_.insert(id);
+}
+
+void Authenticator::tenant_removed(Id tenant) {
+  std::unique_lock lock(mutex_);
+  for (auto it = users_.begin(); it != users_.end();) {
+    if (it->second.tenant_id == tenant) {
+      removed_.insert(it->first);
+      it = users_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 }  // namespace citypulse::auth

@@ -7,7 +7,10 @@
 // store round trip. The role, tenant and building grants come from that
 // current state too, so a changed role applies to the next request.
 // "ApiKey <prefix>.<secret>" is looked up by prefix and the secret compared
-// by hash in constant time; revoked and expired keys are refused.
+// by hash in constant time; revoked and expired keys are refused. A key never
+// holds more than the user who made it holds now: its permissions are cut to
+// that user's current ones, and a key whose maker was removed or disabled is
+// refused.
 //
 // Every refusal is unauthenticated with a message for the client that never
 // says whether a user or key exists.
@@ -19,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "auth/jwt.h"
 #include "auth/principal.h"
@@ -55,9 +59,12 @@ class Authenticator {
   static TimeMs revocation_cut(TimeMs now) { return (now / 1000 + 1) * 1000; }
 
   // Keep the in-memory state in step with the store: after every write of a
-  // user, and after a removal.
+  // user, and after a removal (of the user, or of its whole tenant). A saved
+  // user older than the copy held (a write that lost a race) or one already
+  // removed does not overwrite it.
   void user_saved(const User& user);
   void user_removed(Id id);
+  void tenant_removed(Id tenant);
 
  private:
   Result<Principal> from_access_token(std::string_view token, TimeMs now);
@@ -68,6 +75,7 @@ class Authenticator {
   const AuthConfig config_;
   mutable std::shared_mutex mutex_;
   std::unordered_map<Id, User> users_;          // without password hashes
+  std::unordered_set<Id> removed_;              // ids are never reused: grows only with removals
   std::unordered_map<Id, TimeMs> key_touched_;  // last recorded use per API key
 };
 

@@ -34,6 +34,27 @@ RateDecision RateLimiter::take(const std::string& key, int per_minute, TimeMs no
   return d;
 }
 
+RateDecision RateLimiter::peek(const std::string& key, int per_minute, TimeMs now) const {
+  if (per_minute <= 0) return {};
+  const double per_ms = per_minute / 60'000.0;
+  double tokens = per_minute;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto it = buckets_.find(key); it != buckets_.end())
+      tokens = std::min<double>(
+          per_minute,
+          it->second.tokens + double(std::max<TimeMs>(0, now - it->second.at)) * per_ms);
+  }
+  RateDecision d;
+  d.limit = per_minute;
+  d.allowed = tokens >= 1.0;
+  if (!d.allowed)
+    d.retry_after_s = static_cast<std::int64_t>(std::ceil((1.0 - tokens) / per_ms / 1000.0));
+  d.remaining = static_cast<int>(tokens);
+  d.reset_s = static_cast<std::int64_t>(std::ceil((per_minute - tokens) / per_ms / 1000.0));
+  return d;
+}
+
 std::size_t RateLimiter::buckets() const {
   std::lock_guard lock(mutex_);
   return buckets_.size();

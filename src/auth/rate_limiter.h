@@ -31,6 +31,8 @@ class RateLimiter {
   // Takes one token from the bucket `key` (caller + class) of a class limited
   // to `per_minute`.
   RateDecision take(const std::string& key, int per_minute, TimeMs now);
+  // What take() would decide now, without taking a token.
+  RateDecision peek(const std::string& key, int per_minute, TimeMs now) const;
 
   std::size_t buckets() const;
 

@@ -46,6 +46,10 @@ std::expected<TokenPair, Refusal> Sessions::login(std::string_view email_in,
         fmt::format("too many failed sign-ins for this account; try again in {} seconds", retry),
         retry));
   }
+  // The attempt counts as a failure from the start, so parallel guesses
+  // cannot all slip under the limit while their hashes are being checked; a
+  // success clears the count.
+  const bool locked = throttle_.record_failure(email, now);
   auto found = store_.find_user_by_email(email);
   if (!found) return std::unexpected(Refusal{found.error(), 0});
   // Verify against a decoy when the email is unknown: the same work, the
@@ -53,7 +57,6 @@ std::expected<TokenPair, Refusal> Sessions::login(std::string_view email_in,
   const std::string& hash = *found ? (*found)->password_hash : decoy_password_hash();
   const bool match = verify_password(hash, password);
   if (!*found || !match || (*found)->disabled) {
-    const bool locked = throttle_.record_failure(email, now);
     audit(*found, email, remote, "login_failed",
           boost::json::serialize(boost::json::object{{"reason", !*found  ? "unknown email"
                                                                 : !match ? "wrong password"
@@ -64,7 +67,7 @@ std::expected<TokenPair, Refusal> Sessions::login(std::string_view email_in,
   }
   throttle_.record_success(email);
   purge_expired_tokens(now);
-  auto pair = issue(**found, random_token(16), now, std::nullopt);
+  auto pair = issue(**found, random_token(16), remote, now, std::nullopt);
   if (!pair) return std::unexpected(Refusal{pair.error(), 0});
   audit(*found, email, remote, "login", "{}", now);
   return std::move(*pair);
@@ -91,8 +94,13 @@ std::expected<TokenPair, Refusal> Sessions::refresh(std::string_view refresh_tok
                                    "the refresh token was already used; every session of this "
                                    "sign-in is revoked, sign in again"));
   }
-  if (token.revoked || token.expires_at <= now || user->disabled) return std::unexpected(invalid());
-  auto pair = issue(*user, token.family, now, token.id);
+  // A token from before the user's revocation cut (new password, disabled,
+  // role changed) is dead even if its row was not yet marked: this closes the
+  // window between the user's update and the revocation of its tokens.
+  if (token.revoked || token.expires_at <= now || user->disabled ||
+      token.issued_at < user->tokens_valid_after)
+    return std::unexpected(invalid());
+  auto pair = issue(*user, token.family, remote, now, token.id);
   if (!pair) return std::unexpected(Refusal{pair.error(), 0});
   return std::move(*pair);
 }
@@ -111,7 +119,8 @@ Status Sessions::logout(Id user_id, std::string_view refresh_token, const std::s
   return {};
 }
 
-Result<TokenPair> Sessions::issue(const User& user, const std::string& family, TimeMs now,
+Result<TokenPair> Sessions::issue(const User& user, const std::string& family,
+                                  const std::string& remote, TimeMs now,
                                   std::optional<Id> rotated) {
   TokenPair pair;
   pair.refresh_token = random_token(32);
@@ -127,6 +136,8 @@ Result<TokenPair> Sessions::issue(const User& user, const std::string& family, T
     // Lost a race with another use of the same token: that is reuse too.
     if (!*fresh) {
       (void)store_.revoke_token_family(family);
+      audit(user, user.email, remote, "refresh_reuse",
+            boost::json::serialize(boost::json::object{{"family", family}, {"race", true}}), now);
       return fail(ErrorCode::unauthenticated,
                   "the refresh token was already used; every session of this sign-in is "
                   "revoked, sign in again");

@@ -51,8 +51,8 @@ class Sessions {
   Status logout(Id user_id, std::string_view refresh_token, const std::string& remote, TimeMs now);
 
  private:
-  Result<TokenPair> issue(const User& user, const std::string& family, TimeMs now,
-                          std::optional<Id> rotated);
+  Result<TokenPair> issue(const User& user, const std::string& family, const std::string& remote,
+                          TimeMs now, std::optional<Id> rotated);
   // Drops expired refresh tokens, at most once an hour, piggybacking on a
   // sign-in: used tokens are kept until they expire (to detect reuse), so
   // without this the table would only grow.

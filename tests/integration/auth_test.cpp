@@ -428,6 +428,89 @@ TEST_F(AuthApi, AnApiKeyStopsWorkingWhenItExpires) {
   EXPECT_EQ(detail(expired), "the API key has expired");
 }
 
+TEST_F(AuthApi, NobodyMakesAUserMightierThanItself) {
+  make_user("sven", "tenant_admin");
+  auto admin = client();
+  ASSERT_EQ(admin.sign_in(email("sven"), kPassword).status, 200);
+  // A key that may manage users but holds little else cannot mint a user
+  // (and sign in as it) with more than the key holds.
+  auto made = admin.post("/api/v1/api-keys",
+                         R"({"name":"provisioning","permissions":["users:manage","assets:read"]})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto key = client();
+  key.set_authorization("ApiKey " + std::string(parse(made.body).at("key").as_string()));
+  for (const char* role : {"tenant_admin", "viewer"}) {
+    auto r =
+        key.post("/api/v1/users",
+                 json::serialize(json::object{{"email", std::string(role) + suffix_ + "@k.example"},
+                                              {"password", kPassword},
+                                              {"role", role}}));
+    EXPECT_EQ(r.status, 403) << role << ": " << r.body;
+  }
+  // Nor change the password of someone mightier.
+  auto victim = make_user("tara", "energy_manager");
+  EXPECT_EQ(key.patch("/api/v1/users/" + std::to_string(victim), R"({"password":"taken-over-now"})")
+                .status,
+            403);
+  EXPECT_EQ(client().sign_in(email("tara"), kPassword).status, 200);
+}
+
+TEST_F(AuthApi, AKeyFollowsItsMakersRights) {
+  const Id maker = make_user("uwe", "tenant_admin");
+  auto admin = client();
+  ASSERT_EQ(admin.sign_in(email("uwe"), kPassword).status, 200);
+  auto made = admin.post("/api/v1/api-keys",
+                         R"({"name":"sync","permissions":["assets:read","assets:write"]})");
+  ASSERT_EQ(made.status, 201) << made.body;
+  auto key = client();
+  key.set_authorization("ApiKey " + std::string(parse(made.body).at("key").as_string()));
+  EXPECT_EQ(key.post("/api/v1/sites", R"({"name":"Hof"})").status, 201);
+  // The maker becomes a viewer: the key can no longer write.
+  ASSERT_EQ(admin_->patch("/api/v1/users/" + std::to_string(maker), R"({"role":"viewer"})").status,
+            200);
+  EXPECT_EQ(key.post("/api/v1/sites", R"({"name":"Hof 2"})").status, 403);
+  EXPECT_EQ(key.get("/api/v1/sites").status, 200);
+  // The maker is disabled: the key stops working.
+  ASSERT_EQ(admin_->patch("/api/v1/users/" + std::to_string(maker), R"({"disabled":true})").status,
+            200);
+  EXPECT_EQ(key.get("/api/v1/sites").status, 401);
+}
+
+TEST_F(AuthApi, ALimitedAdminReachesNothingOfTheWholeTenant) {
+  const Id b = make_building("Kita");
+  make_user("vera", "tenant_admin", std::vector<Id>{b});
+  auto c = client();
+  ASSERT_EQ(c.sign_in(email("vera"), kPassword).status, 200);
+  EXPECT_EQ(c.get("/api/v1/audit").status, 403);
+  EXPECT_EQ(c.get("/api/v1/users").status, 403);
+  EXPECT_EQ(c.get("/api/v1/api-keys").status, 403);
+  EXPECT_EQ(c.get("/api/v1/buildings/" + std::to_string(b)).status, 200);
+}
+
+TEST_F(AuthApi, RemovingATenantEndsItsUsersSessionsAtOnce) {
+  auto t = admin_->post("/api/v1/tenants",
+                        json::serialize(json::object{{"name", "Auflösung " + suffix_}}));
+  const Id gone = parse(t.body).at("id").as_int64();
+  auto u = admin_->post("/api/v1/users",
+                        json::serialize(json::object{{"email", "last" + suffix_ + "@example.org"},
+                                                     {"password", kPassword},
+                                                     {"role", "viewer"},
+                                                     {"tenant_id", gone}}));
+  ASSERT_EQ(u.status, 201) << u.body;
+  auto c = client();
+  ASSERT_EQ(c.sign_in("last" + suffix_ + "@example.org", kPassword).status, 200);
+  ASSERT_EQ(c.get("/api/v1/auth/me").status, 200);
+  ASSERT_EQ(admin_->del("/api/v1/tenants/" + std::to_string(gone) + "?cascade=true").status, 204);
+  EXPECT_EQ(c.get("/api/v1/auth/me").status, 401);
+}
+
+TEST_F(AuthApi, SignOutNeedsTheSessionItEnds) {
+  make_user("willi", "viewer");
+  auto c = client();
+  ASSERT_EQ(c.sign_in(email("willi"), kPassword).status, 200);
+  EXPECT_EQ(c.post("/api/v1/auth/logout", "{}").status, 422);
+}
+
 TEST_F(AuthApi, TheAuditLogRecordsWhoChangedWhat) {
   make_user("rita", "tenant_admin");
   auto c = client();
@@ -496,6 +579,39 @@ TEST(AuthLimits, RequestsOverTheRateAre429WithRetryAfter) {
   for (int i = 0; i < 2; ++i) anon.sign_in(kAdminEmail, "wrong-password-x");
   EXPECT_EQ(anon.sign_in(kAdminEmail, kAdminPassword).status, 429);
   EXPECT_EQ(c.get("/healthz").status, 200);  // open routes are not limited
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
+TEST(AuthLimits, FailedAuthenticationsAreLimitedPerAddress) {
+  TempDir tmp;
+  ServerProcess server(tmp.path() + "/data", {}, {{"CITYPULSE_RATE_LIMIT_AUTH_PER_MINUTE", "3"}});
+  ASSERT_TRUE(server.start()) << server.output();
+  HttpClient c(server.port());
+  for (int i = 0; i < 3; ++i) {
+    auto r = c.request("GET", "/api/v1/tenants", {},
+                       {{"Authorization", "ApiKey guess.x" + std::to_string(i)}});
+    EXPECT_EQ(r.status, 401);
+  }
+  auto over = c.request("GET", "/api/v1/tenants", {}, {{"Authorization", "ApiKey guess.more"}});
+  EXPECT_EQ(over.status, 429);
+  EXPECT_FALSE(over.header("Retry-After").empty());
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
+TEST(AuthSetup, DemoAddsNoKnownPasswordToAStoreWithUsers) {
+  TempDir tmp;
+  const std::string data = tmp.path() + "/data";
+  std::string out;
+  ASSERT_EQ(run_binary({"user", "add", "--data-dir", data, "--email", "chef@example.org",
+                        "--password", "a-good-long-password", "--role", "superadmin"},
+                       out),
+            0)
+      << out;
+  ServerProcess server(data, {}, {}, "demo");
+  ASSERT_TRUE(server.start()) << server.output();
+  HttpClient c(server.port());
+  EXPECT_EQ(c.sign_in("superadmin@citypulse.demo", "hechingen-demo").status, 401);
+  EXPECT_EQ(c.sign_in("chef@example.org", "a-good-long-password").status, 200);
   EXPECT_EQ(server.stop(SIGTERM), 0);
 }
 
