@@ -7,7 +7,7 @@
 
 #include "store/identity_store.h"
 #include "store/migrations.h"
-#include "store/sqlite/connection.h"
+#include "sqlite/connection.h"
 #include "store_test_support.h"
 
 namespace citypulse::testing {

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "store/migrations.h"
-#include "store/sqlite/connection.h"
+#include "sqlite/connection.h"
 #include "store/tables.h"
 #include "store_test_support.h"
 

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "store/sqlite/connection.h"
+#include "sqlite/connection.h"
 
 namespace citypulse::testing {
 

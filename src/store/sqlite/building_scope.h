@@ -8,7 +8,7 @@
 
 #include "core/result.h"
 #include "store/scope.h"
-#include "store/sqlite/connection.h"
+#include "sqlite/connection.h"
 #include "store/sqlite/list_filters.h"
 #include "store/tables.h"
 

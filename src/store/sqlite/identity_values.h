@@ -14,7 +14,7 @@
 #include "core/result.h"
 #include "model/asset.h"
 #include "store/scope.h"
-#include "store/sqlite/connection.h"
+#include "sqlite/connection.h"
 #include "store/sqlite/list_filters.h"
 
 namespace citypulse::sqlite {

@@ -12,7 +12,7 @@
 
 #include "core/result.h"
 #include "model/asset.h"
-#include "store/sqlite/connection.h"
+#include "sqlite/connection.h"
 #include "store/tables.h"
 
 namespace citypulse::sqlite {

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "core/result.h"
-#include "store/sqlite/connection.h"
+#include "sqlite/connection.h"
 
 namespace citypulse::sqlite {
 

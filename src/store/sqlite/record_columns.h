@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "model/schema.h"
-#include "store/sqlite/connection.h"
+#include "sqlite/connection.h"
 #include "store/sqlite/tags_json.h"
 
 namespace citypulse::sqlite {

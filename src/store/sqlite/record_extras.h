@@ -9,7 +9,7 @@
 
 #include "core/result.h"
 #include "model/asset.h"
-#include "store/sqlite/connection.h"
+#include "sqlite/connection.h"
 
 namespace citypulse::sqlite {
 

@@ -23,7 +23,7 @@
 #include "model/asset_schema.h"
 #include "store/meta_store.h"
 #include "store/sqlite/building_scope.h"
-#include "store/sqlite/connection.h"
+#include "sqlite/connection.h"
 #include "store/sqlite/integrity.h"
 #include "store/sqlite/list_filters.h"
 #include "store/sqlite/record_columns.h"

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "store/identity_store.h"
-#include "store/sqlite/connection.h"
+#include "sqlite/connection.h"
 
 namespace citypulse::sqlite {
 

@@ -6,7 +6,7 @@
 #include <mutex>
 
 #include "store/migrations.h"
-#include "store/sqlite/connection.h"
+#include "sqlite/connection.h"
 #include "store/sqlite/migrate.h"
 #include "store/sqlite/repository.h"
 #include "store/sqlite/sqlite_identity_store.h"

@@ -1,4 +1,4 @@
-#include "store/sqlite/connection.h"
+#include "sqlite/connection.h"
 
 #include <fmt/format.h>
 #include <sqlite3.h>
@@ -65,6 +65,13 @@ Statement& Statement::bind(std::string_view value) {
                                         SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
+Statement& Statement::bind_blob(std::string_view bytes) {
+  // A zero-length blob must still be a blob, not NULL: pass a valid pointer.
+  static const char empty = 0;
+  return check_bind(sqlite3_bind_blob64(stmt_, next_param_, bytes.empty() ? &empty : bytes.data(),
+                                        bytes.size(), SQLITE_TRANSIENT));
+}
+
 Statement& Statement::bind(const std::optional<std::int64_t>& value) {
   return value ? bind(*value) : bind_null();
 }
@@ -107,6 +114,12 @@ std::string Statement::text(int column) const {
   const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, column));
   if (!p) return {};
   return std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+std::string_view Statement::blob(int column) const {
+  const auto* p = static_cast<const char*>(sqlite3_column_blob(stmt_, column));
+  if (!p) return {};
+  return std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
 bool Statement::is_null(int column) const {

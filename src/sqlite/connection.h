@@ -44,6 +44,7 @@ class Statement {
   Statement& bind(const std::optional<std::int64_t>& value);
   Statement& bind(const std::optional<double>& value);
   Statement& bind_null();
+  Statement& bind_blob(std::string_view bytes);
 
   // True when a row is available, false when the statement has finished.
   Result<bool> step();
@@ -53,6 +54,8 @@ class Statement {
   std::int64_t int64(int column) const;
   double real(int column) const;
   std::string text(int column) const;
+  // Valid until the next step() or the statement's end.
+  std::string_view blob(int column) const;
   bool is_null(int column) const;
 
  private:
