@@ -3,6 +3,7 @@
 #include "api/access.h"
 #include "api/asset_routes.h"
 #include "api/identity_routes.h"
+#include "api/readings_routes.h"
 #include "api/static_files.h"
 #include "api/system_routes.h"
 
@@ -35,6 +36,7 @@ std::unique_ptr<Router> build_router(const ApiServices& services, const Config& 
                       IdentityDeps{services.store, services.authenticator, services.sessions});
   add_asset_routes(*router, services.store,
                    [&auth = services.authenticator](Id tenant) { auth.tenant_removed(tenant); });
+  add_readings_routes(*router, services.store, services.series);
   router->set_fallback(static_files(config.http.web_root));
   return router;
 }

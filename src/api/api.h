@@ -10,12 +10,14 @@
 #include "auth/sessions.h"
 #include "core/config.h"
 #include "store/meta_store.h"
+#include "store/series_store.h"
 
 namespace citypulse {
 
 // What the routes work with; all must outlive the router.
 struct ApiServices {
   MetaStore& store;
+  SeriesStore& series;
   auth::Authenticator& authenticator;
   auth::Sessions& sessions;
   auth::RateLimiter& limiter;

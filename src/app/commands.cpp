@@ -11,7 +11,9 @@
 #include "auth/rate_limiter.h"
 #include "auth/sessions.h"
 #include "core/log.h"
+#include "sim/demo_readings.h"
 #include "sim/demo_town.h"
+#include "store/embedded_series_store.h"
 #include "store/sqlite/sqlite_meta_store.h"
 
 namespace citypulse {
@@ -80,6 +82,24 @@ int run_server(const Config& config, bool demo) {
           town->buildings, town->floors, town->spaces, town->equipment, town->points,
           town->devices);
   }
+  auto opened_series = open_embedded_series_store(
+      {.dir = std::filesystem::path(config.storage.data_dir) / "tsdb",
+       .wal_sync_ms = config.tsdb.wal_sync_ms,
+       .late_window_ms = std::int64_t{config.tsdb.late_window_h} * 3'600'000,
+       .warn = [](const std::string& m) { spdlog::warn("readings store: {}", m); }});
+  if (!opened_series) {
+    spdlog::error("cannot open the readings store: {}", opened_series.error().message);
+    return 1;
+  }
+  auto& series = **opened_series;
+  if (demo) {
+    auto seeded = seed_demo_readings(store, series, town_id, now_ms());
+    if (!seeded) {
+      spdlog::error("cannot seed the demo readings: {}", seeded.error().message);
+      return 1;
+    }
+    if (*seeded > 0) spdlog::info("demo readings seeded: {}", *seeded);
+  }
   std::vector<DemoLogin> demo_logins;
   if (demo) {
     auto logins = seed_demo_users(store, town_id);
@@ -105,7 +125,7 @@ int run_server(const Config& config, bool demo) {
   }
   auth::Sessions sessions(store.identity(), authenticator, config.auth);
   auth::RateLimiter limiter;
-  auto router = build_router(ApiServices{store, authenticator, sessions, limiter}, config);
+  auto router = build_router(ApiServices{store, series, authenticator, sessions, limiter}, config);
   HttpServer server(config.http, *router, config.workers.threads);
   auto port = server.start();
   if (!port) {
@@ -131,6 +151,8 @@ int run_server(const Config& config, bool demo) {
                  scheme, host, *port, kDemoPassword, logins);
   }
   server.run();
+  if (auto s = series.flush(); !s)
+    spdlog::warn("flushing the readings store failed: {}", s.error().message);
   if (auto s = store.flush(); !s)
     spdlog::warn("flushing the metadata store failed: {}", s.error().message);
   spdlog::info("stopped");

@@ -5,12 +5,14 @@
 //   config show  print the effective configuration as TOML
 //   user add     add a user to the store (the server may be stopped)
 //   version      print the version
+//   bench tsdb   measure the embedded time-series engine (app/bench_tsdb.h)
 // Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "app/bench_tsdb.h"
 #include "app/commands.h"
 
 int main(int argc, char** argv) {
@@ -53,6 +55,18 @@ int main(int argc, char** argv) {
       ->required();
   user_add->add_option("--tenant", new_user.tenant, "Tenant id or name (not for a superadmin)");
   user_add->add_option("--name", new_user.display_name, "Display name");
+  auto* bench = app.add_subcommand("bench", "Benchmarks");
+  bench->require_subcommand(1);
+  auto* bench_tsdb = bench->add_subcommand("tsdb", "Measure the embedded time-series engine");
+  BenchTsdbOptions bench_tsdb_options;
+  bench_tsdb->add_option("--series", bench_tsdb_options.series, "Number of synthetic series");
+  bench_tsdb->add_option("--points", bench_tsdb_options.points, "Samples per series, one a minute");
+  bench_tsdb->add_flag("--durable", bench_tsdb_options.durable, "Every batch waits for a sync");
+  bench_tsdb->add_option("--batch", bench_tsdb_options.batch, "Samples per append (1000)");
+  bench_tsdb->add_option("--data-dir", bench_tsdb_options.data_dir,
+                         "Engine folder, kept (default: a temporary one, removed)");
+  bench_tsdb->add_option("--cambridge", bench_tsdb_options.cambridge,
+                         "Load every *.csv of this folder, one series per file");
 
   try {
     app.parse(argc, argv);
@@ -63,6 +77,17 @@ int main(int argc, char** argv) {
 
   if (app.got_subcommand("version")) {
     std::printf("citypulse %s\n", CITYPULSE_VERSION);
+    return 0;
+  }
+  if (bench_tsdb->parsed()) {
+    if (auto s = validate(bench_tsdb_options); !s) {
+      std::fprintf(stderr, "citypulse bench tsdb: %s\n", s.error().message.c_str());
+      return 2;
+    }
+    if (auto s = run_bench_tsdb(bench_tsdb_options); !s) {
+      std::fprintf(stderr, "citypulse bench tsdb: %s\n", s.error().message.c_str());
+      return 1;
+    }
     return 0;
   }
   auto cfg = effective_config(common);

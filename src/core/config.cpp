@@ -58,6 +58,8 @@ std::vector<Key> keys_of(Config& c) {
       {"rate_limit.auth_per_minute", IntKey{&c.rate_limit.auth_per_minute, 0, 1'000'000}},
       {"mqtt.port", IntKey{&c.mqtt.port, 0, 65535}},
       {"storage.data_dir", TextKey{&c.storage.data_dir, {}}},
+      {"tsdb.wal_sync_ms", IntKey{&c.tsdb.wal_sync_ms, 1, 10'000}},
+      {"tsdb.late_window_h", IntKey{&c.tsdb.late_window_h, 1, 24 * 366}},
       {"log.level", TextKey{&c.log.level, {"trace", "debug", "info", "warn", "error", "off"}}},
       {"workers.threads", IntKey{&c.workers.threads, 1, 256}},
   };

@@ -61,6 +61,12 @@ struct StorageConfig {
   std::string data_dir = "./data";
 };
 
+// The embedded time-series engine (readings), in <data_dir>/tsdb.
+struct TsdbConfig {
+  int wal_sync_ms = 20;     // longest a reading nobody waits on stays unsynced
+  int late_window_h = 168;  // readings older than the point's newest minus this are refused
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, off
 };
@@ -75,6 +81,7 @@ struct Config {
   RateLimitConfig rate_limit;
   MqttConfig mqtt;
   StorageConfig storage;
+  TsdbConfig tsdb;
   LogConfig log;
   WorkerConfig workers;
 };

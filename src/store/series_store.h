@@ -12,7 +12,7 @@
 //   import. A sample at the time of an existing one replaces it.
 // - A durable append completes only when the samples survive a crash; a
 //   non-durable one completes when readers see them.
-// - Queries see every completed append. Aggregates are exact under late data.
+// - Queries see every completed append.
 // - Calls are thread-safe. Errors never leave partial writes visible.
 #pragma once
 
@@ -41,24 +41,7 @@ struct TimedValue {
   std::uint8_t quality = 0;
 };
 
-enum class Aggregate { avg, min, max, sum, count, first, last, delta };
-
-// Bucket widths: fixed (1 m ... 1 w) or calendar (1 d, 1 mo, 1 y) in a time
-// zone, so a day bucket is a local day, 23 or 25 hours at DST changes.
-struct Bucket {
-  enum class Unit { minute, hour, day, week, month, year };
-  Unit unit = Unit::hour;
-  int count = 1;          // "15m" is {minute, 15}
-  std::string timezone;   // IANA name; used for day and longer
-};
-
-struct BucketValue {
-  TimeMs start = 0;        // the bucket's start (local midnight for days)
-  std::optional<double> value;  // none: no samples in the bucket
-  std::int64_t count = 0;
-};
-
-using AppendDone = std::function<void(Status)>;
+using ReadingsDone = std::function<void(Status)>;
 
 class SeriesStore {
  public:
@@ -67,15 +50,11 @@ class SeriesStore {
   // Queues `readings`; `done` fires once (on another thread) when they are
   // visible, and for `durable` when they are also on disk. Validation errors
   // fire `done` with invalid before anything is written.
-  virtual void append(std::vector<Reading> readings, bool durable, AppendDone done) = 0;
+  virtual void append(std::vector<Reading> readings, bool durable, ReadingsDone done) = 0;
 
   // Samples of `point` with from <= t < to, ascending, at most `limit`.
   virtual Result<std::vector<TimedValue>> range(Id point, TimeMs from, TimeMs to,
                                                 std::size_t limit) = 0;
-
-  // One value per bucket overlapping [from, to).
-  virtual Result<std::vector<BucketValue>> aggregate(Id point, TimeMs from, TimeMs to,
-                                                     const Bucket& bucket, Aggregate agg) = 0;
 
   // The newest sample of each point that has one.
   virtual Result<std::vector<std::pair<Id, TimedValue>>> latest(std::span<const Id> points) = 0;

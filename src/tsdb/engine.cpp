@@ -298,7 +298,8 @@ class EngineImpl final : public Engine {
  public:
   Status flush() override {
     if (auto s = wal_->sync(); !s) return s;
-    return checkpoint();
+    if (auto s = checkpoint(); !s) return s;
+    return file_->fold_log();
   }
 
   Status apply_retention(Timestamp now) override {

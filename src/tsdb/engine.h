@@ -112,7 +112,8 @@ class Engine {
   // Removes samples with from <= t < to, and their rollups.
   virtual Status delete_range(SeriesId series, Timestamp from, Timestamp to) = 0;
 
-  // Makes everything appended so far durable and persisted (a checkpoint).
+  // Makes everything appended so far durable and persisted (a checkpoint),
+  // and folds series.db's own log into it.
   virtual Status flush() = 0;
 
   // Drops what is older than the retention of each tier, relative to `now`.

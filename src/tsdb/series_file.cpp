@@ -9,13 +9,14 @@ namespace {
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS chunks (
+  id INTEGER PRIMARY KEY,
   series INTEGER NOT NULL,
   start INTEGER NOT NULL,
   end INTEGER NOT NULL,
   count INTEGER NOT NULL,
-  data BLOB NOT NULL,
-  PRIMARY KEY (series, start)
-) WITHOUT ROWID;
+  data BLOB NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS chunks_key ON chunks (series, start);
 CREATE INDEX IF NOT EXISTS chunks_end ON chunks (end);
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
@@ -160,6 +161,11 @@ Result<std::int64_t> SeriesFile::delete_chunks_ending_before(Timestamp cutoff) {
   auto row = n->step();
   if (!row) return std::unexpected(row.error());
   return n->int64(0);
+}
+
+Status SeriesFile::fold_log() {
+  std::lock_guard lock(mutex_);
+  return db_->exec("PRAGMA wal_checkpoint(TRUNCATE);");
 }
 
 std::uint64_t SeriesFile::size_bytes() const {

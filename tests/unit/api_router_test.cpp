@@ -10,6 +10,7 @@
 #include "api/problem.h"
 #include "api/router.h"
 #include "api/system_routes.h"
+#include "store/embedded_series_store.h"
 #include "store/sqlite/sqlite_meta_store.h"
 
 namespace citypulse {
@@ -134,13 +135,20 @@ class ApiDocument : public ::testing::Test {
     auto store = open_sqlite_meta_store({.path = (dir_ / "meta.db").string()});
     ASSERT_TRUE(store.has_value()) << store.error().message;
     store_ = std::move(*store);
+    EmbeddedSeriesOptions options;
+    options.dir = dir_ / "tsdb";
+    auto series = open_embedded_series_store(options);
+    ASSERT_TRUE(series.has_value()) << series.error().message;
+    series_ = std::move(*series);
   }
   void TearDown() override {
+    series_.reset();
     store_.reset();
     std::filesystem::remove_all(dir_);
   }
   std::filesystem::path dir_;
   std::unique_ptr<MetaStore> store_;
+  std::unique_ptr<SeriesStore> series_;
 };
 
 // The OpenAPI document and the router must list the same operations: a route
@@ -152,7 +160,8 @@ TEST_F(ApiDocument, DocumentsExactlyTheRoutes) {
   auth::Authenticator authenticator(store_->identity(), std::move(*keys), config.auth);
   auth::Sessions sessions(store_->identity(), authenticator, config.auth);
   auth::RateLimiter limiter;
-  auto router = build_router(ApiServices{*store_, authenticator, sessions, limiter}, config);
+  auto router =
+      build_router(ApiServices{*store_, *series_, authenticator, sessions, limiter}, config);
   std::set<std::pair<std::string, std::string>> routes;
   for (auto& [method, pattern] : router->routes()) routes.emplace(method, pattern);
 
@@ -182,7 +191,8 @@ TEST_F(ApiDocument, DocumentsEachRoutesAccess) {
   auth::Authenticator authenticator(store_->identity(), std::move(*keys), config.auth);
   auth::Sessions sessions(store_->identity(), authenticator, config.auth);
   auth::RateLimiter limiter;
-  auto router = build_router(ApiServices{*store_, authenticator, sessions, limiter}, config);
+  auto router =
+      build_router(ApiServices{*store_, *series_, authenticator, sessions, limiter}, config);
   const auto& paths = openapi_document().at("paths").as_object();
   for (const Route* r : router->all_routes()) {
     std::string method = r->method;

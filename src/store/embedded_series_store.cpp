@@ -1,0 +1,64 @@
+#include "store/embedded_series_store.h"
+
+#include "tsdb/engine.h"
+
+namespace citypulse {
+namespace {
+
+TimedValue timed(const tsdb::Sample& s) {
+  return {s.t, s.v, s.quality};
+}
+
+class EmbeddedSeriesStore final : public SeriesStore {
+ public:
+  explicit EmbeddedSeriesStore(std::unique_ptr<tsdb::Engine> engine) : engine_(std::move(engine)) {}
+
+  void append(std::vector<Reading> readings, bool durable, ReadingsDone done) override {
+    std::vector<tsdb::SeriesSample> batch;
+    batch.reserve(readings.size());
+    for (const auto& r : readings) batch.push_back({r.point, {r.t, r.value, r.quality}});
+    engine_->append(std::move(batch), durable, false, std::move(done));
+  }
+
+  Result<std::vector<TimedValue>> range(Id point, TimeMs from, TimeMs to,
+                                        std::size_t limit) override {
+    auto samples = engine_->range(point, from, to, limit);
+    if (!samples) return std::unexpected(samples.error());
+    std::vector<TimedValue> out;
+    out.reserve(samples->size());
+    for (const auto& s : *samples) out.push_back(timed(s));
+    return out;
+  }
+
+  Result<std::vector<std::pair<Id, TimedValue>>> latest(std::span<const Id> points) override {
+    std::vector<std::pair<Id, TimedValue>> out;
+    for (Id p : points)
+      if (auto s = engine_->latest(p)) out.emplace_back(p, timed(*s));
+    return out;
+  }
+
+  Status delete_range(Id point, TimeMs from, TimeMs to) override {
+    return engine_->delete_range(point, from, to);
+  }
+
+  Status flush() override { return engine_->flush(); }
+
+ private:
+  std::unique_ptr<tsdb::Engine> engine_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SeriesStore>> open_embedded_series_store(
+    const EmbeddedSeriesOptions& options) {
+  tsdb::EngineOptions o;
+  o.dir = options.dir;
+  o.wal_sync_interval_ms = options.wal_sync_ms;
+  o.late_window_ms = options.late_window_ms;
+  o.warn = options.warn;
+  auto engine = tsdb::Engine::open(std::move(o));
+  if (!engine) return std::unexpected(engine.error());
+  return std::unique_ptr<SeriesStore>(new EmbeddedSeriesStore(std::move(*engine)));
+}
+
+}  // namespace citypulse

@@ -1,0 +1,24 @@
+// The embedded SeriesStore: the engine in src/tsdb/, in <data>/tsdb.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "store/series_store.h"
+
+namespace citypulse {
+
+struct EmbeddedSeriesOptions {
+  std::filesystem::path dir;
+  int wal_sync_ms = 20;  // longest a non-durable append waits for its sync
+  std::int64_t late_window_ms = 7ll * 86'400'000;
+  std::function<void(const std::string&)> warn;  // what recovery repaired
+};
+
+// Opens (recovering from the WAL) or creates the store.
+Result<std::unique_ptr<SeriesStore>> open_embedded_series_store(
+    const EmbeddedSeriesOptions& options);
+
+}  // namespace citypulse
