@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <sstream>
 
@@ -54,7 +55,12 @@ TEST(BenchTsdb, BadOptionsExitTwo) {
 }
 
 TEST(BenchTsdb, CambridgeElectricityIsSmall) {
-  const std::string dir = "/work/shared/data/cambridge/electricity";
+  // The project's shared data sits beside the checkout; CITYPULSE_CAMBRIDGE_DIR
+  // points elsewhere.
+  const std::string dir =
+      std::getenv("CITYPULSE_CAMBRIDGE_DIR")
+          ? std::getenv("CITYPULSE_CAMBRIDGE_DIR")
+          : std::string(CITYPULSE_SOURCE_DIR) + "/../shared/data/cambridge/electricity";
   if (!std::filesystem::is_directory(dir)) GTEST_SKIP() << dir << " is not here";
   std::string output;
   ASSERT_EQ(run_binary({"bench", "tsdb", "--cambridge", dir}, output), 0) << output;
