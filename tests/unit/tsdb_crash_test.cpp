@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <future>
+#include <map>
 #include <random>
 #include <set>
 #include <string>
@@ -117,6 +118,77 @@ TEST(EngineCrash, EveryAcknowledgedSampleSurvivesKill9) {
                            << " acknowledged batches";
   }
   EXPECT_GT(acked.size(), 20u);  // the kills did land while writing
+  fs::remove_all(dir);
+}
+
+// A crash leaves a log whose tail is garbage (here: scribbled over on
+// purpose). The engine still opens, says what it moved aside, and what it
+// reads back is intact and a prefix of what was written.
+TEST(EngineCrash, AScribbledLogTailIsCutOffAndTheEngineStarts) {
+  const fs::path dir = fs::temp_directory_path() / ("cp-scribble-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::close(fds[0]);
+    writer(dir, 0, fds[1]);
+  }
+  ::close(fds[1]);
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  ::close(fds[0]);
+  // Scribble over the second half of the newest segment.
+  fs::path newest;
+  for (const auto& e : fs::directory_iterator(dir / "wal"))
+    if (e.path().extension() == ".wal" && (newest.empty() || e.path() > newest)) newest = e.path();
+  ASSERT_FALSE(newest.empty());
+  const auto size = fs::file_size(newest);
+  ASSERT_GT(size, 64u);
+  {
+    std::FILE* f = std::fopen(newest.c_str(), "r+b");
+    ASSERT_NE(f, nullptr);
+    std::fseek(f, static_cast<long>(size / 2), SEEK_SET);
+    std::mt19937 rng(3);
+    for (std::uintmax_t i = size / 2; i < size; ++i) std::fputc(static_cast<int>(rng() & 0xff), f);
+    std::fclose(f);
+  }
+  std::vector<std::string> warnings;
+  auto o = options(dir);
+  o.warn = [&](const std::string& m) { warnings.push_back(m); };
+  auto engine = Engine::open(o);
+  ASSERT_TRUE(engine.has_value()) << engine.error().message;
+  EXPECT_FALSE(warnings.empty()) << "the damaged tail went unmentioned";
+  bool moved_aside = false;
+  for (const auto& e : fs::directory_iterator(dir / "wal"))
+    moved_aside |= e.path().string().find(".corrupt-") != std::string::npos;
+  EXPECT_TRUE(moved_aside);
+  // What is there is intact, and every batch is whole or absent, the whole
+  // ones forming a prefix.
+  std::map<std::int64_t, int> per_batch;
+  for (SeriesId s = 1; s <= 5; ++s) {
+    auto got = (*engine)->range(s, 0, INT64_MAX, SIZE_MAX);
+    ASSERT_TRUE(got.has_value()) << got.error().message;
+    for (const auto& x : *got) {
+      EXPECT_EQ(x.v, static_cast<double>(x.t / 1000) / 10.0);
+      ++per_batch[x.t / 1000 / kBatch];
+    }
+  }
+  ASSERT_FALSE(per_batch.empty());
+  std::int64_t expect = 0;
+  for (const auto& [b, n] : per_batch) {
+    EXPECT_EQ(b, expect++) << "a hole before batch " << b;
+    EXPECT_EQ(n, kBatch) << "batch " << b << " is partly there";
+  }
+  // And it keeps working.
+  std::promise<Status> p;
+  auto f = p.get_future();
+  (*engine)->append(batch(100'000), true, true, [&p](Status s) { p.set_value(s); });
+  EXPECT_TRUE(f.get());
+  engine->reset();
   fs::remove_all(dir);
 }
 
