@@ -15,9 +15,9 @@
 // passes `checkpoint_wal_bytes`, on flush() and at close) writes, in one
 // SQLite transaction in series.db, every full head chunk, the current state
 // of every open one (re-written each time until it is full), the late
-// samples merged into the chunks they belong to, the rollups of every hour
-// and day they touched, and the WAL position up to which all of this is in
-// the file; then it deletes the WAL segments before that position.
+// samples and deletions merged into the chunks they touch, and the WAL
+// position up to which all of this is in the file; then it deletes the WAL
+// segments before that position (docs/storage.md).
 //
 // Recovery: open() reads the checkpoint position and replays the WAL from
 // there (a torn tail is the end of the log; wal.h). A series' last persisted
@@ -26,9 +26,9 @@
 //
 // Reads merge persisted chunks, late samples and the head; a later write of
 // the same timestamp replaces the earlier one. Rollups (count, sum, min, max,
-// first and last with their times, per UTC hour and day) come from series.db
-// for hours no pending write touches, and are computed from the raw samples
-// for the others, so they are exact under late data.
+// first and last with their times, per UTC hour and day) are computed from
+// the raw samples at query time, so they are exact under late data; persisted
+// rollup tiers are still to come.
 //
 // Thread safety: every call may come from any thread.
 #pragma once
@@ -109,14 +109,16 @@ class Engine {
   virtual Result<std::vector<Rollup>> rollups(SeriesId series, Tier tier, Timestamp from,
                                               Timestamp to) = 0;
 
-  // Removes samples with from <= t < to, and their rollups.
+  // Removes samples with from <= t < to; durable when it returns.
   virtual Status delete_range(SeriesId series, Timestamp from, Timestamp to) = 0;
 
   // Makes everything appended so far durable and persisted (a checkpoint),
   // and folds series.db's own log into it.
   virtual Status flush() = 0;
 
-  // Drops what is older than the retention of each tier, relative to `now`.
+  // Drops persisted raw chunks whose last sample is older than
+  // retention.raw_ms before `now` (the rollup tiers' retention comes with
+  // them; nothing calls this on a timer yet).
   virtual Status apply_retention(Timestamp now) = 0;
 
   struct Stats {

@@ -251,6 +251,19 @@ TEST_F(EngineTest, RollupsAggregateHoursAndDays) {
   EXPECT_EQ((*days)[0].max, 10.0);
 }
 
+TEST_F(EngineTest, RetentionDropsOnlyChunksPastTheRawWindow) {
+  const Timestamp day = 86'400'000;
+  ASSERT_TRUE(append(series_of(6, 0, 16, 1000), false, true));         // day 0: 2 chunks
+  ASSERT_TRUE(append(series_of(6, 40 * day, 16, 1000), false, true));  // day 40
+  ASSERT_TRUE(engine_->flush());
+  ASSERT_TRUE(engine_->apply_retention(45 * day));  // raw window: 30 days
+  auto left = all(6);
+  ASSERT_EQ(left.size(), 16u);
+  EXPECT_EQ(left.front().t, 40 * day);
+  open();
+  EXPECT_EQ(all(6).size(), 16u);
+}
+
 TEST_F(EngineTest, CheckpointsShrinkTheLog) {
   ASSERT_TRUE(append(series_of(2, 0, 5000, 1000), true));
   const auto before = engine_->stats();
