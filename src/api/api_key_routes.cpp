@@ -29,26 +29,6 @@ HttpResponse error_response(const RequestContext& ctx, const Error& e) {
   return problem_response(e, ctx.request.path);
 }
 
-Result<ListQuery> page_query(const HttpRequest& req) {
-  ListQuery q;
-  for (const auto& [k, v] : req.query) {
-    if (k == "limit") {
-      auto n = parse_limit(v);
-      if (!n) return std::unexpected(n.error());
-      q.limit = *n;
-    } else if (k == "cursor") {
-      auto after = decode_cursor(v);
-      if (!after) return std::unexpected(after.error());
-      q.after = *after;
-    } else {
-      return fail(ErrorCode::bad_request,
-                  fmt::format("unknown query parameter '{}'; api-keys accept: limit, cursor", k),
-                  k);
-    }
-  }
-  return q;
-}
-
 class ApiKeyRoutes {
  public:
   explicit ApiKeyRoutes(IdentityStore& identity) : identity_(identity) {}
@@ -56,15 +36,14 @@ class ApiKeyRoutes {
   HttpResponse list(RequestContext& ctx) {
     if (auto s = check_whole_tenant(*ctx.principal, "API keys"); !s)
       return error_response(ctx, s.error());
-    auto q = page_query(ctx.request);
+    auto q = parse_list_query(ctx.request, "api-keys");
     if (!q) return error_response(ctx, q.error());
     auto page = identity_.list_api_keys(ctx.scope, *q);
     if (!page) return error_response(ctx, page.error());
     json::array items;
     for (const auto& k : page->records) items.push_back(api_key_json(k));
     json::object body{{"items", std::move(items)}};
-    body["next_cursor"] =
-        page->next_after ? json::value(encode_cursor(*page->next_after)) : json::value(nullptr);
+    body["next_cursor"] = next_cursor_json(page->next_after);
     return json_response(200, body);
   }
 

@@ -91,15 +91,6 @@ Result<bool> parse_cascade(const HttpRequest& req) {
   return cascade;
 }
 
-Status reject_query(const HttpRequest& req) {
-  if (!req.query.empty())
-    return fail(ErrorCode::bad_request,
-                fmt::format("unknown query parameter '{}'; this endpoint takes none",
-                            req.query.front().first),
-                req.query.front().first);
-  return {};
-}
-
 HttpResponse record_response(int status, const json::object& body, std::int64_t version) {
   auto r = json_response(status, body);
   r.set_header("ETag", etag_of(version));
@@ -113,36 +104,16 @@ class Resource {
       : repo_(repository<T>(store)), schema_(schema), removed_(std::move(removed)) {}
 
   HttpResponse list(RequestContext& ctx) {
-    ListQuery q;
     const auto names = filter_names(schema_);
-    for (const auto& [k, v] : ctx.request.query) {
-      if (k == "limit") {
-        auto n = parse_integer("limit", v, 1, 1000);
-        if (!n) return error_response(ctx, n.error());
-        q.limit = static_cast<std::size_t>(*n);
-      } else if (k == "cursor") {
-        auto after = decode_cursor(v);
-        if (!after) return error_response(ctx, after.error());
-        q.after = *after;
-      } else if (std::find(names.begin(), names.end(), k) != names.end()) {
-        q.filters.push_back({k, v});
-      } else {
-        return error_response(
-            ctx, Error{ErrorCode::bad_request,
-                       fmt::format("unknown query parameter '{}'; {} accept: limit, cursor{}{}", k,
-                                   schema_.collection, names.empty() ? "" : ", ",
-                                   fmt::join(names, ", ")),
-                       k});
-      }
-    }
-    auto page = repo_.list(ctx.scope, q);
+    auto q = parse_list_query(ctx.request, schema_.collection, names);
+    if (!q) return error_response(ctx, q.error());
+    auto page = repo_.list(ctx.scope, *q);
     if (!page) return error_response(ctx, page.error());
     json::array items;
     items.reserve(page->records.size());
     for (const auto& r : page->records) items.push_back(encode(r, schema_));
     json::object body{{"items", std::move(items)}};
-    body["next_cursor"] =
-        page->next_after ? json::value(encode_cursor(*page->next_after)) : json::value(nullptr);
+    body["next_cursor"] = next_cursor_json(page->next_after);
     return json_response(200, body);
   }
 
@@ -254,20 +225,10 @@ void add_resource(Router& router, MetaStore& store, const Schema<T>& schema,
   router.add("DELETE", one, make, [r](RequestContext& c) { return r->remove(c); });
 }
 
-// Every record of a building in one collection, page by page.
+// Every record of a building in one collection.
 template <class T>
 Result<std::vector<T>> all_in_building(MetaStore& store, const Scope& scope, Id building) {
-  std::vector<T> out;
-  ListQuery q;
-  q.limit = 1000;
-  q.filters.push_back({"building_id", std::to_string(building)});
-  for (;;) {
-    auto page = repository<T>(store).list(scope, q);
-    if (!page) return std::unexpected(page.error());
-    for (auto& r : page->records) out.push_back(std::move(r));
-    if (!page->next_after) return out;
-    q.after = *page->next_after;
-  }
+  return list_all(repository<T>(store), scope, {{"building_id", std::to_string(building)}});
 }
 
 // GET /api/v1/buildings/{id}/tree: floors hold spaces; equipment sits in its

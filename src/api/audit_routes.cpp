@@ -82,8 +82,7 @@ HttpResponse list_audit(RequestContext& ctx, IdentityStore& identity) {
   json::array items;
   for (const auto& e : page->records) items.push_back(entry_json(e));
   json::object body{{"items", std::move(items)}};
-  body["next_cursor"] = page->next_after ? json::value(encode_cursor(*page->next_after, "before"))
-                                         : json::value(nullptr);
+  body["next_cursor"] = next_cursor_json(page->next_after, "before");
   return json_response(200, body);
 }
 

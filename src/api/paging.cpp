@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <fmt/ranges.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
 #include <charconv>
 
 #include "core/base64.h"
@@ -39,6 +43,42 @@ Result<Id> decode_cursor(std::string_view text, std::string_view kind) {
   }
   return fail(ErrorCode::bad_request, "query parameter 'cursor' is not a cursor this server issued",
               "cursor");
+}
+
+Result<ListQuery> parse_list_query(const HttpRequest& request, std::string_view collection,
+                                   std::span<const std::string_view> filters) {
+  ListQuery q;
+  for (const auto& [k, v] : request.query) {
+    if (k == "limit") {
+      auto n = parse_limit(v);
+      if (!n) return std::unexpected(n.error());
+      q.limit = *n;
+    } else if (k == "cursor") {
+      auto after = decode_cursor(v);
+      if (!after) return std::unexpected(after.error());
+      q.after = *after;
+    } else if (std::find(filters.begin(), filters.end(), k) != filters.end()) {
+      q.filters.push_back({k, v});
+    } else {
+      return fail(ErrorCode::bad_request,
+                  fmt::format("unknown query parameter '{}'; {} accept: limit, cursor{}{}", k,
+                              collection, filters.empty() ? "" : ", ", fmt::join(filters, ", ")),
+                  k);
+    }
+  }
+  return q;
+}
+
+boost::json::value next_cursor_json(const std::optional<Id>& next_after, std::string_view kind) {
+  if (!next_after) return nullptr;
+  return boost::json::value(encode_cursor(*next_after, kind));
+}
+
+Status reject_query(const HttpRequest& request) {
+  if (request.query.empty()) return {};
+  const auto& name = request.query.front().first;
+  return fail(ErrorCode::bad_request,
+              fmt::format("unknown query parameter '{}'; this endpoint takes none", name), name);
 }
 
 }  // namespace citypulse

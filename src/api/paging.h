@@ -7,8 +7,14 @@
 #include <string>
 #include <string_view>
 
+#include <span>
+
+#include <boost/json/value.hpp>
+
+#include "api/http_message.h"
 #include "core/result.h"
 #include "model/asset.h"
+#include "store/meta_store.h"
 
 namespace citypulse {
 
@@ -24,5 +30,17 @@ Result<std::size_t> parse_limit(std::string_view text);
 // server did not issue with the same `kind`.
 std::string encode_cursor(Id id, std::string_view kind = "after");
 Result<Id> decode_cursor(std::string_view text, std::string_view kind = "after");
+
+// ?limit=&cursor= plus the equality filters `filters` of a list endpoint
+// answering for `collection`; bad_request naming the parameter otherwise.
+Result<ListQuery> parse_list_query(const HttpRequest& request, std::string_view collection,
+                                   std::span<const std::string_view> filters = {});
+
+// The "next_cursor" member of a list answer: a cursor, or null on the last page.
+boost::json::value next_cursor_json(const std::optional<Id>& next_after,
+                                    std::string_view kind = "after");
+
+// bad_request naming the first query parameter of an endpoint that takes none.
+Status reject_query(const HttpRequest& request);
 
 }  // namespace citypulse

@@ -88,10 +88,7 @@ HttpResponse readings(RequestContext& ctx, MetaStore& store, SeriesStore& series
 }
 
 HttpResponse point_latest(RequestContext& ctx, MetaStore& store, SeriesStore& series) {
-  if (!ctx.request.query.empty())
-    return error_response(ctx,
-                          Error{ErrorCode::bad_request, "this resource takes no query parameters",
-                                ctx.request.query.front().first});
+  if (auto s = reject_query(ctx.request); !s) return error_response(ctx, s.error());
   auto id = ctx.id_param("id");
   if (!id) return error_response(ctx, id.error());
   auto point = store.points().get(ctx.scope, *id);
@@ -108,28 +105,18 @@ HttpResponse point_latest(RequestContext& ctx, MetaStore& store, SeriesStore& se
 }
 
 HttpResponse building_latest(RequestContext& ctx, MetaStore& store, SeriesStore& series) {
-  if (!ctx.request.query.empty())
-    return error_response(ctx,
-                          Error{ErrorCode::bad_request, "this resource takes no query parameters",
-                                ctx.request.query.front().first});
+  if (auto s = reject_query(ctx.request); !s) return error_response(ctx, s.error());
   auto id = ctx.id_param("id");
   if (!id) return error_response(ctx, id.error());
   auto building = store.buildings().get(ctx.scope, *id);
   if (!building) return error_response(ctx, building.error());
+  auto points = list_all(store.points(), ctx.scope, {{"building_id", std::to_string(*id)}});
+  if (!points) return error_response(ctx, points.error());
   std::vector<Id> ids;
   std::unordered_map<Id, std::string> units;
-  ListQuery q;
-  q.limit = 1000;
-  q.filters.push_back({"building_id", std::to_string(*id)});
-  for (;;) {
-    auto page = store.points().list(ctx.scope, q);
-    if (!page) return error_response(ctx, page.error());
-    for (const auto& p : page->records) {
-      ids.push_back(p.id);
-      units.emplace(p.id, p.unit);
-    }
-    if (!page->next_after) break;
-    q.after = *page->next_after;
+  for (const auto& p : *points) {
+    ids.push_back(p.id);
+    units.emplace(p.id, p.unit);
   }
   auto latest = series.latest(ids);
   if (!latest) return error_response(ctx, latest.error());

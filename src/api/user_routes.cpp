@@ -61,34 +61,15 @@ class UserRoutes {
   HttpResponse list(RequestContext& ctx) {
     if (auto s = check_whole_tenant(*ctx.principal, "users"); !s)
       return error_response(ctx, s.error());
-    ListQuery q;
-    for (const auto& [k, v] : ctx.request.query) {
-      if (k == "limit") {
-        auto n = parse_limit(v);
-        if (!n) return error_response(ctx, n.error());
-        q.limit = *n;
-      } else if (k == "cursor") {
-        auto after = decode_cursor(v);
-        if (!after) return error_response(ctx, after.error());
-        q.after = *after;
-      } else if (k == "role" || k == "email" || k == "disabled") {
-        q.filters.push_back({k, v});
-      } else {
-        return error_response(
-            ctx, Error{ErrorCode::bad_request,
-                       fmt::format("unknown query parameter '{}'; users accept: limit, cursor, "
-                                   "role, email, disabled",
-                                   k),
-                       k});
-      }
-    }
-    auto page = identity_.list_users(ctx.scope, q);
+    static constexpr std::string_view kFilters[] = {"role", "email", "disabled"};
+    auto q = parse_list_query(ctx.request, "users", kFilters);
+    if (!q) return error_response(ctx, q.error());
+    auto page = identity_.list_users(ctx.scope, *q);
     if (!page) return error_response(ctx, page.error());
     json::array items;
     for (const auto& u : page->records) items.push_back(user_json(u));
     json::object body{{"items", std::move(items)}};
-    body["next_cursor"] =
-        page->next_after ? json::value(encode_cursor(*page->next_after)) : json::value(nullptr);
+    body["next_cursor"] = next_cursor_json(page->next_after);
     return json_response(200, body);
   }
 

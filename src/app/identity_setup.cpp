@@ -29,16 +29,10 @@ Result<Id> resolve_tenant(MetaStore& store, std::string_view text) {
     if (!t) return fail(ErrorCode::invalid, fmt::format("tenant {} does not exist", id), "tenant");
     return id;
   }
-  ListQuery q;
-  q.limit = 1000;
-  for (;;) {
-    auto page = store.tenants().list(Scope::all_tenants(), q);
-    if (!page) return std::unexpected(page.error());
-    for (const auto& t : page->records)
-      if (t.name == text) return t.id;
-    if (!page->next_after) break;
-    q.after = *page->next_after;
-  }
+  auto tenants = list_all(store.tenants(), Scope::all_tenants());
+  if (!tenants) return std::unexpected(tenants.error());
+  for (const auto& t : *tenants)
+    if (t.name == text) return t.id;
   return fail(ErrorCode::invalid, fmt::format("no tenant is named '{}'", text), "tenant");
 }
 

@@ -39,32 +39,26 @@ Result<std::int64_t> seed_demo_readings(MetaStore& store, SeriesStore& series, I
   const TimeMs end = now - now % kStepMs;
   const TimeMs start = end - (kSteps - 1) * kStepMs;
   std::int64_t written = 0;
-  ListQuery q;
-  q.limit = 1000;
-  for (;;) {
-    auto page = store.points().list(Scope::tenant(tenant), q);
-    if (!page) return std::unexpected(page.error());
-    for (const auto& p : page->records) {
-      const Id ids[] = {p.id};
-      auto latest = series.latest(ids);
-      if (!latest) return std::unexpected(latest.error());
-      if (!latest->empty()) continue;
-      const double seed = static_cast<double>(p.id % 7) / 7.0 - 0.5;
-      double counter = 10'000 + 1'000 * static_cast<double>(p.id % 13);
-      std::vector<Reading> readings;
-      readings.reserve(kSteps);
-      for (int i = 0; i < kSteps; ++i) {
-        const double v = p.kind == "setpoint" ? 21.0 : value_at(p, i, seed, counter);
-        readings.push_back({p.id, start + i * kStepMs, v, 0});
-      }
-      std::promise<Status> done;
-      auto result = done.get_future();
-      series.append(std::move(readings), false, [&done](Status s) { done.set_value(s); });
-      if (auto s = result.get(); !s) return std::unexpected(s.error());
-      written += kSteps;
+  auto points = list_all(store.points(), Scope::tenant(tenant));
+  if (!points) return std::unexpected(points.error());
+  for (const auto& p : *points) {
+    const Id ids[] = {p.id};
+    auto latest = series.latest(ids);
+    if (!latest) return std::unexpected(latest.error());
+    if (!latest->empty()) continue;
+    const double seed = static_cast<double>(p.id % 7) / 7.0 - 0.5;
+    double counter = 10'000 + 1'000 * static_cast<double>(p.id % 13);
+    std::vector<Reading> readings;
+    readings.reserve(kSteps);
+    for (int i = 0; i < kSteps; ++i) {
+      const double v = p.kind == "setpoint" ? 21.0 : value_at(p, i, seed, counter);
+      readings.push_back({p.id, start + i * kStepMs, v, 0});
     }
-    if (!page->next_after) break;
-    q.after = *page->next_after;
+    std::promise<Status> done;
+    auto result = done.get_future();
+    series.append(std::move(readings), false, [&done](Status s) { done.set_value(s); });
+    if (auto s = result.get(); !s) return std::unexpected(s.error());
+    written += kSteps;
   }
   return written;
 }

@@ -103,6 +103,23 @@ class MetaStore {
 template <class T>
 Repository<T>& repository(MetaStore& store);
 
+// Every record `filters` select in the scope, page after page, ascending id.
+template <class T>
+Result<std::vector<T>> list_all(Repository<T>& repo, const Scope& scope,
+                                std::vector<ListFilter> filters = {}) {
+  ListQuery q;
+  q.limit = 1000;
+  q.filters = std::move(filters);
+  std::vector<T> out;
+  for (;;) {
+    auto page = repo.list(scope, q);
+    if (!page) return std::unexpected(page.error());
+    for (auto& r : page->records) out.push_back(std::move(r));
+    if (!page->next_after) return out;
+    q.after = *page->next_after;
+  }
+}
+
 }  // namespace citypulse
 
 namespace citypulse {
