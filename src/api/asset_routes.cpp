@@ -9,6 +9,7 @@
 #include "api/json_io.h"
 #include "api/paging.h"
 #include "api/problem.h"
+#include "core/text.h"
 #include "model/asset_schema.h"
 
 namespace citypulse {
@@ -30,15 +31,9 @@ HttpResponse error_response(const RequestContext& ctx, const Error& e) {
 // strongly, and our tags are all strong, so a weak tag never matches it.
 bool names_version(std::string_view header, std::int64_t version, bool weak) {
   const std::string current = etag_of(version);
-  std::string_view rest = header;
-  while (!rest.empty()) {
-    const auto comma = rest.find(',');
-    std::string_view tag = rest.substr(0, comma);
-    while (!tag.empty() && (tag.front() == ' ' || tag.front() == '\t')) tag.remove_prefix(1);
-    while (!tag.empty() && (tag.back() == ' ' || tag.back() == '\t')) tag.remove_suffix(1);
+  for (std::string_view tag : split_list(header)) {
     if (weak && tag.starts_with("W/")) tag.remove_prefix(2);
     if (tag == "*" || tag == current) return true;
-    rest = comma == rest.npos ? std::string_view() : rest.substr(comma + 1);
   }
   return false;
 }

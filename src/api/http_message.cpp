@@ -1,21 +1,14 @@
 #include "api/http_message.h"
 
-#include <strings.h>
+#include "core/text.h"
+
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
 namespace citypulse {
-namespace {
-
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-}  // namespace
-
 std::optional<std::string_view> HttpRequest::header(std::string_view name) const {
   for (const auto& [k, v] : headers)
-    if (iequals(k, name)) return std::string_view(v);
+    if (iequals_ascii(k, name)) return std::string_view(v);
   return std::nullopt;
 }
 
@@ -27,7 +20,7 @@ std::optional<std::string_view> HttpRequest::query_param(std::string_view name) 
 
 void HttpResponse::set_header(std::string name, std::string value) {
   for (auto& [k, v] : headers)
-    if (iequals(k, name)) {
+    if (iequals_ascii(k, name)) {
       v = std::move(value);
       return;
     }
@@ -36,7 +29,7 @@ void HttpResponse::set_header(std::string name, std::string value) {
 
 std::optional<std::string_view> HttpResponse::header(std::string_view name) const {
   for (const auto& [k, v] : headers)
-    if (iequals(k, name)) return std::string_view(v);
+    if (iequals_ascii(k, name)) return std::string_view(v);
   return std::nullopt;
 }
 

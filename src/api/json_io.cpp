@@ -1,5 +1,7 @@
 #include "api/json_io.h"
 
+#include "core/text.h"
+
 #include <fmt/format.h>
 #include <algorithm>
 #include <boost/json.hpp>
@@ -14,12 +16,7 @@ namespace {
 // The media type of a Content-Type value: before any parameters, without
 // surrounding blanks, lower-cased (media types are case-insensitive).
 std::string media_type(std::string_view content_type) {
-  std::string_view media = content_type.substr(0, content_type.find(';'));
-  while (!media.empty() && (media.front() == ' ' || media.front() == '\t')) media.remove_prefix(1);
-  while (!media.empty() && (media.back() == ' ' || media.back() == '\t')) media.remove_suffix(1);
-  std::string lower(media);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
+  return lower_ascii(trim(content_type.substr(0, content_type.find(';'))));
 }
 
 bool is_json_blank(char c) {

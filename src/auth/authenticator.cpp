@@ -7,26 +7,12 @@
 #include <mutex>
 
 #include "auth/secret.h"
+#include "core/text.h"
 
 namespace citypulse::auth {
 namespace {
 
 constexpr std::int64_t kKeyTouchIntervalMs = 60'000;
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  return true;
-}
 
 }  // namespace
 
@@ -78,8 +64,8 @@ Result<Principal> Authenticator::authenticate(std::optional<std::string_view> au
   if (credentials.empty())
     return fail(ErrorCode::unauthenticated,
                 fmt::format("the Authorization header has a scheme but no credentials"));
-  if (iequals(scheme, "Bearer")) return from_access_token(credentials, now);
-  if (iequals(scheme, "ApiKey")) return from_api_key(credentials, now);
+  if (iequals_ascii(scheme, "Bearer")) return from_access_token(credentials, now);
+  if (iequals_ascii(scheme, "ApiKey")) return from_api_key(credentials, now);
   return fail(ErrorCode::unauthenticated,
               fmt::format("the Authorization scheme must be Bearer or ApiKey, not '{}'", scheme));
 }

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "auth/password.h"
+#include "core/text.h"
 
 namespace citypulse::auth {
 namespace {
@@ -293,9 +294,7 @@ bool is_common_password(std::string_view password) {
   constexpr std::size_t kLongest =
       std::ranges::max(kCommonPasswords, {}, [](std::string_view p) { return p.size(); }).size();
   if (password.size() > kLongest) return false;
-  std::string lower(password);
-  for (char& c : lower)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  const std::string lower = lower_ascii(password);
   return std::ranges::binary_search(kCommonPasswords, std::string_view(lower));
 }
 

@@ -9,15 +9,10 @@
 #include <spdlog/spdlog.h>
 #include "auth/password.h"
 #include "auth/secret.h"
+#include "core/text.h"
 
 namespace citypulse::auth {
 namespace {
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 Refusal refusal(ErrorCode code, std::string message, std::int64_t retry = 0) {
   return Refusal{Error{code, std::move(message), {}}, retry};
@@ -38,7 +33,7 @@ Sessions::Sessions(IdentityStore& store, Authenticator& authenticator, const Aut
 std::expected<TokenPair, Refusal> Sessions::login(std::string_view email_in,
                                                   std::string_view password,
                                                   const std::string& remote, TimeMs now) {
-  const std::string email = lower(email_in);
+  const std::string email = lower_ascii(email_in);
   if (auto locked = throttle_.locked_for(email, now)) {
     const std::int64_t retry = (*locked + 999) / 1000;
     return std::unexpected(refusal(

@@ -8,6 +8,7 @@
 #include "core/base64.h"
 #include "core/config.h"
 #include "core/metrics.h"
+#include "core/text.h"
 #include "core/time.h"
 
 namespace citypulse {
@@ -172,6 +173,23 @@ TEST(Metrics, RendersCountersAndHistograms) {
   EXPECT_NE(out.find("t_seconds_bucket{route=\"/a\",le=\"+Inf\"} 3"), std::string::npos) << out;
   EXPECT_NE(out.find("t_seconds_count{route=\"/a\"} 3"), std::string::npos) << out;
   EXPECT_NE(out.find("t_seconds_sum{route=\"/a\"} 5.55"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace citypulse
+
+namespace citypulse {
+namespace {
+
+TEST(Text, TrimsSplitsAndComparesInAscii) {
+  EXPECT_EQ(trim(" \t a b \t"), "a b");
+  EXPECT_EQ(trim("   "), "");
+  EXPECT_EQ(split_list(" a , ,b,, c "), (std::vector<std::string_view>{"a", "b", "c"}));
+  EXPECT_TRUE(split_list(" , ").empty());
+  EXPECT_EQ(lower_ascii("Anna.Müller@Example.ORG"), "anna.müller@example.org");
+  EXPECT_TRUE(iequals_ascii("Content-Type", "content-TYPE"));
+  EXPECT_FALSE(iequals_ascii("Bearer", "Bearers"));
+  EXPECT_FALSE(iequals_ascii("É", "é"));  // not ASCII: compared as bytes
 }
 
 }  // namespace

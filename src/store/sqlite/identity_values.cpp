@@ -49,13 +49,6 @@ std::optional<std::int64_t> optional_int64(const Statement& st, int column) {
   return st.int64(column);
 }
 
-std::string lower_ascii(std::string_view text) {
-  std::string out(text);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return out;
-}
-
 Status check_page(std::size_t limit, Id cursor) {
   if (limit < 1 || limit > 1000)
     return fail(ErrorCode::bad_request,

@@ -12,9 +12,10 @@
 #include <vector>
 
 #include "core/result.h"
+#include "core/text.h"
 #include "model/asset.h"
-#include "store/scope.h"
 #include "sqlite/connection.h"
+#include "store/scope.h"
 #include "store/sqlite/list_filters.h"
 
 namespace citypulse::sqlite {
@@ -31,10 +32,6 @@ Result<std::optional<std::vector<Id>>> optional_ids(const Statement& st, int col
 
 // The column as an optional integer: NULL is nullopt.
 std::optional<std::int64_t> optional_int64(const Statement& st, int column);
-
-// ASCII letters lower-cased, every other byte kept: emails are compared so.
-// (Internationalised local parts stay case-sensitive, as RFC 5321 allows.)
-std::string lower_ascii(std::string_view text);
 
 // bad_request unless 1 <= limit <= 1000 and the cursor is not negative.
 Status check_page(std::size_t limit, Id cursor);

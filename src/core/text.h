@@ -1,0 +1,24 @@
+// Small text helpers for protocol text (headers, emails, lists in config):
+// ASCII only, on purpose — HTTP tokens and email domains are compared in
+// ASCII, and locale-dependent case rules must not leak into them.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace citypulse {
+
+// Without leading and trailing spaces and tabs.
+std::string_view trim(std::string_view text);
+
+// The trimmed, non-empty items of a comma-separated list.
+std::vector<std::string_view> split_list(std::string_view text);
+
+// A-Z lowered; every other byte as it is.
+std::string lower_ascii(std::string_view text);
+
+// Equal when lowered with lower_ascii.
+bool iequals_ascii(std::string_view a, std::string_view b);
+
+}  // namespace citypulse
