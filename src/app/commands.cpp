@@ -180,4 +180,21 @@ int run_user_add(const Config& config, const NewUser& user) {
   return 0;
 }
 
+int run_keys_rotate(const Config& config) {
+  if (!config.auth.jwt_secret.empty()) {
+    fmt::print(stderr,
+               "citypulse: access tokens are signed with auth.jwt_secret; change that value to "
+               "rotate\n");
+    return 2;
+  }
+  auto keys =
+      auth::SigningKeys::rotate(std::filesystem::path(config.storage.data_dir) / "signing-keys");
+  if (!keys) {
+    fmt::print(stderr, "citypulse: {}\n", keys.error().message);
+    return keys.error().code == ErrorCode::invalid ? 2 : 1;
+  }
+  fmt::print("new signing key {}; it signs from the next start\n", keys->current_kid());
+  return 0;
+}
+
 }  // namespace citypulse

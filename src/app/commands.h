@@ -31,4 +31,9 @@ int run_migrate(const Config& config);
 // a taken email, 1 when the store fails.
 int run_user_add(const Config& config, const NewUser& user);
 
+// `citypulse keys rotate`: adds a fresh key to <data>/signing-keys, which
+// signs from the next start while the older keys keep verifying. 2 when the
+// keys come from auth.jwt_secret (nothing to rotate there), 1 on failure.
+int run_keys_rotate(const Config& config);
+
 }  // namespace citypulse

@@ -4,6 +4,7 @@
 //   migrate      bring the metadata store to this binary's schema, then exit
 //   config show  print the effective configuration as TOML
 //   user add     add a user to the store (the server may be stopped)
+//   keys rotate  add a fresh key to the access-token signing ring
 //   version      print the version
 //   bench tsdb   measure the embedded time-series engine (app/bench_tsdb.h)
 // Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
@@ -55,6 +56,11 @@ int main(int argc, char** argv) {
       ->required();
   user_add->add_option("--tenant", new_user.tenant, "Tenant id or name (not for a superadmin)");
   user_add->add_option("--name", new_user.display_name, "Display name");
+  auto* keys = app.add_subcommand("keys", "Signing keys of access tokens");
+  keys->require_subcommand(1);
+  auto* keys_rotate =
+      keys->add_subcommand("rotate", "Add a fresh signing key; it signs from the next start");
+  add_common(keys_rotate);
   auto* bench = app.add_subcommand("bench", "Benchmarks");
   bench->require_subcommand(1);
   auto* bench_tsdb = bench->add_subcommand("tsdb", "Measure the embedded time-series engine");
@@ -101,5 +107,6 @@ int main(int argc, char** argv) {
   }
   if (migrate->parsed()) return run_migrate(*cfg);
   if (user_add->parsed()) return run_user_add(*cfg, new_user);
+  if (keys_rotate->parsed()) return run_keys_rotate(*cfg);
   return run_server(*cfg, demo->parsed());
 }

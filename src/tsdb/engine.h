@@ -47,10 +47,9 @@
 
 namespace citypulse::tsdb {
 
+// How long raw chunks are kept (the rollup tiers get theirs with them).
 struct RetentionOptions {
   std::int64_t raw_ms = 30ll * 86'400'000;  // 0: keep forever
-  std::int64_t hourly_ms = 730ll * 86'400'000;
-  std::int64_t daily_ms = 3650ll * 86'400'000;
 };
 
 struct EngineOptions {

@@ -675,6 +675,47 @@ TEST(AuthSetup, FirstStartWithoutAdminSettingsPrintsAOneTimePassword) {
   EXPECT_EQ(again.stop(SIGTERM), 0);
 }
 
+// A token's header names its key; rotation adds a key that signs from the
+// next start while tokens of the old key keep working.
+std::string kid_of(const std::string& access_token) {
+  const auto header = base64url_decode(access_token.substr(0, access_token.find('.')));
+  return std::string(json::parse(*header).as_object().at("kid").as_string());
+}
+
+TEST(AuthSetup, KeyRotationKeepsOldTokensAndSignsWithTheNewKey) {
+  TempDir tmp;
+  const std::string data = tmp.path() + "/data";
+  std::string before_token;
+  {
+    ServerProcess server(data);
+    ASSERT_TRUE(server.start()) << server.output();
+    HttpClient c(server.port());
+    auto r = c.sign_in(kAdminEmail, kAdminPassword);
+    ASSERT_EQ(r.status, 200);
+    before_token = std::string(parse(r.body).at("access_token").as_string());
+    EXPECT_EQ(server.stop(SIGTERM), 0);
+  }
+  std::string out;
+  ASSERT_EQ(run_binary({"keys", "rotate", "--data-dir", data}, out), 0) << out;
+  EXPECT_NE(out.find("new signing key"), std::string::npos) << out;
+  ServerProcess server(data);
+  ASSERT_TRUE(server.start()) << server.output();
+  HttpClient old_client(server.port());
+  old_client.set_authorization("Bearer " + before_token);
+  EXPECT_EQ(old_client.get("/api/v1/auth/me").status, 200);
+  HttpClient c(server.port());
+  auto r = c.sign_in(kAdminEmail, kAdminPassword);
+  ASSERT_EQ(r.status, 200);
+  const std::string after_token(parse(r.body).at("access_token").as_string());
+  EXPECT_NE(kid_of(after_token), kid_of(before_token));
+  EXPECT_EQ(c.get("/api/v1/auth/me").status, 200);
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+  EXPECT_EQ(run_binary({"keys", "rotate", "--data-dir", data}, out,
+                       {{"CITYPULSE_AUTH_JWT_SECRET", kSecret}}),
+            2)
+      << out;
+}
+
 TEST(AuthSetup, UserAddWorksWhileTheServerIsStopped) {
   TempDir tmp;
   const std::string data = tmp.path() + "/data";
