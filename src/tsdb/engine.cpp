@@ -9,11 +9,14 @@
 #include <limits>
 #include <map>
 #include <mutex>
+#include <shared_mutex>
 #include <thread>
 #include <unordered_map>
 
 #include "tsdb/chunk_codec.h"
+#include "tsdb/rollup_codec.h"
 #include "tsdb/series_file.h"
+#include "tsdb/time_range.h"
 #include "tsdb/wal.h"
 #include "tsdb/wal_batch.h"
 
@@ -21,16 +24,18 @@ namespace citypulse::tsdb {
 namespace {
 
 constexpr Timestamp kNever = std::numeric_limits<Timestamp>::min();
+constexpr Timestamp kEnd = std::numeric_limits<Timestamp>::max();
 constexpr std::size_t kMaxChunkSamples = 65'535;  // chunk_codec.h
+constexpr std::size_t kAll = std::numeric_limits<std::size_t>::max();
+// Table meta: the raw tier's retention cutoff, and that rollups are kept
+// (absent in files written before they were: every series is rolled up once).
+constexpr std::string_view kRawHorizonKey = "raw_horizon";
+constexpr std::string_view kRollupFormatKey = "rollup_format";
 
 // A full head waiting for the next checkpoint.
 struct SealedChunk {
   Timestamp start = 0;
   std::vector<Sample> samples;
-};
-
-struct DeletedRange {
-  Timestamp from, to;
 };
 
 // Everything the engine holds in memory about one series. Invariants: the
@@ -47,7 +52,11 @@ struct SeriesState {
   std::vector<SealedChunk> sealed;
   Timestamp sealed_end = kNever;  // last time of the newest chunk before the head
   std::vector<Sample> late;
-  std::vector<DeletedRange> deleted;  // not yet applied to series.db
+  std::vector<TimeRange> deleted;  // not yet applied to series.db
+  // Hours whose persisted rollups are stale: marked by every write and
+  // deletion, taken by a checkpoint (in flight until its write commits).
+  std::vector<TimeRange> dirty;
+  std::vector<TimeRange> dirty_in_flight;
   std::optional<Sample> latest;
   bool latest_stale = false;  // the latest sample was deleted: find the one before
   Timestamp newest = kNever;
@@ -104,6 +113,74 @@ void encode_into(SeriesId series, Timestamp key, const std::vector<Sample>& samp
   }
 }
 
+// What memory holds of a series in a range: its samples, ascending, and the
+// deletions series.db has not seen yet.
+struct MemoryView {
+  std::vector<Sample> samples;
+  std::vector<TimeRange> deleted;
+};
+
+MemoryView view_of(const std::vector<Sample>& late, const std::vector<SealedChunk>& sealed,
+                   const std::vector<Sample>& head, const std::vector<TimeRange>& deleted,
+                   Timestamp from, Timestamp to) {
+  MemoryView v;
+  copy_range(late, from, to, v.samples);
+  for (const auto& c : sealed) copy_range(c.samples, from, to, v.samples);
+  copy_range(head, from, to, v.samples);
+  std::sort(v.samples.begin(), v.samples.end(),
+            [](const Sample& a, const Sample& b) { return a.t < b.t; });
+  v.deleted = deleted;
+  return v;
+}
+
+// Times far enough from the ends of int64 that bucket arithmetic cannot overflow.
+constexpr Timestamp kEarliest = -(Timestamp{1} << 62);
+constexpr Timestamp kLatest = Timestamp{1} << 62;
+
+Timestamp ceil_to(Timestamp t, std::int64_t width) {
+  t = std::clamp(t, kEarliest, kLatest);
+  const Timestamp floor = bucket_of(t, width);
+  return floor == t ? t : floor + width;
+}
+
+// Replaces the rollups of the hours in `part` (whose samples changed) in
+// `entries` (ascending) by `fresh`, computed from the raw samples now in the
+// part. An hour without samples loses its rollup — unless it lies before the
+// raw tier's horizon, where the rollup is all that is left of the hour and a
+// deletion removes it only when it covers the whole hour.
+void replace_hours(std::vector<Rollup>& entries, TimeRange part, std::span<const Rollup> fresh,
+                   const std::vector<TimeRange>& deleted, Timestamp horizon) {
+  auto by_start = [](const Rollup& r, Timestamp t) { return r.start < t; };
+  auto first = std::lower_bound(entries.begin(), entries.end(), part.from, by_start);
+  auto last = std::lower_bound(first, entries.end(), part.to, by_start);
+  std::vector<Rollup> mid;
+  std::size_t j = 0;
+  for (auto it = first; it != last; ++it) {
+    while (j < fresh.size() && fresh[j].start < it->start) mid.push_back(fresh[j++]);
+    if (j < fresh.size() && fresh[j].start == it->start) {
+      mid.push_back(fresh[j++]);
+    } else if (it->start < horizon && !covered(deleted, it->start, it->start + kHourMs)) {
+      mid.push_back(*it);
+    }
+  }
+  while (j < fresh.size()) mid.push_back(fresh[j++]);
+  const auto at = entries.erase(first, last);
+  entries.insert(at, mid.begin(), mid.end());
+}
+
+// The part of ascending `rollups` with from <= start < to.
+std::span<const Rollup> starting_in(const std::vector<Rollup>& rollups, Timestamp from,
+                                    Timestamp to) {
+  auto by_start = [](const Rollup& r, Timestamp t) { return r.start < t; };
+  auto a = std::lower_bound(rollups.begin(), rollups.end(), from, by_start);
+  auto b = std::lower_bound(a, rollups.end(), to, by_start);
+  return {a, b};
+}
+
+bool all_single(std::span<const Rollup> rollups) {
+  return std::all_of(rollups.begin(), rollups.end(), [](const Rollup& r) { return r.count == 1; });
+}
+
 class EngineImpl final : public Engine {
  public:
   EngineImpl(EngineOptions options, std::unique_ptr<SeriesFile> file)
@@ -145,6 +222,25 @@ class EngineImpl final : public Engine {
         },
         [&](const std::string& message) { warn(message); });
     if (!end) return std::unexpected(end.error());
+    auto horizon = file_->meta(kRawHorizonKey);
+    if (!horizon) return std::unexpected(horizon.error());
+    raw_horizon_ = horizon->value_or(kNever);
+    auto format = file_->meta(kRollupFormatKey);
+    if (!format) return std::unexpected(format.error());
+    rollup_format_written_ = format->has_value();
+    if (!rollup_format_written_) {
+      // A file from before rollups were kept: every series is rolled up by
+      // the first checkpoint (until then queries compute them from raw).
+      auto spans = file_->all_chunk_spans();
+      if (!spans) return std::unexpected(spans.error());
+      std::lock_guard lock(mutex_);
+      for (const auto& span : *spans) {
+        auto& state = series_[span.series];
+        if (auto s = load(span.series, state); !s) return s;
+        mark_hours(state.dirty, span.first, span.last + 1);
+        ++state.version;
+      }
+    }
     WalOptions wal_options;
     wal_options.dir = options_.dir / "wal";
     wal_options.sync_interval_ms = options_.wal_sync_interval_ms;
@@ -192,34 +288,17 @@ class EngineImpl final : public Engine {
   Result<std::vector<Sample>> range(SeriesId series, Timestamp from, Timestamp to,
                                     std::size_t limit) override {
     if (from >= to) return std::vector<Sample>{};
-    std::vector<Sample> memory;
-    std::vector<DeletedRange> deleted;
+    MemoryView memory;
     {
       std::lock_guard lock(mutex_);
       auto it = series_.find(series);
       if (it != series_.end()) {
         const auto& s = it->second;
-        copy_range(s.late, from, to, memory);
-        for (const auto& c : s.sealed) copy_range(c.samples, from, to, memory);
-        copy_range(s.head, from, to, memory);
-        deleted = s.deleted;
+        memory = view_of(s.late, s.sealed, s.head, s.deleted, from, to);
       }
     }
-    std::sort(memory.begin(), memory.end(),
-              [](const Sample& a, const Sample& b) { return a.t < b.t; });
-    auto chunks = file_->chunks(series, from, to);
-    if (!chunks) return std::unexpected(chunks.error());
-    std::vector<Sample> stored;
-    for (const auto& c : *chunks) {
-      std::vector<Sample> decoded;
-      if (auto s = decode_chunk(c.data, decoded); !s) return std::unexpected(s.error());
-      for (const auto& x : decoded)
-        if (x.t >= from && x.t < to) stored.push_back(x);
-    }
-    // Deletions not yet applied to the file hide what the file still holds.
-    for (const auto& d : deleted) erase_range(stored, d.from, d.to);
-    auto out = merge(stored, memory);
-    if (out.size() > limit) out.resize(limit);
+    auto out = merged_with_file(series, memory, from, to);
+    if (out && out->size() > limit) out->resize(limit);
     return out;
   }
 
@@ -231,8 +310,7 @@ class EngineImpl final : public Engine {
       if (!state.latest_stale) return state.latest;
     }
     // Rare: the newest sample was deleted. Find the newest that is left.
-    auto all = range(series, kNever, std::numeric_limits<Timestamp>::max(),
-                     std::numeric_limits<std::size_t>::max());
+    auto all = range(series, kNever, kEnd, kAll);
     std::lock_guard lock(mutex_);
     auto& state = series_[series];
     if (!all) return std::nullopt;
@@ -243,26 +321,8 @@ class EngineImpl final : public Engine {
 
   Result<std::vector<Rollup>> rollups(SeriesId series, Tier tier, Timestamp from,
                                       Timestamp to) override {
-    // Computed from the raw samples: exact, and the reference the persisted
-    // rollup tiers are tested against.
-    const std::int64_t width = tier == Tier::hour ? 3'600'000 : 86'400'000;
-    auto samples = range(series, from, to, std::numeric_limits<std::size_t>::max());
-    if (!samples) return std::unexpected(samples.error());
-    std::vector<Rollup> out;
-    for (const auto& s : *samples) {
-      const Timestamp start = s.t - ((s.t % width) + width) % width;
-      if (out.empty() || out.back().start != start) {
-        out.push_back({start, 0, 0, s.v, s.v, s.t, s.t, s.v, s.v});
-      }
-      auto& r = out.back();
-      ++r.count;
-      r.sum += s.v;
-      r.min = std::min(r.min, s.v);
-      r.max = std::max(r.max, s.v);
-      r.last_t = s.t;
-      r.last = s.v;
-    }
-    return out;
+    std::shared_lock retention(retention_mutex_);
+    return tier == Tier::hour ? hour_rollups(series, from, to) : day_rollups(series, from, to);
   }
 
   Status delete_range(SeriesId series, Timestamp from, Timestamp to) override {
@@ -290,6 +350,7 @@ class EngineImpl final : public Engine {
     for (auto& c : state.sealed) erase_range(c.samples, from, to);
     std::erase_if(state.sealed, [](const SealedChunk& c) { return c.samples.empty(); });
     state.deleted.push_back({from, to});
+    mark_hours(state.dirty, from, to);
     ++state.version;
     if (state.latest && state.latest->t >= from && state.latest->t < to) state.latest_stale = true;
     return {};
@@ -303,10 +364,10 @@ class EngineImpl final : public Engine {
   }
 
   Status apply_retention(Timestamp now) override {
-    if (options_.retention.raw_ms <= 0) return {};
-    auto n = file_->delete_chunks_ending_before(now - options_.retention.raw_ms);
-    if (!n) return std::unexpected(n.error());
-    return {};
+    std::lock_guard checkpoint_lock(checkpoint_mutex_);
+    if (auto s = retain_raw(now); !s) return s;
+    if (auto s = retain_hours(now); !s) return s;
+    return retain_days(now);
   }
 
   Stats stats() override {
@@ -381,6 +442,7 @@ class EngineImpl final : public Engine {
         state.latest_stale = false;
       }
       state.newest = std::max(state.newest, s.t);
+      mark_hours(state.dirty, s.t, s.t + 1);
       ++state.version;
     }
     return {};
@@ -401,7 +463,8 @@ class EngineImpl final : public Engine {
     std::vector<Sample> head;
     std::vector<SealedChunk> sealed;
     std::vector<Sample> late;
-    std::vector<DeletedRange> deleted;
+    std::vector<TimeRange> deleted;
+    std::vector<TimeRange> dirty;  // hours whose rollups this checkpoint rewrites
   };
 
   // Everything of one series a checkpoint writes: its sealed chunks and head
@@ -459,6 +522,307 @@ class EngineImpl final : public Engine {
     return {};
   }
 
+  // The file's samples of [from, to) less `memory.deleted`, merged with
+  // `memory.samples` (which win at equal times).
+  Result<std::vector<Sample>> merged_with_file(SeriesId series, const MemoryView& memory,
+                                               Timestamp from, Timestamp to) {
+    auto chunks = file_->chunks(series, from, to);
+    if (!chunks) return std::unexpected(chunks.error());
+    std::vector<Sample> stored, decoded;
+    for (const auto& c : *chunks) {
+      decoded.clear();
+      if (auto s = decode_chunk(c.data, decoded); !s) return std::unexpected(s.error());
+      copy_range(decoded, from, to, stored);
+    }
+    for (const auto& d : memory.deleted) erase_range(stored, d.from, d.to);
+    return merge(stored, memory.samples);
+  }
+
+  // The raw samples of [from, to) as the snapshot's checkpoint leaves them.
+  Result<std::vector<Sample>> snapshot_raw(const Snapshot& snap, Timestamp from, Timestamp to) {
+    return merged_with_file(
+        snap.series, view_of(snap.late, snap.sealed, snap.head, snap.deleted, from, to), from, to);
+  }
+
+  // Stored hourly rollups of [lo, hi) (hour-aligned), blocks kept in raw read
+  // from the samples, and hours whose rollups are not persisted yet computed
+  // from the samples now.
+  Result<std::vector<Rollup>> hour_rollups(SeriesId series, Timestamp from, Timestamp to) {
+    const Timestamp lo = ceil_to(from, kHourMs), hi = ceil_to(to, kHourMs);
+    if (lo >= hi) return std::vector<Rollup>{};
+    std::vector<TimeRange> dirty, deleted;
+    {
+      // Copied before the file is read: a checkpoint that commits in between
+      // leaves these hours computed from raw, which is what it wrote.
+      std::lock_guard lock(mutex_);
+      auto it = series_.find(series);
+      if (it != series_.end()) {
+        dirty = it->second.dirty_in_flight;
+        dirty.insert(dirty.end(), it->second.dirty.begin(), it->second.dirty.end());
+        deleted = it->second.deleted;
+      }
+    }
+    dirty = normalized(std::move(dirty));
+    const Timestamp horizon = raw_horizon_;
+    auto blocks = file_->rollup_blocks(series, Tier::hour, lo, hi);
+    if (!blocks) return std::unexpected(blocks.error());
+    std::vector<Rollup> out;
+    RollupBlock block;
+    for (const auto& stored : *blocks) {
+      if (auto s = decode_rollup_block(stored.data, block); !s) return std::unexpected(s.error());
+      const Timestamp a = std::max(lo, stored.start);
+      const Timestamp b = std::min(hi, stored.start + block_span(Tier::hour));
+      if (block.in_raw) {
+        auto raw = range(series, a, b, kAll);
+        if (!raw) return std::unexpected(raw.error());
+        const auto rollups = rollups_of(*raw, kHourMs);
+        out.insert(out.end(), rollups.begin(), rollups.end());
+      } else {
+        const auto part = starting_in(block.rollups, a, b);
+        out.insert(out.end(), part.begin(), part.end());
+      }
+    }
+    for (const auto& d : dirty) {
+      const Timestamp a = std::max(lo, d.from), b = std::min(hi, d.to);
+      if (a >= b) continue;
+      auto raw = range(series, a, b, kAll);
+      if (!raw) return std::unexpected(raw.error());
+      replace_hours(out, {a, b}, rollups_of(*raw, kHourMs), deleted, horizon);
+    }
+    return out;
+  }
+
+  // Days composed from the hours where the hourly tier has them, else the
+  // stored daily rollups (kept past the hourly tier's retention).
+  Result<std::vector<Rollup>> day_rollups(SeriesId series, Timestamp from, Timestamp to) {
+    const Timestamp lo = ceil_to(from, kDayMs), hi = ceil_to(to, kDayMs);
+    if (lo >= hi) return std::vector<Rollup>{};
+    auto hours = hour_rollups(series, lo, hi);
+    if (!hours) return hours;
+    const auto composed = coarsen(*hours, kDayMs);
+    std::vector<TimeRange> deleted;
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = series_.find(series); it != series_.end()) deleted = it->second.deleted;
+    }
+    auto blocks = file_->rollup_blocks(series, Tier::day, lo, hi);
+    if (!blocks) return std::unexpected(blocks.error());
+    std::vector<Rollup> out;
+    RollupBlock block;
+    std::size_t j = 0;
+    for (const auto& stored : *blocks) {
+      if (auto s = decode_rollup_block(stored.data, block); !s) return std::unexpected(s.error());
+      for (const auto& r : starting_in(block.rollups, lo, hi)) {
+        if (covered(deleted, r.start, r.start + kDayMs)) continue;
+        while (j < composed.size() && composed[j].start < r.start) out.push_back(composed[j++]);
+        if (j < composed.size() && composed[j].start == r.start) continue;
+        out.push_back(r);
+      }
+    }
+    out.insert(out.end(), composed.begin() + static_cast<std::ptrdiff_t>(j), composed.end());
+    return out;
+  }
+
+  // The rollup rows a checkpoint writes for one series: every hourly block
+  // with stale hours, recomputed from the raw samples the checkpoint leaves,
+  // and stored days its deletions cover.
+  Status write_rollups(const Snapshot& snap, SeriesFile::Checkpoint& out) {
+    if (snap.dirty.empty()) return {};
+    // Only hours where the series has anything are visited: a deletion may
+    // name all of time.
+    auto extent = file_->extent(snap.series);
+    if (!extent) return std::unexpected(extent.error());
+    TimeRange reach = extent->value_or(TimeRange{kLatest, kEarliest});
+    auto widen = [&](const std::vector<Sample>& v) {
+      if (v.empty()) return;
+      reach.from = std::min(reach.from, v.front().t);
+      reach.to = std::max(reach.to, v.back().t + 1);
+    };
+    widen(snap.late);
+    widen(snap.head);
+    for (const auto& c : snap.sealed) widen(c.samples);
+    const auto span = block_span(Tier::hour);
+    std::map<Timestamp, std::vector<TimeRange>> blocks;
+    for (const auto& d : snap.dirty) {
+      const Timestamp a = std::max(d.from, bucket_of(reach.from, kHourMs));
+      const Timestamp b = std::min(d.to, ceil_to(reach.to, kHourMs));
+      for (Timestamp block = bucket_of(a, span); block < b; block += span)
+        blocks[block].push_back({std::max(a, block), std::min(b, block + span)});
+    }
+    for (const auto& [block, parts] : blocks)
+      if (auto s = write_hour_block(snap, block, parts, out); !s) return s;
+    if (!snap.deleted.empty()) return prune_days(snap.series, snap.deleted, out);
+    return {};
+  }
+
+  Status write_hour_block(const Snapshot& snap, Timestamp block,
+                          const std::vector<TimeRange>& parts, SeriesFile::Checkpoint& out) {
+    const Timestamp horizon = raw_horizon_;
+    auto stored = file_->rollup_blocks(snap.series, Tier::hour, block, block + 1);
+    if (!stored) return std::unexpected(stored.error());
+    RollupBlock current;
+    if (!stored->empty())
+      if (auto s = decode_rollup_block(stored->front().data, current); !s) return s;
+    auto raw = snapshot_raw(snap, parts.front().from, parts.back().to);
+    if (!raw) return std::unexpected(raw.error());
+    const auto fresh = rollups_of(*raw, kHourMs);
+    // Everything at or after the horizon is still in raw.
+    const bool raw_complete = block >= horizon;
+    if (current.in_raw) {
+      if (raw_complete && all_single(fresh)) return {};  // still one sample an hour
+      auto all = snapshot_raw(snap, block, block + block_span(Tier::hour));
+      if (!all) return std::unexpected(all.error());
+      current = {false, rollups_of(*all, kHourMs)};
+    } else {
+      for (const auto& part : parts)
+        replace_hours(current.rollups, part, starting_in(fresh, part.from, part.to), snap.deleted,
+                      horizon);
+    }
+    if (current.rollups.empty()) {
+      if (!stored->empty()) out.rollup_deletes.emplace_back(snap.series, Tier::hour, block);
+      return {};
+    }
+    if (raw_complete && all_single(current.rollups)) current = {true, {}};
+    out.rollup_upserts.push_back({snap.series, Tier::hour, block, encode_rollup_block(current)});
+    return {};
+  }
+
+  // Stored days wholly inside a deletion go with it (a day partly deleted
+  // keeps its rollup: the samples it was made of are gone).
+  Status prune_days(SeriesId series, const std::vector<TimeRange>& deleted,
+                    SeriesFile::Checkpoint& out) {
+    std::map<Timestamp, std::string> seen;
+    for (const auto& d : normalized(deleted)) {
+      auto blocks = file_->rollup_blocks(series, Tier::day, d.from, d.to);
+      if (!blocks) return std::unexpected(blocks.error());
+      for (auto& b : *blocks) seen.emplace(b.start, std::move(b.data));
+    }
+    RollupBlock block;
+    for (const auto& [start, data] : seen) {
+      if (auto s = decode_rollup_block(data, block); !s) return s;
+      const auto n = std::erase_if(block.rollups, [&](const Rollup& r) {
+        return covered(deleted, r.start, r.start + kDayMs);
+      });
+      if (n == 0) continue;
+      if (block.rollups.empty())
+        out.rollup_deletes.emplace_back(series, Tier::day, start);
+      else
+        out.rollup_upserts.push_back({series, Tier::day, start, encode_rollup_block(block)});
+    }
+    return {};
+  }
+
+  // Drops raw chunks that ended before now - raw_ms, first writing out in
+  // full the hourly blocks that were kept in raw.
+  Status retain_raw(Timestamp now) {
+    if (options_.retention.raw_ms <= 0) return {};
+    const Timestamp cutoff = now - options_.retention.raw_ms;
+    if (cutoff <= raw_horizon_) return {};
+    raw_horizon_ = cutoff;  // from now on no block before it is kept in raw
+    auto spans = file_->chunks_ending_before(cutoff);
+    if (!spans) return std::unexpected(spans.error());
+    const auto span = block_span(Tier::hour);
+    for (const auto& chunks : *spans) {
+      SeriesFile::Checkpoint cp;
+      auto blocks = file_->rollup_blocks(chunks.series, Tier::hour, chunks.first, chunks.last + 1);
+      if (!blocks) return std::unexpected(blocks.error());
+      RollupBlock block;
+      for (const auto& stored : *blocks) {
+        if (auto s = decode_rollup_block(stored.data, block); !s) return s;
+        if (!block.in_raw) continue;
+        auto raw = range(chunks.series, stored.start, stored.start + span, kAll);
+        if (!raw) return std::unexpected(raw.error());
+        block = {false, rollups_of(*raw, kHourMs)};
+        cp.rollup_upserts.push_back(
+            {chunks.series, Tier::hour, stored.start, encode_rollup_block(block)});
+      }
+      auto keys = file_->chunk_keys_ending_before(chunks.series, cutoff);
+      if (!keys) return std::unexpected(keys.error());
+      for (Timestamp key : *keys) cp.deletes.emplace_back(chunks.series, key);
+      {
+        std::unique_lock exclusive(retention_mutex_);
+        if (auto s = file_->write(cp); !s) return s;
+      }
+      forget_dropped(chunks.series, *keys, cutoff);
+    }
+    SeriesFile::Checkpoint mark;
+    mark.meta.emplace_back(std::string(kRawHorizonKey), cutoff);
+    return file_->write(mark);
+  }
+
+  // A head loaded back from a chunk retention just dropped must not write
+  // that chunk's samples again.
+  void forget_dropped(SeriesId series, const std::vector<Timestamp>& keys, Timestamp cutoff) {
+    std::lock_guard lock(mutex_);
+    auto it = series_.find(series);
+    if (it == series_.end()) return;
+    auto& state = it->second;
+    if (std::find(keys.begin(), keys.end(), state.head_start) != keys.end())
+      std::erase_if(state.head, [&](const Sample& s) { return s.t < cutoff; });
+  }
+
+  // Replaces hourly blocks that ended before now - hour_ms by the days they
+  // make up.
+  Status retain_hours(Timestamp now) {
+    if (options_.retention.hour_ms <= 0) return {};
+    auto keys = file_->rollup_blocks_ending_by(Tier::hour, now - options_.retention.hour_ms);
+    if (!keys) return std::unexpected(keys.error());
+    for (std::size_t i = 0; i < keys->size();) {
+      const SeriesId series = (*keys)[i].first;
+      SeriesFile::Checkpoint cp;
+      std::map<Timestamp, std::vector<Rollup>> days;  // by day block
+      for (; i < keys->size() && (*keys)[i].first == series; ++i) {
+        const Timestamp start = (*keys)[i].second;
+        auto hours = hour_rollups(series, start, start + block_span(Tier::hour));
+        if (!hours) return std::unexpected(hours.error());
+        for (const auto& d : coarsen(*hours, kDayMs))
+          days[bucket_of(d.start, block_span(Tier::day))].push_back(d);
+        cp.rollup_deletes.emplace_back(series, Tier::hour, start);
+      }
+      for (auto& [start, fresh] : days) {
+        auto stored = file_->rollup_blocks(series, Tier::day, start, start + 1);
+        if (!stored) return std::unexpected(stored.error());
+        RollupBlock block;
+        if (!stored->empty())
+          if (auto s = decode_rollup_block(stored->front().data, block); !s) return s;
+        std::sort(fresh.begin(), fresh.end(),
+                  [](const Rollup& a, const Rollup& b) { return a.start < b.start; });
+        replace_days(block.rollups, fresh);
+        cp.rollup_upserts.push_back({series, Tier::day, start, encode_rollup_block(block)});
+      }
+      std::unique_lock exclusive(retention_mutex_);
+      if (auto s = file_->write(cp); !s) return s;
+    }
+    return {};
+  }
+
+  // Days in `fresh` (ascending) replace the same days in `days` (ascending).
+  static void replace_days(std::vector<Rollup>& days, const std::vector<Rollup>& fresh) {
+    std::vector<Rollup> out;
+    std::size_t i = 0, j = 0;
+    while (i < days.size() || j < fresh.size()) {
+      if (j == fresh.size() || (i < days.size() && days[i].start < fresh[j].start)) {
+        out.push_back(days[i++]);
+      } else {
+        if (i < days.size() && days[i].start == fresh[j].start) ++i;
+        out.push_back(fresh[j++]);
+      }
+    }
+    days = std::move(out);
+  }
+
+  Status retain_days(Timestamp now) {
+    if (options_.retention.day_ms <= 0) return {};
+    auto keys = file_->rollup_blocks_ending_by(Tier::day, now - options_.retention.day_ms);
+    if (!keys) return std::unexpected(keys.error());
+    if (keys->empty()) return {};
+    SeriesFile::Checkpoint cp;
+    for (const auto& [series, start] : *keys)
+      cp.rollup_deletes.emplace_back(series, Tier::day, start);
+    std::unique_lock exclusive(retention_mutex_);
+    return file_->write(cp);
+  }
+
   Status checkpoint() {
     std::lock_guard checkpoint_lock(checkpoint_mutex_);
     std::vector<Snapshot> snaps;
@@ -468,13 +832,21 @@ class EngineImpl final : public Engine {
       position = wal_->append(kRecordCheckpoint, {}, false, {});
       for (auto& [id, state] : series_) {
         if (state.version == state.persisted_version) continue;
+        // Hours a failed checkpoint took are still in flight: taken again.
+        state.dirty_in_flight.insert(state.dirty_in_flight.end(), state.dirty.begin(),
+                                     state.dirty.end());
+        state.dirty.clear();
+        state.dirty_in_flight = normalized(std::move(state.dirty_in_flight));
         snaps.push_back({id, state.version, state.head_start, state.head, state.sealed, state.late,
-                         state.deleted});
+                         state.deleted, state.dirty_in_flight});
       }
     }
     SeriesFile::Checkpoint cp;
-    for (const auto& snap : snaps)
+    for (const auto& snap : snaps) {
       if (auto s = write_series(snap, cp); !s) return s;
+      if (auto s = write_rollups(snap, cp); !s) return s;
+    }
+    if (!rollup_format_written_) cp.meta.emplace_back(std::string(kRollupFormatKey), 1);
     cp.position = position;
     // Everything before `position` must be on disk before the file says so.
     if (auto s = wal_->sync(); !s) return s;
@@ -495,20 +867,39 @@ class EngineImpl final : public Engine {
             state.deleted.begin(),
             state.deleted.begin() +
                 static_cast<std::ptrdiff_t>(std::min(snap.deleted.size(), state.deleted.size())));
+        state.dirty_in_flight.clear();
         if (state.version == snap.version) state.persisted_version = snap.version;
       }
     }
+    rollup_format_written_ = true;
     ++checkpoints_;
     return wal_->truncate_before(position);
   }
 
+  // Checkpoints, and every retention_interval_ms (the first time one
+  // checkpoint interval after opening) applies retention against the wall
+  // clock. Neither blocks appends: they take mutex_ only to copy or to drop
+  // what they wrote.
   void background() {
+    using Clock = std::chrono::steady_clock;
+    std::optional<Clock::time_point> last_retention;
     std::unique_lock lock(background_mutex_);
     while (!stopping_) {
       background_cv_.wait_for(lock, std::chrono::milliseconds(options_.checkpoint_interval_ms));
       if (stopping_) break;
       lock.unlock();
       if (auto s = checkpoint(); !s) warn(fmt::format("checkpoint: {}", s.error().message));
+      const auto now = Clock::now();
+      if (options_.retention_interval_ms > 0 &&
+          (!last_retention ||
+           now - *last_retention >= std::chrono::milliseconds(options_.retention_interval_ms))) {
+        last_retention = now;
+        const auto wall = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count();
+        if (auto s = apply_retention(wall); !s)
+          warn(fmt::format("retention: {}", s.error().message));
+      }
       lock.lock();
     }
   }
@@ -521,7 +912,14 @@ class EngineImpl final : public Engine {
   std::unordered_map<SeriesId, SeriesState> series_;
   std::uint64_t samples_appended_ = 0;
 
-  std::mutex checkpoint_mutex_;  // one checkpoint at a time
+  std::mutex checkpoint_mutex_;         // one checkpoint or retention pass at a time
+  bool rollup_format_written_ = false;  // under checkpoint_mutex_
+  // The raw tier's last retention cutoff: before it, raw samples are gone
+  // and rollups are all that is left.
+  std::atomic<Timestamp> raw_horizon_{kNever};
+  // Held shared by rollup queries, exclusively while retention replaces raw
+  // chunks by rollups, so a query never sees the one gone and not the other.
+  std::shared_mutex retention_mutex_;
   std::atomic<std::uint64_t> checkpoints_{0};
 
   std::mutex background_mutex_;

@@ -25,10 +25,27 @@
 // restarts do not leave half-empty chunks behind.
 //
 // Reads merge persisted chunks, late samples and the head; a later write of
-// the same timestamp replaces the earlier one. Rollups (count, sum, min, max,
-// first and last with their times, per UTC hour and day) are computed from
-// the raw samples at query time, so they are exact under late data; persisted
-// rollup tiers are still to come.
+// the same timestamp replaces the earlier one.
+//
+// Rollups (rollup.h) per UTC hour are persisted in series.db by each
+// checkpoint, for every hour whose samples changed since the last one —
+// appends, late samples and deletions alike — recomputed from the raw
+// samples, so they are exact; hours not persisted yet are computed from the
+// raw samples at query time. An hourly block whose buckets all hold exactly
+// one sample is not written out while its samples are in raw chunks
+// (rollup_codec.h: hourly data is not stored twice). Days are composed from
+// hours while the hourly tier has them, and persisted when retention drops
+// the hours.
+//
+// Retention (apply_retention, and in the background every
+// retention_interval_ms): raw chunks whose last sample is older than raw_ms
+// go, after the hourly blocks they stood in for are written out; hourly
+// blocks older than hour_ms become daily rollups; daily blocks older than
+// day_ms go. Blocks go whole (30 days of hours, 360 of days), so a tier may
+// keep up to one block more than its retention. An import or a deletion
+// reaching before the raw tier's cutoff changes the rollup of an hour only
+// when it leaves samples in that hour (the rollup is rebuilt from them) or
+// deletes the whole hour.
 //
 // Thread safety: every call may come from any thread.
 #pragma once
@@ -43,13 +60,16 @@
 #include <vector>
 
 #include "core/result.h"
+#include "tsdb/rollup.h"
 #include "tsdb/sample.h"
 
 namespace citypulse::tsdb {
 
-// How long raw chunks are kept (the rollup tiers get theirs with them).
+// How long each tier is kept; 0 keeps it forever.
 struct RetentionOptions {
-  std::int64_t raw_ms = 30ll * 86'400'000;  // 0: keep forever
+  std::int64_t raw_ms = 30ll * 86'400'000;
+  std::int64_t hour_ms = 730ll * 86'400'000;
+  std::int64_t day_ms = 3650ll * 86'400'000;
 };
 
 struct EngineOptions {
@@ -62,6 +82,10 @@ struct EngineOptions {
   // A checkpoint frees whole WAL segments, so this bounds what one leaves.
   std::uint64_t wal_segment_bytes = 16ull << 20;
   RetentionOptions retention;
+  // How often the background applies retention against the wall clock (the
+  // first time one checkpoint interval after opening); 0: only when
+  // apply_retention() is called.
+  std::int64_t retention_interval_ms = 0;
   // Where the engine reports what it repaired (a torn WAL tail); may be empty.
   std::function<void(const std::string&)> warn;
 };
@@ -69,17 +93,6 @@ struct EngineOptions {
 struct SeriesSample {
   SeriesId series = 0;
   Sample sample;
-};
-
-enum class Tier : std::uint8_t { hour = 1, day = 2 };
-
-// The aggregate of one bucket.
-struct Rollup {
-  Timestamp start = 0;  // UTC hour or day start
-  std::int64_t count = 0;
-  double sum = 0, min = 0, max = 0;
-  Timestamp first_t = 0, last_t = 0;
-  double first = 0, last = 0;
 };
 
 using AppendDone = std::function<void(Status)>;
@@ -115,9 +128,8 @@ class Engine {
   // and folds series.db's own log into it.
   virtual Status flush() = 0;
 
-  // Drops persisted raw chunks whose last sample is older than
-  // retention.raw_ms before `now` (the rollup tiers' retention comes with
-  // them; nothing calls this on a timer yet).
+  // Applies each tier's retention as of `now` (see above). Appends go on
+  // meanwhile; checkpoints wait.
   virtual Status apply_retention(Timestamp now) = 0;
 
   struct Stats {

@@ -18,6 +18,14 @@ CREATE TABLE IF NOT EXISTS chunks (
 );
 CREATE UNIQUE INDEX IF NOT EXISTS chunks_key ON chunks (series, start);
 CREATE INDEX IF NOT EXISTS chunks_end ON chunks (end);
+CREATE TABLE IF NOT EXISTS rollups (
+  id INTEGER PRIMARY KEY,
+  series INTEGER NOT NULL,
+  tier INTEGER NOT NULL,
+  start INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS rollups_key ON rollups (series, tier, start);
 CREATE TABLE IF NOT EXISTS meta (
   key TEXT PRIMARY KEY,
   value INTEGER NOT NULL
@@ -137,30 +145,146 @@ Status SeriesFile::write(const Checkpoint& c) {
         .bind_blob(chunk.data);
     if (auto s = st->run(); !s) return s;
   }
+  for (const auto& [series, tier, start] : c.rollup_deletes) {
+    auto st = db_->prepare("DELETE FROM rollups WHERE series = ? AND tier = ? AND start = ?");
+    if (!st) return std::unexpected(st.error());
+    st->bind(series).bind(static_cast<std::int64_t>(tier)).bind(start);
+    if (auto s = st->run(); !s) return s;
+  }
+  for (const auto& block : c.rollup_upserts) {
+    auto st = db_->prepare(
+        "INSERT OR REPLACE INTO rollups (series, tier, start, data) VALUES (?, ?, ?, ?)");
+    if (!st) return std::unexpected(st.error());
+    st->bind(block.series)
+        .bind(static_cast<std::int64_t>(block.tier))
+        .bind(block.start)
+        .bind_blob(block.data);
+    if (auto s = st->run(); !s) return s;
+  }
+  auto meta = c.meta;
   if (c.position) {
-    const std::pair<std::string_view, std::uint64_t> values[] = {
-        {"wal_segment", c.position->segment}, {"wal_offset", c.position->offset}};
-    for (const auto& [key, value] : values) {
-      auto st = db_->prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
-      if (!st) return std::unexpected(st.error());
-      st->bind(key).bind(static_cast<std::int64_t>(value));
-      if (auto s = st->run(); !s) return s;
-    }
+    meta.emplace_back("wal_segment", static_cast<std::int64_t>(c.position->segment));
+    meta.emplace_back("wal_offset", static_cast<std::int64_t>(c.position->offset));
+  }
+  for (const auto& [key, value] : meta) {
+    auto st = db_->prepare("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+    if (!st) return std::unexpected(st.error());
+    st->bind(std::string_view(key)).bind(value);
+    if (auto s = st->run(); !s) return s;
   }
   return tx->commit();
 }
 
-Result<std::int64_t> SeriesFile::delete_chunks_ending_before(Timestamp cutoff) {
+Result<std::vector<Timestamp>> SeriesFile::chunk_keys_ending_before(SeriesId series,
+                                                                    Timestamp cutoff) {
   std::lock_guard lock(mutex_);
-  auto st = db_->prepare("DELETE FROM chunks WHERE end < ?");
+  auto st = db_->prepare("SELECT start FROM chunks WHERE series = ? AND end < ? ORDER BY start");
+  if (!st) return std::unexpected(st.error());
+  st->bind(series).bind(cutoff);
+  std::vector<Timestamp> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return out;
+    out.push_back(st->int64(0));
+  }
+}
+
+namespace {
+
+Result<std::vector<ChunkSpan>> read_spans(sqlite::Statement& st) {
+  std::vector<ChunkSpan> out;
+  for (;;) {
+    auto row = st.step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return out;
+    out.push_back({st.int64(0), st.int64(1), st.int64(2)});
+  }
+}
+
+}  // namespace
+
+Result<std::vector<ChunkSpan>> SeriesFile::chunks_ending_before(Timestamp cutoff) {
+  std::lock_guard lock(mutex_);
+  auto st = db_->prepare(
+      "SELECT series, MIN(start), MAX(end) FROM chunks WHERE end < ? GROUP BY series ORDER BY "
+      "series");
   if (!st) return std::unexpected(st.error());
   st->bind(cutoff);
-  if (auto s = st->run(); !s) return std::unexpected(s.error());
-  auto n = db_->prepare("SELECT changes()");
-  if (!n) return std::unexpected(n.error());
-  auto row = n->step();
+  return read_spans(*st);
+}
+
+Result<std::vector<ChunkSpan>> SeriesFile::all_chunk_spans() {
+  std::lock_guard lock(mutex_);
+  auto st = db_->prepare(
+      "SELECT series, MIN(start), MAX(end) FROM chunks GROUP BY series ORDER BY series");
+  if (!st) return std::unexpected(st.error());
+  return read_spans(*st);
+}
+
+Result<std::optional<TimeRange>> SeriesFile::extent(SeriesId series) {
+  std::lock_guard lock(mutex_);
+  auto st = db_->prepare(
+      "SELECT MIN(start), MAX(end) FROM chunks WHERE series = ? UNION ALL "
+      "SELECT MIN(start), MAX(start) + ? FROM rollups WHERE series = ? AND tier = ?");
+  if (!st) return std::unexpected(st.error());
+  st->bind(series)
+      .bind(block_span(Tier::hour))
+      .bind(series)
+      .bind(static_cast<std::int64_t>(Tier::hour));
+  std::optional<TimeRange> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return out;
+    if (st->is_null(0)) continue;
+    const TimeRange r{st->int64(0), st->int64(1) + 1};
+    out = out ? TimeRange{std::min(out->from, r.from), std::max(out->to, r.to)} : r;
+  }
+}
+
+Result<std::vector<StoredRollupBlock>> SeriesFile::rollup_blocks(SeriesId series, Tier tier,
+                                                                 Timestamp from, Timestamp to) {
+  std::lock_guard lock(mutex_);
+  auto st = db_->prepare(
+      "SELECT start, data FROM rollups WHERE series = ? AND tier = ? AND start > ? AND start < ? "
+      "ORDER BY start");
+  if (!st) return std::unexpected(st.error());
+  st->bind(series).bind(static_cast<std::int64_t>(tier)).bind(from - block_span(tier)).bind(to);
+  std::vector<StoredRollupBlock> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return out;
+    out.push_back({series, tier, st->int64(0), std::string(st->blob(1))});
+  }
+}
+
+Result<std::vector<std::pair<SeriesId, Timestamp>>> SeriesFile::rollup_blocks_ending_by(
+    Tier tier, Timestamp cutoff) {
+  std::lock_guard lock(mutex_);
+  auto st = db_->prepare(
+      "SELECT series, start FROM rollups WHERE tier = ? AND start <= ? ORDER BY series, start");
+  if (!st) return std::unexpected(st.error());
+  st->bind(static_cast<std::int64_t>(tier)).bind(cutoff - block_span(tier));
+  std::vector<std::pair<SeriesId, Timestamp>> out;
+  for (;;) {
+    auto row = st->step();
+    if (!row) return std::unexpected(row.error());
+    if (!*row) return out;
+    out.emplace_back(st->int64(0), st->int64(1));
+  }
+}
+
+Result<std::optional<std::int64_t>> SeriesFile::meta(std::string_view key) {
+  std::lock_guard lock(mutex_);
+  auto st = db_->prepare("SELECT value FROM meta WHERE key = ?");
+  if (!st) return std::unexpected(st.error());
+  st->bind(key);
+  auto row = st->step();
   if (!row) return std::unexpected(row.error());
-  return n->int64(0);
+  if (!*row) return std::optional<std::int64_t>{};
+  return std::optional<std::int64_t>(st->int64(0));
 }
 
 Status SeriesFile::fold_log() {
