@@ -2,11 +2,14 @@
 // the network library, so handlers compile fast and are easy to test.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "core/result.h"
 
 namespace citypulse {
 
@@ -32,6 +35,12 @@ struct HttpResponse {
   std::string content_type;  // empty: no body type
   HeaderList headers;
   std::string body;
+  // When set, the body is produced piece by piece instead of `body`: each call returns the next
+  // piece, an empty string when the body is complete, or an error (the connection is then closed
+  // mid-body, since the status line is already sent). Called on the worker pool, one call at a
+  // time, never after it returned empty or an error. Sent with chunked transfer encoding
+  // (no Content-Length); a HEAD request gets the headers only and the producer is never called.
+  std::function<Result<std::string>()> body_stream;
   std::string route;  // set by the router: the route pattern or a fixed label, for metrics and logs
 
   void set_header(std::string name, std::string value);

@@ -11,6 +11,7 @@
 #include <boost/json.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -50,16 +51,36 @@ HttpRequest to_request(const http::request<http::string_body>& msg, std::string 
   return r;
 }
 
-std::string access_line(const HttpRequest& req, const HttpResponse& res, double seconds) {
+// `bytes`: the body bytes sent (for HEAD, those a GET would have sent when known).
+std::string access_line(const HttpRequest& req, const HttpResponse& res, std::size_t bytes,
+                        double seconds) {
   boost::json::object o{{"ts", format_rfc3339(now_ms())},
                         {"remote", req.remote},
                         {"method", req.method},
                         {"target", req.target},
                         {"route", res.route},
                         {"status", res.status},
-                        {"bytes", res.body.size()},
+                        {"bytes", bytes},
                         {"duration_ms", seconds * 1000.0}};
   return to_json_text(o);
+}
+
+// The status line and header fields of `res`, whatever the body type.
+template <class Body>
+void fill_header(http::response<Body>& out, const HttpResponse& res) {
+  out.set(http::field::server, "CityPulse");
+  if (!res.content_type.empty()) out.set(http::field::content_type, res.content_type);
+  for (const auto& [k, v] : res.headers) out.set(k, v);
+}
+
+// The next piece of a streamed body. A producer may call a throwing library;
+// what escapes it becomes an error here rather than unwinding the server.
+Result<std::string> next_piece(const std::function<Result<std::string>()>& producer) {
+  try {
+    return producer();
+  } catch (const std::exception& e) {
+    return fail(ErrorCode::internal, e.what());
+  }
 }
 
 // The TLS context of an HTTPS listener: the certificate chain and key from
@@ -181,6 +202,7 @@ struct HttpServer::Impl {
       HttpRequest req;
       HttpResponse res;
       bool close = false;
+      bool http10 = false;
       if (ec) {
         // A client that closes or idles out between requests is normal life.
         if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
@@ -207,6 +229,7 @@ struct HttpServer::Impl {
       } else {
         auto& msg = parser.get();
         req = to_request(msg, remote);
+        http10 = msg.version() < 11;
         if (!parse_target(req.target, req.path, req.query)) {
           res = problem_response(400, "bad-request",
                                  fmt::format("malformed request target '{}'", req.target), "");
@@ -217,29 +240,129 @@ struct HttpServer::Impl {
         close = !msg.keep_alive() || stopping;
       }
 
-      http::response<http::string_body> out{static_cast<http::status>(res.status), 11};
-      out.set(http::field::server, "CityPulse");
-      if (!res.content_type.empty()) out.set(http::field::content_type, res.content_type);
-      for (const auto& [k, v] : res.headers) out.set(k, v);
       const bool head = req.method == "HEAD";
+      if (res.body_stream && http10 && !head) co_await gather_body(req, res);
+      if (res.body_stream) {
+        // HTTP/1.0 clients only get here for HEAD, where no body follows anyway.
+        const bool sent = co_await write_streamed(stream, *conn, req, res, !close, head,
+                                                  /*chunked=*/!http10, started);
+        if (!sent || close) break;
+        continue;
+      }
+
+      http::response<http::string_body> out{static_cast<http::status>(res.status), 11};
+      fill_header(out, res);
       out.body() = std::move(res.body);
       out.keep_alive(!close);
       out.prepare_payload();
       const auto body_bytes = out.body().size();
       if (head) out.body().clear();  // the Content-Length of the GET stays
 
-      const double seconds =
-          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-      record_http_request(res.route, req.method, res.status, seconds);
-      if (config.access_log) {
-        res.body.resize(body_bytes);  // only its size is logged
-        log_access(access_line(req, res, seconds));
-      }
-
+      record(req, res, body_bytes, started);
       conn->stream.expires_after(std::chrono::milliseconds(config.read_timeout_ms));
       auto [wec, wn] = co_await http::async_write(stream, out, asio::as_tuple(asio::use_awaitable));
       if (wec || close) break;
     }
+  }
+
+  // Metrics and the access log line of one response.
+  void record(const HttpRequest& req, const HttpResponse& res, std::size_t bytes,
+              std::chrono::steady_clock::time_point started) {
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    record_http_request(res.route, req.method, res.status, seconds);
+    if (config.access_log) log_access(access_line(req, res, bytes, seconds));
+  }
+
+  // Runs a body producer for its next piece on the worker pool: producers read
+  // stores, which must never stall an I/O thread.
+  asio::awaitable<Result<std::string>> produce(
+      const std::function<Result<std::string>()>& producer) {
+    co_return co_await asio::co_spawn(
+        workers, [&]() -> asio::awaitable<Result<std::string>> { co_return next_piece(producer); },
+        asio::use_awaitable);
+  }
+
+  // HTTP/1.0 has no chunked encoding, so the pieces of a streamed body are
+  // gathered into `body` (on the worker pool, in one go). Nothing has been sent
+  // yet, so a failing producer still becomes a proper 500.
+  asio::awaitable<void> gather_body(const HttpRequest& req, HttpResponse& res) {
+    auto body = co_await asio::co_spawn(
+        workers,
+        [&]() -> asio::awaitable<Result<std::string>> {
+          std::string all;
+          for (;;) {
+            auto piece = next_piece(res.body_stream);
+            if (!piece) co_return std::unexpected(std::move(piece.error()));
+            if (piece->empty()) co_return all;
+            all += *piece;
+          }
+        },
+        asio::use_awaitable);
+    res.body_stream = nullptr;
+    if (body) {
+      res.body = std::move(*body);
+      co_return;
+    }
+    spdlog::warn("producing the body of {} {} failed: {}", req.method, req.target,
+                 body.error().message);
+    std::string route = std::move(res.route);
+    res = problem_response(500, "internal-error", "the server failed to produce this response",
+                           req.path);
+    res.route = std::move(route);
+  }
+
+  // Sends a response whose body comes from `res.body_stream`, one chunk per
+  // piece as the producer yields it, so only one piece is held at a time.
+  // `chunked` is false only for HEAD from HTTP/1.0 clients, which cannot take
+  // chunked. Returns false when the connection must close: a write failed, or
+  // the producer did and the body is cut short (the client sees no last chunk).
+  template <class Stream>
+  asio::awaitable<bool> write_streamed(Stream& stream, Connection& conn, const HttpRequest& req,
+                                       HttpResponse& res, bool keep_alive, bool head, bool chunked,
+                                       std::chrono::steady_clock::time_point started) {
+    const auto timeout = std::chrono::milliseconds(config.read_timeout_ms);
+    http::response<http::empty_body> out{static_cast<http::status>(res.status), 11};
+    fill_header(out, res);
+    // The length is unknown up front; one a handler set would contradict the chunking.
+    out.erase(http::field::content_length);
+    out.keep_alive(keep_alive);
+    out.chunked(chunked);
+    http::response_serializer<http::empty_body> serializer{out};
+    conn.stream.expires_after(timeout);
+    auto [ec, n] =
+        co_await http::async_write_header(stream, serializer, asio::as_tuple(asio::use_awaitable));
+    bool ok = !ec;
+    std::size_t bytes = 0;
+    while (ok && !head) {
+      auto piece = co_await produce(res.body_stream);
+      if (!piece) {
+        spdlog::warn("streaming the body of {} {} failed after {} bytes: {}; closing", req.method,
+                     req.target, bytes, piece.error().message);
+        ok = false;
+        break;
+      }
+      // The timeout restarts per piece: it bounds a stalled client, not the
+      // length of the whole body.
+      conn.stream.expires_after(timeout);
+      if (piece->empty()) {
+        auto [lec, ln] = co_await asio::async_write(stream, http::make_chunk_last(),
+                                                    asio::as_tuple(asio::use_awaitable));
+        ok = !lec;
+        break;
+      }
+      auto [cec, cn] = co_await asio::async_write(stream, http::make_chunk(asio::buffer(*piece)),
+                                                  asio::as_tuple(asio::use_awaitable));
+      ok = !cec;
+      if (ok) bytes += piece->size();
+    }
+    // Release what the producer holds (a store snapshot, an open file) before
+    // the connection waits for its next request.
+    res.body_stream = nullptr;
+    // Recorded once the body is done: producing it is the handler's work, so
+    // the duration covers it.
+    record(req, res, bytes, started);
+    co_return ok;
   }
 
   asio::awaitable<void> accept_loop() {

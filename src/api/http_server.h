@@ -3,6 +3,12 @@
 // Router on a separate worker pool (handlers may block on a store), and writes
 // the responses, keeping connections alive.
 //
+// A response with a body_stream is sent with chunked transfer encoding, one
+// chunk per piece, each piece produced on the worker pool; a producer that fails
+// mid-body closes the connection. HTTP/1.0 clients cannot take chunked: for
+// them the pieces are gathered into one body with a Content-Length (a failure
+// then still becomes a 500).
+//
 // Shutdown is graceful: stop accepting, close idle connections, let requests in
 // flight finish (up to the configured grace period), then return from run().
 #pragma once

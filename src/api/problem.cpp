@@ -75,6 +75,8 @@ int http_status(ErrorCode code) {
       return 413;
     case ErrorCode::unsupported_media:
       return 415;
+    case ErrorCode::not_acceptable:
+      return 406;
     case ErrorCode::method_not_allowed:
       return 405;
     case ErrorCode::unavailable:

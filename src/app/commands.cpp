@@ -86,6 +86,9 @@ int run_server(const Config& config, bool demo) {
       {.dir = std::filesystem::path(config.storage.data_dir) / "tsdb",
        .wal_sync_ms = config.tsdb.wal_sync_ms,
        .late_window_ms = std::int64_t{config.tsdb.late_window_h} * 3'600'000,
+       .raw_retention_ms = std::int64_t{config.tsdb.raw_retention_days} * 86'400'000,
+       .hourly_retention_ms = std::int64_t{config.tsdb.hourly_retention_days} * 86'400'000,
+       .daily_retention_ms = std::int64_t{config.tsdb.daily_retention_days} * 86'400'000,
        .warn = [](const std::string& m) { spdlog::warn("readings store: {}", m); }});
   if (!opened_series) {
     spdlog::error("cannot open the readings store: {}", opened_series.error().message);

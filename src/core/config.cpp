@@ -60,6 +60,9 @@ std::vector<Key> keys_of(Config& c) {
       {"storage.data_dir", TextKey{&c.storage.data_dir, {}}},
       {"tsdb.wal_sync_ms", IntKey{&c.tsdb.wal_sync_ms, 1, 10'000}},
       {"tsdb.late_window_h", IntKey{&c.tsdb.late_window_h, 1, 24 * 366}},
+      {"tsdb.raw_retention_days", IntKey{&c.tsdb.raw_retention_days, 0, 100 * 366}},
+      {"tsdb.hourly_retention_days", IntKey{&c.tsdb.hourly_retention_days, 0, 100 * 366}},
+      {"tsdb.daily_retention_days", IntKey{&c.tsdb.daily_retention_days, 0, 100 * 366}},
       {"log.level", TextKey{&c.log.level, {"trace", "debug", "info", "warn", "error", "off"}}},
       {"workers.threads", IntKey{&c.workers.threads, 1, 256}},
   };

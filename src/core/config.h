@@ -65,6 +65,10 @@ struct StorageConfig {
 struct TsdbConfig {
   int wal_sync_ms = 20;     // longest a reading nobody waits on stays unsynced
   int late_window_h = 168;  // readings older than the point's newest minus this are refused
+  // How long each tier is kept (0: forever): raw readings, hourly and daily rollups.
+  int raw_retention_days = 30;
+  int hourly_retention_days = 730;
+  int daily_retention_days = 3650;
 };
 
 struct LogConfig {

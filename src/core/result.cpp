@@ -24,6 +24,8 @@ const char* to_string(ErrorCode code) {
       return "payload-too-large";
     case ErrorCode::unsupported_media:
       return "unsupported-media-type";
+    case ErrorCode::not_acceptable:
+      return "not-acceptable";
     case ErrorCode::method_not_allowed:
       return "method-not-allowed";
     case ErrorCode::unavailable:

@@ -24,6 +24,7 @@ enum class ErrorCode {
   precondition_failed,  // If-Match did not match the current version
   too_large,            // input over a configured size limit
   unsupported_media,    // a body in a format the endpoint does not read
+  not_acceptable,       // the client accepts no format the endpoint answers in
   method_not_allowed,   // the path exists, the method does not
   unavailable,          // temporarily unable (starting, stopping, overloaded)
   io,                   // the operating system or a store failed

@@ -37,6 +37,19 @@ class EmbeddedSeriesStore final : public SeriesStore {
     return out;
   }
 
+  Result<std::vector<ReadingsRollup>> rollups(Id point, RollupTier tier, TimeMs from,
+                                              TimeMs to) override {
+    auto r = engine_->rollups(point, tier == RollupTier::hour ? tsdb::Tier::hour : tsdb::Tier::day,
+                              from, to);
+    if (!r) return std::unexpected(r.error());
+    std::vector<ReadingsRollup> out;
+    out.reserve(r->size());
+    for (const auto& x : *r)
+      out.push_back({x.start, x.count, x.sum, x.min, x.max, x.first_t, x.first, x.last_t, x.last,
+                     x.increase});
+    return out;
+  }
+
   Status delete_range(Id point, TimeMs from, TimeMs to) override {
     return engine_->delete_range(point, from, to);
   }
@@ -56,6 +69,8 @@ Result<std::unique_ptr<SeriesStore>> open_embedded_series_store(
   o.wal_sync_interval_ms = options.wal_sync_ms;
   o.late_window_ms = options.late_window_ms;
   o.warn = options.warn;
+  o.retention = {options.raw_retention_ms, options.hourly_retention_ms, options.daily_retention_ms};
+  o.retention_interval_ms = 3'600'000;
   auto engine = tsdb::Engine::open(std::move(o));
   if (!engine) return std::unexpected(engine.error());
   return std::unique_ptr<SeriesStore>(new EmbeddedSeriesStore(std::move(*engine)));

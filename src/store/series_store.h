@@ -41,6 +41,23 @@ struct TimedValue {
   std::uint8_t quality = 0;
 };
 
+// The aggregate of one UTC hour or day of a point's readings (a bucket that
+// holds readings): from it every aggregation of the readings API is exact.
+// increase: the rise of a cumulative counter within the bucket, a reset (a
+// reading below the one before) counting up from zero.
+struct ReadingsRollup {
+  TimeMs start = 0;
+  std::int64_t count = 0;
+  double sum = 0, min = 0, max = 0;
+  TimeMs first_t = 0;
+  double first = 0;
+  TimeMs last_t = 0;
+  double last = 0;
+  double increase = 0;
+};
+
+enum class RollupTier { hour, day };
+
 using ReadingsDone = std::function<void(Status)>;
 
 class SeriesStore {
@@ -58,6 +75,12 @@ class SeriesStore {
 
   // The newest sample of each point that has one.
   virtual Result<std::vector<std::pair<Id, TimedValue>>> latest(std::span<const Id> points) = 0;
+
+  // The rollups of the UTC hours or days with from <= start < to that hold
+  // readings, ascending. Past the raw readings' retention these are all that
+  // is left; days outlive hours.
+  virtual Result<std::vector<ReadingsRollup>> rollups(Id point, RollupTier tier, TimeMs from,
+                                                      TimeMs to) = 0;
 
   // Removes the samples of `point` with from <= t < to, rollups included.
   virtual Status delete_range(Id point, TimeMs from, TimeMs to) = 0;

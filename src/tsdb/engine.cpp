@@ -566,22 +566,28 @@ class EngineImpl final : public Engine {
     const Timestamp horizon = raw_horizon_;
     auto blocks = file_->rollup_blocks(series, Tier::hour, lo, hi);
     if (!blocks) return std::unexpected(blocks.error());
-    std::vector<Rollup> out;
-    RollupBlock block;
-    for (const auto& stored : *blocks) {
-      if (auto s = decode_rollup_block(stored.data, block); !s) return std::unexpected(s.error());
-      const Timestamp a = std::max(lo, stored.start);
-      const Timestamp b = std::min(hi, stored.start + block_span(Tier::hour));
-      if (block.in_raw) {
-        auto raw = range(series, a, b, kAll);
-        if (!raw) return std::unexpected(raw.error());
-        const auto rollups = rollups_of(*raw, kHourMs);
-        out.insert(out.end(), rollups.begin(), rollups.end());
-      } else {
-        const auto part = starting_in(block.rollups, a, b);
-        out.insert(out.end(), part.begin(), part.end());
-      }
+    std::vector<Rollup> out, stored;
+    // Where no block is stored the rollups are the raw samples' (one a bucket,
+    // or nothing at all): a run of such blocks is read from raw in one go.
+    Timestamp next = lo;
+    auto from_raw = [&](Timestamp a, Timestamp b) -> Status {
+      if (a >= b) return {};
+      auto raw = range(series, a, b, kAll);
+      if (!raw) return std::unexpected(raw.error());
+      const auto rollups = rollups_of(*raw, kHourMs);
+      out.insert(out.end(), rollups.begin(), rollups.end());
+      return {};
+    };
+    for (const auto& block : *blocks) {
+      const Timestamp a = std::max(lo, block.start);
+      const Timestamp b = std::min(hi, block.start + block_span(Tier::hour));
+      if (auto s = from_raw(next, a); !s) return std::unexpected(s.error());
+      if (auto s = decode_rollup_block(block.data, stored); !s) return std::unexpected(s.error());
+      const auto part = starting_in(stored, a, b);
+      out.insert(out.end(), part.begin(), part.end());
+      next = b;
     }
+    if (auto s = from_raw(next, hi); !s) return std::unexpected(s.error());
     for (const auto& d : dirty) {
       const Timestamp a = std::max(lo, d.from), b = std::min(hi, d.to);
       if (a >= b) continue;
@@ -607,12 +613,12 @@ class EngineImpl final : public Engine {
     }
     auto blocks = file_->rollup_blocks(series, Tier::day, lo, hi);
     if (!blocks) return std::unexpected(blocks.error());
-    std::vector<Rollup> out;
-    RollupBlock block;
+    std::vector<Rollup> out, stored_days;
     std::size_t j = 0;
     for (const auto& stored : *blocks) {
-      if (auto s = decode_rollup_block(stored.data, block); !s) return std::unexpected(s.error());
-      for (const auto& r : starting_in(block.rollups, lo, hi)) {
+      if (auto s = decode_rollup_block(stored.data, stored_days); !s)
+        return std::unexpected(s.error());
+      for (const auto& r : starting_in(stored_days, lo, hi)) {
         if (covered(deleted, r.start, r.start + kDayMs)) continue;
         while (j < composed.size() && composed[j].start < r.start) out.push_back(composed[j++]);
         if (j < composed.size() && composed[j].start == r.start) continue;
@@ -655,34 +661,35 @@ class EngineImpl final : public Engine {
     return {};
   }
 
+  // A block without a row holds what its raw samples say; one is written
+  // when some hour holds more than one sample, or the raw samples may go
+  // (before the horizon).
   Status write_hour_block(const Snapshot& snap, Timestamp block,
                           const std::vector<TimeRange>& parts, SeriesFile::Checkpoint& out) {
     const Timestamp horizon = raw_horizon_;
+    const Timestamp end = block + block_span(Tier::hour);
     auto stored = file_->rollup_blocks(snap.series, Tier::hour, block, block + 1);
     if (!stored) return std::unexpected(stored.error());
-    RollupBlock current;
-    if (!stored->empty())
-      if (auto s = decode_rollup_block(stored->front().data, current); !s) return s;
     auto raw = snapshot_raw(snap, parts.front().from, parts.back().to);
     if (!raw) return std::unexpected(raw.error());
     const auto fresh = rollups_of(*raw, kHourMs);
     // Everything at or after the horizon is still in raw.
     const bool raw_complete = block >= horizon;
-    if (current.in_raw) {
+    std::vector<Rollup> current;
+    if (stored->empty()) {
       if (raw_complete && all_single(fresh)) return {};  // still one sample an hour
-      auto all = snapshot_raw(snap, block, block + block_span(Tier::hour));
+      auto all = snapshot_raw(snap, block, end);
       if (!all) return std::unexpected(all.error());
-      current = {false, rollups_of(*all, kHourMs)};
+      current = rollups_of(*all, kHourMs);
     } else {
+      if (auto s = decode_rollup_block(stored->front().data, current); !s) return s;
       for (const auto& part : parts)
-        replace_hours(current.rollups, part, starting_in(fresh, part.from, part.to), snap.deleted,
-                      horizon);
+        replace_hours(current, part, starting_in(fresh, part.from, part.to), snap.deleted, horizon);
     }
-    if (current.rollups.empty()) {
+    if (current.empty() || (raw_complete && all_single(current))) {
       if (!stored->empty()) out.rollup_deletes.emplace_back(snap.series, Tier::hour, block);
       return {};
     }
-    if (raw_complete && all_single(current.rollups)) current = {true, {}};
     out.rollup_upserts.push_back({snap.series, Tier::hour, block, encode_rollup_block(current)});
     return {};
   }
@@ -697,17 +704,16 @@ class EngineImpl final : public Engine {
       if (!blocks) return std::unexpected(blocks.error());
       for (auto& b : *blocks) seen.emplace(b.start, std::move(b.data));
     }
-    RollupBlock block;
+    std::vector<Rollup> days;
     for (const auto& [start, data] : seen) {
-      if (auto s = decode_rollup_block(data, block); !s) return s;
-      const auto n = std::erase_if(block.rollups, [&](const Rollup& r) {
-        return covered(deleted, r.start, r.start + kDayMs);
-      });
+      if (auto s = decode_rollup_block(data, days); !s) return s;
+      const auto n = std::erase_if(
+          days, [&](const Rollup& r) { return covered(deleted, r.start, r.start + kDayMs); });
       if (n == 0) continue;
-      if (block.rollups.empty())
+      if (days.empty())
         out.rollup_deletes.emplace_back(series, Tier::day, start);
       else
-        out.rollup_upserts.push_back({series, Tier::day, start, encode_rollup_block(block)});
+        out.rollup_upserts.push_back({series, Tier::day, start, encode_rollup_block(days)});
     }
     return {};
   }
@@ -718,7 +724,7 @@ class EngineImpl final : public Engine {
     if (options_.retention.raw_ms <= 0) return {};
     const Timestamp cutoff = now - options_.retention.raw_ms;
     if (cutoff <= raw_horizon_) return {};
-    raw_horizon_ = cutoff;  // from now on no block before it is kept in raw
+    raw_horizon_ = cutoff;  // from now on, blocks before it are not left to raw samples
     auto spans = file_->chunks_ending_before(cutoff);
     if (!spans) return std::unexpected(spans.error());
     const auto span = block_span(Tier::hour);
@@ -726,15 +732,16 @@ class EngineImpl final : public Engine {
       SeriesFile::Checkpoint cp;
       auto blocks = file_->rollup_blocks(chunks.series, Tier::hour, chunks.first, chunks.last + 1);
       if (!blocks) return std::unexpected(blocks.error());
-      RollupBlock block;
-      for (const auto& stored : *blocks) {
-        if (auto s = decode_rollup_block(stored.data, block); !s) return s;
-        if (!block.in_raw) continue;
-        auto raw = range(chunks.series, stored.start, stored.start + span, kAll);
-        if (!raw) return std::unexpected(raw.error());
-        block = {false, rollups_of(*raw, kHourMs)};
-        cp.rollup_upserts.push_back(
-            {chunks.series, Tier::hour, stored.start, encode_rollup_block(block)});
+      // Blocks without a row are their raw samples: written out before those go.
+      auto block = bucket_of(chunks.first, span);
+      for (std::size_t i = 0; block <= chunks.last; block += span) {
+        while (i < blocks->size() && (*blocks)[i].start < block) ++i;
+        if (i < blocks->size() && (*blocks)[i].start == block) continue;
+        auto hours = hour_rollups(chunks.series, block, block + span);
+        if (!hours) return std::unexpected(hours.error());
+        if (!hours->empty())
+          cp.rollup_upserts.push_back(
+              {chunks.series, Tier::hour, block, encode_rollup_block(*hours)});
       }
       auto keys = file_->chunk_keys_ending_before(chunks.series, cutoff);
       if (!keys) return std::unexpected(keys.error());
@@ -782,13 +789,13 @@ class EngineImpl final : public Engine {
       for (auto& [start, fresh] : days) {
         auto stored = file_->rollup_blocks(series, Tier::day, start, start + 1);
         if (!stored) return std::unexpected(stored.error());
-        RollupBlock block;
+        std::vector<Rollup> days;
         if (!stored->empty())
-          if (auto s = decode_rollup_block(stored->front().data, block); !s) return s;
+          if (auto s = decode_rollup_block(stored->front().data, days); !s) return s;
         std::sort(fresh.begin(), fresh.end(),
                   [](const Rollup& a, const Rollup& b) { return a.start < b.start; });
-        replace_days(block.rollups, fresh);
-        cp.rollup_upserts.push_back({series, Tier::day, start, encode_rollup_block(block)});
+        replace_days(days, fresh);
+        cp.rollup_upserts.push_back({series, Tier::day, start, encode_rollup_block(days)});
       }
       std::unique_lock exclusive(retention_mutex_);
       if (auto s = file_->write(cp); !s) return s;

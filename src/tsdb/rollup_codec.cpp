@@ -12,7 +12,6 @@ namespace citypulse::tsdb {
 namespace {
 
 constexpr std::uint8_t kFormatVersion = 1;
-constexpr std::uint8_t kInRawFlag = 0x01;
 constexpr std::size_t kColumns = 9;
 constexpr std::uint8_t kSameAs = 16;  // tag 16 + k: a copy of column k
 constexpr std::size_t kMaxRollups = 65'535;
@@ -88,16 +87,15 @@ bool whole(double v, double least) {
 
 }  // namespace
 
-std::string encode_rollup_block(const RollupBlock& block) {
+std::string encode_rollup_block(std::span<const Rollup> rollups) {
   std::string out(4, '\0');
   out.push_back(static_cast<char>(kFormatVersion));
-  const bool in_raw = block.in_raw;
-  out.push_back(static_cast<char>(in_raw ? kInRawFlag : 0));
-  const std::size_t n = in_raw ? 0 : std::min(block.rollups.size(), kMaxRollups);
+  out.push_back(0);
+  const std::size_t n = std::min(rollups.size(), kMaxRollups);
   put_varint(n, out);
   if (n > 0) {
     std::vector<Sample> starts(n);
-    for (std::size_t i = 0; i < n; ++i) starts[i].t = block.rollups[i].start;
+    for (std::size_t i = 0; i < n; ++i) starts[i].t = rollups[i].start;
     const auto first = static_cast<std::uint64_t>(starts[0].t);
     for (int i = 0; i < 8; ++i) out.push_back(static_cast<char>(first >> (8 * i)));
     std::string stream;
@@ -106,7 +104,7 @@ std::string encode_rollup_block(const RollupBlock& block) {
     out += stream;
     std::vector<std::vector<Sample>> columns(kColumns, starts);
     for (std::size_t c = 0; c < kColumns; ++c) {
-      for (std::size_t i = 0; i < n; ++i) columns[c][i].v = column_value(block.rollups[i], c);
+      for (std::size_t i = 0; i < n; ++i) columns[c][i].v = column_value(rollups[i], c);
       std::size_t same = c;
       for (std::size_t k = 0; k < c && same == c; ++k)
         if (same_bits(columns[k], columns[c])) same = k;
@@ -125,18 +123,14 @@ std::string encode_rollup_block(const RollupBlock& block) {
   return out;
 }
 
-Status decode_rollup_block(std::string_view bytes, RollupBlock& out) {
-  out = {};
+Status decode_rollup_block(std::string_view bytes, std::vector<Rollup>& out) {
+  out.clear();
   if (bytes.size() < 7) return corrupt("shorter than its header");
   if (crc32c(bytes.substr(4)) != get_le(bytes, 0, 4)) return corrupt("checksum mismatch");
   if (static_cast<std::uint8_t>(bytes[4]) != kFormatVersion) return corrupt("unknown version");
-  const auto flags = static_cast<std::uint8_t>(bytes[5]);
-  if ((flags & ~kInRawFlag) != 0) return corrupt("reserved flags set");
+  if (bytes[5] != 0) return corrupt("reserved flags set");
   std::size_t pos = 6, n = 0;
-  if (!get_varint(bytes, pos, n) || n > kMaxRollups) return corrupt("bad rollup count");
-  out.in_raw = (flags & kInRawFlag) != 0;
-  if (out.in_raw && n != 0) return corrupt("rollups in a block kept in raw");
-  if (n == 0) return pos == bytes.size() ? Status{} : corrupt("trailing bytes");
+  if (!get_varint(bytes, pos, n) || n == 0 || n > kMaxRollups) return corrupt("bad rollup count");
   if (bytes.size() - pos < 8) return corrupt("truncated first start");
   const auto first = static_cast<Timestamp>(get_le(bytes, pos, 8));
   pos += 8;
@@ -172,11 +166,11 @@ Status decode_rollup_block(std::string_view bytes, RollupBlock& out) {
       return corrupt(values.error() ? values.error() : "bad value stream");
   }
   if (pos != bytes.size()) return corrupt("trailing bytes");
-  out.rollups.resize(n);
+  std::vector<Rollup> rollups(n);
   for (std::size_t i = 0; i < n; ++i) {
     if (!whole(columns[0][i], 1) || !whole(columns[7][i], 0) || !whole(columns[8][i], 0))
       return corrupt("count or time offset is not a whole number");
-    auto& r = out.rollups[i];
+    auto& r = rollups[i];
     r.start = starts[i];
     r.count = static_cast<std::int64_t>(columns[0][i]);
     r.sum = columns[1][i];
@@ -185,9 +179,11 @@ Status decode_rollup_block(std::string_view bytes, RollupBlock& out) {
     r.first = columns[4][i];
     r.last = columns[5][i];
     r.increase = columns[6][i];
-    r.first_t = r.start + static_cast<Timestamp>(columns[7][i]);
-    r.last_t = r.start + static_cast<Timestamp>(columns[8][i]);
+    if (__builtin_add_overflow(r.start, static_cast<Timestamp>(columns[7][i]), &r.first_t) ||
+        __builtin_add_overflow(r.start, static_cast<Timestamp>(columns[8][i]), &r.last_t))
+      return corrupt("time offset past the end of time");
   }
+  out = std::move(rollups);
   return {};
 }
 

@@ -101,7 +101,7 @@ TEST_F(ReadingsApi, LatestOfAPointAndOfABuilding) {
 TEST_F(ReadingsApi, BadInputIs400AndOtherPointsAre404) {
   const std::string base = "/api/v1/points/" + std::to_string(some_point()) + "/readings";
   for (const std::string q : {"?from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z",
-                              "?from=yesterday", "?limit=0", "?limit=100001", "?bucket=1h"}) {
+                              "?from=yesterday", "?limit=0", "?limit=100001", "?colour=red"}) {
     auto r = http().get(base + q);
     EXPECT_EQ(r.status, 400) << q << ": " << r.body;
     EXPECT_EQ(r.header("Content-Type"), "application/problem+json");
@@ -116,6 +116,8 @@ TEST_F(ReadingsApi, BadInputIs400AndOtherPointsAre404) {
   ASSERT_FALSE(other.empty());
   const auto outside = other[0].at("point_id").as_int64();
   EXPECT_EQ(tech.get("/api/v1/points/" + std::to_string(outside) + "/readings").status, 404);
+  EXPECT_EQ(tech.get("/api/v1/points/" + std::to_string(outside) + "/readings?bucket=1h").status,
+            404);
   EXPECT_EQ(tech.get("/api/v1/buildings/6/latest").status, 404);
   EXPECT_EQ(tech.get("/api/v1/buildings/1/latest").status, 200);
 }
