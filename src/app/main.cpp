@@ -7,12 +7,14 @@
 //   keys rotate  add a fresh key to the access-token signing ring
 //   version      print the version
 //   bench tsdb   measure the embedded time-series engine (app/bench_tsdb.h)
+//   bench baseline  the same workload in SQLite or PostgreSQL (app/bench_baselines.h)
 // Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "app/bench_baselines.h"
 #include "app/bench_tsdb.h"
 #include "app/commands.h"
 
@@ -73,6 +75,26 @@ int main(int argc, char** argv) {
                          "Engine folder, kept (default: a temporary one, removed)");
   bench_tsdb->add_option("--cambridge", bench_tsdb_options.cambridge,
                          "Load every *.csv of this folder, one series per file");
+  auto* bench_baseline = bench->add_subcommand(
+      "baseline", "Measure SQLite or PostgreSQL on the workload of bench tsdb");
+  BenchBaselineOptions bench_baseline_options;
+  bench_baseline->add_option("--store", bench_baseline_options.store, "sqlite or postgres")
+      ->required();
+  bench_baseline->add_option("--series", bench_baseline_options.series,
+                             "Number of synthetic series");
+  bench_baseline->add_option("--points", bench_baseline_options.points,
+                             "Samples per series, one a minute");
+  bench_baseline->add_flag("--durable", bench_baseline_options.durable,
+                           "Every commit is durable (SQLite synchronous=FULL, PostgreSQL "
+                           "synchronous_commit=on)");
+  bench_baseline->add_option("--batch", bench_baseline_options.batch,
+                             "Samples per transaction (1000)");
+  bench_baseline->add_option("--data-dir", bench_baseline_options.data_dir,
+                             "SQLite: folder of baseline.db, kept (default: a temporary one)");
+  bench_baseline->add_option("--cambridge", bench_baseline_options.cambridge,
+                             "Load every *.csv of this folder, one series per file");
+  bench_baseline->add_option("--pg-url", bench_baseline_options.pg_url,
+                             "PostgreSQL connection URL (default: $CITYPULSE_BENCH_PG_URL)");
 
   try {
     app.parse(argc, argv);
@@ -92,6 +114,17 @@ int main(int argc, char** argv) {
     }
     if (auto s = run_bench_tsdb(bench_tsdb_options); !s) {
       std::fprintf(stderr, "citypulse bench tsdb: %s\n", s.error().message.c_str());
+      return 1;
+    }
+    return 0;
+  }
+  if (bench_baseline->parsed()) {
+    if (auto s = validate(bench_baseline_options); !s) {
+      std::fprintf(stderr, "citypulse bench baseline: %s\n", s.error().message.c_str());
+      return 2;
+    }
+    if (auto s = run_bench_baseline(bench_baseline_options); !s) {
+      std::fprintf(stderr, "citypulse bench baseline: %s\n", s.error().message.c_str());
       return 1;
     }
     return 0;

@@ -7,30 +7,13 @@
 #include <filesystem>
 #include <sstream>
 
+#include "bench_output.h"
 #include "server_process.h"
 
 namespace citypulse::test {
 namespace {
 
 namespace json = boost::json;
-
-// The first line of the output that is a JSON object (stderr is mixed in).
-json::object json_line(const std::string& output) {
-  std::istringstream in(output);
-  for (std::string line; std::getline(in, line);)
-    if (!line.empty() && line.front() == '{') return json::parse(line).as_object();
-  ADD_FAILURE() << "no JSON line in: " << output;
-  return {};
-}
-
-double number(const json::object& o, const char* key) {
-  const auto* v = o.if_contains(key);
-  if (!v || !v->is_number()) {
-    ADD_FAILURE() << "no number " << key << " in " << json::serialize(o);
-    return 0;
-  }
-  return v->to_number<double>();
-}
 
 TEST(BenchTsdb, SyntheticSeriesPrintOneJsonLine) {
   std::string output;
