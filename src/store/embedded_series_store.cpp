@@ -54,6 +54,8 @@ class EmbeddedSeriesStore final : public SeriesStore {
     return engine_->delete_range(point, from, to);
   }
 
+  Status apply_retention(TimeMs now) override { return engine_->apply_retention(now); }
+
   Status flush() override { return engine_->flush(); }
 
  private:

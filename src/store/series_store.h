@@ -85,6 +85,11 @@ class SeriesStore {
   // Removes the samples of `point` with from <= t < to, rollups included.
   virtual Status delete_range(Id point, TimeMs from, TimeMs to) = 0;
 
+  // Drops what each tier's retention no longer keeps as of `now` (raw
+  // readings, then hourly, then daily rollups; a raw reading's hour stays in
+  // the hourly rollups). Implementations also do this on their own, hourly.
+  virtual Status apply_retention(TimeMs now) = 0;
+
   // Makes every completed append durable and checkpoints (before exit).
   virtual Status flush() = 0;
 };

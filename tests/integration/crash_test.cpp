@@ -2,13 +2,16 @@
 // answered only once they are on disk, while the server is killed with
 // SIGKILL at random moments, twenty times. After every restart each reading
 // that was acknowledged is there with its value, and nothing is there that
-// was never sent.
+// was never sent. And a log whose tail was scribbled over (a damaged disk):
+// the server starts, says what it moved aside, and serves the intact prefix.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <chrono>
 #include <csignal>
 #include <ctime>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <random>
 #include <thread>
@@ -116,6 +119,79 @@ TEST(Crash, AcknowledgedReadingsSurviveKill9) {
   }
   EXPECT_GE(kills_during_writes, 15);
   EXPECT_GT(acknowledged.size(), 1000u);
+}
+
+// The newest WAL segment of a data folder.
+std::string newest_segment(const std::string& data) {
+  std::string newest;
+  for (const auto& e : std::filesystem::directory_iterator(data + "/tsdb/wal")) {
+    const auto name = e.path().filename().string();
+    if (name.size() == 20 && name.ends_with(".wal") && e.path().string() > newest)
+      newest = e.path().string();
+  }
+  return newest;
+}
+
+TEST(Crash, AScribbledLogTailIsMovedAsideAndTheServerStarts) {
+  TempDir tmp;
+  const std::string data = tmp.path() + "/data";
+  const std::int64_t t0 = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                                  .count() /
+                              1000 * 1000 +
+                          3'600'000;
+  {
+    ServerProcess server(data, {}, {}, "demo");
+    ASSERT_TRUE(server.start()) << server.output();
+    HttpClient c(server.port());
+    ASSERT_EQ(c.sign_in("energy@hechingen.demo", "hechingen-demo").status, 200);
+    for (int batch = 0; batch < 10; ++batch) {
+      json::array readings;
+      for (int i = 0; i < 100; ++i) {
+        const std::int64_t t = t0 + (batch * 100 + i) * 1000;
+        readings.push_back(json::object{{"t", rfc3339_ms(t)}, {"value", value_at(t)}});
+      }
+      ASSERT_EQ(c.post("/api/v1/points/1/readings",
+                       json::serialize(json::object{{"readings", std::move(readings)}}))
+                    .status,
+                200);
+    }
+    server.stop(SIGKILL);
+  }
+  // Scribble over the last 300 bytes of the log: the tail of the last batch.
+  const auto segment = newest_segment(data);
+  ASSERT_FALSE(segment.empty());
+  const auto size = std::filesystem::file_size(segment);
+  ASSERT_GT(size, 1000u);
+  {
+    std::fstream f(segment, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(static_cast<std::streamoff>(size - 300));
+    std::mt19937 rng(7);
+    for (int i = 0; i < 300; ++i) f.put(static_cast<char>(rng()));
+  }
+  ServerProcess server(data, {}, {}, "demo");
+  ASSERT_TRUE(server.start()) << server.output();
+  EXPECT_NE(server.output().find("moved to"), std::string::npos) << server.output();
+  HttpClient c(server.port());
+  ASSERT_EQ(c.sign_in("energy@hechingen.demo", "hechingen-demo").status, 200);
+  auto r = c.get("/api/v1/points/1/readings?limit=100000&from=" + rfc3339_ms(t0) +
+                 "&to=" + rfc3339_ms(t0 + 1'000'000));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto items = json::parse(r.body).as_object().at("items").as_array();
+  // Whole batches before the damage: a prefix of what was written, intact.
+  EXPECT_GE(items.size(), 800u);
+  EXPECT_LT(items.size(), 1000u);
+  EXPECT_EQ(items.size() % 100, 0u);
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    const std::int64_t t = t0 + static_cast<std::int64_t>(i) * 1000;
+    EXPECT_EQ(std::string(items[i].at("t").as_string()), rfc3339_ms(t));
+    EXPECT_EQ(items[i].at("value").to_number<double>(), value_at(t));
+  }
+  // And it goes on taking readings.
+  auto w =
+      c.post("/api/v1/points/1/readings",
+             "{\"readings\": [{\"t\": \"" + rfc3339_ms(t0 + 2'000'000) + "\", \"value\": 1}]}");
+  EXPECT_EQ(w.status, 200) << w.body;
 }
 
 }  // namespace

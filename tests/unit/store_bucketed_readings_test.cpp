@@ -31,7 +31,7 @@ class BucketedReadingsTest : public ::testing::Test {
     fs::remove_all(dir_);
     EmbeddedSeriesOptions options;
     options.dir = dir_;
-    options.raw_retention_ms = 0;
+    options.raw_retention_ms = 30 * 86'400'000ll;
     auto s = open_embedded_series_store(options);
     ASSERT_TRUE(s.has_value()) << s.error().message;
     series_ = std::move(*s);
@@ -117,6 +117,26 @@ TEST_F(BucketedReadingsTest, DeltaCountsAResetFromZeroAndTheStepFromBefore) {
   // Empty hours are left out.
   auto sparse = get(h, h + 6 * 3'600'000, "1h");
   EXPECT_EQ(sparse.rows.size(), 3u);
+}
+
+TEST_F(BucketedReadingsTest, PastRawRetentionBucketsComeFromRollups) {
+  quarter_hours(at("2026-01-01T00:00:00Z"), at("2026-01-11T00:00:00Z"));
+  const auto before = get(at("2026-01-01T00:00:00Z"), at("2026-01-11T00:00:00Z"), "1d",
+                          {Aggregation::count, Aggregation::sum, Aggregation::max});
+  ASSERT_TRUE(series_->flush());  // retention drops what is persisted
+  ASSERT_TRUE(series_->apply_retention(at("2026-03-01T00:00:00Z")));
+  auto raw = series_->range(1, at("2026-01-01T00:00:00Z"), at("2026-01-11T00:00:00Z"), 10);
+  ASSERT_TRUE(raw.has_value());
+  EXPECT_TRUE(raw->empty());
+  const auto after = get(at("2026-01-01T00:00:00Z"), at("2026-01-11T00:00:00Z"), "1d",
+                         {Aggregation::count, Aggregation::sum, Aggregation::max});
+  ASSERT_EQ(after.rows.size(), before.rows.size());
+  for (std::size_t i = 0; i < after.rows.size(); ++i) {
+    EXPECT_EQ(after.rows[i].start, before.rows[i].start);
+    EXPECT_EQ(after.rows[i].values, before.rows[i].values);
+  }
+  // Sub-hour buckets need the raw readings: none are left.
+  EXPECT_TRUE(get(at("2026-01-02T00:00:00Z"), at("2026-01-03T00:00:00Z"), "15m").rows.empty());
 }
 
 }  // namespace
