@@ -259,14 +259,16 @@ HttpResponse csv_response(std::string body) {
 }
 
 // Raw readings of [from, to) as CSV, produced a few thousand at a time, so an
-// export of years of readings never sits in memory whole.
+// export of years of readings never sits in memory whole. Each piece reads a
+// window of time (a store reads a range whole before it cuts it to the
+// limit), widened while windows come back thin and kept while they are full.
 HttpResponse raw_csv_stream(SeriesStore& series, Id point, TimeMs from, TimeMs to,
                             std::optional<std::int64_t> limit, bool with_point) {
   struct Cursor {
     TimeMs next;
     std::int64_t left;
+    std::int64_t window = kDayMs;
     bool header = true;
-    bool done = false;
   };
   auto cursor = std::make_shared<Cursor>(Cursor{from, limit.value_or(INT64_MAX)});
   HttpResponse r;
@@ -278,21 +280,25 @@ HttpResponse raw_csv_stream(SeriesStore& series, Id point, TimeMs from, TimeMs t
       cursor->header = false;
       piece = with_point ? "point_id,t,value,quality\r\n" : "t,value,quality\r\n";
     }
-    if (cursor->done || cursor->left <= 0 || cursor->next >= to) {
-      cursor->done = true;
-      return piece;
+    // An empty piece ends the body: read on until there is something to send.
+    while (piece.size() < 64 * 1024 && cursor->left > 0 && cursor->next < to) {
+      const auto n = std::min<std::int64_t>(cursor->left, kCsvPieceReadings);
+      const TimeMs end = to - cursor->next > cursor->window ? cursor->next + cursor->window : to;
+      auto values = series.range(point, cursor->next, end, static_cast<std::size_t>(n));
+      if (!values) return std::unexpected(values.error());
+      for (const auto& v : *values) {
+        if (with_point) piece += fmt::format("{},", point);
+        piece += fmt::format("{},{},{}\r\n", format_rfc3339(v.t), csv_number(v.value), v.quality);
+      }
+      cursor->left -= static_cast<std::int64_t>(values->size());
+      if (static_cast<std::int64_t>(values->size()) == n) {
+        cursor->next = values->back().t + 1;  // full: more in this window
+      } else {
+        cursor->next = end;
+        if (static_cast<std::int64_t>(values->size()) < n / 4 && cursor->window < 366 * kDayMs)
+          cursor->window *= 2;
+      }
     }
-    const auto n = std::min<std::int64_t>(cursor->left, kCsvPieceReadings);
-    auto values = series.range(point, cursor->next, to, static_cast<std::size_t>(n));
-    if (!values) return std::unexpected(values.error());
-    if (values->empty()) cursor->done = true;
-    for (const auto& v : *values) {
-      if (with_point) piece += fmt::format("{},", point);
-      piece += fmt::format("{},{},{}\r\n", format_rfc3339(v.t), csv_number(v.value), v.quality);
-    }
-    if (!values->empty()) cursor->next = values->back().t + 1;
-    cursor->left -= static_cast<std::int64_t>(values->size());
-    if (static_cast<std::int64_t>(values->size()) < n) cursor->done = true;
     return piece;
   };
   return r;

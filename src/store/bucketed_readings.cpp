@@ -178,12 +178,17 @@ Result<BucketedReadings> bucketed_readings(SeriesStore& series, Id point, TimeMs
     for (const auto& v : *raw)
       if (auto* bucket = bucket_at(v.t)) join(*bucket, single(v));
   } else {
-    auto hours = series.rollups(point, RollupTier::hour, out.from, out.to);
+    // Whole UTC days of hours (those outside the buckets fall away below), so
+    // that where the hours begin is known by the day.
+    const TimeMs day_from = floor_to(out.from, kDayMs);
+    const TimeMs day_to = floor_to(out.to - 1, kDayMs) + kDayMs;
+    auto hours = series.rollups(point, RollupTier::hour, day_from, day_to);
     if (!hours) return std::unexpected(hours.error());
-    // Before the hourly rollups begin, the daily ones may still be there.
-    const TimeMs hours_begin = hours->empty() ? out.to : floor_to(hours->front().start, kDayMs);
-    if (hours_begin > out.from) {
-      auto days = series.rollups(point, RollupTier::day, floor_to(out.from, kDayMs), hours_begin);
+    // Before the hourly rollups begin, the daily ones may still be there; on
+    // those days there are no hours, so the days are the stored ones.
+    const TimeMs hours_begin = hours->empty() ? day_to : floor_to(hours->front().start, kDayMs);
+    if (hours_begin > day_from) {
+      auto days = series.rollups(point, RollupTier::day, day_from, hours_begin);
       if (!days) return std::unexpected(days.error());
       for (const auto& d : *days)
         if (auto* bucket = bucket_at(d.start + kDayMs / 2)) join(*bucket, d);

@@ -133,10 +133,6 @@ MemoryView view_of(const std::vector<Sample>& late, const std::vector<SealedChun
   return v;
 }
 
-// Times far enough from the ends of int64 that bucket arithmetic cannot overflow.
-constexpr Timestamp kEarliest = -(Timestamp{1} << 62);
-constexpr Timestamp kLatest = Timestamp{1} << 62;
-
 Timestamp ceil_to(Timestamp t, std::int64_t width) {
   t = std::clamp(t, kEarliest, kLatest);
   const Timestamp floor = bucket_of(t, width);
@@ -262,6 +258,14 @@ class EngineImpl final : public Engine {
         return done(s);
       }
       const Timestamp t = batch[i].sample.t;
+      if (t < kEarliest || t > kLatest) {
+        lock.unlock();
+        return done(fail(ErrorCode::invalid,
+                         fmt::format("sample {} of series {} at {} ms is outside the times the "
+                                     "engine keeps (±2^62 ms)",
+                                     i, batch[i].series, t),
+                         fmt::format("/{}", i)));
+      }
       if (!import && state.newest != kNever && t < state.newest - options_.late_window_ms) {
         lock.unlock();
         return done(fail(ErrorCode::invalid,
@@ -287,6 +291,8 @@ class EngineImpl final : public Engine {
 
   Result<std::vector<Sample>> range(SeriesId series, Timestamp from, Timestamp to,
                                     std::size_t limit) override {
+    from = clamp_time(from);
+    to = clamp_end(to);
     if (from >= to) return std::vector<Sample>{};
     MemoryView memory;
     {
@@ -326,6 +332,9 @@ class EngineImpl final : public Engine {
   }
 
   Status delete_range(SeriesId series, Timestamp from, Timestamp to) override {
+    // Nothing lies outside the stored times, so this deletes the same.
+    from = clamp_time(from);
+    to = clamp_end(to);
     if (from >= to) return {};
     auto done = std::make_shared<std::promise<Status>>();
     auto result = done->get_future();
@@ -343,6 +352,9 @@ class EngineImpl final : public Engine {
  private:
   // Called with mutex_ held.
   Status delete_in_memory(SeriesId series, Timestamp from, Timestamp to) {
+    from = clamp_time(from);  // a logged deletion may name all of int64
+    to = clamp_end(to);
+    if (from >= to) return {};
     auto& state = series_[series];
     if (auto s = load(series, state); !s) return s;
     erase_range(state.head, from, to);
@@ -364,6 +376,11 @@ class EngineImpl final : public Engine {
   }
 
   Status apply_retention(Timestamp now) override {
+    now = clamp_time(now);
+    // What memory holds goes to the file first, so retention works on the
+    // whole story; a series changed before a cutoff since then waits for
+    // the next pass (pending_before).
+    if (auto s = checkpoint(); !s) return s;
     std::lock_guard checkpoint_lock(checkpoint_mutex_);
     if (auto s = retain_raw(now); !s) return s;
     if (auto s = retain_hours(now); !s) return s;
@@ -563,6 +580,8 @@ class EngineImpl final : public Engine {
       }
     }
     dirty = normalized(std::move(dirty));
+    // Merged, so that an hour deleted in two halves counts as deleted.
+    deleted = normalized(std::move(deleted));
     const Timestamp horizon = raw_horizon_;
     auto blocks = file_->rollup_blocks(series, Tier::hour, lo, hi);
     if (!blocks) return std::unexpected(blocks.error());
@@ -611,6 +630,7 @@ class EngineImpl final : public Engine {
       std::lock_guard lock(mutex_);
       if (auto it = series_.find(series); it != series_.end()) deleted = it->second.deleted;
     }
+    deleted = normalized(std::move(deleted));
     auto blocks = file_->rollup_blocks(series, Tier::day, lo, hi);
     if (!blocks) return std::unexpected(blocks.error());
     std::vector<Rollup> out, stored_days;
@@ -684,7 +704,8 @@ class EngineImpl final : public Engine {
     } else {
       if (auto s = decode_rollup_block(stored->front().data, current); !s) return s;
       for (const auto& part : parts)
-        replace_hours(current, part, starting_in(fresh, part.from, part.to), snap.deleted, horizon);
+        replace_hours(current, part, starting_in(fresh, part.from, part.to),
+                      normalized(snap.deleted), horizon);
     }
     if (current.empty() || (raw_complete && all_single(current))) {
       if (!stored->empty()) out.rollup_deletes.emplace_back(snap.series, Tier::hour, block);
@@ -698,8 +719,9 @@ class EngineImpl final : public Engine {
   // keeps its rollup: the samples it was made of are gone).
   Status prune_days(SeriesId series, const std::vector<TimeRange>& deleted,
                     SeriesFile::Checkpoint& out) {
+    const auto merged = normalized(deleted);
     std::map<Timestamp, std::string> seen;
-    for (const auto& d : normalized(deleted)) {
+    for (const auto& d : merged) {
       auto blocks = file_->rollup_blocks(series, Tier::day, d.from, d.to);
       if (!blocks) return std::unexpected(blocks.error());
       for (auto& b : *blocks) seen.emplace(b.start, std::move(b.data));
@@ -708,7 +730,7 @@ class EngineImpl final : public Engine {
     for (const auto& [start, data] : seen) {
       if (auto s = decode_rollup_block(data, days); !s) return s;
       const auto n = std::erase_if(
-          days, [&](const Rollup& r) { return covered(deleted, r.start, r.start + kDayMs); });
+          days, [&](const Rollup& r) { return covered(merged, r.start, r.start + kDayMs); });
       if (n == 0) continue;
       if (days.empty())
         out.rollup_deletes.emplace_back(series, Tier::day, start);
@@ -724,11 +746,17 @@ class EngineImpl final : public Engine {
     if (options_.retention.raw_ms <= 0) return {};
     const Timestamp cutoff = now - options_.retention.raw_ms;
     if (cutoff <= raw_horizon_) return {};
-    raw_horizon_ = cutoff;  // from now on, blocks before it are not left to raw samples
+    // Recorded before anything goes: from now on blocks before the cutoff
+    // are written out, never left to raw samples.
+    raw_horizon_ = cutoff;
+    SeriesFile::Checkpoint mark;
+    mark.meta.emplace_back(std::string(kRawHorizonKey), cutoff);
+    if (auto s = file_->write(mark); !s) return s;
     auto spans = file_->chunks_ending_before(cutoff);
     if (!spans) return std::unexpected(spans.error());
     const auto span = block_span(Tier::hour);
     for (const auto& chunks : *spans) {
+      if (pending_before(chunks.series, cutoff)) continue;
       SeriesFile::Checkpoint cp;
       auto blocks = file_->rollup_blocks(chunks.series, Tier::hour, chunks.first, chunks.last + 1);
       if (!blocks) return std::unexpected(blocks.error());
@@ -752,9 +780,22 @@ class EngineImpl final : public Engine {
       }
       forget_dropped(chunks.series, *keys, cutoff);
     }
-    SeriesFile::Checkpoint mark;
-    mark.meta.emplace_back(std::string(kRawHorizonKey), cutoff);
-    return file_->write(mark);
+    return {};
+  }
+
+  // Whether the series has changes before `t` that no checkpoint has written.
+  bool pending_before(SeriesId series, Timestamp t) {
+    std::lock_guard lock(mutex_);
+    auto it = series_.find(series);
+    if (it == series_.end() || it->second.version == it->second.persisted_version) return false;
+    const auto& s = it->second;
+    auto before = [&](const std::vector<TimeRange>& v) {
+      return std::any_of(v.begin(), v.end(), [&](const TimeRange& r) { return r.from < t; });
+    };
+    return (!s.late.empty() && s.late.front().t < t) ||
+           (!s.sealed.empty() && s.sealed.front().samples.front().t < t) ||
+           (!s.head.empty() && s.head.front().t < t) || before(s.deleted) || before(s.dirty) ||
+           before(s.dirty_in_flight);
   }
 
   // A head loaded back from a chunk retention just dropped must not write
@@ -776,6 +817,10 @@ class EngineImpl final : public Engine {
     if (!keys) return std::unexpected(keys.error());
     for (std::size_t i = 0; i < keys->size();) {
       const SeriesId series = (*keys)[i].first;
+      if (pending_before(series, now - options_.retention.hour_ms)) {
+        while (i < keys->size() && (*keys)[i].first == series) ++i;
+        continue;
+      }
       SeriesFile::Checkpoint cp;
       std::map<Timestamp, std::vector<Rollup>> days;  // by day block
       for (; i < keys->size() && (*keys)[i].first == series; ++i) {
@@ -862,13 +907,27 @@ class EngineImpl final : public Engine {
       std::lock_guard lock(mutex_);
       for (const auto& snap : snaps) {
         auto& state = series_[snap.series];
-        // Drop what is now in the file, keeping anything written since.
+        // Drop what is now in the file, keeping anything written since —
+        // also a sample equal to the one written but re-appended after a
+        // deletion that came after the snapshot: that deletion still hides
+        // the file's copy.
+        const std::vector<TimeRange> since(
+            state.deleted.begin() +
+                static_cast<std::ptrdiff_t>(std::min(snap.deleted.size(), state.deleted.size())),
+            state.deleted.end());
+        auto deleted_since = [&](Timestamp t) {
+          return std::any_of(since.begin(), since.end(),
+                             [&](const TimeRange& r) { return t >= r.from && t < r.to; });
+        };
         for (const auto& c : snap.sealed)
           std::erase_if(state.sealed, [&](const SealedChunk& m) {
-            return m.start == c.start && m.samples == c.samples;
+            return m.start == c.start && m.samples == c.samples &&
+                   std::none_of(m.samples.begin(), m.samples.end(),
+                                [&](const Sample& s) { return deleted_since(s.t); });
           });
         std::erase_if(state.late, [&](const Sample& s) {
-          return std::find(snap.late.begin(), snap.late.end(), s) != snap.late.end();
+          return std::find(snap.late.begin(), snap.late.end(), s) != snap.late.end() &&
+                 !deleted_since(s.t);
         });
         state.deleted.erase(
             state.deleted.begin(),

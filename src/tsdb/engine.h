@@ -32,8 +32,8 @@
 // appends, late samples and deletions alike — recomputed from the raw
 // samples, so they are exact; hours not persisted yet are computed from the
 // raw samples at query time. An hourly block whose buckets all hold exactly
-// one sample is not written out while its samples are in raw chunks
-// (rollup_codec.h: hourly data is not stored twice). Days are composed from
+// one sample has no row while its samples are in raw chunks (hourly data is
+// not stored twice: a block without a row is its raw samples'). Days are composed from
 // hours while the hourly tier has them, and persisted when retention drops
 // the hours.
 //

@@ -11,6 +11,20 @@
 
 namespace citypulse::tsdb {
 
+// The times the engine stores: ±2^62 ms (146 million years) leaves room for
+// every bucket and block sum without overflow. Samples outside are refused;
+// ranges asked for are clamped to it.
+inline constexpr Timestamp kEarliest = -(Timestamp{1} << 62);
+inline constexpr Timestamp kLatest = Timestamp{1} << 62;
+
+inline Timestamp clamp_time(Timestamp t) {
+  return std::clamp(t, kEarliest, kLatest);
+}
+// For the exclusive end of a range: one past the latest time.
+inline Timestamp clamp_end(Timestamp t) {
+  return std::clamp(t, kEarliest, kLatest + 1);
+}
+
 struct TimeRange {
   Timestamp from = 0, to = 0;
   bool operator==(const TimeRange&) const = default;
@@ -40,6 +54,9 @@ inline bool covered(const std::vector<TimeRange>& ranges, Timestamp from, Timest
 // Adds the hours that [from, to) touches to `hours`, joining with the last
 // range when they meet (appends mostly extend it).
 inline void mark_hours(std::vector<TimeRange>& hours, Timestamp from, Timestamp to) {
+  from = clamp_time(from);
+  to = clamp_end(to);
+  if (from >= to) return;
   const Timestamp a = bucket_of(from, kHourMs);
   const Timestamp b = bucket_of(to - 1, kHourMs) + kHourMs;
   if (!hours.empty()) {

@@ -119,6 +119,15 @@ TEST_F(BucketedReadingsTest, DeltaCountsAResetFromZeroAndTheStepFromBefore) {
   EXPECT_EQ(sparse.rows.size(), 3u);
 }
 
+TEST_F(BucketedReadingsTest, ReadingsOutsideTheRangeStayOutside) {
+  // One reading a day at 08:00 UTC; ten hours after it hold nothing.
+  write({{1, at("2026-07-01T08:00:00Z"), 5, 0}, {1, at("2026-07-02T08:00:00Z"), 6, 0}});
+  EXPECT_TRUE(get(at("2026-07-01T10:00:00Z"), at("2026-07-01T20:00:00Z"), "1h").rows.empty());
+  auto day = get(at("2026-07-01T10:00:00Z"), at("2026-07-01T20:00:00Z"), "1d");
+  ASSERT_EQ(day.rows.size(), 1u);
+  EXPECT_EQ(day.rows[0].count, 1);
+}
+
 TEST_F(BucketedReadingsTest, PastRawRetentionBucketsComeFromRollups) {
   quarter_hours(at("2026-01-01T00:00:00Z"), at("2026-01-11T00:00:00Z"));
   const auto before = get(at("2026-01-01T00:00:00Z"), at("2026-01-11T00:00:00Z"), "1d",

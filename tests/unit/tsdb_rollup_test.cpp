@@ -325,6 +325,49 @@ TEST_F(RollupTest, EachTierOutlivesTheOneBelowIt) {
   EXPECT_TRUE(rollups(2, Tier::hour).empty());
 }
 
+TEST_F(RollupTest, DeletingAllOfTimeDeletesTheRollupsAndEdgeTimesAreRefused) {
+  std::vector<SeriesSample> batch;
+  for (int i = 0; i < 500; ++i) batch.push_back({5, {k2026 + i * kMinute, i * 0.5, 0}});
+  ASSERT_TRUE(append(batch));
+  ASSERT_TRUE(engine_->flush());
+  ASSERT_FALSE(rollups(5, Tier::hour).empty());
+  ASSERT_TRUE(engine_->delete_range(5, INT64_MIN, INT64_MAX));
+  EXPECT_TRUE(rollups(5, Tier::hour).empty());
+  ASSERT_TRUE(engine_->flush());
+  EXPECT_TRUE(rollups(5, Tier::hour).empty());
+  EXPECT_TRUE(rollups(5, Tier::day).empty());
+  EXPECT_TRUE(stored(5, Tier::hour).empty());
+  // Times beyond ±2^62 ms are refused, not wrapped around.
+  auto s = append({{5, {INT64_MAX, 1.0, 0}}});
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, ErrorCode::invalid);
+  EXPECT_FALSE(append({{5, {INT64_MIN, 1.0, 0}}}, true));
+}
+
+TEST_F(RollupTest, RetentionWritesWhatMemoryHoldsBeforeDroppingRaw) {
+  open({30 * kDayMs, 0, 0});
+  std::map<Timestamp, Sample> model;
+  std::vector<SeriesSample> batch;
+  for (int i = 0; i < 4 * 24 * 10; ++i) {
+    const Sample s{k2026 + i * 15 * kMinute, 20 + (i % 9) / 10.0, 0};
+    batch.push_back({6, s});
+    model[s.t] = s;
+  }
+  ASSERT_TRUE(append(batch, true));
+  ASSERT_TRUE(engine_->flush());
+  // A correction of an old hour, still in memory when retention comes.
+  const Sample fix{k2026 + 2 * kHourMs + 5 * kMinute, 99.5, 0};
+  ASSERT_TRUE(append({{6, fix}}, true));
+  model[fix.t] = fix;
+  ASSERT_TRUE(engine_->apply_retention(k2026 + 60 * kDayMs));
+  auto raw = engine_->range(6, INT64_MIN, INT64_MAX, SIZE_MAX);
+  ASSERT_TRUE(raw.has_value());
+  EXPECT_TRUE(raw->empty());
+  EXPECT_TRUE(same_rollups(rollups(6, Tier::hour), expected(model, Tier::hour)));
+  open({30 * kDayMs, 0, 0});
+  EXPECT_TRUE(same_rollups(rollups(6, Tier::hour), expected(model, Tier::hour)));
+}
+
 TEST_F(RollupTest, FilesWrittenBeforeRollupsAreRolledUpOnce) {
   std::vector<SeriesSample> batch;
   std::map<Timestamp, Sample> model;
