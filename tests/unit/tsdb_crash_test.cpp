@@ -3,9 +3,11 @@
 // SIGKILL at a random moment, reopens the engine and checks that every
 // acknowledged sample is there, across twenty kills of the same folder.
 #include <gtest/gtest.h>
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 
 #include <chrono>
 #include <cstdio>
@@ -136,11 +138,17 @@ TEST(EngineCrash, AScribbledLogTailIsCutOffAndTheEngineStarts) {
     writer(dir, 0, fds[1]);
   }
   ::close(fds[1]);
-  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  // Kill it once it has acknowledged some batches (a loaded machine may take
+  // a while to get there), so the log has a tail to damage.
+  int acked = 0;
+  char buf[256];
+  for (ssize_t n; acked < 20 && (n = ::read(fds[0], buf, sizeof buf)) > 0;)
+    acked += static_cast<int>(std::count(buf, buf + n, '\n'));
   ::kill(pid, SIGKILL);
   int status = 0;
   ::waitpid(pid, &status, 0);
   ::close(fds[0]);
+  ASSERT_GE(acked, 20) << "the writer stopped before it had written enough";
   // Scribble over the second half of the newest segment.
   fs::path newest;
   for (const auto& e : fs::directory_iterator(dir / "wal"))
