@@ -8,6 +8,7 @@
 //   version      print the version
 //   bench tsdb   measure the embedded time-series engine (app/bench_tsdb.h)
 //   bench baseline  the same workload in SQLite or PostgreSQL (app/bench_baselines.h)
+//   import csv   load a point's readings history from CSV files (app/import_csv.h)
 // Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -17,6 +18,7 @@
 #include "app/bench_baselines.h"
 #include "app/bench_tsdb.h"
 #include "app/commands.h"
+#include "app/import_csv.h"
 
 int main(int argc, char** argv) {
   using namespace citypulse;
@@ -96,6 +98,21 @@ int main(int argc, char** argv) {
   bench_baseline->add_option("--pg-url", bench_baseline_options.pg_url,
                              "PostgreSQL connection URL (default: $CITYPULSE_BENCH_PG_URL)");
 
+  auto* import_cmd = app.add_subcommand("import", "Load readings history");
+  import_cmd->require_subcommand(1);
+  auto* import_csv = import_cmd->add_subcommand(
+      "csv", "Load a point's readings from CSV files of timestamp,value rows (server stopped)");
+  add_common(import_csv);
+  ImportCsvOptions import_csv_options;
+  import_csv->add_option("--point", import_csv_options.point, "The point's id (any tenant)")
+      ->required();
+  import_csv->add_option("--batch", import_csv_options.batch, "Readings per append (10000)");
+  import_csv->add_flag("--zero-is-missing", import_csv_options.zero_is_missing,
+                       "An exact 0 is a missing reading and is skipped (Cambridge data)");
+  import_csv->add_option("files", import_csv_options.files, "CSV files, imported in this order")
+      ->required()
+      ->check(CLI::ExistingFile);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -141,5 +158,6 @@ int main(int argc, char** argv) {
   if (migrate->parsed()) return run_migrate(*cfg);
   if (user_add->parsed()) return run_user_add(*cfg, new_user);
   if (keys_rotate->parsed()) return run_keys_rotate(*cfg);
+  if (import_csv->parsed()) return run_import_csv(*cfg, import_csv_options);
   return run_server(*cfg, demo->parsed());
 }

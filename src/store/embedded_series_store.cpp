@@ -9,15 +9,23 @@ TimedValue timed(const tsdb::Sample& s) {
   return {s.t, s.v, s.quality};
 }
 
+std::vector<tsdb::SeriesSample> samples(const std::vector<Reading>& readings) {
+  std::vector<tsdb::SeriesSample> batch;
+  batch.reserve(readings.size());
+  for (const auto& r : readings) batch.push_back({r.point, {r.t, r.value, r.quality}});
+  return batch;
+}
+
 class EmbeddedSeriesStore final : public SeriesStore {
  public:
   explicit EmbeddedSeriesStore(std::unique_ptr<tsdb::Engine> engine) : engine_(std::move(engine)) {}
 
   void append(std::vector<Reading> readings, bool durable, ReadingsDone done) override {
-    std::vector<tsdb::SeriesSample> batch;
-    batch.reserve(readings.size());
-    for (const auto& r : readings) batch.push_back({r.point, {r.t, r.value, r.quality}});
-    engine_->append(std::move(batch), durable, false, std::move(done));
+    engine_->append(samples(readings), durable, false, std::move(done));
+  }
+
+  void import_readings(std::vector<Reading> readings, ReadingsDone done) override {
+    engine_->append(samples(readings), false, true, std::move(done));
   }
 
   Result<std::vector<TimedValue>> range(Id point, TimeMs from, TimeMs to,

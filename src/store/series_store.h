@@ -9,7 +9,7 @@
 // - append() accepts samples in any order within the late-data window
 //   (`late_window_ms` before the newest sample of the series); a sample older
 //   than that is refused (invalid, naming the index) unless the batch is an
-//   import. A sample at the time of an existing one replaces it.
+//   import (import_readings()). A sample at the time of an existing one replaces it.
 // - A durable append completes only when the samples survive a crash; a
 //   non-durable one completes when readers see them.
 // - Queries see every completed append.
@@ -68,6 +68,12 @@ class SeriesStore {
   // visible, and for `durable` when they are also on disk. Validation errors
   // fire `done` with invalid before anything is written.
   virtual void append(std::vector<Reading> readings, bool durable, ReadingsDone done) = 0;
+
+  // append() of history (non-durable): no late-data window, so readings of
+  // any age are taken; the rest of the contract is append()'s. Importers
+  // call flush() when done. Named so, not `import`, because a line starting
+  // with `import` means a module import to a C++20 preprocessor.
+  virtual void import_readings(std::vector<Reading> readings, ReadingsDone done) = 0;
 
   // Samples of `point` with from <= t < to, ascending, at most `limit`.
   virtual Result<std::vector<TimedValue>> range(Id point, TimeMs from, TimeMs to,

@@ -925,10 +925,18 @@ class EngineImpl final : public Engine {
                    std::none_of(m.samples.begin(), m.samples.end(),
                                 [&](const Sample& s) { return deleted_since(s.t); });
           });
-        std::erase_if(state.late, [&](const Sample& s) {
-          return std::find(snap.late.begin(), snap.late.end(), s) != snap.late.end() &&
-                 !deleted_since(s.t);
-        });
+        // Both sorted by time: one merge-like pass (imports leave hundreds
+        // of thousands of late samples; a search per sample was quadratic).
+        {
+          std::vector<Sample> kept;
+          std::size_t j = 0;
+          for (const Sample& s : state.late) {
+            while (j < snap.late.size() && snap.late[j].t < s.t) ++j;
+            if (j < snap.late.size() && snap.late[j] == s && !deleted_since(s.t)) continue;
+            kept.push_back(s);
+          }
+          state.late = std::move(kept);
+        }
         state.deleted.erase(
             state.deleted.begin(),
             state.deleted.begin() +
