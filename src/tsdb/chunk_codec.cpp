@@ -13,6 +13,7 @@
 #include "tsdb/quality_codec.h"
 #include "tsdb/timestamp_codec.h"
 #include "tsdb/value_codec.h"
+#include "tsdb/varint.h"
 
 namespace citypulse::tsdb {
 namespace {
@@ -67,26 +68,6 @@ template <class T>
 void store_le(std::string& bytes, std::size_t offset, T v) {
   if constexpr (std::endian::native == std::endian::big) v = std::byteswap(v);
   std::memcpy(bytes.data() + offset, &v, sizeof v);
-}
-
-void put_varint(std::size_t v, std::string& out) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
-// Reads a varint at `pos`, advancing it; false when truncated or overlong.
-bool get_varint(std::string_view bytes, std::size_t& pos, std::size_t& v) {
-  v = 0;
-  for (std::size_t i = 0; i < kMaxLengthBytes; ++i) {
-    if (pos >= bytes.size()) return false;
-    const auto byte = static_cast<std::uint8_t>(bytes[pos++]);
-    v |= std::size_t{byte & 0x7fu} << (7 * i);
-    if ((byte & 0x80) == 0) return true;
-  }
-  return false;
 }
 
 struct Header {
@@ -166,7 +147,8 @@ Status decode_chunk(std::string_view bytes, std::vector<Sample>& out) {
   const std::uint32_t count = header->info.count;
 
   std::size_t pos = kHeaderSize, timestamp_bytes = 0, value_bytes = 0;
-  if (!get_varint(bytes, pos, timestamp_bytes) || !get_varint(bytes, pos, value_bytes)) {
+  if (!get_varint(bytes, pos, timestamp_bytes, kMaxLengthBytes) ||
+      !get_varint(bytes, pos, value_bytes, kMaxLengthBytes)) {
     return corrupt("stream lengths truncated or overlong");
   }
   const std::size_t rest = bytes.size() - pos;

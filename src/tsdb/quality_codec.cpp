@@ -1,5 +1,7 @@
 #include "tsdb/quality_codec.h"
 
+#include "tsdb/varint.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -8,14 +10,6 @@ namespace {
 
 // 3 varint bytes hold 21 bits, enough for a run of the largest chunk.
 constexpr std::size_t kMaxRunBytes = 3;
-
-void put_varint(std::uint32_t v, std::string& out) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
 
 }  // namespace
 

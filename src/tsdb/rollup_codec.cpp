@@ -7,6 +7,7 @@
 #include "tsdb/crc32c.h"
 #include "tsdb/timestamp_codec.h"
 #include "tsdb/value_codec.h"
+#include "tsdb/varint.h"
 
 namespace citypulse::tsdb {
 namespace {
@@ -19,25 +20,6 @@ constexpr std::size_t kMaxVarintBytes = 4;
 
 std::unexpected<Error> corrupt(std::string_view what) {
   return fail(ErrorCode::io, "corrupt rollup block: " + std::string(what));
-}
-
-void put_varint(std::size_t v, std::string& out) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<char>(v));
-}
-
-bool get_varint(std::string_view bytes, std::size_t& pos, std::size_t& v) {
-  v = 0;
-  for (std::size_t i = 0; i < kMaxVarintBytes; ++i) {
-    if (pos >= bytes.size()) return false;
-    const auto byte = static_cast<std::uint8_t>(bytes[pos++]);
-    v |= std::size_t{byte & 0x7fu} << (7 * i);
-    if ((byte & 0x80) == 0) return true;
-  }
-  return false;
 }
 
 void put_u32(std::string& out, std::size_t at, std::uint32_t v) {
@@ -130,13 +112,14 @@ Status decode_rollup_block(std::string_view bytes, std::vector<Rollup>& out) {
   if (static_cast<std::uint8_t>(bytes[4]) != kFormatVersion) return corrupt("unknown version");
   if (bytes[5] != 0) return corrupt("reserved flags set");
   std::size_t pos = 6, n = 0;
-  if (!get_varint(bytes, pos, n) || n == 0 || n > kMaxRollups) return corrupt("bad rollup count");
+  if (!get_varint(bytes, pos, n, kMaxVarintBytes) || n == 0 || n > kMaxRollups)
+    return corrupt("bad rollup count");
   if (bytes.size() - pos < 8) return corrupt("truncated first start");
   const auto first = static_cast<Timestamp>(get_le(bytes, pos, 8));
   pos += 8;
   auto stream = [&](std::string_view& s) -> bool {
     std::size_t len = 0;
-    if (!get_varint(bytes, pos, len) || len > bytes.size() - pos) return false;
+    if (!get_varint(bytes, pos, len, kMaxVarintBytes) || len > bytes.size() - pos) return false;
     s = bytes.substr(pos, len);
     pos += len;
     return true;
