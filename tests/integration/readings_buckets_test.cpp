@@ -11,8 +11,7 @@
 #include <map>
 #include <sstream>
 
-#include "http_client.h"
-#include "server_process.h"
+#include "demo_town_suite.h"
 
 namespace citypulse::test {
 namespace {
@@ -42,29 +41,8 @@ struct Raw {
   double value;
 };
 
-class BucketsApi : public ::testing::Test {
- public:
-  static void SetUpTestSuite() {
-    tmp_ = std::make_unique<TempDir>();
-    server_ = std::make_unique<ServerProcess>(tmp_->path() + "/data", std::vector<std::string>{},
-                                              std::map<std::string, std::string>{}, "demo");
-    started_ = server_->start();
-  }
-  static void TearDownTestSuite() {
-    if (started_) {
-      EXPECT_EQ(server_->stop(SIGTERM), 0) << server_->output();
-    }
-    server_.reset();
-    tmp_.reset();
-  }
-
+class BucketsApi : public DemoTownSuite<BucketsApi> {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(started_) << server_->output();
-    client_ = std::make_unique<HttpClient>(server_->port());
-    ASSERT_EQ(client_->sign_in("viewer@hechingen.demo", "hechingen-demo").status, 200);
-  }
-  HttpClient& http() { return *client_; }
   // A point of building 1 with readings in `unit` (any unit when empty).
   std::int64_t point_in(const std::string& unit = {}) {
     auto latest = http().get("/api/v1/buildings/1/latest");
@@ -96,11 +74,6 @@ class BucketsApi : public ::testing::Test {
     EXPECT_EQ(r.header("Content-Type"), "application/problem+json");
     EXPECT_NE(r.body.find(words), std::string::npos) << r.body;
   }
-
-  static inline std::unique_ptr<TempDir> tmp_;
-  static inline std::unique_ptr<ServerProcess> server_;
-  static inline bool started_ = false;
-  std::unique_ptr<HttpClient> client_;
 };
 
 TEST_F(BucketsApi, HourlyAggregatesEqualWhatTheRawReadingsGive) {

@@ -6,8 +6,7 @@
 #include <boost/json.hpp>
 #include <csignal>
 
-#include "http_client.h"
-#include "server_process.h"
+#include "demo_town_suite.h"
 
 namespace citypulse::test {
 namespace {
@@ -18,29 +17,8 @@ json::object parse(const std::string& body) {
   return json::parse(body).as_object();
 }
 
-class ReadingsApi : public ::testing::Test {
- public:
-  static void SetUpTestSuite() {
-    tmp_ = std::make_unique<TempDir>();
-    server_ = std::make_unique<ServerProcess>(tmp_->path() + "/data", std::vector<std::string>{},
-                                              std::map<std::string, std::string>{}, "demo");
-    started_ = server_->start();
-  }
-  static void TearDownTestSuite() {
-    if (started_) {
-      EXPECT_EQ(server_->stop(SIGTERM), 0) << server_->output();
-    }
-    server_.reset();
-    tmp_.reset();
-  }
-
+class ReadingsApi : public DemoTownSuite<ReadingsApi> {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(started_) << server_->output();
-    client_ = std::make_unique<HttpClient>(server_->port());
-    ASSERT_EQ(client_->sign_in("viewer@hechingen.demo", "hechingen-demo").status, 200);
-  }
-  HttpClient& http() { return *client_; }
   // A point of the first building that has readings.
   std::int64_t some_point() {
     auto latest = http().get("/api/v1/buildings/1/latest");
@@ -49,11 +27,6 @@ class ReadingsApi : public ::testing::Test {
     EXPECT_FALSE(items.empty());
     return items.empty() ? 0 : items[0].at("point_id").as_int64();
   }
-
-  static inline std::unique_ptr<TempDir> tmp_;
-  static inline std::unique_ptr<ServerProcess> server_;
-  static inline bool started_ = false;
-  std::unique_ptr<HttpClient> client_;
 };
 
 TEST_F(ReadingsApi, TheLastDayByDefaultOldestFirst) {
