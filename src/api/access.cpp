@@ -20,6 +20,8 @@ int limit_of(const RateLimitConfig& limits, RateClass c) {
       return limits.write_per_minute;
     case RateClass::auth:
       return limits.auth_per_minute;
+    case RateClass::ingest:
+      return limits.ingest_per_minute;
   }
   return 0;
 }
@@ -32,6 +34,8 @@ std::string_view class_name(RateClass c) {
       return "write";
     case RateClass::auth:
       return "auth";
+    case RateClass::ingest:
+      return "ingest";
   }
   return "read";
 }
@@ -213,7 +217,8 @@ Middleware access_middleware(AccessDeps deps) {
     auto r = next(ctx);
     set_rate_headers(r, d);
     if (ctx.request.method != "GET" && ctx.request.method != "HEAD" && r.status >= 200 &&
-        r.status < 300 && ctx.route->access.rate != RateClass::auth)
+        r.status < 300 && ctx.route->access.rate != RateClass::auth &&
+        ctx.route->access.rate != RateClass::ingest)
       write_audit(deps, ctx);
     return r;
   };

@@ -3,6 +3,7 @@
 #include "api/access.h"
 #include "api/asset_routes.h"
 #include "api/identity_routes.h"
+#include "api/ingest_routes.h"
 #include "api/readings_routes.h"
 #include "api/static_files.h"
 #include "api/system_routes.h"
@@ -16,12 +17,19 @@ std::unique_ptr<Router> build_router(const ApiServices& services, const Config& 
   router->use(security_headers_middleware({origins.begin(), origins.end()}, tls));
   router->use(access_middleware(AccessDeps{services.authenticator, services.limiter,
                                            services.store.identity(), config.rate_limit}));
-  add_system_routes(*router, services.store);
+  add_system_routes(*router, services.store,
+                    {[&p = services.pipeline](std::string& out) { p.append_metrics(out); }});
   add_identity_routes(*router,
                       IdentityDeps{services.store, services.authenticator, services.sessions});
   add_asset_routes(*router, services.store,
                    [&auth = services.authenticator](Id tenant) { auth.tenant_removed(tenant); });
   add_readings_routes(*router, services.store, services.series);
+  const IngestDeps ingest{services.store,    services.series, services.directory,
+                          services.pipeline, services.dedup,  config.ingest};
+  add_ingest_device_routes(*router, ingest);
+  add_ingest_batch_routes(*router, ingest);
+  add_lorawan_routes(*router, ingest);
+  add_device_access_routes(*router, ingest);
   router->set_fallback(static_files(config.http.web_root));
   return router;
 }

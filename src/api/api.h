@@ -9,6 +9,9 @@
 #include "auth/rate_limiter.h"
 #include "auth/sessions.h"
 #include "core/config.h"
+#include "ingest/dedup_window.h"
+#include "ingest/directory.h"
+#include "ingest/pipeline.h"
 #include "store/meta_store.h"
 #include "store/series_store.h"
 
@@ -21,6 +24,9 @@ struct ApiServices {
   auth::Authenticator& authenticator;
   auth::Sessions& sessions;
   auth::RateLimiter& limiter;
+  ingest::Directory& directory;
+  ingest::Pipeline& pipeline;
+  ingest::DedupWindow& dedup;
 };
 
 std::unique_ptr<Router> build_router(const ApiServices& services, const Config& config);

@@ -33,6 +33,32 @@ std::optional<std::string_view> HttpResponse::header(std::string_view name) cons
   return std::nullopt;
 }
 
+void PendingResponse::complete(HttpResponse response) {
+  std::move_only_function<void(HttpResponse)> callback;
+  {
+    std::lock_guard lock(mutex_);
+    if (!callback_) {
+      response_ = std::make_unique<HttpResponse>(std::move(response));
+      return;
+    }
+    callback = std::move(callback_);
+  }
+  callback(std::move(response));
+}
+
+void PendingResponse::on_complete(std::move_only_function<void(HttpResponse)> callback) {
+  std::unique_ptr<HttpResponse> ready;
+  {
+    std::lock_guard lock(mutex_);
+    if (!response_) {
+      callback_ = std::move(callback);
+      return;
+    }
+    ready = std::move(response_);
+  }
+  callback(std::move(*ready));
+}
+
 bool parse_target(std::string_view target, std::string& path,
                   std::vector<std::pair<std::string, std::string>>& query) {
   auto parsed = boost::urls::parse_origin_form(target);

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <functional>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +32,8 @@ struct HttpRequest {
   std::optional<std::string_view> query_param(std::string_view name) const;
 };
 
+class PendingResponse;
+
 struct HttpResponse {
   int status = 200;
   std::string content_type;  // empty: no body type
@@ -41,10 +45,30 @@ struct HttpResponse {
   // time, never after it returned empty or an error. Sent with chunked transfer encoding
   // (no Content-Length); a HEAD request gets the headers only and the producer is never called.
   std::function<Result<std::string>()> body_stream;
+  // When set, the real response comes later through it; status, headers and
+  // body of this one are a placeholder whose headers (set by middleware:
+  // security, rate limits) the server adds to the real one. Only routes that
+  // write no audit entry may answer so (the audit would precede the outcome).
+  std::shared_ptr<PendingResponse> pending;
   std::string route;  // set by the router: the route pattern or a fixed label, for metrics and logs
 
   void set_header(std::string name, std::string value);
   std::optional<std::string_view> header(std::string_view name) const;
+};
+
+// A response that a handler finishes later, from any thread: a durable write
+// acknowledges only once the disk has it, and no thread should wait for that.
+// complete() is called exactly once; the server registers on_complete() once.
+// Whichever comes second runs the callback, on the thread that called it.
+class PendingResponse {
+ public:
+  void complete(HttpResponse response);
+  void on_complete(std::move_only_function<void(HttpResponse)> callback);
+
+ private:
+  std::mutex mutex_;
+  std::unique_ptr<HttpResponse> response_;
+  std::move_only_function<void(HttpResponse)> callback_;
 };
 
 // Splits a request target into a decoded path and query parameters. Fails on

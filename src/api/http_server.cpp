@@ -54,15 +54,23 @@ HttpRequest to_request(const http::request<http::string_body>& msg, std::string 
 // `bytes`: the body bytes sent (for HEAD, those a GET would have sent when known).
 std::string access_line(const HttpRequest& req, const HttpResponse& res, std::size_t bytes,
                         double seconds) {
+  // A device's access token is a path segment; the log gets the route instead.
+  const bool secret_path = res.route.find("{device_token}") != std::string::npos;
   boost::json::object o{{"ts", format_rfc3339(now_ms())},
                         {"remote", req.remote},
                         {"method", req.method},
-                        {"target", req.target},
+                        {"target", secret_path ? res.route : req.target},
                         {"route", res.route},
                         {"status", res.status},
                         {"bytes", bytes},
                         {"duration_ms", seconds * 1000.0}};
   return to_json_text(o);
+}
+
+// "/api/v1/points/{id}/import", with or without a query.
+bool is_import_target(std::string_view target) {
+  target = target.substr(0, target.find('?'));
+  return target.starts_with("/api/v1/points/") && target.ends_with("/import");
 }
 
 // The status line and header fields of `res`, whatever the body type.
@@ -156,6 +164,34 @@ struct HttpServer::Impl {
         asio::use_awaitable);
   }
 
+  static auto await_pending(const std::shared_ptr<PendingResponse>& pending,
+                            const asio::any_io_executor& executor) {
+    return asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
+        [pending, executor](auto handler) {
+          pending->on_complete([h = std::move(handler), executor](HttpResponse r) mutable {
+            asio::post(executor, [h = std::move(h), r = std::move(r)]() mutable {
+              std::move(h)(std::move(r));
+            });
+          });
+        },
+        asio::use_awaitable);
+  }
+
+  // Waits for a handler's pending response without holding a thread: the
+  // completion is posted back to the connection's strand. The placeholder's
+  // headers (middleware's) go onto the real response unless it set them.
+  asio::awaitable<HttpResponse> finish(HttpResponse placeholder) {
+    const auto executor = co_await asio::this_coro::executor;
+    // Built outside this coroutine and taken by reference: g++ 12 destroys
+    // temporaries of a co_await expression twice (a lambda capturing a
+    // shared_ptr there frees it twice).
+    HttpResponse real = co_await await_pending(placeholder.pending, executor);
+    for (auto& [name, value] : placeholder.headers)
+      if (!real.header(name)) real.set_header(std::move(name), std::move(value));
+    real.route = std::move(placeholder.route);
+    co_return real;
+  }
+
   asio::awaitable<void> serve(std::shared_ptr<Connection> conn) {
     std::string remote;
     {
@@ -194,8 +230,15 @@ struct HttpServer::Impl {
       parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
       parser.body_limit(static_cast<std::uint64_t>(config.max_body_bytes));
       conn->stream.expires_after(std::chrono::milliseconds(config.read_timeout_ms));
-      auto [ec, n] =
-          co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+      auto [ec, n] = co_await http::async_read_header(stream, buffer, parser,
+                                                      asio::as_tuple(asio::use_awaitable));
+      if (!ec) {
+        // History imports carry years of readings; only they get the larger limit.
+        if (is_import_target(parser.get().target()))
+          parser.body_limit(static_cast<std::uint64_t>(config.max_import_bytes));
+        std::tie(ec, n) =
+            co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+      }
       conn->busy = true;
       const auto started = std::chrono::steady_clock::now();
 
@@ -214,7 +257,9 @@ struct HttpServer::Impl {
         if (ec == http::error::body_limit)
           res = problem_response(
               413, "payload-too-large",
-              fmt::format("the request body exceeds the limit of {} bytes", config.max_body_bytes),
+              fmt::format("the request body exceeds the limit of {} bytes",
+                          is_import_target(parser.get().target()) ? config.max_import_bytes
+                                                                  : config.max_body_bytes),
               "");
         else if (ec == http::error::header_limit)
           res = problem_response(431, "header-too-large",
@@ -236,6 +281,7 @@ struct HttpServer::Impl {
           res.route = "unmatched";
         } else {
           res = co_await handle(req);
+          if (res.pending) res = co_await finish(std::move(res));
         }
         close = !msg.keep_alive() || stopping;
       }
@@ -366,7 +412,14 @@ struct HttpServer::Impl {
   }
 
   asio::awaitable<void> accept_loop() {
+    asio::steady_timer wait(acceptor.get_executor());
     for (;;) {
+      // At the limit, new clients wait in the listen backlog (the kernel's)
+      // rather than in our memory.
+      while (open_connections() >= static_cast<std::size_t>(config.max_connections) && !stopping) {
+        wait.expires_after(std::chrono::milliseconds(5));
+        co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+      }
       auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc),
                                                          asio::as_tuple(asio::use_awaitable));
       if (ec) {

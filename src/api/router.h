@@ -26,8 +26,10 @@ namespace citypulse {
 
 struct Route;
 
-// Route classes for rate limiting (config rate_limit.*).
-enum class RateClass { read, write, auth };
+// Route classes for rate limiting (config rate_limit.*). Ingest routes carry
+// readings: limited on their own (off by default, since the pipeline's
+// back-pressure protects the server) and never audited one by one.
+enum class RateClass { read, write, auth, ingest };
 
 // Who may call a route; every route states it. Open routes need no
 // credentials (health, sign-in, the API document); the others need an

@@ -31,7 +31,7 @@ const boost::json::object& openapi_document() {
   return doc;
 }
 
-void add_system_routes(Router& router, MetaStore& store) {
+void add_system_routes(Router& router, MetaStore& store, std::vector<MetricsSource> metrics) {
   router.add("GET", "/healthz", RouteAccess::public_route(), [](RequestContext&) {
     return json_response(200, boost::json::object{{"status", "ok"}});
   });
@@ -45,10 +45,11 @@ void add_system_routes(Router& router, MetaStore& store) {
           ctx.request.path);
     return json_response(200, boost::json::object{{"status", "ready"}, {"schema_version", have}});
   });
-  router.add("GET", "/metrics", RouteAccess::public_route(), [](RequestContext&) {
+  router.add("GET", "/metrics", RouteAccess::public_route(), [metrics](RequestContext&) {
     HttpResponse r;
     r.content_type = "text/plain; version=0.0.4; charset=utf-8";
     append_process_metrics(r.body);
+    for (const auto& source : metrics) source(r.body);
     return r;
   });
   router.add("GET", "/api/v1/openapi.json", RouteAccess::public_route(),

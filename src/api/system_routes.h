@@ -4,14 +4,20 @@
 #pragma once
 
 #include <boost/json/fwd.hpp>
+#include <functional>
+#include <string>
+#include <vector>
 
 #include "api/router.h"
 #include "store/meta_store.h"
 
 namespace citypulse {
 
-// `store` must outlive the router.
-void add_system_routes(Router& router, MetaStore& store);
+// Appends a module's metrics (Prometheus text) to a /metrics answer.
+using MetricsSource = std::function<void(std::string&)>;
+
+// `store` must outlive the router, and so must what `metrics` reads.
+void add_system_routes(Router& router, MetaStore& store, std::vector<MetricsSource> metrics = {});
 
 // The OpenAPI 3.1 document: the hand-written paths (src/api/openapi.json)
 // completed with the component schemas generated from the model's schemas.

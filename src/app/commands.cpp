@@ -11,6 +11,9 @@
 #include "auth/rate_limiter.h"
 #include "auth/sessions.h"
 #include "core/log.h"
+#include "ingest/dedup_window.h"
+#include "ingest/directory.h"
+#include "ingest/pipeline.h"
 #include "sim/demo_readings.h"
 #include "sim/demo_town.h"
 #include "store/embedded_series_store.h"
@@ -128,7 +131,16 @@ int run_server(const Config& config, bool demo) {
   }
   auth::Sessions sessions(store.identity(), authenticator, config.auth);
   auth::RateLimiter limiter;
-  auto router = build_router(ApiServices{store, series, authenticator, sessions, limiter}, config);
+  ingest::Directory directory(store);
+  ingest::Pipeline pipeline(store, series, directory,
+                            {.max_pending_bytes = config.ingest.max_pending_bytes,
+                             .reject_out_of_bounds = config.ingest.out_of_bounds == "reject",
+                             .max_future_ms = std::int64_t{config.ingest.max_future_s} * 1000});
+  ingest::DedupWindow dedup(std::int64_t{config.ingest.dedup_window_s} * 1000,
+                            static_cast<std::size_t>(config.ingest.dedup_max_entries));
+  auto router = build_router(
+      ApiServices{store, series, authenticator, sessions, limiter, directory, pipeline, dedup},
+      config);
   HttpServer server(config.http, *router, config.workers.threads);
   auto port = server.start();
   if (!port) {

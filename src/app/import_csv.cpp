@@ -134,7 +134,8 @@ int run_import_csv(const Config& config, const ImportCsvOptions& o) {
     readings.reserve(batch.size());
     for (const auto& [t, v] : batch) readings.push_back({o.point, t, v, 0});
     if (!in_flight->acquire()) return in_flight->drain();
-    series.import_readings(std::move(readings), [in_flight](Status s) { in_flight->release(s); });
+    series.import_readings(std::move(readings), false,
+                           [in_flight](Status s) { in_flight->release(s); });
     if ((unflushed += static_cast<std::int64_t>(batch.size())) < kFlushEvery) return {};
     unflushed = 0;
     if (auto s = in_flight->drain(); !s) return s;

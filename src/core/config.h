@@ -25,7 +25,13 @@ struct HttpConfig {
   int read_timeout_ms =
       30'000;  // a whole request must arrive within this (also the keep-alive idle limit)
   int shutdown_grace_ms = 10'000;  // in-flight requests get this long to finish
-  std::string web_root;            // folder of the web UI; empty: built-in page
+  // Connections beyond this wait in the listen backlog: with max_body_bytes
+  // it bounds what request bodies can hold in memory.
+  int max_connections = 1024;
+  // The body limit of readings imports (POST /points/{id}/import), which
+  // carry years of history.
+  std::int64_t max_import_bytes = 64 << 20;
+  std::string web_root;  // folder of the web UI; empty: built-in page
   bool access_log = true;
   // Origins allowed to call the API from a browser, comma-separated
   // ("https://cp.example.org"); empty: no cross-origin access.
@@ -51,6 +57,23 @@ struct RateLimitConfig {
   int read_per_minute = 100;
   int write_per_minute = 100;
   int auth_per_minute = 20;
+  int ingest_per_minute = 0;  // readings requests (batch API); off by default
+};
+
+// The ingest pipeline (src/ingest/): every reading from outside.
+struct IngestConfig {
+  // Readings accepted but not yet durable, in bytes of memory; beyond it new
+  // ones are refused (HTTP 503 with Retry-After) until the disk catches up.
+  std::int64_t max_pending_bytes = 64 << 20;
+  int max_readings_per_request = 10'000;  // more: 413 naming the limit
+  // A reading outside its point's physical bounds: "flag" stores it marked
+  // suspect, "reject" refuses it.
+  std::string out_of_bounds = "flag";
+  int max_future_s = 300;  // readings further ahead of the server's clock are refused
+  // How long an Idempotency-Key or LoRaWAN deduplicationId is remembered, and
+  // how many at most (the oldest are forgotten first).
+  int dedup_window_s = 24 * 3600;
+  int dedup_max_entries = 100'000;
 };
 
 struct MqttConfig {
@@ -83,6 +106,7 @@ struct Config {
   HttpConfig http;
   AuthConfig auth;
   RateLimitConfig rate_limit;
+  IngestConfig ingest;
   MqttConfig mqtt;
   StorageConfig storage;
   TsdbConfig tsdb;

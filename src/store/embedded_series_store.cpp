@@ -24,8 +24,8 @@ class EmbeddedSeriesStore final : public SeriesStore {
     engine_->append(samples(readings), durable, false, std::move(done));
   }
 
-  void import_readings(std::vector<Reading> readings, ReadingsDone done) override {
-    engine_->append(samples(readings), false, true, std::move(done));
+  void import_readings(std::vector<Reading> readings, bool durable, ReadingsDone done) override {
+    engine_->append(samples(readings), durable, true, std::move(done));
   }
 
   Result<std::vector<TimedValue>> range(Id point, TimeMs from, TimeMs to,

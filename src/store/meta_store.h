@@ -54,6 +54,8 @@ struct Page {
 // Users, refresh tokens, API keys and the audit log (store/identity_store.h,
 // which includes this header for Page and ListQuery: hence only declared here).
 class IdentityStore;
+// Device tokens, integrations, activity, attributes (store/device_access_store.h).
+class DeviceAccessStore;
 
 template <class T>
 class Repository {
@@ -90,6 +92,12 @@ class MetaStore {
   virtual Repository<Point>& points() = 0;
   virtual Repository<Device>& devices() = 0;
   virtual IdentityStore& identity() = 0;
+  virtual DeviceAccessStore& device_access() = 0;
+
+  // Grows with every committed change to the asset model, device credentials
+  // and integrations (not with activity, attributes or identity). In-memory
+  // indexes of them compare it to know they are stale.
+  virtual std::uint64_t asset_generation() const = 0;
 
   // The schema version the store is at, and the one this binary brings.
   virtual int schema_version() = 0;

@@ -246,9 +246,60 @@ CREATE INDEX audit_log_user_id ON audit_log (user_id);
 CREATE INDEX audit_log_at ON audit_log (at);
 )sql";
 
+// Version 3: how devices get their readings in. Token and secret hashes are
+// unique: the directory finds a caller by them. Activity and attributes are
+// per device and go with it; integrations go with their tenant.
+constexpr std::string_view kDeviceAccess = R"sql(
+CREATE TABLE device_credentials (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  device_id BIGINT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  token_hash TEXT NOT NULL,
+  hint TEXT NOT NULL,
+  created_by BIGINT,
+  created_at BIGINT NOT NULL,
+  revoked BOOLEAN NOT NULL
+);
+CREATE INDEX device_credentials_tenant_id ON device_credentials (tenant_id);
+CREATE INDEX device_credentials_device_id ON device_credentials (device_id);
+CREATE UNIQUE INDEX device_credentials_token_hash ON device_credentials (token_hash);
+
+CREATE TABLE integrations (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  secret_hash TEXT NOT NULL,
+  hint TEXT NOT NULL,
+  created_by BIGINT,
+  created_at BIGINT NOT NULL,
+  revoked BOOLEAN NOT NULL
+);
+CREATE INDEX integrations_tenant_id ON integrations (tenant_id);
+CREATE UNIQUE INDEX integrations_secret_hash ON integrations (secret_hash);
+
+CREATE TABLE device_activity (
+  device_id BIGINT PRIMARY KEY REFERENCES devices (id) ON DELETE CASCADE,
+  last_seen_at BIGINT,
+  messages BIGINT NOT NULL,
+  readings BIGINT NOT NULL,
+  rejected BIGINT NOT NULL
+);
+
+CREATE TABLE device_attributes (
+  device_id BIGINT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+  key TEXT NOT NULL,
+  value TEXT NOT NULL,
+  updated_at BIGINT NOT NULL,
+  PRIMARY KEY (device_id, key)
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "asset model", kAssetModel},
     {2, "identity", kIdentity},
+    {3, "device access", kDeviceAccess},
 };
 
 constexpr bool versions_are_consecutive() {

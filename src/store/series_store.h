@@ -69,11 +69,13 @@ class SeriesStore {
   // fire `done` with invalid before anything is written.
   virtual void append(std::vector<Reading> readings, bool durable, ReadingsDone done) = 0;
 
-  // append() of history (non-durable): no late-data window, so readings of
-  // any age are taken; the rest of the contract is append()'s. Importers
-  // call flush() when done. Named so, not `import`, because a line starting
-  // with `import` means a module import to a C++20 preprocessor.
-  virtual void import_readings(std::vector<Reading> readings, ReadingsDone done) = 0;
+  // append() of history: no late-data window, so readings of any age are
+  // taken; the rest of the contract is append()'s. Bulk importers write
+  // non-durably and call flush() when done; the ingest pipeline routes
+  // readings older than the window here, durably. Named so, not `import`,
+  // because a line starting with `import` means a module import to a C++20
+  // preprocessor.
+  virtual void import_readings(std::vector<Reading> readings, bool durable, ReadingsDone done) = 0;
 
   // Samples of `point` with from <= t < to, ascending, at most `limit`.
   virtual Result<std::vector<TimedValue>> range(Id point, TimeMs from, TimeMs to,

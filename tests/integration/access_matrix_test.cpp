@@ -75,7 +75,19 @@ const std::set<std::string> kOpenOperations = {
     "GET /api/v1/openapi.json",
     "POST /api/v1/auth/login",
     "POST /api/v1/auth/refresh",
+    // Devices and network servers prove themselves with a token or secret of
+    // their own, checked by the route.
+    "POST /api/v1/{device_token}/telemetry",
+    "POST /api/v1/{device_token}/attributes",
+    "GET /api/v1/{device_token}/attributes",
+    "POST /api/v1/integrations/chirpstack",
+    "POST /api/v1/integrations/ttn",
 };
+
+// Path parameters besides {id} and what fills them: nothing that exists, so
+// the probe changes nothing.
+constexpr const char* kUnknownDeviceToken = "matrix-no-such-token";
+constexpr const char* kUnknownCredential = "999999999";
 
 struct Operation {
   std::string method;                     // "PATCH"
@@ -281,6 +293,12 @@ class AccessMatrix : public ::testing::Test {
 
   // DELETE /api/v1/api-keys/{id} has no If-Match to hold it back: its probes
   // revoke a key of A made for each of them.
+  static Id throwaway_integration() {
+    return create_id("integrations", {{"kind", "chirpstack"},
+                                      {"tenant_id", tenant_a_},
+                                      {"name", "throwaway " + std::to_string(++throwaways_)}});
+  }
+
   static Id throwaway_key() {
     return make_key(tenant_a_, "throwaway " + std::to_string(++throwaways_), {"assets:read"}).first;
   }
@@ -330,6 +348,10 @@ class AccessMatrix : public ::testing::Test {
         make_key(tenant_a_, "Matrix key A", {"assets:read", "api_keys:manage"});
     a1_["api-keys"] = a2_["api-keys"] = key_a;
     b1_["api-keys"] = make_key(tenant_b_, "Matrix key B", {"assets:read"}).first;
+    a1_["integrations"] = a2_["integrations"] =
+        create_id("integrations", {{"kind", "chirpstack"}, {"tenant_id", tenant_a_}});
+    b1_["integrations"] =
+        create_id("integrations", {{"kind", "things_stack"}, {"tenant_id", tenant_b_}});
 
     callers_[kSuperadmin] = caller(kSuperadmin, admin_->authorization());
     for (const auto& [name, email] : sign_ins)
@@ -444,6 +466,7 @@ class AccessMatrix : public ::testing::Test {
         if (!kProbed.count(o.method))
           problems.push_back("the matrix has no harmless probe for the method " + o.method);
         for (const auto& name : template_names) {
+          if (name == "device_token" || name == "credential_id") continue;
           if (name != "id")
             problems.push_back("path parameter {" + name + "} is not one the matrix fills");
           else if (!a1_.count(o.collection))
@@ -489,9 +512,17 @@ class AccessMatrix : public ::testing::Test {
       if (op.method == "DELETE" && op.collection == "api-keys") {
         id = throwaway_key();
         p.throwaway = true;
+      } else if (op.method == "DELETE" && op.collection == "integrations") {
+        id = throwaway_integration();
+        p.throwaway = true;
       }
       p.target.replace(p.target.find("{id}"), 4, std::to_string(id));
     }
+    for (const auto& [param, value] :
+         {std::pair<std::string, std::string>{"{device_token}", kUnknownDeviceToken},
+          {"{credential_id}", kUnknownCredential}})
+      if (auto at = p.target.find(param); at != std::string::npos)
+        p.target.replace(at, param.size(), value);
     if (op.method == "POST") {
       p.body = kProbeBody;
     } else if (op.method == "PUT" || op.method == "PATCH") {
@@ -505,6 +536,12 @@ class AccessMatrix : public ::testing::Test {
 
   // What a probe answers once access control let it through.
   static std::set<int> passed(const Operation& op, const Probe& p) {
+    // An unknown device token, a webhook without its secret.
+    if (op.open && (op.path.find("{device_token}") != std::string::npos ||
+                    op.path.starts_with("/api/v1/integrations/")))
+      return {401};
+    if (op.path.find("{credential_id}") != std::string::npos) return {404};
+    if (op.path.ends_with("/import")) return {415};  // the probe's body is JSON, not CSV
     if (op.method == "GET") return {200};
     if (op.method == "POST") return {400, 422};
     if (op.method == "PUT" || op.method == "PATCH") return {400, 412, 422};
@@ -747,8 +784,9 @@ TEST_F(AccessMatrix, ABuildingLimitedUserSeesOnlyItsBuildings) {
       continue;
     }
     auto want = passed(op, p);
-    const bool read_only =
-        op.collection == "tenants" || op.collection == "sites" || op.collection == "buildings";
+    // Integrations speak for the whole tenant: managed by whole-tenant callers only.
+    const bool read_only = op.collection == "tenants" || op.collection == "sites" ||
+                           op.collection == "buildings" || op.collection == "integrations";
     if (read_only && op.method != "GET") want.insert(403);
     EXPECT_TRUE(want.count(r.status)) << "expected " << statuses(want) << ": " << where;
     if (!is_list(op) || r.status != 200 || !in_building.count(op.collection)) continue;

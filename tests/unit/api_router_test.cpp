@@ -160,8 +160,12 @@ TEST_F(ApiDocument, DocumentsExactlyTheRoutes) {
   auth::Authenticator authenticator(store_->identity(), std::move(*keys), config.auth);
   auth::Sessions sessions(store_->identity(), authenticator, config.auth);
   auth::RateLimiter limiter;
-  auto router =
-      build_router(ApiServices{*store_, *series_, authenticator, sessions, limiter}, config);
+  ingest::Directory directory(*store_);
+  ingest::Pipeline pipeline(*store_, *series_, directory, {});
+  ingest::DedupWindow dedup(60'000, 100);
+  auto router = build_router(
+      ApiServices{*store_, *series_, authenticator, sessions, limiter, directory, pipeline, dedup},
+      config);
   std::set<std::pair<std::string, std::string>> routes;
   for (auto& [method, pattern] : router->routes()) routes.emplace(method, pattern);
 
@@ -191,8 +195,12 @@ TEST_F(ApiDocument, DocumentsEachRoutesAccess) {
   auth::Authenticator authenticator(store_->identity(), std::move(*keys), config.auth);
   auth::Sessions sessions(store_->identity(), authenticator, config.auth);
   auth::RateLimiter limiter;
-  auto router =
-      build_router(ApiServices{*store_, *series_, authenticator, sessions, limiter}, config);
+  ingest::Directory directory(*store_);
+  ingest::Pipeline pipeline(*store_, *series_, directory, {});
+  ingest::DedupWindow dedup(60'000, 100);
+  auto router = build_router(
+      ApiServices{*store_, *series_, authenticator, sessions, limiter, directory, pipeline, dedup},
+      config);
   const auto& paths = openapi_document().at("paths").as_object();
   for (const Route* r : router->all_routes()) {
     std::string method = r->method;

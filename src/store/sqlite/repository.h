@@ -10,6 +10,8 @@
 // when its write commits.
 #pragma once
 
+#include <atomic>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -21,9 +23,9 @@
 
 #include "core/time.h"
 #include "model/asset_schema.h"
+#include "sqlite/connection.h"
 #include "store/meta_store.h"
 #include "store/sqlite/building_scope.h"
-#include "sqlite/connection.h"
 #include "store/sqlite/integrity.h"
 #include "store/sqlite/list_filters.h"
 #include "store/sqlite/record_columns.h"
@@ -49,8 +51,10 @@ template <class T>
 class SqliteRepository final : public Repository<T> {
  public:
   // `db` and `mutex` are shared by all repositories of a store and must
-  // outlive this one.
-  SqliteRepository(Connection& db, std::mutex& mutex, const Schema<T>& schema);
+  // outlive this one; so must `generation`, when given, which grows by one
+  // per committed change (MetaStore::asset_generation()).
+  SqliteRepository(Connection& db, std::mutex& mutex, const Schema<T>& schema,
+                   std::atomic<std::uint64_t>* generation = nullptr);
 
   Result<T> create(const Scope& scope, T record) override;
   Result<T> get(const Scope& scope, Id id) override;
@@ -74,8 +78,12 @@ class SqliteRepository final : public Repository<T> {
   std::string scope_condition(const Scope& scope, std::vector<SqlValue>& params) const;
   Status write(const T& record, bool insert);
 
+  // Commits tx and counts the change.
+  Status commit_change(Transaction& tx);
+
   Connection& db_;
   std::mutex& mutex_;
+  std::atomic<std::uint64_t>* generation_;
   const Schema<T>& schema_;
   const TableInfo& table_;
   const FieldSpec<T>* owner_ = nullptr;     // the RefRule::owner field, when the tenant is derived
@@ -88,9 +96,11 @@ class SqliteRepository final : public Repository<T> {
 };
 
 template <class T>
-SqliteRepository<T>::SqliteRepository(Connection& db, std::mutex& mutex, const Schema<T>& schema)
+SqliteRepository<T>::SqliteRepository(Connection& db, std::mutex& mutex, const Schema<T>& schema,
+                                      std::atomic<std::uint64_t>* generation)
     : db_(db),
       mutex_(mutex),
+      generation_(generation),
       schema_(schema),
       table_(table_info(schema.collection)),
       columns_(column_fields(schema)),
@@ -118,6 +128,13 @@ SqliteRepository<T>::SqliteRepository(Connection& db, std::mutex& mutex, const S
       fmt::format("UPDATE {} SET {} WHERE id = ?", table_.table, fmt::join(assignments, ", "));
 }
 
+template <class T>
+Status SqliteRepository<T>::commit_change(Transaction& tx) {
+  if (auto s = tx.commit(); !s) return s;
+  if (generation_) generation_->fetch_add(1);
+  return {};
+}
+
 // ---- the Repository interface ----
 
 template <class T>
@@ -139,7 +156,7 @@ Result<T> SqliteRepository<T>::create(const Scope& scope, T record) {
     if (auto s = RecordExtras<T>::save(db_, record); !s) return std::unexpected(s.error());
     auto stored = fetch(Scope::all_tenants(), record.id);
     if (!stored) return stored;
-    if (auto s = tx->commit(); !s) return std::unexpected(s.error());
+    if (auto s = commit_change(*tx); !s) return std::unexpected(s.error());
     return stored;
   });
 }
@@ -218,7 +235,7 @@ Result<T> SqliteRepository<T>::update(const Scope& scope, T record,
     if (auto s = RecordExtras<T>::save(db_, record); !s) return std::unexpected(s.error());
     auto stored = fetch(Scope::all_tenants(), record.id);
     if (!stored) return stored;
-    if (auto s = tx->commit(); !s) return std::unexpected(s.error());
+    if (auto s = commit_change(*tx); !s) return std::unexpected(s.error());
     return stored;
   });
 }
@@ -253,7 +270,7 @@ Status SqliteRepository<T>::remove(const Scope& scope, Id id, bool cascade,
     if (auto s = st->run(); !s) return s;
     if (may_strip_devices)
       if (auto s = touch_devices_that_lost_channels(db_, current->tenant_id, before); !s) return s;
-    return tx->commit();
+    return commit_change(*tx);
   });
 }
 

@@ -5,10 +5,11 @@
 #include <filesystem>
 #include <mutex>
 
-#include "store/migrations.h"
 #include "sqlite/connection.h"
+#include "store/migrations.h"
 #include "store/sqlite/migrate.h"
 #include "store/sqlite/repository.h"
+#include "store/sqlite/sqlite_device_access.h"
 #include "store/sqlite/sqlite_identity_store.h"
 
 namespace citypulse {
@@ -30,6 +31,8 @@ class SqliteMetaStore final : public MetaStore {
   Repository<Point>& points() override { return points_; }
   Repository<Device>& devices() override { return devices_; }
   IdentityStore& identity() override { return identity_; }
+  DeviceAccessStore& device_access() override { return device_access_; }
+  std::uint64_t asset_generation() const override { return generation_.load(); }
 
   // 0 when the version cannot be read (the file failed underneath us).
   int schema_version() override {
@@ -63,16 +66,18 @@ class SqliteMetaStore final : public MetaStore {
   // small and each call takes well under a millisecond, so a pool would add
   // little throughput and a lot of SQLITE_BUSY handling.
   std::mutex mutex_;
+  std::atomic<std::uint64_t> generation_{1};
   Connection db_;
-  SqliteRepository<Tenant> tenants_{db_, mutex_, tenant_schema()};
-  SqliteRepository<Site> sites_{db_, mutex_, site_schema()};
-  SqliteRepository<Building> buildings_{db_, mutex_, building_schema()};
-  SqliteRepository<Floor> floors_{db_, mutex_, floor_schema()};
-  SqliteRepository<Space> spaces_{db_, mutex_, space_schema()};
-  SqliteRepository<Equipment> equipment_{db_, mutex_, equipment_schema()};
-  SqliteRepository<Point> points_{db_, mutex_, point_schema()};
-  SqliteRepository<Device> devices_{db_, mutex_, device_schema()};
+  SqliteRepository<Tenant> tenants_{db_, mutex_, tenant_schema(), &generation_};
+  SqliteRepository<Site> sites_{db_, mutex_, site_schema(), &generation_};
+  SqliteRepository<Building> buildings_{db_, mutex_, building_schema(), &generation_};
+  SqliteRepository<Floor> floors_{db_, mutex_, floor_schema(), &generation_};
+  SqliteRepository<Space> spaces_{db_, mutex_, space_schema(), &generation_};
+  SqliteRepository<Equipment> equipment_{db_, mutex_, equipment_schema(), &generation_};
+  SqliteRepository<Point> points_{db_, mutex_, point_schema(), &generation_};
+  SqliteRepository<Device> devices_{db_, mutex_, device_schema(), &generation_};
   sqlite::SqliteIdentityStore identity_{db_, mutex_};
+  sqlite::SqliteDeviceAccessStore device_access_{db_, mutex_, devices_, generation_};
 };
 
 Status configure(Connection& db) {

@@ -1,0 +1,226 @@
+// The ThingsBoard-compatible device API, so firmware written for ThingsBoard
+// works unchanged: the device's access token is the path segment.
+//
+//   POST /api/v1/{token}/telemetry   {"k": v, ...} | {"ts": ms, "values": {...}} | [ either, ... ]
+//   POST /api/v1/{token}/attributes  {"k": any JSON, ...}
+//   GET  /api/v1/{token}/attributes  {"client": {...}, "shared": {}}
+//
+// The shape of the body is checked whole first (400 naming the place, and
+// nothing stored); a value the device cannot have meant as a number (text,
+// null, an object) is one refused reading, not a failed request: firmware
+// cannot be fixed from an error response, and its other values are good.
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+#include <charconv>
+
+#include "api/ingest_answer.h"
+#include "api/ingest_routes.h"
+#include "api/json_io.h"
+#include "api/problem.h"
+#include "auth/secret.h"
+#include "core/text.h"
+#include "core/time.h"
+#include "store/device_access_store.h"
+
+namespace citypulse {
+namespace json = boost::json;
+namespace {
+
+// Timestamps outside year 1970..9999 are not readings anyone took.
+constexpr std::int64_t kLatestTime = 253'402'300'799'999;
+
+struct Telemetry {
+  std::vector<ingest::IncomingReading> readings;
+  std::vector<std::string> keys;
+};
+
+// A device body must be JSON; a missing Content-Type is forgiven (small
+// firmware often sends none), another type is not.
+Result<json::value> device_json(const HttpRequest& request) {
+  if (auto type = request.header("Content-Type"); type && !type->empty())
+    return read_json_body(request);
+  boost::system::error_code ec;
+  auto v = json::parse(request.body, ec);
+  if (ec)
+    return fail(ErrorCode::bad_request,
+                fmt::format("the body is not valid JSON: {}", ec.message()));
+  return v;
+}
+
+// One value as a reading; text that is a whole number is taken as one.
+void add_value(Telemetry& out, std::string_view key, const json::value& v, TimeMs t) {
+  ingest::IncomingReading r;
+  r.key = std::string(key);
+  r.t = t;
+  if (v.is_number()) {
+    r.value = v.to_number<double>();
+  } else if (v.is_bool()) {
+    r.value = v.get_bool() ? 1 : 0;
+  } else if (const auto* text = v.if_string()) {
+    const auto s = trim(std::string_view(*text));
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), r.value);
+    if (ec != std::errc{} || end != s.data() + s.size() || s.empty())
+      r.refused = ingest::Rejection::not_numeric;
+  } else {
+    r.refused = ingest::Rejection::not_numeric;
+  }
+  out.keys.push_back(r.key);
+  out.readings.push_back(std::move(r));
+}
+
+Status add_object(Telemetry& out, const json::value& element, TimeMs now, std::string_view at,
+                  std::size_t max) {
+  const auto* o = element.if_object();
+  if (!o)
+    return fail(ErrorCode::bad_request,
+                "telemetry is an object of values, {\"ts\": ms, \"values\": {...}}, or an array "
+                "of those",
+                std::string(at.empty() ? "/" : at));
+  const json::value* ts = o->if_contains("ts");
+  const json::value* values = o->if_contains("values");
+  TimeMs t = now;
+  const json::object* fields = o;
+  if (ts && values) {
+    const auto* ms = ts->if_int64();
+    const auto* ums = ts->if_uint64();
+    const std::int64_t tv = ms ? *ms : ums && *ums <= kLatestTime ? std::int64_t(*ums) : -1;
+    if (tv < 0 || tv > kLatestTime || o->size() != 2)
+      return fail(ErrorCode::bad_request,
+                  o->size() != 2 ? "a timed entry has exactly \"ts\" and \"values\""
+                                 : "ts must be integer milliseconds since 1970 (before year 10000)",
+                  fmt::format("{}/ts", at));
+    t = tv;
+    fields = values->if_object();
+    if (!fields)
+      return fail(ErrorCode::bad_request, "values must be an object of key: value",
+                  fmt::format("{}/values", at));
+  }
+  for (const auto& [key, v] : *fields) {
+    if (key.empty() || key.size() > 255)
+      return fail(ErrorCode::bad_request, "a key is 1 to 255 characters", std::string(at));
+    if (out.readings.size() >= max)
+      return fail(
+          ErrorCode::too_large,
+          fmt::format("more than {} readings in one request (ingest.max_readings_per_request)",
+                      max));
+    add_value(out, key, v, t);
+  }
+  return {};
+}
+
+Result<Telemetry> parse_telemetry(const json::value& body, TimeMs now, std::size_t max) {
+  Telemetry out;
+  if (const auto* list = body.if_array()) {
+    for (std::size_t i = 0; i < list->size(); ++i)
+      if (auto s = add_object(out, (*list)[i], now, fmt::format("/{}", i), max); !s)
+        return std::unexpected(s.error());
+  } else if (auto s = add_object(out, body, now, "", max); !s) {
+    return std::unexpected(s.error());
+  }
+  return out;
+}
+
+// The device a token names; 401 for none, 403 for a disabled one. The
+// snapshot keeps the entry alive.
+Result<const ingest::DeviceEntry*> device_of(const ingest::Snapshot& snapshot,
+                                             std::string_view token) {
+  const auto* device = snapshot.device_by_token_hash(auth::sha256_hex(token));
+  if (!device) return fail(ErrorCode::unauthenticated, "unknown or revoked device access token");
+  if (device->disabled())
+    return fail(ErrorCode::forbidden, fmt::format("device {} is disabled", device->id));
+  return device;
+}
+
+HttpResponse telemetry(RequestContext& ctx, const IngestDeps& deps) {
+  const auto started = steady_ms();
+  auto snapshot = deps.directory.current();
+  if (!snapshot) return problem_response(snapshot.error(), ctx.request.path);
+  auto device = device_of(**snapshot, ctx.params["device_token"]);
+  if (!device) return problem_response(device.error(), ctx.request.path);
+  auto body = device_json(ctx.request);
+  if (!body) return problem_response(body.error(), ctx.request.path);
+  auto parsed = parse_telemetry(*body, now_ms(),
+                                static_cast<std::size_t>(deps.config.max_readings_per_request));
+  if (!parsed) return problem_response(parsed.error(), ctx.request.path);
+  auto key = idempotency_key(ctx.request, fmt::format("device:{}", (*device)->id));
+  if (!key) return problem_response(key.error(), ctx.request.path);
+
+  ingest::IngestRequest request;
+  request.source = ingest::Source::http_telemetry;
+  request.tenant_id = (*device)->tenant_id;
+  request.device_id = (*device)->id;
+  request.readings = std::move(parsed->readings);
+  request.started_steady_ms = started;
+  return submit_readings(ctx, deps, std::move(request),
+                         {.dedup_key = std::move(*key), .keys = std::move(parsed->keys)});
+}
+
+HttpResponse post_attributes(RequestContext& ctx, const IngestDeps& deps) {
+  auto snapshot = deps.directory.current();
+  if (!snapshot) return problem_response(snapshot.error(), ctx.request.path);
+  auto device = device_of(**snapshot, ctx.params["device_token"]);
+  if (!device) return problem_response(device.error(), ctx.request.path);
+  auto body = device_json(ctx.request);
+  if (!body) return problem_response(body.error(), ctx.request.path);
+  const auto* o = body->if_object();
+  if (!o)
+    return problem_response(
+        Error{ErrorCode::bad_request, "attributes are an object of key: value", "/"},
+        ctx.request.path);
+  if (o->size() > 1000)
+    return problem_response(
+        Error{ErrorCode::too_large, "more than 1000 attributes in one request", {}},
+        ctx.request.path);
+  std::vector<std::pair<std::string, std::string>> values;
+  for (const auto& [key, v] : *o) {
+    if (key.empty() || key.size() > 255)
+      return problem_response(Error{ErrorCode::bad_request, "a key is 1 to 255 characters", "/"},
+                              ctx.request.path);
+    values.emplace_back(std::string(key), to_json_text(v));
+  }
+  auto dedup = idempotency_key(ctx.request, fmt::format("device:{}", (*device)->id));
+  if (!dedup) return problem_response(dedup.error(), ctx.request.path);
+  if (auto replay = claim_dedup(ctx, deps.dedup, *dedup)) return std::move(*replay);
+  auto s = deps.store.device_access().set_attributes((*device)->id, values, now_ms());
+  HttpResponse r = s ? json_response(200, json::object{{"updated", values.size()}})
+                     : problem_response(s.error(), ctx.request.path);
+  remember_answer(deps.dedup, *dedup, r);
+  if (s) deps.pipeline.record_message((*device)->id);
+  return r;
+}
+
+HttpResponse get_attributes(RequestContext& ctx, const IngestDeps& deps) {
+  auto snapshot = deps.directory.current();
+  if (!snapshot) return problem_response(snapshot.error(), ctx.request.path);
+  auto device = device_of(**snapshot, ctx.params["device_token"]);
+  if (!device) return problem_response(device.error(), ctx.request.path);
+  auto attributes =
+      deps.store.device_access().attributes(Scope::tenant((*device)->tenant_id), (*device)->id);
+  if (!attributes) return problem_response(attributes.error(), ctx.request.path);
+  std::vector<std::string_view> wanted;
+  if (auto keys = ctx.request.query_param("clientKeys")) wanted = split_list(*keys);
+  json::object client;
+  for (const auto& a : *attributes) {
+    if (!wanted.empty() && std::find(wanted.begin(), wanted.end(), a.key) == wanted.end()) continue;
+    boost::system::error_code ec;
+    client[a.key] = json::parse(a.value_json, ec);
+  }
+  return json_response(200,
+                       json::object{{"client", std::move(client)}, {"shared", json::object{}}});
+}
+
+}  // namespace
+
+void add_ingest_device_routes(Router& router, const IngestDeps& deps) {
+  // Open routes: the token in the path is the credential, checked here.
+  const auto open = RouteAccess::public_route(RateClass::ingest);
+  router.add("POST", "/api/v1/{device_token}/telemetry", open,
+             [deps](RequestContext& c) { return telemetry(c, deps); });
+  router.add("POST", "/api/v1/{device_token}/attributes", open,
+             [deps](RequestContext& c) { return post_attributes(c, deps); });
+  router.add("GET", "/api/v1/{device_token}/attributes", open,
+             [deps](RequestContext& c) { return get_attributes(c, deps); });
+}
+
+}  // namespace citypulse

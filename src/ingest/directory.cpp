@@ -1,0 +1,115 @@
+#include "ingest/directory.h"
+
+#include <fmt/format.h>
+
+#include "core/text.h"
+#include "store/device_access_store.h"
+
+namespace citypulse::ingest {
+namespace {
+
+std::string tenant_key(Id tenant, std::string_view text) {
+  return fmt::format("{}/{}", tenant, text);
+}
+
+}  // namespace
+
+const DeviceEntry* Snapshot::device_by_token_hash(std::string_view hash) const {
+  auto it = device_by_token_.find(std::string(hash));
+  return it == device_by_token_.end() ? nullptr : device(it->second);
+}
+
+const IntegrationEntry* Snapshot::integration_by_secret_hash(std::string_view hash) const {
+  auto it = integrations_.find(std::string(hash));
+  return it == integrations_.end() ? nullptr : &it->second;
+}
+
+const DeviceEntry* Snapshot::device(Id id) const {
+  auto it = devices_.find(id);
+  return it == devices_.end() ? nullptr : &it->second;
+}
+
+const DeviceEntry* Snapshot::device_by_serial(Id tenant, std::string_view serial) const {
+  auto it = device_by_serial_.find(tenant_key(tenant, lower_ascii(serial)));
+  return it == device_by_serial_.end() ? nullptr : device(it->second);
+}
+
+const PointEntry* Snapshot::point(Id id) const {
+  auto it = points_.find(id);
+  return it == points_.end() ? nullptr : &it->second;
+}
+
+const PointEntry* Snapshot::point_by_key(Id tenant, std::string_view key) const {
+  auto it = point_by_key_.find(tenant_key(tenant, key));
+  return it == point_by_key_.end() ? nullptr : point(it->second);
+}
+
+const PointEntry* Snapshot::resolve(const DeviceEntry& device, std::string_view channel) const {
+  if (auto it = device.channels.find(std::string(channel)); it != device.channels.end())
+    return point(it->second);
+  const PointEntry* p = point_by_key(device.tenant_id, channel);
+  // A device placed in a building writes only that building's points: a
+  // sensor in the school must not overwrite the town hall's meter by key.
+  if (p && device.building_id && p->building_id != *device.building_id) return nullptr;
+  return p;
+}
+
+Result<std::shared_ptr<const Snapshot>> Directory::current() {
+  const std::uint64_t generation = store_.asset_generation();
+  std::lock_guard lock(mutex_);
+  if (snapshot_ && snapshot_->generation() == generation) return snapshot_;
+  return rebuild(generation);
+}
+
+Result<std::shared_ptr<const Snapshot>> Directory::rebuild(std::uint64_t generation) {
+  const Scope all = Scope::all_tenants();
+  auto devices = list_all(store_.devices(), all);
+  if (!devices) return std::unexpected(devices.error());
+  auto points = list_all(store_.points(), all);
+  if (!points) return std::unexpected(points.error());
+  auto credentials = store_.device_access().all_credentials();
+  if (!credentials) return std::unexpected(credentials.error());
+  auto integrations = store_.device_access().all_integrations();
+  if (!integrations) return std::unexpected(integrations.error());
+
+  auto s = std::make_shared<Snapshot>();
+  // The generation read before the queries: a change committed meanwhile
+  // makes the next call rebuild again rather than be missed.
+  s->generation_ = generation;
+  for (auto& p : *points) {
+    PointEntry e{p.id,
+                 p.tenant_id,
+                 p.building_id,
+                 std::move(p.key),
+                 std::move(p.kind),
+                 std::move(p.quantity),
+                 std::move(p.unit),
+                 p.min_value,
+                 p.max_value};
+    if (!e.key.empty()) s->point_by_key_.emplace(tenant_key(e.tenant_id, e.key), e.id);
+    s->points_.emplace(e.id, std::move(e));
+  }
+  for (auto& d : *devices) {
+    DeviceEntry e;
+    e.id = d.id;
+    e.tenant_id = d.tenant_id;
+    e.building_id = d.building_id;
+    e.name = std::move(d.name);
+    e.protocol = std::move(d.protocol);
+    e.serial = std::move(d.serial);
+    e.status = std::move(d.status);
+    for (auto& c : d.channels) e.channels.emplace(std::move(c.channel), c.point_id);
+    if (!e.serial.empty())
+      s->device_by_serial_.emplace(tenant_key(e.tenant_id, lower_ascii(e.serial)), e.id);
+    s->devices_.emplace(e.id, std::move(e));
+  }
+  for (auto& c : *credentials) s->device_by_token_.emplace(std::move(c.token_hash), c.device_id);
+  for (auto& i : *integrations)
+    s->integrations_.emplace(
+        std::move(i.secret_hash),
+        IntegrationEntry{i.id, i.tenant_id, std::move(i.kind), std::move(i.name)});
+  snapshot_ = std::move(s);
+  return snapshot_;
+}
+
+}  // namespace citypulse::ingest

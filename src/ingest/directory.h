@@ -1,0 +1,105 @@
+// Directory: the in-memory index the pipeline resolves every message
+// against — who a device token or integration secret belongs to, a
+// device's channel → point mapping, points by id and by key, each point's
+// unit and bounds. One store query per change, never one per reading.
+//
+// A Snapshot is immutable and shared; current() hands out the newest one,
+// rebuilding it first (all of it, from the store) when
+// MetaStore::asset_generation() moved since it was built. So a disabled
+// device, a revoked token or a new point take effect on the very next
+// message; concurrent callers wait for the one rebuild instead of each
+// doing their own.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/result.h"
+#include "model/asset.h"
+#include "store/meta_store.h"
+
+namespace citypulse::ingest {
+
+struct PointEntry {
+  Id id = 0;
+  Id tenant_id = 0;
+  Id building_id = 0;
+  std::string key;
+  std::string kind;
+  std::string quantity;
+  std::string unit;
+  std::optional<double> min_value, max_value;
+};
+
+struct DeviceEntry {
+  Id id = 0;
+  Id tenant_id = 0;
+  std::optional<Id> building_id;
+  std::string name;
+  std::string protocol;
+  std::string serial;
+  std::string status;                            // provisioning | active | disabled
+  std::unordered_map<std::string, Id> channels;  // channel → point id
+
+  bool disabled() const { return status == "disabled"; }
+  bool provisioning() const { return status == "provisioning"; }
+};
+
+struct IntegrationEntry {
+  Id id = 0;
+  Id tenant_id = 0;
+  std::string kind;
+  std::string name;
+};
+
+class Snapshot {
+ public:
+  // nullptr when nothing matches. Secrets are looked up by their hex SHA-256.
+  const DeviceEntry* device_by_token_hash(std::string_view hash) const;
+  const IntegrationEntry* integration_by_secret_hash(std::string_view hash) const;
+  const DeviceEntry* device(Id id) const;
+  // Serials (DevEUIs) compare case-insensitively.
+  const DeviceEntry* device_by_serial(Id tenant, std::string_view serial) const;
+  const PointEntry* point(Id id) const;
+  const PointEntry* point_by_key(Id tenant, std::string_view key) const;
+
+  // The point a device's channel names: its mapping first, then a point key
+  // of its tenant (and of its building, when the device has one).
+  const PointEntry* resolve(const DeviceEntry& device, std::string_view channel) const;
+
+  std::uint64_t generation() const { return generation_; }
+
+ private:
+  friend class Directory;
+  std::uint64_t generation_ = 0;
+  std::unordered_map<std::string, Id> device_by_token_;
+  std::unordered_map<std::string, IntegrationEntry> integrations_;
+  std::unordered_map<Id, DeviceEntry> devices_;
+  std::unordered_map<std::string, Id> device_by_serial_;  // "<tenant>/<lower serial>"
+  std::unordered_map<Id, PointEntry> points_;
+  std::unordered_map<std::string, Id> point_by_key_;  // "<tenant>/<key>"
+};
+
+class Directory {
+ public:
+  // `store` must outlive the directory.
+  explicit Directory(MetaStore& store) : store_(store) {}
+
+  // The newest snapshot; the store's error when a needed rebuild failed:
+  // callers refuse the message rather than guess with a stale index.
+  Result<std::shared_ptr<const Snapshot>> current();
+
+ private:
+  Result<std::shared_ptr<const Snapshot>> rebuild(std::uint64_t generation);
+
+  MetaStore& store_;
+  std::mutex mutex_;  // one rebuild at a time; guards snapshot_
+  std::shared_ptr<const Snapshot> snapshot_;
+};
+
+}  // namespace citypulse::ingest
