@@ -13,15 +13,12 @@ namespace citypulse {
 namespace json = boost::json;
 namespace {
 
-json::array problems_json(const ingest::IngestOutcome& outcome,
-                          const IngestAnswerOptions& options) {
+json::array problems_json(const ingest::IngestOutcome& outcome, std::string_view pointer_prefix) {
   json::array out;
   for (const auto& p : outcome.problems) {
     json::object o{{"index", p.index}};
-    if (p.index < options.keys.size() && !options.keys[p.index].empty())
-      o["key"] = options.keys[p.index];
-    if (!options.pointer_prefix.empty())
-      o["pointer"] = fmt::format("{}/{}", options.pointer_prefix, p.index);
+    if (!p.key.empty()) o["key"] = p.key;
+    if (!pointer_prefix.empty()) o["pointer"] = fmt::format("{}/{}", pointer_prefix, p.index);
     if (p.rejected) o["reason"] = ingest::rejection_name(*p.rejected);
     o["detail"] = p.message;
     out.push_back(std::move(o));
@@ -30,7 +27,7 @@ json::array problems_json(const ingest::IngestOutcome& outcome,
 }
 
 HttpResponse answer(const std::string& path, const Result<ingest::IngestOutcome>& result,
-                    const IngestAnswerOptions& options) {
+                    std::string_view pointer_prefix) {
   if (!result) {
     auto r = problem_response(result.error(), path);
     if (result.error().code == ErrorCode::unavailable) r.set_header("Retry-After", "1");
@@ -46,7 +43,7 @@ HttpResponse answer(const std::string& path, const Result<ingest::IngestOutcome>
               {}},
         path);
     json::object body = json::parse(r.body).as_object();
-    body["problems"] = problems_json(o, options);
+    body["problems"] = problems_json(o, pointer_prefix);
     r.body = json::serialize(body);
     return r;
   }
@@ -59,7 +56,7 @@ HttpResponse answer(const std::string& path, const Result<ingest::IngestOutcome>
     return r;
   }
   json::object body{{"accepted", o.accepted}, {"suspect", o.suspect}, {"rejected", o.rejected}};
-  if (!o.problems.empty()) body["problems"] = problems_json(o, options);
+  if (!o.problems.empty()) body["problems"] = problems_json(o, pointer_prefix);
   if (!o.created_points.empty()) {
     json::array ids;
     for (Id id : o.created_points) ids.push_back(id);
@@ -115,17 +112,19 @@ void remember_answer(ingest::DedupWindow& dedup, const std::string& key,
 }
 
 HttpResponse submit_readings(RequestContext& ctx, const IngestDeps& deps,
-                             ingest::IngestRequest request, IngestAnswerOptions options) {
-  if (auto replay = claim_dedup(ctx, deps.dedup, options.dedup_key)) return std::move(*replay);
+                             ingest::IngestRequest request, std::string dedup_key,
+                             std::string pointer_prefix) {
+  if (auto replay = claim_dedup(ctx, deps.dedup, dedup_key)) return std::move(*replay);
   auto pending = std::make_shared<PendingResponse>();
   auto* dedup = &deps.dedup;
-  deps.pipeline.submit(std::move(request),
-                       [pending, dedup, path = ctx.request.path, options = std::move(options)](
-                           Result<ingest::IngestOutcome> result) mutable {
-                         auto r = answer(path, result, options);
-                         remember_answer(*dedup, options.dedup_key, r);
-                         pending->complete(std::move(r));
-                       });
+  deps.pipeline.submit(
+      std::move(request),
+      [pending, dedup, path = ctx.request.path, dedup_key = std::move(dedup_key),
+       pointer_prefix = std::move(pointer_prefix)](Result<ingest::IngestOutcome> result) mutable {
+        auto r = answer(path, result, pointer_prefix);
+        remember_answer(*dedup, dedup_key, r);
+        pending->complete(std::move(r));
+      });
   HttpResponse placeholder;
   placeholder.pending = std::move(pending);
   return placeholder;

@@ -21,16 +21,11 @@
 
 namespace citypulse {
 
-struct IngestAnswerOptions {
-  std::string dedup_key;       // empty: no deduplication
-  std::string pointer_prefix;  // "/readings": problems name "/readings/<index>"
-  // Per reading, the name a problem reports it by ("temperature"); empty:
-  // none. Indexed like the request's readings.
-  std::vector<std::string> keys;
-};
-
+// `dedup_key` empty: no deduplication. `pointer_prefix` "/readings": problems
+// name "/readings/<index>"; empty: no pointer.
 HttpResponse submit_readings(RequestContext& ctx, const IngestDeps& deps,
-                             ingest::IngestRequest request, IngestAnswerOptions options);
+                             ingest::IngestRequest request, std::string dedup_key,
+                             std::string pointer_prefix = {});
 
 // For routes that answer without readings (attributes, non-uplink LoRaWAN
 // events): nullopt when the key is fresh (claimed: call remember_answer()

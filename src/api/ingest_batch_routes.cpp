@@ -25,8 +25,6 @@ namespace citypulse {
 namespace json = boost::json;
 namespace {
 
-constexpr std::int64_t kLatestTime = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
-
 Error item_error(std::size_t i, std::string_view member, std::string message) {
   return Error{
       ErrorCode::bad_request, std::move(message),
@@ -37,8 +35,8 @@ Result<TimeMs> parse_ts(const json::value& v, std::size_t i) {
   TimeMs t = -1;
   if (const auto* ms = v.if_int64()) {
     t = *ms;
-  } else if (const auto* ums = v.if_uint64()) {
-    t = *ums <= static_cast<std::uint64_t>(kLatestTime) ? static_cast<TimeMs>(*ums) : -1;
+  } else if (v.is_uint64()) {
+    t = -1;  // Boost.JSON keeps every integer that fits as int64: this one is out of range
   } else if (const auto* text = v.if_string()) {
     auto parsed = parse_rfc3339(*text);
     if (!parsed)
@@ -50,7 +48,7 @@ Result<TimeMs> parse_ts(const json::value& v, std::size_t i) {
     return std::unexpected(item_error(
         i, "ts", fmt::format("reading {}: ts is integer milliseconds or an RFC 3339 time", i)));
   }
-  if (t < 0 || t > kLatestTime)
+  if (t < 0 || t > ingest::kLatestReadingTime)
     return std::unexpected(
         item_error(i, "ts", fmt::format("reading {}: ts lies outside the years 1970..9999", i)));
   return t;
@@ -168,8 +166,7 @@ HttpResponse post_readings(RequestContext& ctx, const IngestDeps& deps) {
   request.readings = std::move(*readings);
   request.all_or_nothing = !partial;
   request.started_steady_ms = started;
-  return submit_readings(ctx, deps, std::move(request),
-                         {.dedup_key = std::move(*key), .pointer_prefix = "/readings"});
+  return submit_readings(ctx, deps, std::move(request), std::move(*key), "/readings");
 }
 
 HttpResponse import_csv(RequestContext& ctx, const IngestDeps& deps) {

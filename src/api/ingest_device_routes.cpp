@@ -27,13 +27,7 @@ namespace citypulse {
 namespace json = boost::json;
 namespace {
 
-// Timestamps outside year 1970..9999 are not readings anyone took.
-constexpr std::int64_t kLatestTime = 253'402'300'799'999;
-
-struct Telemetry {
-  std::vector<ingest::IncomingReading> readings;
-  std::vector<std::string> keys;
-};
+using Telemetry = std::vector<ingest::IncomingReading>;
 
 // A device body must be JSON; a missing Content-Type is forgiven (small
 // firmware often sends none), another type is not.
@@ -65,8 +59,7 @@ void add_value(Telemetry& out, std::string_view key, const json::value& v, TimeM
   } else {
     r.refused = ingest::Rejection::not_numeric;
   }
-  out.keys.push_back(r.key);
-  out.readings.push_back(std::move(r));
+  out.push_back(std::move(r));
 }
 
 Status add_object(Telemetry& out, const json::value& element, TimeMs now, std::string_view at,
@@ -82,10 +75,10 @@ Status add_object(Telemetry& out, const json::value& element, TimeMs now, std::s
   TimeMs t = now;
   const json::object* fields = o;
   if (ts && values) {
+    // Boost.JSON keeps every integer that fits as int64: any other is out of range.
     const auto* ms = ts->if_int64();
-    const auto* ums = ts->if_uint64();
-    const std::int64_t tv = ms ? *ms : ums && *ums <= kLatestTime ? std::int64_t(*ums) : -1;
-    if (tv < 0 || tv > kLatestTime || o->size() != 2)
+    const std::int64_t tv = ms ? *ms : -1;
+    if (tv < 0 || tv > ingest::kLatestReadingTime || o->size() != 2)
       return fail(ErrorCode::bad_request,
                   o->size() != 2 ? "a timed entry has exactly \"ts\" and \"values\""
                                  : "ts must be integer milliseconds since 1970 (before year 10000)",
@@ -99,7 +92,7 @@ Status add_object(Telemetry& out, const json::value& element, TimeMs now, std::s
   for (const auto& [key, v] : *fields) {
     if (key.empty() || key.size() > 255)
       return fail(ErrorCode::bad_request, "a key is 1 to 255 characters", std::string(at));
-    if (out.readings.size() >= max)
+    if (out.size() >= max)
       return fail(
           ErrorCode::too_large,
           fmt::format("more than {} readings in one request (ingest.max_readings_per_request)",
@@ -121,46 +114,50 @@ Result<Telemetry> parse_telemetry(const json::value& body, TimeMs now, std::size
   return out;
 }
 
-// The device a token names; 401 for none, 403 for a disabled one. The
-// snapshot keeps the entry alive.
-Result<const ingest::DeviceEntry*> device_of(const ingest::Snapshot& snapshot,
-                                             std::string_view token) {
-  const auto* device = snapshot.device_by_token_hash(auth::sha256_hex(token));
+// The device the path's token names, with the snapshot that keeps its entry
+// alive; 401 for no such token, 403 for a disabled device.
+struct CallingDevice {
+  std::shared_ptr<const ingest::Snapshot> snapshot;
+  const ingest::DeviceEntry* device = nullptr;
+};
+
+Result<CallingDevice> calling_device(RequestContext& ctx, const IngestDeps& deps) {
+  auto snapshot = deps.directory.current();
+  if (!snapshot) return std::unexpected(snapshot.error());
+  const auto* device =
+      (*snapshot)->device_by_token_hash(auth::sha256_hex(ctx.params["device_token"]));
   if (!device) return fail(ErrorCode::unauthenticated, "unknown or revoked device access token");
   if (device->disabled())
     return fail(ErrorCode::forbidden, fmt::format("device {} is disabled", device->id));
-  return device;
+  return CallingDevice{std::move(*snapshot), device};
 }
 
 HttpResponse telemetry(RequestContext& ctx, const IngestDeps& deps) {
   const auto started = steady_ms();
-  auto snapshot = deps.directory.current();
-  if (!snapshot) return problem_response(snapshot.error(), ctx.request.path);
-  auto device = device_of(**snapshot, ctx.params["device_token"]);
-  if (!device) return problem_response(device.error(), ctx.request.path);
+  auto caller = calling_device(ctx, deps);
+  if (!caller) return problem_response(caller.error(), ctx.request.path);
+  const ingest::DeviceEntry& device = *caller->device;
   auto body = device_json(ctx.request);
   if (!body) return problem_response(body.error(), ctx.request.path);
   auto parsed = parse_telemetry(*body, now_ms(),
                                 static_cast<std::size_t>(deps.config.max_readings_per_request));
   if (!parsed) return problem_response(parsed.error(), ctx.request.path);
-  auto key = idempotency_key(ctx.request, fmt::format("device:{}", (*device)->id));
+  auto key = idempotency_key(ctx.request, fmt::format("device:{}", device.id));
   if (!key) return problem_response(key.error(), ctx.request.path);
 
   ingest::IngestRequest request;
   request.source = ingest::Source::http_telemetry;
-  request.tenant_id = (*device)->tenant_id;
-  request.device_id = (*device)->id;
-  request.readings = std::move(parsed->readings);
+  request.tenant_id = device.tenant_id;
+  request.device_id = device.id;
+  request.readings = std::move(*parsed);
   request.started_steady_ms = started;
-  return submit_readings(ctx, deps, std::move(request),
-                         {.dedup_key = std::move(*key), .keys = std::move(parsed->keys)});
+  return submit_readings(ctx, deps, std::move(request), std::move(*key));
 }
 
 HttpResponse post_attributes(RequestContext& ctx, const IngestDeps& deps) {
-  auto snapshot = deps.directory.current();
-  if (!snapshot) return problem_response(snapshot.error(), ctx.request.path);
-  auto device = device_of(**snapshot, ctx.params["device_token"]);
-  if (!device) return problem_response(device.error(), ctx.request.path);
+  auto caller = calling_device(ctx, deps);
+  if (!caller) return problem_response(caller.error(), ctx.request.path);
+  const ingest::DeviceEntry& device = *caller->device;
   auto body = device_json(ctx.request);
   if (!body) return problem_response(body.error(), ctx.request.path);
   const auto* o = body->if_object();
@@ -179,24 +176,23 @@ HttpResponse post_attributes(RequestContext& ctx, const IngestDeps& deps) {
                               ctx.request.path);
     values.emplace_back(std::string(key), to_json_text(v));
   }
-  auto dedup = idempotency_key(ctx.request, fmt::format("device:{}", (*device)->id));
+  auto dedup = idempotency_key(ctx.request, fmt::format("device:{}", device.id));
   if (!dedup) return problem_response(dedup.error(), ctx.request.path);
   if (auto replay = claim_dedup(ctx, deps.dedup, *dedup)) return std::move(*replay);
-  auto s = deps.store.device_access().set_attributes((*device)->id, values, now_ms());
+  auto s = deps.store.device_access().set_attributes(device.id, values, now_ms());
   HttpResponse r = s ? json_response(200, json::object{{"updated", values.size()}})
                      : problem_response(s.error(), ctx.request.path);
   remember_answer(deps.dedup, *dedup, r);
-  if (s) deps.pipeline.record_message((*device)->id);
+  if (s) deps.pipeline.record_message(device.id);
   return r;
 }
 
 HttpResponse get_attributes(RequestContext& ctx, const IngestDeps& deps) {
-  auto snapshot = deps.directory.current();
-  if (!snapshot) return problem_response(snapshot.error(), ctx.request.path);
-  auto device = device_of(**snapshot, ctx.params["device_token"]);
-  if (!device) return problem_response(device.error(), ctx.request.path);
+  auto caller = calling_device(ctx, deps);
+  if (!caller) return problem_response(caller.error(), ctx.request.path);
+  const ingest::DeviceEntry& device = *caller->device;
   auto attributes =
-      deps.store.device_access().attributes(Scope::tenant((*device)->tenant_id), (*device)->id);
+      deps.store.device_access().attributes(Scope::tenant(device.tenant_id), device.id);
   if (!attributes) return problem_response(attributes.error(), ctx.request.path);
   std::vector<std::string_view> wanted;
   if (auto keys = ctx.request.query_param("clientKeys")) wanted = split_list(*keys);

@@ -61,14 +61,13 @@ std::string_view event_label(lorawan::EventKind k) {
   return "other";
 }
 
-void add_reading(ingest::IngestRequest& request, std::vector<std::string>& keys, std::string key,
-                 double value, TimeMs t, bool auto_create) {
+void add_reading(ingest::IngestRequest& request, std::string key, double value, TimeMs t,
+                 bool auto_create) {
   ingest::IncomingReading r;
   r.key = std::move(key);
   r.value = value;
   r.t = t;
   r.auto_create = auto_create;
-  keys.push_back(r.key);
   request.readings.push_back(std::move(r));
 }
 
@@ -126,16 +125,13 @@ HttpResponse webhook(RequestContext& ctx, const IngestDeps& deps, std::string_vi
   request.tenant_id = device->tenant_id;
   request.device_id = device->id;
   request.started_steady_ms = started;
-  std::vector<std::string> keys;
-  for (auto& m : event->measurements)
-    add_reading(request, keys, std::move(m.key), m.value, t, false);
+  for (auto& m : event->measurements) add_reading(request, std::move(m.key), m.value, t, false);
   if (event->kind == lorawan::EventKind::uplink) {
-    if (event->rssi) add_reading(request, keys, "rssi", *event->rssi, t, true);
-    if (event->snr) add_reading(request, keys, "snr", *event->snr, t, true);
+    if (event->rssi) add_reading(request, "rssi", *event->rssi, t, true);
+    if (event->snr) add_reading(request, "snr", *event->snr, t, true);
   }
-  if (event->battery_percent)
-    add_reading(request, keys, "battery", *event->battery_percent, t, true);
-  if (event->margin) add_reading(request, keys, "margin", *event->margin, t, true);
+  if (event->battery_percent) add_reading(request, "battery", *event->battery_percent, t, true);
+  if (event->margin) add_reading(request, "margin", *event->margin, t, true);
 
   if (request.readings.empty()) {
     // A join, an ack, a log line: recorded, not stored as readings.
@@ -147,8 +143,7 @@ HttpResponse webhook(RequestContext& ctx, const IngestDeps& deps, std::string_vi
     remember_answer(deps.dedup, dedup_key, r);
     return r;
   }
-  return submit_readings(ctx, deps, std::move(request),
-                         {.dedup_key = dedup_key, .keys = std::move(keys)});
+  return submit_readings(ctx, deps, std::move(request), dedup_key);
 }
 
 }  // namespace

@@ -1,27 +1,32 @@
 #include "ingest/directory.h"
 
-#include <fmt/format.h>
-
 #include "core/text.h"
 #include "store/device_access_store.h"
 
 namespace citypulse::ingest {
 namespace {
 
-std::string tenant_key(Id tenant, std::string_view text) {
-  return fmt::format("{}/{}", tenant, text);
+template <class V>
+const V* find_in(const TextMap<V>& map, std::string_view key) {
+  auto it = map.find(key);
+  return it == map.end() ? nullptr : &it->second;
+}
+
+const Id* find_in(const std::unordered_map<Id, TextMap<Id>>& by_tenant, Id tenant,
+                  std::string_view key) {
+  auto t = by_tenant.find(tenant);
+  return t == by_tenant.end() ? nullptr : find_in(t->second, key);
 }
 
 }  // namespace
 
 const DeviceEntry* Snapshot::device_by_token_hash(std::string_view hash) const {
-  auto it = device_by_token_.find(std::string(hash));
-  return it == device_by_token_.end() ? nullptr : device(it->second);
+  const Id* id = find_in(device_by_token_, hash);
+  return id ? device(*id) : nullptr;
 }
 
 const IntegrationEntry* Snapshot::integration_by_secret_hash(std::string_view hash) const {
-  auto it = integrations_.find(std::string(hash));
-  return it == integrations_.end() ? nullptr : &it->second;
+  return find_in(integrations_, hash);
 }
 
 const DeviceEntry* Snapshot::device(Id id) const {
@@ -30,8 +35,8 @@ const DeviceEntry* Snapshot::device(Id id) const {
 }
 
 const DeviceEntry* Snapshot::device_by_serial(Id tenant, std::string_view serial) const {
-  auto it = device_by_serial_.find(tenant_key(tenant, lower_ascii(serial)));
-  return it == device_by_serial_.end() ? nullptr : device(it->second);
+  const Id* id = find_in(device_by_serial_, tenant, lower_ascii(serial));
+  return id ? device(*id) : nullptr;
 }
 
 const PointEntry* Snapshot::point(Id id) const {
@@ -40,13 +45,12 @@ const PointEntry* Snapshot::point(Id id) const {
 }
 
 const PointEntry* Snapshot::point_by_key(Id tenant, std::string_view key) const {
-  auto it = point_by_key_.find(tenant_key(tenant, key));
-  return it == point_by_key_.end() ? nullptr : point(it->second);
+  const Id* id = find_in(point_by_key_, tenant, key);
+  return id ? point(*id) : nullptr;
 }
 
 const PointEntry* Snapshot::resolve(const DeviceEntry& device, std::string_view channel) const {
-  if (auto it = device.channels.find(std::string(channel)); it != device.channels.end())
-    return point(it->second);
+  if (const Id* id = find_in(device.channels, channel)) return point(*id);
   const PointEntry* p = point_by_key(device.tenant_id, channel);
   // A device placed in a building writes only that building's points: a
   // sensor in the school must not overwrite the town hall's meter by key.
@@ -86,7 +90,7 @@ Result<std::shared_ptr<const Snapshot>> Directory::rebuild(std::uint64_t generat
                  std::move(p.unit),
                  p.min_value,
                  p.max_value};
-    if (!e.key.empty()) s->point_by_key_.emplace(tenant_key(e.tenant_id, e.key), e.id);
+    if (!e.key.empty()) s->point_by_key_[e.tenant_id].emplace(e.key, e.id);
     s->points_.emplace(e.id, std::move(e));
   }
   for (auto& d : *devices) {
@@ -99,8 +103,7 @@ Result<std::shared_ptr<const Snapshot>> Directory::rebuild(std::uint64_t generat
     e.serial = std::move(d.serial);
     e.status = std::move(d.status);
     for (auto& c : d.channels) e.channels.emplace(std::move(c.channel), c.point_id);
-    if (!e.serial.empty())
-      s->device_by_serial_.emplace(tenant_key(e.tenant_id, lower_ascii(e.serial)), e.id);
+    if (!e.serial.empty()) s->device_by_serial_[e.tenant_id].emplace(lower_ascii(e.serial), e.id);
     s->devices_.emplace(e.id, std::move(e));
   }
   for (auto& c : *credentials) s->device_by_token_.emplace(std::move(c.token_hash), c.device_id);

@@ -20,6 +20,7 @@
 #include <unordered_map>
 
 #include "core/result.h"
+#include "core/text.h"
 #include "model/asset.h"
 #include "store/meta_store.h"
 
@@ -43,8 +44,8 @@ struct DeviceEntry {
   std::string name;
   std::string protocol;
   std::string serial;
-  std::string status;                            // provisioning | active | disabled
-  std::unordered_map<std::string, Id> channels;  // channel → point id
+  std::string status;    // provisioning | active | disabled
+  TextMap<Id> channels;  // channel → point id
 
   bool disabled() const { return status == "disabled"; }
   bool provisioning() const { return status == "provisioning"; }
@@ -77,12 +78,13 @@ class Snapshot {
  private:
   friend class Directory;
   std::uint64_t generation_ = 0;
-  std::unordered_map<std::string, Id> device_by_token_;
-  std::unordered_map<std::string, IntegrationEntry> integrations_;
+  // Lookups take a string_view and allocate nothing: they run per reading.
+  TextMap<Id> device_by_token_;
+  TextMap<IntegrationEntry> integrations_;
   std::unordered_map<Id, DeviceEntry> devices_;
-  std::unordered_map<std::string, Id> device_by_serial_;  // "<tenant>/<lower serial>"
+  std::unordered_map<Id, TextMap<Id>> device_by_serial_;  // tenant → lower-case serial → device
   std::unordered_map<Id, PointEntry> points_;
-  std::unordered_map<std::string, Id> point_by_key_;  // "<tenant>/<key>"
+  std::unordered_map<Id, TextMap<Id>> point_by_key_;  // tenant → point key → point
 };
 
 class Directory {

@@ -21,6 +21,12 @@ constexpr std::string_view kSourceNames[kSourceCount] = {"http_telemetry", "http
 constexpr std::string_view kRejectionNames[kRejectionCount] = {
     "unknown_key", "not_finite", "future", "out_of_bounds", "unit", "provisioning", "not_numeric"};
 
+// How a request ended, for citypulse_ingest_requests_total.
+enum class Outcome : std::uint8_t { written, refused, overloaded, failed };
+constexpr std::size_t kOutcomeCount = 4;
+constexpr std::string_view kOutcomeNames[kOutcomeCount] = {"written", "refused", "overloaded",
+                                                           "failed"};
+
 // What a request holds in memory while it waits for the disk: its readings
 // twice (the request's and the store's copy) and the bookkeeping around them.
 std::int64_t pending_cost(std::size_t readings) {
@@ -41,6 +47,7 @@ struct IngestMetrics {
                           {0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5}};
   Counter* accepted_by[kSourceCount];
   Counter* rejected_by[kSourceCount][kRejectionCount];
+  Counter* requests_by[kSourceCount][kOutcomeCount];
   Histogram* latency_by[kSourceCount];
 
   IngestMetrics() {
@@ -51,11 +58,13 @@ struct IngestMetrics {
       for (std::size_t r = 0; r < kRejectionCount; ++r)
         rejected_by[s][r] =
             &rejected.with({{"source", source}, {"reason", std::string(kRejectionNames[r])}});
+      for (std::size_t o = 0; o < kOutcomeCount; ++o)
+        requests_by[s][o] =
+            &requests.with({{"source", source}, {"outcome", std::string(kOutcomeNames[o])}});
     }
   }
-  Counter& request(Source s, std::string_view outcome) {
-    return requests.with({{"source", std::string(kSourceNames[static_cast<int>(s)])},
-                          {"outcome", std::string(outcome)}});
+  Counter& request(Source s, Outcome o) {
+    return *requests_by[static_cast<std::size_t>(s)][static_cast<std::size_t>(o)];
   }
 };
 
@@ -109,7 +118,7 @@ void Pipeline::add_sink(ReadingSink& sink) {
 namespace {
 
 void reject(IngestOutcome& outcome, std::size_t index, Rejection why, std::string message) {
-  outcome.problems.push_back({index, why, std::move(message)});
+  outcome.problems.push_back({index, {}, why, std::move(message)});
   ++outcome.rejected;
 }
 
@@ -230,11 +239,12 @@ Result<Pipeline::Prepared> Pipeline::prepare(IngestRequest& request) {
         continue;
       }
       quality = kQualitySuspect;
-      p.outcome.problems.push_back({i, std::nullopt, message});
+      p.outcome.problems.push_back({i, {}, std::nullopt, message});
       ++p.outcome.suspect;
     }
     p.readings.push_back({point->id, r.t, value, quality});
   }
+  for (auto& problem : p.outcome.problems) problem.key = request.readings[problem.index].key;
   std::sort(p.outcome.problems.begin(), p.outcome.problems.end(),
             [](const ReadingProblem& a, const ReadingProblem& b) { return a.index < b.index; });
   p.outcome.accepted = p.readings.size();
@@ -288,7 +298,7 @@ void Pipeline::submit(IngestRequest request, IngestDone done) {
   auto& m = metrics();
   auto prepared = prepare(request);
   if (!prepared) {
-    m.request(request.source, "failed").add();
+    m.request(request.source, Outcome::failed).add();
     done(std::unexpected(prepared.error()));
     return;
   }
@@ -300,14 +310,14 @@ void Pipeline::submit(IngestRequest request, IngestDone done) {
     // Refused whole: the answer needs no disk.
     if (p.device_id) count_device(*p.device_id, 0, static_cast<std::int64_t>(p.outcome.rejected));
     p.outcome.accepted = p.outcome.suspect = 0;
-    m.request(p.source, "refused").add();
+    m.request(p.source, Outcome::refused).add();
     done(std::move(p.outcome));
     return;
   }
   if (p.readings.empty()) {
     if (p.device_id) count_device(*p.device_id, 0, static_cast<std::int64_t>(p.outcome.rejected));
     p.outcome.written = true;
-    m.request(p.source, "written").add();
+    m.request(p.source, Outcome::written).add();
     done(std::move(p.outcome));
     return;
   }
@@ -316,7 +326,7 @@ void Pipeline::submit(IngestRequest request, IngestDone done) {
   // can never together pass the ceiling.
   if (pending_bytes_.fetch_add(p.cost) + p.cost > options_.max_pending_bytes) {
     pending_bytes_.fetch_sub(p.cost);
-    m.request(p.source, "overloaded").add();
+    m.request(p.source, Outcome::overloaded).add();
     done(fail(ErrorCode::unavailable,
               fmt::format("the server is taking in more readings than it can store right now "
                           "(over {} bytes pending); retry shortly",
@@ -327,16 +337,15 @@ void Pipeline::submit(IngestRequest request, IngestDone done) {
 }
 
 void Pipeline::write(std::shared_ptr<Prepared> prepared, IngestDone done) {
-  // The store takes its own copy; ours stays for the sinks and a retry.
-  auto readings = prepared->readings;
+  // The store copies the readings during the call; ours stay for the sinks
+  // and a retry. ReadingsDone must be copyable, IngestDone is not: shared.
   auto shared_done = std::make_shared<IngestDone>(std::move(done));
-  series_.append(std::move(readings), true, [this, prepared, shared_done](Status s) {
+  series_.append(prepared->readings, true, [this, prepared, shared_done](Status s) {
     if (!s && s.error().code == ErrorCode::invalid) {
       // Readings older than the late-data window: the bulk path takes any
       // age, with the same durability. Our own validation leaves no other
       // reason for the store to call a batch invalid.
-      auto again = prepared->readings;
-      series_.import_readings(std::move(again), true, [this, prepared, shared_done](Status s2) {
+      series_.import_readings(prepared->readings, true, [this, prepared, shared_done](Status s2) {
         finish(*prepared, s2, *shared_done);
       });
       return;
@@ -350,7 +359,7 @@ void Pipeline::finish(Prepared& p, Status written, IngestDone& done) {
   pending_bytes_.fetch_sub(p.cost);
   const auto source = static_cast<std::size_t>(p.source);
   if (!written) {
-    m.request(p.source, "failed").add();
+    m.request(p.source, Outcome::failed).add();
     spdlog::error("ingest: {} readings could not be stored: {}", p.readings.size(),
                   written.error().message);
     done(fail(ErrorCode::unavailable,
@@ -359,7 +368,7 @@ void Pipeline::finish(Prepared& p, Status written, IngestDone& done) {
   }
   m.accepted_by[source]->add(p.readings.size());
   m.latency_by[source]->observe(static_cast<double>(steady_ms() - p.started_steady_ms) / 1000.0);
-  m.request(p.source, "written").add();
+  m.request(p.source, Outcome::written).add();
   if (p.device_id)
     count_device(*p.device_id, static_cast<std::int64_t>(p.readings.size()),
                  static_cast<std::int64_t>(p.outcome.rejected));

@@ -62,6 +62,11 @@
 
 namespace citypulse::ingest {
 
+// The reading times transports accept: from 1970 to the end of year 9999
+// (what RFC 3339 can write); a time outside them is a sender's bug, refused
+// while decoding (400), never stored.
+inline constexpr TimeMs kLatestReadingTime = 253'402'300'799'999;  // 9999-12-31T23:59:59.999Z
+
 // Quality flags of stored readings (0 is good).
 inline constexpr std::uint8_t kQualitySuspect = 1;  // outside the point's physical bounds
 
@@ -110,6 +115,7 @@ struct IngestRequest {
 // One reading that was rejected or kept as suspect, by its index in the request.
 struct ReadingProblem {
   std::size_t index = 0;
+  std::string key;  // the reading's key as sent; empty when it named a point by id
   std::optional<Rejection> rejected;  // unset: stored, flagged suspect
   std::string message;
 };

@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "core/result.h"
+#include "core/text.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -98,16 +99,12 @@ class Connection {
     std::unique_ptr<sqlite3_stmt, Finalize> stmt;
     std::unique_ptr<bool> in_use = std::make_unique<bool>(false);  // stable address
   };
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
 
   explicit Connection(sqlite3* db) : db_(db) {}
 
   // Declared first so it is destroyed last: statements finalize before close.
   std::unique_ptr<sqlite3, Close> db_;
-  std::unordered_map<std::string, Cached, Hash, std::equal_to<>> cache_;
+  TextMap<Cached> cache_;
 };
 
 // BEGIN ... COMMIT, or ROLLBACK when destroyed uncommitted (an error path).

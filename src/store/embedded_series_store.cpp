@@ -9,7 +9,7 @@ TimedValue timed(const tsdb::Sample& s) {
   return {s.t, s.v, s.quality};
 }
 
-std::vector<tsdb::SeriesSample> samples(const std::vector<Reading>& readings) {
+std::vector<tsdb::SeriesSample> samples(std::span<const Reading> readings) {
   std::vector<tsdb::SeriesSample> batch;
   batch.reserve(readings.size());
   for (const auto& r : readings) batch.push_back({r.point, {r.t, r.value, r.quality}});
@@ -20,11 +20,12 @@ class EmbeddedSeriesStore final : public SeriesStore {
  public:
   explicit EmbeddedSeriesStore(std::unique_ptr<tsdb::Engine> engine) : engine_(std::move(engine)) {}
 
-  void append(std::vector<Reading> readings, bool durable, ReadingsDone done) override {
+  void append(std::span<const Reading> readings, bool durable, ReadingsDone done) override {
     engine_->append(samples(readings), durable, false, std::move(done));
   }
 
-  void import_readings(std::vector<Reading> readings, bool durable, ReadingsDone done) override {
+  void import_readings(std::span<const Reading> readings, bool durable,
+                       ReadingsDone done) override {
     engine_->append(samples(readings), durable, true, std::move(done));
   }
 

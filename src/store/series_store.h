@@ -64,10 +64,11 @@ class SeriesStore {
  public:
   virtual ~SeriesStore() = default;
 
-  // Queues `readings`; `done` fires once (on another thread) when they are
+  // Queues `readings` (copied before the call returns: they need only live
+  // for the call); `done` fires once (on another thread) when they are
   // visible, and for `durable` when they are also on disk. Validation errors
   // fire `done` with invalid before anything is written.
-  virtual void append(std::vector<Reading> readings, bool durable, ReadingsDone done) = 0;
+  virtual void append(std::span<const Reading> readings, bool durable, ReadingsDone done) = 0;
 
   // append() of history: no late-data window, so readings of any age are
   // taken; the rest of the contract is append()'s. Bulk importers write
@@ -75,7 +76,8 @@ class SeriesStore {
   // readings older than the window here, durably. Named so, not `import`,
   // because a line starting with `import` means a module import to a C++20
   // preprocessor.
-  virtual void import_readings(std::vector<Reading> readings, bool durable, ReadingsDone done) = 0;
+  virtual void import_readings(std::span<const Reading> readings, bool durable,
+                               ReadingsDone done) = 0;
 
   // Samples of `point` with from <= t < to, ascending, at most `limit`.
   virtual Result<std::vector<TimedValue>> range(Id point, TimeMs from, TimeMs to,
