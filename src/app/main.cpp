@@ -8,6 +8,7 @@
 //   version      print the version
 //   bench tsdb   measure the embedded time-series engine (app/bench_tsdb.h)
 //   bench baseline  the same workload in SQLite or PostgreSQL (app/bench_baselines.h)
+//   bench ingest readings through the HTTP ingest API, end to end (app/bench_ingest.h)
 //   import csv   load a point's readings history from CSV files (app/import_csv.h)
 // Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
 #include <fmt/format.h>
@@ -16,6 +17,7 @@
 #include <cstdio>
 
 #include "app/bench_baselines.h"
+#include "app/bench_ingest.h"
 #include "app/bench_tsdb.h"
 #include "app/commands.h"
 #include "app/import_csv.h"
@@ -97,6 +99,21 @@ int main(int argc, char** argv) {
                              "Load every *.csv of this folder, one series per file");
   bench_baseline->add_option("--pg-url", bench_baseline_options.pg_url,
                              "PostgreSQL connection URL (default: $CITYPULSE_BENCH_PG_URL)");
+  auto* bench_ingest =
+      bench->add_subcommand("ingest", "Measure readings ingest through a server of its own");
+  BenchIngestOptions bench_ingest_options;
+  bench_ingest->add_flag("--http", bench_ingest_options.http, "Over the HTTP ingest API");
+  bench_ingest->add_option("--devices", bench_ingest_options.devices,
+                           "Devices, one keep-alive connection each (50)");
+  bench_ingest->add_option("--rate", bench_ingest_options.rate,
+                           "Requests per second in all (0: as fast as possible)");
+  bench_ingest->add_option("--duration", bench_ingest_options.duration_s, "Seconds of load (10)");
+  bench_ingest->add_option("--mode", bench_ingest_options.mode,
+                           "telemetry (one reading a request) or batch (POST /readings)");
+  bench_ingest->add_option("--batch", bench_ingest_options.batch,
+                           "Readings per request in batch mode (500)");
+  bench_ingest->add_option("--data-dir", bench_ingest_options.data_dir,
+                           "Keep the server's data here (default: a temporary folder)");
 
   auto* import_cmd = app.add_subcommand("import", "Load readings history");
   import_cmd->require_subcommand(1);
@@ -131,6 +148,17 @@ int main(int argc, char** argv) {
     }
     if (auto s = run_bench_tsdb(bench_tsdb_options); !s) {
       std::fprintf(stderr, "citypulse bench tsdb: %s\n", s.error().message.c_str());
+      return 1;
+    }
+    return 0;
+  }
+  if (bench_ingest->parsed()) {
+    if (auto s = validate(bench_ingest_options); !s) {
+      std::fprintf(stderr, "citypulse bench ingest: %s\n", s.error().message.c_str());
+      return 2;
+    }
+    if (auto s = run_bench_ingest(bench_ingest_options); !s) {
+      std::fprintf(stderr, "citypulse bench ingest: %s\n", s.error().message.c_str());
       return 1;
     }
     return 0;

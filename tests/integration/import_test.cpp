@@ -31,17 +31,18 @@ void make_demo_data(const std::string& data) {
   ASSERT_EQ(demo.stop(SIGTERM), 0) << demo.output();
 }
 
-// Per UTC day "YYYY-MM-DD": the count and sum of the file's non-zero values
-// (in the Cambridge layout an exact 0 is a missing reading).
-struct Day {
+// Per UTC day ("YYYY-MM-DD", prefix 10) or hour ("YYYY-MM-DD HH", prefix
+// 13): the count and sum of the file's non-zero values (in the Cambridge
+// layout an exact 0 is a missing reading).
+struct Bucket {
   std::int64_t count = 0;
   double sum = 0;
 };
-std::map<std::string, Day> days_of(const fs::path& file) {
+std::map<std::string, Bucket> buckets_of(const fs::path& file, std::size_t prefix) {
   std::ifstream in(file);
   std::string line;
   std::getline(in, line);  // header
-  std::map<std::string, Day> days;
+  std::map<std::string, Bucket> buckets;
   while (std::getline(in, line)) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
@@ -49,11 +50,11 @@ std::map<std::string, Day> days_of(const fs::path& file) {
     double v = 0;
     std::from_chars(line.data() + comma + 1, line.data() + line.size(), v);
     if (v == 0) continue;
-    auto& d = days[line.substr(0, 10)];
-    ++d.count;
-    d.sum += v;
+    auto& b = buckets[line.substr(0, prefix)];
+    ++b.count;
+    b.sum += v;
   }
-  return days;
+  return buckets;
 }
 
 class ImportCsv : public ::testing::Test {
@@ -78,7 +79,7 @@ class ImportCsv : public ::testing::Test {
   std::unique_ptr<HttpClient> client_;
 };
 
-TEST_F(ImportCsv, CambridgeFileDailySumsAndCountsComeBackExactly) {
+TEST_F(ImportCsv, CambridgeFileHourlyAndDailySumsAndCountsComeBackExactly) {
   if (!fs::exists(kCambridgeFile)) GTEST_SKIP() << kCambridgeFile << " is absent";
   make_demo_data(data_);
   if (HasFatalFailure()) return;
@@ -89,7 +90,7 @@ TEST_F(ImportCsv, CambridgeFileDailySumsAndCountsComeBackExactly) {
                        out),
             0)
       << out;
-  const auto expected = days_of(kCambridgeFile);
+  const auto expected = buckets_of(kCambridgeFile, 10);
   std::int64_t total = 0;
   for (const auto& [day, d] : expected) total += d.count;
   // "imported N readings into point 1, skipped M missing, S s, R readings/s"
@@ -122,6 +123,23 @@ TEST_F(ImportCsv, CambridgeFileDailySumsAndCountsComeBackExactly) {
     ASSERT_EQ(std::string(item.at("t").as_string()).substr(0, 10), day);
     EXPECT_EQ(item.at("count").as_int64(), d.count) << day;
     EXPECT_NEAR(item.at("sum").to_number<double>(), d.sum, 1e-9 * std::abs(d.sum)) << day;
+  }
+  // Every hour of the building-year, as the file has it.
+  const auto hours = buckets_of(kCambridgeFile, 13);
+  body = get_ok(
+      "/api/v1/points/1/readings?from=2017-01-01T00:00:00Z&to=2018-01-01T00:00:00Z&bucket=1h"
+      "&agg=sum,count&timezone=UTC&max_points=10000");
+  const auto& hourly = body.at("items").as_array();
+  ASSERT_EQ(hourly.size(), hours.size());
+  EXPECT_GT(hours.size(), 8000u);
+  i = 0;
+  for (const auto& [hour, h] : hours) {
+    const auto& item = hourly[i++].as_object();
+    std::string t(item.at("t").as_string());
+    t[10] = ' ';
+    ASSERT_EQ(t.substr(0, 13), hour);
+    EXPECT_EQ(item.at("count").as_int64(), h.count) << hour;
+    EXPECT_NEAR(item.at("sum").to_number<double>(), h.sum, 1e-9 * std::abs(h.sum)) << hour;
   }
   EXPECT_EQ(server->stop(SIGTERM), 0) << server->output();
 }

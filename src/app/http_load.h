@@ -1,0 +1,51 @@
+// LoadConnection: one blocking HTTP/1.1 keep-alive connection to a server on
+// the loopback interface, for `citypulse bench ingest`. Deliberately small
+// (plain sockets, no Asio): a load generator must cost the machine as little
+// as it can, since the server it measures runs beside it.
+//
+// Reads answers with a Content-Length only (the server's answers to the
+// requests the bench sends); anything else fails with io. Not thread-safe:
+// one connection per client thread.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/result.h"
+
+namespace citypulse {
+
+struct LoadReply {
+  int status = 0;
+  std::string body;
+  std::string retry_after;  // the Retry-After header, when sent
+};
+
+class LoadConnection {
+ public:
+  explicit LoadConnection(std::uint16_t port) : port_(port) {}
+  ~LoadConnection();
+  LoadConnection(const LoadConnection&) = delete;
+  LoadConnection& operator=(const LoadConnection&) = delete;
+
+  // Sends one request (connecting, or reconnecting once when the server
+  // closed the idle connection) and reads the answer. `headers` are extra
+  // header lines, each ending in "\r\n".
+  Result<LoadReply> request(std::string_view method, std::string_view target,
+                            std::string_view body = {}, std::string_view headers = {});
+
+ private:
+  Status connect();
+  Result<LoadReply> exchange(const std::string& message);
+  void close();
+
+  std::uint16_t port_;
+  int fd_ = -1;
+  std::string buffer_;  // bytes read past the last answer
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+Result<std::uint16_t> free_loopback_port();
+
+}  // namespace citypulse
