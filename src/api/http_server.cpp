@@ -41,12 +41,13 @@ struct Connection {
   bool busy = false;
 };
 
-HttpRequest to_request(const http::request<http::string_body>& msg, std::string remote) {
+// Takes the body over: the parser's message is not used again.
+HttpRequest to_request(http::request<http::string_body>& msg, std::string remote) {
   HttpRequest r;
   r.method = std::string(msg.method_string());
   r.target = std::string(msg.target());
   for (const auto& field : msg) r.headers.emplace_back(field.name_string(), field.value());
-  r.body = msg.body();
+  r.body = std::move(msg.body());
   r.remote = std::move(remote);
   return r;
 }
@@ -145,51 +146,55 @@ struct HttpServer::Impl {
     stop_cv.notify_all();
   }
 
-  // Runs the router on the worker pool: handlers may block on a store, which
-  // must never stall an I/O thread.
-  asio::awaitable<HttpResponse> handle(const HttpRequest& req) {
-    co_return co_await asio::co_spawn(
-        workers,
-        [&]() -> asio::awaitable<HttpResponse> {
-          try {
-            co_return router.handle(req);
-          } catch (const std::exception& e) {
-            spdlog::error("unhandled error serving {} {}: {}", req.method, req.target, e.what());
-            auto r = problem_response(500, "internal-error",
-                                      "the server failed to answer this request", req.path);
-            r.route = "unmatched";
-            co_return r;
-          }
-        },
-        asio::use_awaitable);
+  // The router's answer, on the calling (worker) thread; what escapes a
+  // handler becomes a 500 rather than unwinding the server.
+  HttpResponse route(const HttpRequest& req) {
+    try {
+      return router.handle(req);
+    } catch (const std::exception& e) {
+      spdlog::error("unhandled error serving {} {}: {}", req.method, req.target, e.what());
+      auto r = problem_response(500, "internal-error", "the server failed to answer this request",
+                                req.path);
+      r.route = "unmatched";
+      return r;
+    }
   }
 
-  static auto await_pending(const std::shared_ptr<PendingResponse>& pending,
-                            const asio::any_io_executor& executor) {
+  // Resumes the connection's coroutine with the router's answer to `req`,
+  // worked out on the worker pool: handlers may block on a store, which must
+  // never stall an I/O thread. A pending answer resumes it straight from the
+  // thread that completes it (a durable write's), one hop to the strand
+  // rather than two; the placeholder's headers (middleware's) go onto the
+  // real answer unless it set them. Built outside the coroutine and awaited
+  // with references only: g++ 12 destroys temporaries of a co_await
+  // expression twice (a lambda capturing a shared_ptr there frees it twice).
+  static auto answer_on_workers(Impl& im, const HttpRequest& req,
+                                const asio::any_io_executor& strand) {
     return asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
-        [pending, executor](auto handler) {
-          pending->on_complete([h = std::move(handler), executor](HttpResponse r) mutable {
-            asio::post(executor, [h = std::move(h), r = std::move(r)]() mutable {
-              std::move(h)(std::move(r));
-            });
+        [&im, &req, strand](auto handler) {
+          asio::post(im.workers, [&im, &req, strand, h = std::move(handler)]() mutable {
+            auto resume = [strand](auto on_strand, HttpResponse answer) {
+              asio::post(strand,
+                         [on_strand = std::move(on_strand), answer = std::move(answer)]() mutable {
+                           std::move(on_strand)(std::move(answer));
+                         });
+            };
+            HttpResponse r = im.route(req);
+            if (!r.pending) {
+              resume(std::move(h), std::move(r));
+              return;
+            }
+            auto pending = std::move(r.pending);
+            pending->on_complete(
+                [h = std::move(h), resume, placeholder = std::move(r)](HttpResponse real) mutable {
+                  for (auto& [name, value] : placeholder.headers)
+                    if (!real.header(name)) real.set_header(std::move(name), std::move(value));
+                  real.route = std::move(placeholder.route);
+                  resume(std::move(h), std::move(real));
+                });
           });
         },
         asio::use_awaitable);
-  }
-
-  // Waits for a handler's pending response without holding a thread: the
-  // completion is posted back to the connection's strand. The placeholder's
-  // headers (middleware's) go onto the real response unless it set them.
-  asio::awaitable<HttpResponse> finish(HttpResponse placeholder) {
-    const auto executor = co_await asio::this_coro::executor;
-    // Built outside this coroutine and taken by reference: g++ 12 destroys
-    // temporaries of a co_await expression twice (a lambda capturing a
-    // shared_ptr there frees it twice).
-    HttpResponse real = co_await await_pending(placeholder.pending, executor);
-    for (auto& [name, value] : placeholder.headers)
-      if (!real.header(name)) real.set_header(std::move(name), std::move(value));
-    real.route = std::move(placeholder.route);
-    co_return real;
   }
 
   asio::awaitable<void> serve(std::shared_ptr<Connection> conn) {
@@ -222,6 +227,7 @@ struct HttpServer::Impl {
   asio::awaitable<void> serve_requests(Stream& stream, Connection& connection,
                                        const std::string& remote) {
     Connection* conn = &connection;
+    const asio::any_io_executor strand = co_await asio::this_coro::executor;
     beast::flat_buffer buffer;
     for (;;) {
       conn->busy = false;
@@ -280,8 +286,7 @@ struct HttpServer::Impl {
                                  fmt::format("malformed request target '{}'", req.target), "");
           res.route = "unmatched";
         } else {
-          res = co_await handle(req);
-          if (res.pending) res = co_await finish(std::move(res));
+          res = co_await answer_on_workers(*this, req, strand);
         }
         close = !msg.keep_alive() || stopping;
       }

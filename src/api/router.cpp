@@ -30,25 +30,28 @@ bool is_param(std::string_view segment) {
   return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
 }
 
-// Matches a path against a pattern; on success fills params. Returns the number
-// of literal segments matched (more literals = more specific), or -1.
-int match(std::string_view pattern, const std::vector<std::string_view>& path,
+// Matches a path against a route's pattern, split when the route was added;
+// on success fills params. Returns the number of literal segments matched
+// (more literals = more specific), or -1. Allocates only for a match: every
+// request is matched against every route.
+int match(const Route& route, const std::vector<std::string_view>& path,
           std::map<std::string, std::string>& params) {
-  const auto parts = split_path(pattern);
+  const auto& parts = route.segments;
   if (parts.size() != path.size()) return -1;
   int literals = 0;
-  std::map<std::string, std::string> found;
   for (std::size_t i = 0; i < parts.size(); ++i) {
     if (is_param(parts[i])) {
       if (path[i].empty()) return -1;
-      found.emplace(std::string(parts[i].substr(1, parts[i].size() - 2)), std::string(path[i]));
     } else if (parts[i] == path[i]) {
       ++literals;
     } else {
       return -1;
     }
   }
-  params = std::move(found);
+  params.clear();
+  for (std::size_t i = 0; i < parts.size(); ++i)
+    if (is_param(parts[i]))
+      params.emplace(parts[i].substr(1, parts[i].size() - 2), std::string(path[i]));
   return literals;
 }
 
@@ -77,8 +80,10 @@ std::string_view RequestContext::route_label() const {
 }
 
 void Router::add(std::string method, std::string pattern, RouteAccess access, Handler handler) {
-  routes_.push_back(std::make_unique<Route>(
-      Route{std::move(method), std::move(pattern), std::move(handler), access}));
+  std::vector<std::string> segments;
+  for (auto part : split_path(pattern)) segments.emplace_back(part);
+  routes_.push_back(std::make_unique<Route>(Route{
+      std::move(method), std::move(pattern), std::move(handler), access, std::move(segments)}));
 }
 
 std::vector<const Route*> Router::all_routes() const {
@@ -110,7 +115,7 @@ HttpResponse Router::handle(const HttpRequest& request) const {
   std::vector<std::string> allowed;
   for (const auto& r : routes_) {
     std::map<std::string, std::string> params;
-    const int score = match(r->pattern, path, params);
+    const int score = match(*r, path, params);
     if (score < 0) continue;
     if (r->method != method) {
       allowed.push_back(r->method);

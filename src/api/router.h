@@ -79,6 +79,7 @@ struct Route {
   std::string pattern;  // "/api/v1/buildings/{id}"
   Handler handler;
   RouteAccess access;
+  std::vector<std::string> segments;  // the pattern split at '/', once, by Router::add
 };
 
 class Router {
