@@ -513,16 +513,34 @@ class EngineImpl final : public Engine {
           for (const auto& e : snap.deleted) erase_range(chunks[c.start], e.from, e.to);
       }
     }
+    // The stored chunks late samples can fall into, in two queries rather
+    // than one per sample (an import brings millions): the one at or before
+    // the first late sample and every one starting up to the last. Their
+    // compressed bytes are held for this series' checkpoint only.
+    std::vector<StoredChunk> candidates;
+    if (!snap.late.empty()) {
+      auto first = file_->chunk_at_or_before(snap.series, snap.late.front().t);
+      if (!first) return std::unexpected(first.error());
+      if (*first) candidates.push_back(std::move(**first));
+      auto rest = file_->chunks(snap.series, snap.late.front().t, snap.late.back().t + 1);
+      if (!rest) return std::unexpected(rest.error());
+      for (auto& c : *rest)
+        if (candidates.empty() || c.start > candidates.back().start)
+          candidates.push_back(std::move(c));
+    }
+    std::size_t next_candidate = 0;  // late samples ascend, so the answer only moves on
     std::vector<Sample> orphans;
     for (const auto& s : snap.late) {
-      auto stored = file_->chunk_at_or_before(snap.series, s.t);
-      if (!stored) return std::unexpected(stored.error());
+      // The stored chunk with the greatest start <= s.t, if any.
+      while (next_candidate < candidates.size() && candidates[next_candidate].start <= s.t)
+        ++next_candidate;
+      const StoredChunk* stored = next_candidate > 0 ? &candidates[next_candidate - 1] : nullptr;
       auto held = chunks.upper_bound(s.t);
       const bool in_memory = held != chunks.begin();
       if (in_memory) --held;
-      if (*stored && (!in_memory || (*stored)->start > held->first)) {
-        if (auto st = fetch(**stored); !st) return st;
-        held = chunks.find((*stored)->start);
+      if (stored && (!in_memory || stored->start > held->first)) {
+        if (auto st = fetch(*stored); !st) return st;
+        held = chunks.find(stored->start);
       } else if (!in_memory) {
         orphans.push_back(s);
         continue;
