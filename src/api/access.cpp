@@ -168,6 +168,19 @@ Middleware access_middleware(AccessDeps deps) {
     const RouteAccess& access = ctx.route->access;
     const TimeMs now = now_ms();
     const int limit = limit_of(deps.limits, access.rate);
+    const std::string address = rate_key_of_address(ctx.request.remote);
+    if (access.open && access.rate == RateClass::ingest) {
+      // Device tokens and integration secrets are checked by the route (they
+      // are in the path or a header of its own); refused ones are limited per
+      // client address, on a budget of their own (devices share addresses).
+      const std::string refused = fmt::format("ip:{}:device_failed", address);
+      const int limit = deps.limits.device_failures_per_minute;
+      if (auto d = deps.limiter.peek(refused, limit, now); !d.allowed)
+        return too_many(ctx, d, "this client address, after refused device credentials,");
+      auto r = next(ctx);
+      if (r.status == 401) deps.limiter.take(refused, limit, now);
+      return r;
+    }
     if (access.open) {
       if (access.rate != RateClass::auth) return next(ctx);
       const std::string who = rate_key_of_address(ctx.request.remote);
@@ -180,8 +193,7 @@ Middleware access_middleware(AccessDeps deps) {
     // Failed authentications are limited per client address like sign-ins:
     // each costs a key lookup or a signature check, and guessing keys or
     // tokens must not be free.
-    const std::string failures =
-        fmt::format("ip:{}:failed", rate_key_of_address(ctx.request.remote));
+    const std::string failures = fmt::format("ip:{}:failed", address);
     const int failure_limit = deps.limits.auth_per_minute;
     if (auto d = deps.limiter.peek(failures, failure_limit, now); !d.allowed)
       return too_many(ctx, d, "this client address, after failed authentications,");

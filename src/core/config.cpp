@@ -59,6 +59,8 @@ std::vector<Key> keys_of(Config& c) {
       {"rate_limit.write_per_minute", IntKey{&c.rate_limit.write_per_minute, 0, 1'000'000}},
       {"rate_limit.auth_per_minute", IntKey{&c.rate_limit.auth_per_minute, 0, 1'000'000}},
       {"rate_limit.ingest_per_minute", IntKey{&c.rate_limit.ingest_per_minute, 0, 100'000'000}},
+      {"rate_limit.device_failures_per_minute",
+       IntKey{&c.rate_limit.device_failures_per_minute, 0, 100'000'000}},
       {"ingest.max_pending_bytes",
        Int64Key{&c.ingest.max_pending_bytes, 64 << 10, std::int64_t{1} << 40}},
       {"ingest.max_readings_per_request", IntKey{&c.ingest.max_readings_per_request, 1, 1'000'000}},

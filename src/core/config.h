@@ -58,6 +58,10 @@ struct RateLimitConfig {
   int write_per_minute = 100;
   int auth_per_minute = 20;
   int ingest_per_minute = 0;  // readings requests (batch API); off by default
+  // Refused device tokens and integration secrets per client address. Higher
+  // than auth_per_minute: many devices share one address behind a NAT, and
+  // one with a revoked token retrying must not lock the others out.
+  int device_failures_per_minute = 600;
 };
 
 // The ingest pipeline (src/ingest/): every reading from outside.

@@ -598,6 +598,27 @@ TEST(AuthLimits, FailedAuthenticationsAreLimitedPerAddress) {
   EXPECT_EQ(server.stop(SIGTERM), 0);
 }
 
+TEST(AuthLimits, GuessedDeviceTokensAndWebhookSecretsAreLimitedPerAddress) {
+  TempDir tmp;
+  ServerProcess server(tmp.path() + "/data", {},
+                       {{"CITYPULSE_RATE_LIMIT_DEVICE_FAILURES_PER_MINUTE", "3"}});
+  ASSERT_TRUE(server.start()) << server.output();
+  HttpClient c(server.port());
+  EXPECT_EQ(c.post("/api/v1/guess-1/telemetry", R"({"t": 1})").status, 401);
+  EXPECT_EQ(c.request("GET", "/api/v1/guess-2/attributes").status, 401);
+  EXPECT_EQ(
+      c.request("POST", "/api/v1/integrations/ttn", "{}", {{"X-Integration-Secret", "guess-3"}})
+          .status,
+      401);
+  auto over = c.post("/api/v1/guess-4/telemetry", R"({"t": 1})");
+  EXPECT_EQ(over.status, 429);
+  EXPECT_FALSE(over.header("Retry-After").empty());
+  EXPECT_EQ(over.header("Content-Type"), "application/problem+json");
+  // A budget of its own: people's sign-ins from the address are not locked out.
+  EXPECT_EQ(c.sign_in(kAdminEmail, kAdminPassword).status, 200);
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+}
+
 TEST(AuthSetup, DemoAddsNoKnownPasswordToAStoreWithUsers) {
   TempDir tmp;
   const std::string data = tmp.path() + "/data";
