@@ -166,6 +166,8 @@ Middleware access_middleware(AccessDeps deps) {
   return [deps](RequestContext& ctx, const Next& next) -> HttpResponse {
     if (!ctx.route) return next(ctx);  // 404, 405 and static files
     const RouteAccess& access = ctx.route->access;
+    // Authenticating a caller may query the store: not on an I/O thread.
+    if (!ctx.may_block && !access.open) return HttpResponse::blocked();
     const TimeMs now = now_ms();
     const int limit = limit_of(deps.limits, access.rate);
     const std::string address = rate_key_of_address(ctx.request.remote);

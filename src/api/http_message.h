@@ -51,6 +51,17 @@ struct HttpResponse {
   // write no audit entry may answer so (the audit would precede the outcome).
   std::shared_ptr<PendingResponse> pending;
   std::string route;  // set by the router: the route pattern or a fixed label, for metrics and logs
+  // Set by a handler tried on an I/O thread that would have to block
+  // (Router, RouteRuns::inline_first): nothing was done, and the request
+  // must be handled again where blocking is fine. Nothing else is meaningful.
+  bool would_block = false;
+
+  static HttpResponse blocked() {
+    HttpResponse r;
+    r.status = 503;
+    r.would_block = true;
+    return r;
+  }
 
   void set_header(std::string name, std::string value);
   std::optional<std::string_view> header(std::string_view name) const;

@@ -34,7 +34,7 @@ namespace ssl = asio::ssl;
 namespace {
 
 // One client connection. `busy` is true from a complete request until its
-// response is written; it is touched only on the connection's strand.
+// response is written; it is touched only on the connection's I/O thread.
 struct Connection {
   explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
   beast::tcp_stream stream;
@@ -121,13 +121,27 @@ struct HttpServer::Impl {
   Impl(const HttpConfig& c, const Router& r, int worker_threads)
       : config(c),
         router(r),
+        contexts(make_contexts(c.threads)),
         workers(static_cast<std::size_t>(worker_threads)),
-        acceptor(asio::make_strand(ioc)),
-        signals(ioc, SIGINT, SIGTERM) {}
+        acceptor(*contexts.front()),
+        signals(*contexts.front(), SIGINT, SIGTERM) {}
+
+  // One event loop per I/O thread, each serving the connections handed to
+  // it: a connection's work stays on one thread, so it needs no strand, and
+  // the threads never contend for one scheduler (each cross-thread wake-up
+  // costs more than the work of a small request).
+  static std::vector<std::unique_ptr<asio::io_context>> make_contexts(int threads) {
+    std::vector<std::unique_ptr<asio::io_context>> out;
+    for (int i = 0; i < std::max(1, threads); ++i)
+      out.push_back(std::make_unique<asio::io_context>(1));
+    return out;
+  }
 
   HttpConfig config;
   const Router& router;
-  asio::io_context ioc;
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
+  std::size_t next_context = 0;  // the accept loop's: the loop the next connection goes to
   asio::thread_pool workers;
   tcp::acceptor acceptor;
   asio::signal_set signals;
@@ -146,11 +160,12 @@ struct HttpServer::Impl {
     stop_cv.notify_all();
   }
 
-  // The router's answer, on the calling (worker) thread; what escapes a
-  // handler becomes a 500 rather than unwinding the server.
-  HttpResponse route(const HttpRequest& req) {
+  // The router's answer, on the calling thread (an I/O thread when
+  // `may_block` is false); what escapes a handler becomes a 500 rather than
+  // unwinding the server.
+  HttpResponse route(const HttpRequest& req, bool may_block) {
     try {
-      return router.handle(req);
+      return router.handle(req, may_block);
     } catch (const std::exception& e) {
       spdlog::error("unhandled error serving {} {}: {}", req.method, req.target, e.what());
       auto r = problem_response(500, "internal-error", "the server failed to answer this request",
@@ -160,39 +175,58 @@ struct HttpServer::Impl {
     }
   }
 
-  // Resumes the connection's coroutine with the router's answer to `req`,
-  // worked out on the worker pool: handlers may block on a store, which must
-  // never stall an I/O thread. A pending answer resumes it straight from the
-  // thread that completes it (a durable write's), one hop to the strand
-  // rather than two; the placeholder's headers (middleware's) go onto the
-  // real answer unless it set them. Built outside the coroutine and awaited
-  // with references only: g++ 12 destroys temporaries of a co_await
-  // expression twice (a lambda capturing a shared_ptr there frees it twice).
+  // Resumes a connection's coroutine (its handler `h`) with `answer`, on the
+  // connection's own I/O thread.
+  template <class Handler>
+  static void resume(const asio::any_io_executor& home, Handler h, HttpResponse answer) {
+    asio::post(home, [h = std::move(h), answer = std::move(answer)]() mutable {
+      std::move(h)(std::move(answer));
+    });
+  }
+
+  // Resumes it with the real answer once the pending `placeholder`
+  // completes, straight from the thread that completes it (a durable
+  // write's): one hop to the connection's thread, not two. The placeholder's
+  // headers (middleware's) go onto the real answer unless it set them.
+  template <class Handler>
+  static void resume_when_complete(const asio::any_io_executor& home, Handler h,
+                                   HttpResponse placeholder) {
+    auto pending = std::move(placeholder.pending);
+    pending->on_complete(
+        [home, h = std::move(h), placeholder = std::move(placeholder)](HttpResponse real) mutable {
+          for (auto& [name, value] : placeholder.headers)
+            if (!real.header(name)) real.set_header(std::move(name), std::move(value));
+          real.route = std::move(placeholder.route);
+          resume(home, std::move(h), std::move(real));
+        });
+  }
+
+  // The answers below are built outside the coroutine and awaited with
+  // references only: g++ 12 destroys temporaries of a co_await expression
+  // twice (a lambda capturing a shared_ptr there frees it twice).
+
+  // The router's answer to `req` worked out on the worker pool: handlers
+  // may block on a store, which must never stall an I/O thread.
   static auto answer_on_workers(Impl& im, const HttpRequest& req,
-                                const asio::any_io_executor& strand) {
+                                const asio::any_io_executor& home) {
     return asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
-        [&im, &req, strand](auto handler) {
-          asio::post(im.workers, [&im, &req, strand, h = std::move(handler)]() mutable {
-            auto resume = [strand](auto on_strand, HttpResponse answer) {
-              asio::post(strand,
-                         [on_strand = std::move(on_strand), answer = std::move(answer)]() mutable {
-                           std::move(on_strand)(std::move(answer));
-                         });
-            };
-            HttpResponse r = im.route(req);
-            if (!r.pending) {
-              resume(std::move(h), std::move(r));
-              return;
-            }
-            auto pending = std::move(r.pending);
-            pending->on_complete(
-                [h = std::move(h), resume, placeholder = std::move(r)](HttpResponse real) mutable {
-                  for (auto& [name, value] : placeholder.headers)
-                    if (!real.header(name)) real.set_header(std::move(name), std::move(value));
-                  real.route = std::move(placeholder.route);
-                  resume(std::move(h), std::move(real));
-                });
+        [&im, &req, home](auto handler) {
+          asio::post(im.workers, [&im, &req, home, h = std::move(handler)]() mutable {
+            HttpResponse r = im.route(req, true);
+            if (r.pending)
+              resume_when_complete(home, std::move(h), std::move(r));
+            else
+              resume(home, std::move(h), std::move(r));
           });
+        },
+        asio::use_awaitable);
+  }
+
+  // The real answer behind a pending one an inline handler gave.
+  static auto answer_when_complete(HttpResponse& placeholder, const asio::any_io_executor& home) {
+    return asio::async_initiate<decltype(asio::use_awaitable), void(HttpResponse)>(
+        [&placeholder, home](auto handler) {
+          resume_when_complete(home, std::move(handler), std::move(placeholder));
         },
         asio::use_awaitable);
   }
@@ -227,7 +261,7 @@ struct HttpServer::Impl {
   asio::awaitable<void> serve_requests(Stream& stream, Connection& connection,
                                        const std::string& remote) {
     Connection* conn = &connection;
-    const asio::any_io_executor strand = co_await asio::this_coro::executor;
+    const asio::any_io_executor home = co_await asio::this_coro::executor;
     beast::flat_buffer buffer;
     for (;;) {
       conn->busy = false;
@@ -286,7 +320,13 @@ struct HttpServer::Impl {
                                  fmt::format("malformed request target '{}'", req.target), "");
           res.route = "unmatched";
         } else {
-          res = co_await answer_on_workers(*this, req, strand);
+          // Inline-first routes are tried right here, without the hop to a
+          // worker and back; every other route answers blocked() at once.
+          res = route(req, false);
+          if (res.would_block)
+            res = co_await answer_on_workers(*this, req, home);
+          else if (res.pending)
+            res = co_await answer_when_complete(res, home);
         }
         close = !msg.keep_alive() || stopping;
       }
@@ -425,8 +465,8 @@ struct HttpServer::Impl {
         wait.expires_after(std::chrono::milliseconds(5));
         co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
       }
-      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc),
-                                                         asio::as_tuple(asio::use_awaitable));
+      auto& loop = *contexts[next_context++ % contexts.size()];
+      auto [ec, socket] = co_await acceptor.async_accept(loop, asio::as_tuple(asio::use_awaitable));
       if (ec) {
         if (ec == asio::error::operation_aborted || stopping) co_return;
         spdlog::warn("accept failed: {}", ec.message());
@@ -453,6 +493,11 @@ struct HttpServer::Impl {
     }
   }
 
+  void stop_loops() {
+    keep_running.clear();
+    for (auto& loop : contexts) loop->stop();
+  }
+
   std::size_t open_connections() {
     std::lock_guard lock(mutex);
     return connections.size();
@@ -464,7 +509,7 @@ HttpServer::HttpServer(const HttpConfig& config, const Router& router, int worke
 
 HttpServer::~HttpServer() {
   if (!impl_->io_threads.empty()) {
-    impl_->ioc.stop();
+    impl_->stop_loops();
     for (auto& t : impl_->io_threads) t.join();
   }
   impl_->workers.join();
@@ -501,7 +546,10 @@ Result<std::uint16_t> HttpServer::start() {
     spdlog::info("signal {} received: shutting down", signal);
     im.request_stop();
   });
-  for (int i = 0; i < im.config.threads; ++i) im.io_threads.emplace_back([&im] { im.ioc.run(); });
+  for (auto& loop : im.contexts) {
+    im.keep_running.push_back(asio::make_work_guard(*loop));
+    im.io_threads.emplace_back([&l = *loop] { l.run(); });
+  }
   return port;
 }
 
@@ -537,7 +585,7 @@ void HttpServer::run() {
   if (const auto left = im.open_connections(); left > 0)
     spdlog::warn("{} connections still open after the shutdown grace period; closing them", left);
   im.signals.cancel();
-  im.ioc.stop();
+  im.stop_loops();
   for (auto& t : im.io_threads) t.join();
   im.io_threads.clear();
   im.workers.join();

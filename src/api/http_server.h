@@ -1,7 +1,9 @@
-// The HTTP/1.1 server: accepts connections on a fixed pool of I/O threads,
-// reads requests with size limits and a read timeout, runs them through the
-// Router on a separate worker pool (handlers may block on a store), and writes
-// the responses, keeping connections alive.
+// The HTTP/1.1 server: accepts connections on a fixed pool of I/O threads
+// (each its own event loop; a connection stays on one), reads requests with
+// size limits and a read timeout, runs them through the Router on a separate
+// worker pool (handlers may block on a store), and writes the responses,
+// keeping connections alive. Routes marked RouteRuns::inline_first are tried
+// on the I/O thread first and go to the workers only when they would block.
 //
 // A response with a body_stream is sent with chunked transfer encoding, one
 // chunk per piece, each piece produced on the worker pool; a producer that fails

@@ -117,14 +117,21 @@ HttpResponse submit_readings(RequestContext& ctx, const IngestDeps& deps,
   if (auto replay = claim_dedup(ctx, deps.dedup, dedup_key)) return std::move(*replay);
   auto pending = std::make_shared<PendingResponse>();
   auto* dedup = &deps.dedup;
-  deps.pipeline.submit(
-      std::move(request),
+  const std::string key = ctx.may_block ? std::string() : dedup_key;
+  ingest::IngestDone done =
       [pending, dedup, path = ctx.request.path, dedup_key = std::move(dedup_key),
        pointer_prefix = std::move(pointer_prefix)](Result<ingest::IngestOutcome> result) mutable {
         auto r = answer(path, result, pointer_prefix);
         remember_answer(*dedup, dedup_key, r);
         pending->complete(std::move(r));
-      });
+      };
+  if (ctx.may_block) {
+    deps.pipeline.submit(std::move(request), std::move(done));
+  } else if (!deps.pipeline.try_submit(request, done)) {
+    // Handled again on a worker, which claims the key afresh.
+    if (!key.empty()) deps.dedup.forget(key);
+    return HttpResponse::blocked();
+  }
   HttpResponse placeholder;
   placeholder.pending = std::move(pending);
   return placeholder;

@@ -21,6 +21,8 @@
 
 namespace citypulse {
 
+// On an I/O thread (ctx.may_block false) the pipeline is tried without
+// blocking; HttpResponse::blocked() when it would have to.
 // `dedup_key` empty: no deduplication. `pointer_prefix` "/readings": problems
 // name "/readings/<index>"; empty: no pointer.
 HttpResponse submit_readings(RequestContext& ctx, const IngestDeps& deps,

@@ -121,9 +121,14 @@ struct CallingDevice {
   const ingest::DeviceEntry* device = nullptr;
 };
 
-Result<CallingDevice> calling_device(RequestContext& ctx, const IngestDeps& deps) {
-  auto snapshot = deps.directory.current();
-  if (!snapshot) return std::unexpected(snapshot.error());
+// nullopt on an I/O thread when the directory must be rebuilt first.
+std::optional<Result<CallingDevice>> calling_device(RequestContext& ctx, const IngestDeps& deps) {
+  Result<std::shared_ptr<const ingest::Snapshot>> snapshot = deps.directory.current_if_fresh();
+  if (!*snapshot) {
+    if (!ctx.may_block) return std::nullopt;
+    snapshot = deps.directory.current();
+    if (!snapshot) return std::unexpected(snapshot.error());
+  }
   const auto* device =
       (*snapshot)->device_by_token_hash(auth::sha256_hex(ctx.params["device_token"]));
   if (!device) return fail(ErrorCode::unauthenticated, "unknown or revoked device access token");
@@ -134,7 +139,9 @@ Result<CallingDevice> calling_device(RequestContext& ctx, const IngestDeps& deps
 
 HttpResponse telemetry(RequestContext& ctx, const IngestDeps& deps) {
   const auto started = steady_ms();
-  auto caller = calling_device(ctx, deps);
+  auto found = calling_device(ctx, deps);
+  if (!found) return HttpResponse::blocked();
+  auto& caller = *found;
   if (!caller) return problem_response(caller.error(), ctx.request.path);
   const ingest::DeviceEntry& device = *caller->device;
   auto body = device_json(ctx.request);
@@ -155,7 +162,7 @@ HttpResponse telemetry(RequestContext& ctx, const IngestDeps& deps) {
 }
 
 HttpResponse post_attributes(RequestContext& ctx, const IngestDeps& deps) {
-  auto caller = calling_device(ctx, deps);
+  auto caller = *calling_device(ctx, deps);  // on a worker: always found out
   if (!caller) return problem_response(caller.error(), ctx.request.path);
   const ingest::DeviceEntry& device = *caller->device;
   auto body = device_json(ctx.request);
@@ -188,7 +195,7 @@ HttpResponse post_attributes(RequestContext& ctx, const IngestDeps& deps) {
 }
 
 HttpResponse get_attributes(RequestContext& ctx, const IngestDeps& deps) {
-  auto caller = calling_device(ctx, deps);
+  auto caller = *calling_device(ctx, deps);  // on a worker: always found out
   if (!caller) return problem_response(caller.error(), ctx.request.path);
   const ingest::DeviceEntry& device = *caller->device;
   auto attributes =
@@ -211,8 +218,9 @@ HttpResponse get_attributes(RequestContext& ctx, const IngestDeps& deps) {
 void add_ingest_device_routes(Router& router, const IngestDeps& deps) {
   // Open routes: the token in the path is the credential, checked here.
   const auto open = RouteAccess::public_route(RateClass::ingest);
-  router.add("POST", "/api/v1/{device_token}/telemetry", open,
-             [deps](RequestContext& c) { return telemetry(c, deps); });
+  router.add(
+      "POST", "/api/v1/{device_token}/telemetry", open,
+      [deps](RequestContext& c) { return telemetry(c, deps); }, RouteRuns::inline_first);
   router.add("POST", "/api/v1/{device_token}/attributes", open,
              [deps](RequestContext& c) { return post_attributes(c, deps); });
   router.add("GET", "/api/v1/{device_token}/attributes", open,

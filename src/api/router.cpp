@@ -79,11 +79,13 @@ std::string_view RequestContext::route_label() const {
   return reserved(request.path) ? "unmatched" : "static";
 }
 
-void Router::add(std::string method, std::string pattern, RouteAccess access, Handler handler) {
+void Router::add(std::string method, std::string pattern, RouteAccess access, Handler handler,
+                 RouteRuns runs) {
   std::vector<std::string> segments;
   for (auto part : split_path(pattern)) segments.emplace_back(part);
-  routes_.push_back(std::make_unique<Route>(Route{
-      std::move(method), std::move(pattern), std::move(handler), access, std::move(segments)}));
+  routes_.push_back(
+      std::make_unique<Route>(Route{std::move(method), std::move(pattern), std::move(handler),
+                                    access, std::move(segments), runs}));
 }
 
 std::vector<const Route*> Router::all_routes() const {
@@ -106,8 +108,9 @@ std::vector<std::pair<std::string, std::string>> Router::routes() const {
   return out;
 }
 
-HttpResponse Router::handle(const HttpRequest& request) const {
-  RequestContext ctx{request, nullptr, {}, Scope::all_tenants(), std::nullopt, std::nullopt};
+HttpResponse Router::handle(const HttpRequest& request, bool may_block) const {
+  RequestContext ctx{request,      nullptr,      {},       Scope::all_tenants(),
+                     std::nullopt, std::nullopt, may_block};
   const auto path = split_path(request.path);
   const std::string_view method =
       request.method == "HEAD" ? "GET" : std::string_view(request.method);
@@ -129,6 +132,8 @@ HttpResponse Router::handle(const HttpRequest& request) const {
   }
   // A more specific pattern with another method must not hide a matching route.
   if (ctx.route) allowed.clear();
+  if (!may_block && (!ctx.route || ctx.route->runs != RouteRuns::inline_first))
+    return HttpResponse::blocked();
 
   Next innermost = [&](RequestContext& c) -> HttpResponse {
     if (c.route) return c.route->handler(c);

@@ -48,6 +48,15 @@ struct RouteAccess {
   static RouteAccess needs(auth::Permission p, RateClass rate) { return {false, p, rate}; }
 };
 
+// Where a route's handler runs. on_workers: on the worker pool, free to
+// block on stores. inline_first: first on the connection's I/O thread, with
+// RequestContext::may_block false — the handler must then not block (no
+// disk, no store query, no lock held long) and answers
+// HttpResponse::blocked(), having changed nothing, when it would have to; the
+// request then runs again on the worker pool. For the hottest small requests
+// (a device's reading), where the hop to a worker costs more than the work.
+enum class RouteRuns { on_workers, inline_first };
+
 // What a handler leaves for the audit log about a change it made.
 struct AuditNote {
   std::optional<Id> tenant_id;
@@ -63,6 +72,7 @@ struct RequestContext {
   Scope scope = Scope::all_tenants();         // set by the access middleware
   std::optional<auth::Principal> principal;   // set by the access middleware
   std::optional<AuditNote> audit;             // set by handlers that change something
+  bool may_block = true;                      // false: on an I/O thread (RouteRuns)
 
   // A path parameter that must be a positive id; bad_request otherwise.
   Result<Id> id_param(std::string_view name) const;
@@ -80,17 +90,22 @@ struct Route {
   Handler handler;
   RouteAccess access;
   std::vector<std::string> segments;  // the pattern split at '/', once, by Router::add
+  RouteRuns runs = RouteRuns::on_workers;
 };
 
 class Router {
  public:
-  void add(std::string method, std::string pattern, RouteAccess access, Handler handler);
+  void add(std::string method, std::string pattern, RouteAccess access, Handler handler,
+           RouteRuns runs = RouteRuns::on_workers);
   // Middleware run in the order added, the first outermost.
   void use(Middleware middleware);
   // For GET/HEAD requests no route claims, outside the reserved prefixes.
   void set_fallback(Handler handler);
 
-  HttpResponse handle(const HttpRequest& request) const;
+  // With `may_block` false (an I/O thread), a request whose route is not
+  // inline_first (or that matches none) is answered HttpResponse::blocked()
+  // before any middleware runs.
+  HttpResponse handle(const HttpRequest& request, bool may_block = true) const;
 
   // Every registered (method, pattern), for the OpenAPI check.
   std::vector<std::pair<std::string, std::string>> routes() const;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 
 #include "api/json_io.h"
 #include "app/http_load.h"
+#include "app/load_loop.h"
 #include "auth/secret.h"
 #include "core/time.h"
 
@@ -80,6 +82,24 @@ class ServerChild {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return fail(ErrorCode::io, fmt::format("the server did not answer in 20 s (see {})", log));
+  }
+
+  // CPU seconds (user + system) the server has used so far; 0 when unknown.
+  double cpu_seconds() const {
+    std::FILE* f = std::fopen(fmt::format("/proc/{}/stat", pid_).c_str(), "r");
+    if (!f) return 0;
+    char text[1024] = {};
+    const auto n = std::fread(text, 1, sizeof text - 1, f);
+    std::fclose(f);
+    // Fields after the command name, which may hold spaces: "(name) S ...".
+    const std::string_view all(text, n);
+    const auto close = all.rfind(')');
+    if (close == std::string_view::npos) return 0;
+    unsigned long utime = 0, stime = 0;
+    if (std::sscanf(text + close + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &utime,
+                    &stime) != 2)
+      return 0;
+    return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
   }
 
   // The exit status (128 + signal for a signal).
@@ -205,6 +225,16 @@ struct Sender {
   std::string first_error;
 };
 
+// CPU seconds (user + system) this process has used so far.
+double own_cpu_seconds() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  auto seconds = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  return seconds(u.ru_utime) + seconds(u.ru_stime);
+}
+
 // The "accepted" count of an ingest answer, without a JSON tree: the parse
 // would cost the client what the server is being measured on.
 std::int64_t accepted_of(std::string_view body) {
@@ -216,39 +246,48 @@ std::int64_t accepted_of(std::string_view body) {
   return n;
 }
 
-void send_load(const BenchIngestOptions& o, const Fixture& f, std::uint16_t port, int index,
-               std::int64_t deadline_steady, Sender& out) {
-  LoadConnection c(port);
+// What one device sends: its target, and the next reading's time and value.
+struct DeviceLoad {
+  std::string target;
+  TimeMs t = 0;
+  std::int64_t seq = 0;
+};
+
+// The devices [first, first + count) on one client thread: one epoll loop
+// drives all their connections.
+void send_load(const BenchIngestOptions& o, const Fixture& f, std::uint16_t port, int first,
+               int count, std::int64_t deadline_steady, Sender& out) {
   const bool batch = o.mode == "batch";
-  const std::string target =
-      batch ? "/api/v1/readings" : "/api/v1/" + f.tokens[index] + "/telemetry";
   const std::string headers =
       (batch ? f.api_key : std::string()) + "Content-Type: application/json\r\n";
-  // An hour back, a millisecond apart: distinct times, never in the future.
-  TimeMs t = now_ms() - 3'600'000;
-  const double interval_us = o.rate > 0 ? 1e6 * o.devices / o.rate : 0;
-  auto next = std::chrono::steady_clock::now();
+  std::vector<DeviceLoad> devices(static_cast<std::size_t>(count));
+  for (int k = 0; k < count; ++k) {
+    auto& d = devices[static_cast<std::size_t>(k)];
+    d.target = batch ? "/api/v1/readings" : "/api/v1/" + f.tokens[first + k] + "/telemetry";
+    // An hour back, a millisecond apart: distinct times, never in the future.
+    d.t = now_ms() - 3'600'000;
+  }
   std::string body;
-  for (std::int64_t seq = 0; steady_ms() < deadline_steady; ++seq) {
-    if (interval_us > 0) {
-      next += std::chrono::microseconds(static_cast<std::int64_t>(interval_us));
-      std::this_thread::sleep_until(next);
-    }
+  LoadTraffic traffic;
+  traffic.connections = count;
+  traffic.interval_us = o.rate > 0 ? 1e6 * o.devices / o.rate : 0;
+  traffic.deadline_steady_ms = deadline_steady;
+  traffic.next_request = [&](int k) {
+    auto& d = devices[static_cast<std::size_t>(k)];
     body.clear();
     if (batch) {
       body = "{\"readings\":[";
-      for (int k = 0; k < o.batch; ++k)
-        body += fmt::format("{}{{\"point\":{},\"ts\":{},\"value\":{}}}", k ? "," : "",
-                            f.points[index], t++, (seq + k) % 1000);
+      for (int j = 0; j < o.batch; ++j)
+        body += fmt::format("{}{{\"point\":{},\"ts\":{},\"value\":{}}}", j ? "," : "",
+                            f.points[first + k], d.t++, (d.seq + j) % 1000);
       body += "]}";
     } else {
-      body = fmt::format("{{\"ts\":{},\"values\":{{\"p\":{}}}}}", t++, seq % 1000);
+      body = fmt::format("{{\"ts\":{},\"values\":{{\"p\":{}}}}}", d.t++, d.seq % 1000);
     }
-    const auto sent = std::chrono::steady_clock::now();
-    auto r = c.request("POST", target, body, headers);
-    const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
-                            std::chrono::steady_clock::now() - sent)
-                            .count();
+    ++d.seq;
+    return load_request("POST", d.target, body, headers);
+  };
+  traffic.on_answer = [&](int, const Result<LoadReply>& r, std::int64_t micros) {
     ++out.requests;
     if (r && r->status == 200) {
       out.readings += accepted_of(r->body);
@@ -261,6 +300,10 @@ void send_load(const BenchIngestOptions& o, const Fixture& f, std::uint16_t port
         out.first_error =
             r ? fmt::format("{}: {}", r->status, r->body.substr(0, 200)) : r.error().message;
     }
+  };
+  if (auto s = drive_load(port, traffic); !s) {
+    ++out.errors;
+    if (out.first_error.empty()) out.first_error = s.error().message;
   }
 }
 
@@ -295,6 +338,8 @@ Status validate(const BenchIngestOptions& o) {
   if (o.mode != "telemetry" && o.mode != "batch")
     return fail(ErrorCode::invalid, "--mode must be telemetry or batch");
   if (o.batch < 1 || o.batch > 10'000) return fail(ErrorCode::invalid, "--batch must be 1..10000");
+  if (o.client_threads < 1 || o.client_threads > 64)
+    return fail(ErrorCode::invalid, "--client-threads must be 1..64");
   return {};
 }
 
@@ -325,14 +370,25 @@ Status run_bench_ingest(const BenchIngestOptions& o) {
   auto fixture = set_up(*port, password, o.devices);
   if (!fixture) return std::unexpected(fixture.error());
 
-  std::vector<Sender> senders(static_cast<std::size_t>(o.devices));
+  const int client_threads = std::min(o.client_threads, o.devices);
+  const double server_cpu_before = server->cpu_seconds();
+  const double client_cpu_before = own_cpu_seconds();
+  std::vector<Sender> senders(static_cast<std::size_t>(client_threads));
   std::vector<std::thread> threads;
   const auto started = steady_ms();
   const auto deadline = started + static_cast<std::int64_t>(o.duration_s * 1000);
-  for (int i = 0; i < o.devices; ++i)
-    threads.emplace_back([&, i] { send_load(o, *fixture, *port, i, deadline, senders[i]); });
+  for (int i = 0, first = 0; i < client_threads; ++i) {
+    // The devices as evenly over the threads as they go.
+    const int count = (o.devices - first) / (client_threads - i);
+    threads.emplace_back([&, i, first, count] {
+      send_load(o, *fixture, *port, first, count, deadline, senders[i]);
+    });
+    first += count;
+  }
   for (auto& t : threads) t.join();
   const double seconds = static_cast<double>(steady_ms() - started) / 1000.0;
+  const double server_cpu = server->cpu_seconds() - server_cpu_before;
+  const double client_cpu = own_cpu_seconds() - client_cpu_before;
 
   Sender all;
   for (const auto& s : senders) {
@@ -357,6 +413,7 @@ Status run_bench_ingest(const BenchIngestOptions& o) {
       {"transport", "http"},
       {"mode", o.mode},
       {"devices", o.devices},
+      {"client_threads", client_threads},
       {"batch", o.mode == "batch" ? o.batch : 1},
       {"target_rate", o.rate},
       {"duration_s", seconds},
@@ -366,6 +423,10 @@ Status run_bench_ingest(const BenchIngestOptions& o) {
       {"p50_ms", all.latencies.quantile(0.50)},
       {"p99_ms", all.latencies.quantile(0.99)},
       {"refused_503", all.refused},
+      // CPU per answered request: a figure the machine's neighbours disturb
+      // less than the rate does.
+      {"server_cpu_us_per_request", 1e6 * server_cpu / std::max<double>(1, all.requests)},
+      {"client_cpu_us_per_request", 1e6 * client_cpu / std::max<double>(1, all.requests)},
       {"errors", all.errors},
       {"acknowledged", all.readings},
       {"stored_after_kill", *stored},

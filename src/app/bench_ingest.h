@@ -4,7 +4,8 @@
 // fresh data folder, sets it up over the API (a tenant, a building, one point
 // and one device with an access token per simulated device, an API key for
 // the batch API), then keeps one keep-alive connection per device sending for
-// the given duration:
+// the given duration (all of them driven from `client_threads` epoll loops,
+// so the load generator takes as little of the shared machine as it can):
 // - mode telemetry: one reading per request, ThingsBoard style
 //   (POST /api/v1/{token}/telemetry {"ts", "values": {"p": v}});
 // - mode batch: `batch` readings per request through POST /api/v1/readings.
@@ -32,6 +33,7 @@ struct BenchIngestOptions {
   double duration_s = 10;
   std::string mode = "telemetry";  // telemetry | batch
   int batch = 500;                 // readings per request in batch mode
+  int client_threads = 1;          // load generator threads, each driving its share of devices
   std::string data_dir;            // empty: a temporary folder, removed afterwards
 };
 

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -44,6 +45,19 @@ class LoadConnection {
   int fd_ = -1;
   std::string buffer_;  // bytes read past the last answer
 };
+
+// One HTTP/1.1 request to 127.0.0.1 with a Content-Length. `headers` are
+// extra header lines, each ending in "\r\n".
+std::string load_request(std::string_view method, std::string_view target, std::string_view body,
+                         std::string_view headers);
+
+// The first whole answer at the front of `buffer`, taken off it; nullopt
+// while it is still incomplete. An answer that is not HTTP/1.1 with a
+// Content-Length fails with io. `closing`: the server said Connection: close.
+std::optional<Result<LoadReply>> take_reply(std::string& buffer, bool& closing);
+
+// Connects to 127.0.0.1:`port` with TCP_NODELAY; the socket, or io.
+Result<int> connect_loopback(std::uint16_t port);
 
 // A TCP port on 127.0.0.1 that was free a moment ago.
 Result<std::uint16_t> free_loopback_port();

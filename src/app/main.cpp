@@ -112,6 +112,8 @@ int main(int argc, char** argv) {
                            "telemetry (one reading a request) or batch (POST /readings)");
   bench_ingest->add_option("--batch", bench_ingest_options.batch,
                            "Readings per request in batch mode (500)");
+  bench_ingest->add_option("--client-threads", bench_ingest_options.client_threads,
+                           "Load generator threads, each driving its share of devices (1)");
   bench_ingest->add_option("--data-dir", bench_ingest_options.data_dir,
                            "Keep the server's data here (default: a temporary folder)");
 

@@ -58,10 +58,19 @@ const PointEntry* Snapshot::resolve(const DeviceEntry& device, std::string_view 
   return p;
 }
 
+std::shared_ptr<const Snapshot> Directory::current_if_fresh() const {
+  auto s = snapshot_.load(std::memory_order_acquire);
+  if (s && s->generation() == store_.asset_generation()) return s;
+  return nullptr;
+}
+
 Result<std::shared_ptr<const Snapshot>> Directory::current() {
+  if (auto s = current_if_fresh()) return s;
+  std::lock_guard lock(rebuild_mutex_);
+  // Another caller may have rebuilt while this one waited.
   const std::uint64_t generation = store_.asset_generation();
-  std::lock_guard lock(mutex_);
-  if (snapshot_ && snapshot_->generation() == generation) return snapshot_;
+  auto s = snapshot_.load(std::memory_order_acquire);
+  if (s && s->generation() == generation) return s;
   return rebuild(generation);
 }
 
@@ -111,8 +120,9 @@ Result<std::shared_ptr<const Snapshot>> Directory::rebuild(std::uint64_t generat
     s->integrations_.emplace(
         std::move(i.secret_hash),
         IntegrationEntry{i.id, i.tenant_id, std::move(i.kind), std::move(i.name)});
-  snapshot_ = std::move(s);
-  return snapshot_;
+  std::shared_ptr<const Snapshot> built = std::move(s);
+  snapshot_.store(built, std::memory_order_release);
+  return built;
 }
 
 }  // namespace citypulse::ingest

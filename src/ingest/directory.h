@@ -8,9 +8,10 @@
 // MetaStore::asset_generation() moved since it was built. So a disabled
 // device, a revoked token or a new point take effect on the very next
 // message; concurrent callers wait for the one rebuild instead of each
-// doing their own.
+// doing their own. An up-to-date snapshot is handed out without a lock.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -96,12 +97,16 @@ class Directory {
   // callers refuse the message rather than guess with a stale index.
   Result<std::shared_ptr<const Snapshot>> current();
 
+  // The newest snapshot when it is up to date, else nullptr (a rebuild is
+  // due): for callers that must not block, never waits.
+  std::shared_ptr<const Snapshot> current_if_fresh() const;
+
  private:
   Result<std::shared_ptr<const Snapshot>> rebuild(std::uint64_t generation);
 
   MetaStore& store_;
-  std::mutex mutex_;  // one rebuild at a time; guards snapshot_
-  std::shared_ptr<const Snapshot> snapshot_;
+  std::mutex rebuild_mutex_;  // one rebuild at a time
+  std::atomic<std::shared_ptr<const Snapshot>> snapshot_;
 };
 
 }  // namespace citypulse::ingest

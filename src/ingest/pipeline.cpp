@@ -92,6 +92,7 @@ struct Pipeline::Prepared {
   std::vector<Reading> readings;
   std::int64_t cost = 0;  // held against max_pending_bytes until done
   IngestOutcome outcome;
+  bool would_block = false;  // prepare(may_block = false) stopped short: nothing else is set
 };
 
 Pipeline::Pipeline(MetaStore& store, SeriesStore& series, Directory& directory,
@@ -124,9 +125,19 @@ void reject(IngestOutcome& outcome, std::size_t index, Rejection why, std::strin
 
 }  // namespace
 
-Result<Pipeline::Prepared> Pipeline::prepare(IngestRequest& request) {
-  auto snapshot = directory_.current();
-  if (!snapshot) return std::unexpected(snapshot.error());
+Result<Pipeline::Prepared> Pipeline::prepare(IngestRequest& request, bool may_block) {
+  // The answer for a caller that may not wait: come back on a worker.
+  auto blocked_prepare = [] {
+    Prepared blocked;
+    blocked.would_block = true;
+    return blocked;
+  };
+  Result<std::shared_ptr<const Snapshot>> snapshot = directory_.current_if_fresh();
+  if (!*snapshot) {
+    if (!may_block) return blocked_prepare();
+    snapshot = directory_.current();
+    if (!snapshot) return std::unexpected(snapshot.error());
+  }
   Prepared p;
   p.source = request.source;
   p.tenant_id = request.tenant_id;
@@ -166,6 +177,7 @@ Result<Pipeline::Prepared> Pipeline::prepare(IngestRequest& request) {
           !request.readings[i].refused)
         creatable.push_back(i);
   if (!creatable.empty()) {
+    if (!may_block) return blocked_prepare();
     if (auto s = provision(*device, creatable, request, p.outcome); !s)
       return std::unexpected(s.error());
     auto fresh = directory_.current();
@@ -295,52 +307,78 @@ Status Pipeline::provision(const DeviceEntry& device, const std::vector<std::siz
 }
 
 void Pipeline::submit(IngestRequest request, IngestDone done) {
+  auto prepared = prepare(request, true);
+  carry_out(prepared, request.source, request.all_or_nothing, done, true);
+}
+
+bool Pipeline::try_submit(IngestRequest& request, IngestDone& done) {
+  auto prepared = prepare(request, false);
+  if (prepared && prepared->would_block) return false;
+  return carry_out(prepared, request.source, request.all_or_nothing, done, false);
+}
+
+bool Pipeline::carry_out(Result<Prepared>& prepared, Source source, bool all_or_nothing,
+                         IngestDone& done, bool may_block) {
   auto& m = metrics();
-  auto prepared = prepare(request);
   if (!prepared) {
-    m.request(request.source, Outcome::failed).add();
+    m.request(source, Outcome::failed).add();
     done(std::unexpected(prepared.error()));
-    return;
+    return true;
   }
   auto& p = *prepared;
-  const auto source = static_cast<std::size_t>(p.source);
-  for (const auto& problem : p.outcome.problems)
-    if (problem.rejected) m.rejected_by[source][static_cast<std::size_t>(*problem.rejected)]->add();
-  if (request.all_or_nothing && p.outcome.rejected > 0) {
+  // Counted once the request is taken: a caller that must not block may
+  // still be sent to submit().
+  auto count_problems = [&] {
+    for (const auto& problem : p.outcome.problems)
+      if (problem.rejected)
+        m.rejected_by[static_cast<std::size_t>(p.source)]
+                     [static_cast<std::size_t>(*problem.rejected)]
+                         ->add();
+  };
+  if (all_or_nothing && p.outcome.rejected > 0) {
     // Refused whole: the answer needs no disk.
+    count_problems();
     if (p.device_id) count_device(*p.device_id, 0, static_cast<std::int64_t>(p.outcome.rejected));
     p.outcome.accepted = p.outcome.suspect = 0;
     m.request(p.source, Outcome::refused).add();
     done(std::move(p.outcome));
-    return;
+    return true;
   }
   if (p.readings.empty()) {
+    count_problems();
     if (p.device_id) count_device(*p.device_id, 0, static_cast<std::int64_t>(p.outcome.rejected));
     p.outcome.written = true;
     m.request(p.source, Outcome::written).add();
     done(std::move(p.outcome));
-    return;
+    return true;
   }
   p.cost = pending_cost(p.readings.size());
   // Admission: reserve first, back out when over, so concurrent requests
   // can never together pass the ceiling.
   if (pending_bytes_.fetch_add(p.cost) + p.cost > options_.max_pending_bytes) {
     pending_bytes_.fetch_sub(p.cost);
+    count_problems();
     m.request(p.source, Outcome::overloaded).add();
     done(fail(ErrorCode::unavailable,
               fmt::format("the server is taking in more readings than it can store right now "
                           "(over {} bytes pending); retry shortly",
                           options_.max_pending_bytes)));
-    return;
+    return true;
   }
-  write(std::make_shared<Prepared>(std::move(p)), std::move(done));
+  auto shared = std::make_shared<Prepared>(std::move(p));
+  if (!write(shared, done, may_block)) {
+    pending_bytes_.fetch_sub(shared->cost);
+    return false;
+  }
+  count_problems();
+  return true;
 }
 
-void Pipeline::write(std::shared_ptr<Prepared> prepared, IngestDone done) {
+bool Pipeline::write(std::shared_ptr<Prepared> prepared, IngestDone& done, bool may_block) {
   // The store copies the readings during the call; ours stay for the sinks
   // and a retry. ReadingsDone must be copyable, IngestDone is not: shared.
   auto shared_done = std::make_shared<IngestDone>(std::move(done));
-  series_.append(prepared->readings, true, [this, prepared, shared_done](Status s) {
+  ReadingsDone written = [this, prepared, shared_done](Status s) {
     if (!s && s.error().code == ErrorCode::invalid) {
       // Readings older than the late-data window: the bulk path takes any
       // age, with the same durability. Our own validation leaves no other
@@ -351,7 +389,14 @@ void Pipeline::write(std::shared_ptr<Prepared> prepared, IngestDone done) {
       return;
     }
     finish(*prepared, s, *shared_done);
-  });
+  };
+  if (may_block) {
+    series_.append(prepared->readings, true, std::move(written));
+    return true;
+  }
+  if (series_.try_append(prepared->readings, true, written)) return true;
+  done = std::move(*shared_done);  // untouched: the store did not take the callback
+  return false;
 }
 
 void Pipeline::finish(Prepared& p, Status written, IngestDone& done) {

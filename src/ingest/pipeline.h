@@ -157,6 +157,14 @@ class Pipeline {
   // `done` is called exactly once (see the header comment for where).
   void submit(IngestRequest request, IngestDone done);
 
+  // submit() for a caller that must not block at all (an I/O thread):
+  // false, with nothing done and `request` and `done` untouched, when it
+  // would have to wait — for a directory rebuild, provisioning, or the
+  // store (SeriesStore::try_append) — and the caller should submit() from
+  // where blocking is fine. True: taken, as by submit(); `done` then runs on
+  // the store's completion thread, or at once on this one.
+  [[nodiscard]] bool try_submit(IngestRequest& request, IngestDone& done);
+
   // Counts a message from a device that carried no readings (attributes,
   // a LoRaWAN join), for its last-seen time and message counter.
   void record_message(Id device_id);
@@ -171,10 +179,12 @@ class Pipeline {
 
  private:
   struct Prepared;
-  Result<Prepared> prepare(IngestRequest& request);
+  Result<Prepared> prepare(IngestRequest& request, bool may_block);
+  bool carry_out(Result<Prepared>& prepared, Source source, bool all_or_nothing, IngestDone& done,
+                 bool may_block);
   Status provision(const DeviceEntry& device, const std::vector<std::size_t>& unknown,
                    const IngestRequest& request, IngestOutcome& outcome);
-  void write(std::shared_ptr<Prepared> prepared, IngestDone done);
+  bool write(std::shared_ptr<Prepared> prepared, IngestDone& done, bool may_block);
   void finish(Prepared& prepared, Status written, IngestDone& done);
   void count_device(Id device_id, std::int64_t readings, std::int64_t rejected);
   void flush_activity();

@@ -24,6 +24,11 @@ class EmbeddedSeriesStore final : public SeriesStore {
     engine_->append(samples(readings), durable, false, std::move(done));
   }
 
+  bool try_append(std::span<const Reading> readings, bool durable, ReadingsDone& done) override {
+    auto batch = samples(readings);
+    return engine_->try_append(batch, durable, done);
+  }
+
   void import_readings(std::span<const Reading> readings, bool durable,
                        ReadingsDone done) override {
     engine_->append(samples(readings), durable, true, std::move(done));

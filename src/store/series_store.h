@@ -70,6 +70,16 @@ class SeriesStore {
   // fire `done` with invalid before anything is written.
   virtual void append(std::span<const Reading> readings, bool durable, ReadingsDone done) = 0;
 
+  // append() for a caller that must not block (an I/O thread): false, with
+  // nothing written and `done` untouched, when the append would have to wait
+  // (for the disk, or for a lock held long) or would be refused; the caller
+  // then goes to append() where blocking is fine. A store that cannot tell
+  // takes nothing this way.
+  virtual bool try_append(std::span<const Reading> readings, bool durable, ReadingsDone& done) {
+    (void)readings, (void)durable, (void)done;
+    return false;
+  }
+
   // append() of history: no late-data window, so readings of any age are
   // taken; the rest of the contract is append()'s. Bulk importers write
   // non-durably and call flush() when done; the ingest pipeline routes

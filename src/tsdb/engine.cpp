@@ -251,42 +251,38 @@ class EngineImpl final : public Engine {
   void append(std::vector<SeriesSample> batch, bool durable, bool import,
               AppendDone done) override {
     std::unique_lock lock(mutex_);
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      auto& state = series_[batch[i].series];
-      if (auto s = load(batch[i].series, state); !s) {
+    for (const auto& [series, sample] : batch)
+      if (auto s = load(series, series_[series]); !s) {
         lock.unlock();
         return done(s);
       }
-      const Timestamp t = batch[i].sample.t;
-      if (t < kEarliest || t > kLatest) {
-        lock.unlock();
-        return done(fail(ErrorCode::invalid,
-                         fmt::format("sample {} of series {} at {} ms is outside the times the "
-                                     "engine keeps (±2^62 ms)",
-                                     i, batch[i].series, t),
-                         fmt::format("/{}", i)));
-      }
-      if (!import && state.newest != kNever && t < state.newest - options_.late_window_ms) {
-        lock.unlock();
-        return done(fail(ErrorCode::invalid,
-                         fmt::format("sample {} of series {} at {} ms is older than the late-data "
-                                     "window of {} ms before the series' newest sample at {} ms",
-                                     i, batch[i].series, t, options_.late_window_ms, state.newest),
-                         fmt::format("/{}", i)));
-      }
-    }
-    if (auto s = apply(batch); !s) {
+    if (auto s = check(batch, import); !s) {
       lock.unlock();
       return done(s);
     }
-    samples_appended_ += batch.size();
-    // Queued under the lock, so the log's order is the order applied.
-    wal_->append(kRecordSamples, encode_sample_batch(batch, import ? kBatchImport : 0), durable,
-                 [done = std::move(done)](Status s) {
-                   if (done) done(s);
-                 });
-    lock.unlock();
-    if (wal_->size_bytes() > options_.checkpoint_wal_bytes) background_cv_.notify_one();
+    std::string record = encode_sample_batch(batch, import ? kBatchImport : 0);
+    commit(std::move(batch), durable, std::move(record), std::move(done), lock);
+  }
+
+  bool try_append(std::vector<SeriesSample>& batch, bool durable, AppendDone& done) override {
+    // Another appender holds the lock for a microsecond or so; a short spin
+    // covers that, while a holder reading the disk (a first load, a
+    // checkpoint's step) sends this caller to its blocking path.
+    std::unique_lock lock(mutex_, std::defer_lock);
+    for (int spin = 0; spin < 256 && !lock.try_lock(); ++spin) {
+    }
+    if (!lock.owns_lock()) return false;
+    for (const auto& [series, sample] : batch) {
+      const auto it = series_.find(series);
+      if (it == series_.end() || !it->second.loaded) return false;
+    }
+    // A refusal is the blocking path's to give: its caller may then go on
+    // to an import, which can block.
+    if (!check(batch, false)) return false;
+    std::string record = encode_sample_batch(batch, 0);
+    if (!wal_->has_room(record.size())) return false;
+    commit(std::move(batch), durable, std::move(record), std::move(done), lock);
+    return true;
   }
 
   Result<std::vector<Sample>> range(SeriesId series, Timestamp from, Timestamp to,
@@ -403,6 +399,44 @@ class EngineImpl final : public Engine {
  private:
   void warn(const std::string& message) {
     if (options_.warn) options_.warn(message);
+  }
+
+  // The batch against the engine's time limits and (unless `import`) each
+  // series' late-data window. Called with mutex_ held, the series loaded.
+  Status check(const std::vector<SeriesSample>& batch, bool import) {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const auto& state = series_[batch[i].series];
+      const Timestamp t = batch[i].sample.t;
+      if (t < kEarliest || t > kLatest)
+        return fail(ErrorCode::invalid,
+                    fmt::format("sample {} of series {} at {} ms is outside the times the "
+                                "engine keeps (±2^62 ms)",
+                                i, batch[i].series, t),
+                    fmt::format("/{}", i));
+      if (!import && state.newest != kNever && t < state.newest - options_.late_window_ms)
+        return fail(ErrorCode::invalid,
+                    fmt::format("sample {} of series {} at {} ms is older than the late-data "
+                                "window of {} ms before the series' newest sample at {} ms",
+                                i, batch[i].series, t, options_.late_window_ms, state.newest),
+                    fmt::format("/{}", i));
+    }
+    return {};
+  }
+
+  // Applies a checked batch and queues its WAL record; releases `lock`.
+  void commit(std::vector<SeriesSample> batch, bool durable, std::string record, AppendDone done,
+              std::unique_lock<std::mutex>& lock) {
+    if (auto s = apply(batch); !s) {
+      lock.unlock();
+      return done(s);
+    }
+    samples_appended_ += batch.size();
+    // Queued under the lock, so the log's order is the order applied.
+    wal_->append(kRecordSamples, std::move(record), durable, [done = std::move(done)](Status s) {
+      if (done) done(s);
+    });
+    lock.unlock();
+    if (wal_->size_bytes() > options_.checkpoint_wal_bytes) background_cv_.notify_one();
   }
 
   // Reads the series' newest persisted chunk the first time the series is

@@ -110,6 +110,13 @@ class Engine {
   virtual void append(std::vector<SeriesSample> batch, bool durable, bool import,
                       AppendDone done) = 0;
 
+  // append() (not an import) for a caller that must not block: returns
+  // false, having changed nothing (`batch` and `done` untouched), when it
+  // would have to wait — for the engine's lock held long, a series not yet
+  // loaded from disk, room in the WAL's queue — or when it would refuse the
+  // batch (the refusal is append()'s to give).
+  virtual bool try_append(std::vector<SeriesSample>& batch, bool durable, AppendDone& done) = 0;
+
   // Samples with from <= t < to, ascending, at most `limit` (the first ones).
   virtual Result<std::vector<Sample>> range(SeriesId series, Timestamp from, Timestamp to,
                                             std::size_t limit) = 0;

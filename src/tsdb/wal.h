@@ -95,6 +95,11 @@ class Wal {
   virtual WalPosition append(std::uint8_t type, std::string payload, bool durable,
                              WalCompletion done) = 0;
 
+  // Whether an append of `payload_bytes` would go without waiting for queue
+  // space now. Only the caller's own appends can make it false again, so a
+  // caller that alone appends (the engine, under its lock) can rely on it.
+  virtual bool has_room(std::size_t payload_bytes) const = 0;
+
   // Blocks until everything appended before the call is synced. Returns the
   // log's failure if it has failed.
   virtual Status sync() = 0;

@@ -114,6 +114,13 @@ class WalImpl final : public Wal {
   Status truncate_before(WalPosition keep_from) override;
   std::uint64_t size_bytes() const override { return size_bytes_.load(); }
   std::uint64_t sync_count() const override { return syncs_.load(); }
+  bool has_room(std::size_t payload_bytes) const override {
+    const std::size_t bytes = wal::kRecordHeaderSize + payload_bytes;
+    std::lock_guard lock(mu_);
+    // The same test append()'s wait makes.
+    return failed_ || stopping_ || queued_bytes_ == 0 ||
+           queued_bytes_ + bytes <= options_.max_queue_bytes;
+  }
 
  private:
   void run();
@@ -128,7 +135,7 @@ class WalImpl final : public Wal {
   const WalOptions options_;
   File dir_lock_;  // the directory, flock-ed: one writer per log
 
-  std::mutex mu_;
+  mutable std::mutex mu_;
   std::condition_variable work_cv_;   // the writer waits here for work or its timer
   std::condition_variable space_cv_;  // appenders wait here while the queue is full
   std::vector<Pending> queue_;        // appended, not yet taken by the writer

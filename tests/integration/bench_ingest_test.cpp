@@ -13,13 +13,19 @@ namespace {
 TEST(BenchIngest, TelemetryAndBatchAreAcknowledgedAndDurable) {
   for (const char* mode : {"telemetry", "batch"}) {
     std::string output;
-    ASSERT_EQ(run_binary({"bench", "ingest", "--http", "--devices", "3", "--duration", "1",
-                          "--mode", mode, "--batch", "200"},
+    // Telemetry also splits its devices (3 and 2) between two client threads.
+    const bool telemetry = std::string(mode) == "telemetry";
+    ASSERT_EQ(run_binary({"bench", "ingest", "--http", "--devices", telemetry ? "5" : "3",
+                          "--duration", "1", "--mode", mode, "--batch", "200", "--client-threads",
+                          telemetry ? "2" : "1"},
                          output),
               0)
         << output;
     const auto o = json_line(output);
     EXPECT_EQ(o.at("mode"), mode);
+    EXPECT_EQ(number(o, "client_threads"), telemetry ? 2 : 1);
+    EXPECT_GT(number(o, "server_cpu_us_per_request"), 0);
+    EXPECT_GT(number(o, "client_cpu_us_per_request"), 0);
     EXPECT_EQ(number(o, "errors"), 0) << output;
     EXPECT_GT(number(o, "acknowledged"), 0);
     EXPECT_EQ(number(o, "stored_after_kill"), number(o, "acknowledged"));
@@ -38,6 +44,10 @@ TEST(BenchIngest, BadOptionsExitTwo) {
   EXPECT_EQ(run_binary({"bench", "ingest", "--devices", "3"}, output), 2) << output;
   EXPECT_EQ(run_binary({"bench", "ingest", "--http", "--mode", "mqtt"}, output), 2) << output;
   EXPECT_EQ(run_binary({"bench", "ingest", "--http", "--devices", "0"}, output), 2) << output;
+  EXPECT_EQ(run_binary({"bench", "ingest", "--http", "--client-threads", "0"}, output), 2)
+      << output;
+  EXPECT_EQ(run_binary({"bench", "ingest", "--http", "--client-threads", "65"}, output), 2)
+      << output;
 }
 
 }  // namespace

@@ -275,6 +275,26 @@ TEST_F(Ingest, ReadingsOlderThanTheLateWindowTakeTheBulkPath) {
   EXPECT_TRUE(found);
 }
 
+// Telemetry is tried on the I/O thread first; a late reading there is
+// declined untouched and handled again on a worker, idempotency key and all.
+TEST_F(Ingest, LateTelemetryIsHandedOnAndStoredOnce) {
+  ASSERT_EQ(telemetry(token_, R"({"humidity": 50})").status, 200);  // the series is loaded now
+  const auto before = readings(humidity_).size();
+  const Headers key{{"Idempotency-Key", "late-1"}};
+  const std::string late = R"({"ts": 1591012800000, "values": {"humidity": 41}})";  // 2020-06-01
+  auto first = telemetry(token_, late, key);
+  ASSERT_EQ(first.status, 200) << first.body;
+  auto again = telemetry(token_, late, key);
+  ASSERT_EQ(again.status, 200) << again.body;
+  EXPECT_EQ(again.header("Idempotent-Replayed"), "true");
+  EXPECT_EQ(again.body, first.body);
+  int found = 0;
+  for (const auto& item : readings(humidity_))
+    found += item.at("t") == "2020-06-01T12:00:00.000Z" ? 1 : 0;
+  EXPECT_EQ(found, 1);
+  EXPECT_EQ(readings(humidity_).size(), before + 1);
+}
+
 TEST_F(Ingest, IdempotencyKeyStoresOnceAndReplaysTheAnswer) {
   const auto before = readings(humidity_).size();
   const Headers key{{"Idempotency-Key", "boot-7-msg-1"}};

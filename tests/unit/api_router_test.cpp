@@ -95,6 +95,37 @@ TEST(Router, MiddlewareWrapsInOrderAndFallbackServesOnlyOutsideTheApi) {
   EXPECT_EQ(router.handle(make_request("POST", "/buildings/3")).status, 404);
 }
 
+TEST(Router, OnAnIoThreadOnlyInlineFirstRoutesRunAndTheyMaySendTheRequestOn) {
+  Router router;
+  int middleware = 0;
+  router.use([&](RequestContext& c, const Next& next) {
+    ++middleware;
+    return next(c);
+  });
+  router.add("GET", "/slow", RouteAccess::public_route(),
+             [](RequestContext&) { return text("slow"); });
+  router.add(
+      "GET", "/fast/{id}", RouteAccess::public_route(),
+      [](RequestContext& c) {
+        if (!c.may_block && c.params.at("id") == "2") return HttpResponse::blocked();
+        return text(c.may_block ? "worker" : "inline");
+      },
+      RouteRuns::inline_first);
+  // Not inline_first, or no route at all: sent on before anything runs.
+  for (const char* target : {"/slow", "/api/v1/nothing"}) {
+    auto r = router.handle(make_request("GET", target), false);
+    EXPECT_TRUE(r.would_block) << target;
+    EXPECT_EQ(r.status, 503) << target;
+  }
+  EXPECT_EQ(middleware, 0);
+  EXPECT_EQ(router.handle(make_request("GET", "/fast/1"), false).body, "inline");
+  EXPECT_TRUE(router.handle(make_request("GET", "/fast/2"), false).would_block);
+  EXPECT_EQ(router.handle(make_request("GET", "/fast/2")).body, "worker");
+  EXPECT_EQ(router.handle(make_request("GET", "/slow")).body, "slow");
+  EXPECT_FALSE(router.handle(make_request("GET", "/slow")).would_block);
+  EXPECT_EQ(middleware, 5);  // an inline_first route's middleware runs each time it is tried
+}
+
 TEST(Router, IdParameterMustBeAPositiveInteger) {
   Router router;
   router.add("GET", "/x/{id}", RouteAccess::public_route(), [](RequestContext& c) {

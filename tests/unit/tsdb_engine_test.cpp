@@ -181,6 +181,56 @@ TEST_F(EngineTest, DeletionHidesPersistedSamplesAndLasts) {
   EXPECT_EQ(all(5).size(), 13u);
 }
 
+// The non-blocking append takes only what it can write at once and leaves
+// everything else, batch and completion both, to the blocking one.
+TEST_F(EngineTest, TryAppendTakesOnlyLoadedSeriesAndLeavesRefusalsToAppend) {
+  // A durable append completes on the WAL's thread once synced.
+  std::promise<Status> synced;
+  AppendDone done = [&synced](Status s) { synced.set_value(s); };
+  // What try_append() takes it moves out of; a declined call leaves it.
+  auto batch = series_of(9, 1'000'000, 3, 1000);
+  // Never seen: loading it would read series.db.
+  EXPECT_FALSE(engine_->try_append(batch, false, done));
+  EXPECT_EQ(batch.size(), 3u);
+  ASSERT_TRUE(done);
+  EXPECT_TRUE(all(9).empty());
+
+  ASSERT_TRUE(append(batch));  // loads the series
+  auto next = series_of(9, 1'003'000, 2, 1000, 50.0);
+  auto first = synced.get_future();
+  ASSERT_TRUE(engine_->try_append(next, true, done));
+  EXPECT_FALSE(done);
+  const Status result = first.get();
+  EXPECT_TRUE(result) << result.error().message;
+  EXPECT_EQ(all(9).size(), 5u);
+  EXPECT_EQ(engine_->latest(9)->v, 50.5);
+
+  // Too late for the window: append() refuses, try_append() declines.
+  std::vector<SeriesSample> late{{9, {1'000'000 - 8ll * 86'400'000, 1.0, 0}}};
+  int late_calls = 0;
+  AppendDone late_done = [&late_calls](Status) { ++late_calls; };
+  EXPECT_FALSE(engine_->try_append(late, false, late_done));
+  EXPECT_EQ(late.size(), 1u);
+  EXPECT_TRUE(late_done);
+  EXPECT_EQ(late_calls, 0);
+  EXPECT_FALSE(append(late));
+
+  // After a restart the series is on disk only until something loads it.
+  open();
+  std::promise<Status> synced_again;
+  AppendDone again = [&synced_again](Status s) { synced_again.set_value(s); };
+  auto after = series_of(9, 1'005'000, 1, 1000);
+  EXPECT_FALSE(engine_->try_append(after, false, again));
+  ASSERT_TRUE(again);
+  ASSERT_TRUE(engine_->latest(9).has_value());
+  auto second = synced_again.get_future();
+  ASSERT_TRUE(engine_->try_append(after, true, again));
+  EXPECT_TRUE(second.get());
+  EXPECT_EQ(all(9).size(), 6u);
+  open();  // and what it took was logged
+  EXPECT_EQ(all(9).size(), 6u);
+}
+
 // Random batches out of order, replacements, deletions, checkpoints and
 // restarts against a plain map: whatever the interleaving, the engine reads
 // back exactly what the model holds.

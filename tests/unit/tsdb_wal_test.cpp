@@ -368,6 +368,8 @@ TEST_F(WalTest, AppendBlocksWhileTheQueueIsFull) {
     std::unique_lock lock(mu);
     cv.wait(lock, [&] { return stalled; });
   }
+  EXPECT_TRUE(wal->has_room(payload.size()));
+  EXPECT_FALSE(wal->has_room(4096));  // not beside what is being written
   std::atomic<int> appended{0};
   std::thread producer([&] {
     for (int i = 0; i < 50; ++i) {
@@ -381,6 +383,7 @@ TEST_F(WalTest, AppendBlocksWhileTheQueueIsFull) {
   while (appended < 2 && Clock::now() < deadline) std::this_thread::sleep_for(milliseconds(1));
   std::this_thread::sleep_for(milliseconds(300));
   EXPECT_EQ(appended, 2);
+  EXPECT_FALSE(wal->has_room(payload.size()));  // what append() is waiting for
   {
     std::lock_guard lock(mu);
     released = true;
@@ -390,6 +393,7 @@ TEST_F(WalTest, AppendBlocksWhileTheQueueIsFull) {
   EXPECT_EQ(appended, 50);
   ASSERT_TRUE(wal->sync());
   EXPECT_EQ(completed, 51);
+  EXPECT_TRUE(wal->has_room(4096));  // an empty queue takes anything
 }
 
 TEST_F(WalTest, TornTailAtEveryOffsetOfTheLastRecordIsTheEndOfTheLog) {
