@@ -33,7 +33,7 @@ bool is_param(std::string_view segment) {
 // Matches a path against a route's pattern, split when the route was added;
 // on success fills params. Returns the number of literal segments matched
 // (more literals = more specific), or -1. Allocates only for a match: every
-// request is matched against every route.
+// request is matched against every route of its length.
 int match(const Route& route, const std::vector<std::string_view>& path,
           std::map<std::string, std::string>& params) {
   const auto& parts = route.segments;
@@ -83,9 +83,12 @@ void Router::add(std::string method, std::string pattern, RouteAccess access, Ha
                  RouteRuns runs) {
   std::vector<std::string> segments;
   for (auto part : split_path(pattern)) segments.emplace_back(part);
+  const std::size_t length = segments.size();
   routes_.push_back(
       std::make_unique<Route>(Route{std::move(method), std::move(pattern), std::move(handler),
                                     access, std::move(segments), runs}));
+  if (by_length_.size() <= length) by_length_.resize(length + 1);
+  by_length_[length].push_back(routes_.back().get());
 }
 
 std::vector<const Route*> Router::all_routes() const {
@@ -116,7 +119,8 @@ HttpResponse Router::handle(const HttpRequest& request, bool may_block) const {
       request.method == "HEAD" ? "GET" : std::string_view(request.method);
   int best = -1;
   std::vector<std::string> allowed;
-  for (const auto& r : routes_) {
+  static const std::vector<const Route*> kNone;
+  for (const Route* r : path.size() < by_length_.size() ? by_length_[path.size()] : kNone) {
     std::map<std::string, std::string> params;
     const int score = match(*r, path, params);
     if (score < 0) continue;
@@ -126,7 +130,7 @@ HttpResponse Router::handle(const HttpRequest& request, bool may_block) const {
     }
     if (score > best) {
       best = score;
-      ctx.route = r.get();
+      ctx.route = r;
       ctx.params = std::move(params);
     }
   }

@@ -114,6 +114,9 @@ class Router {
 
  private:
   std::vector<std::unique_ptr<Route>> routes_;
+  // routes_ by their number of segments, in the order added: a request is
+  // matched only against patterns as long as its path.
+  std::vector<std::vector<const Route*>> by_length_;
   std::vector<Middleware> middleware_;
   Handler fallback_;
 };
