@@ -423,8 +423,8 @@ Status run_bench_ingest(const BenchIngestOptions& o) {
       {"p50_ms", all.latencies.quantile(0.50)},
       {"p99_ms", all.latencies.quantile(0.99)},
       {"refused_503", all.refused},
-      // CPU per answered request: a figure the machine's neighbours disturb
-      // less than the rate does.
+      // CPU per answered request: what a request costs the machine, on
+      // each side, beside how many went through.
       {"server_cpu_us_per_request", 1e6 * server_cpu / std::max<double>(1, all.requests)},
       {"client_cpu_us_per_request", 1e6 * client_cpu / std::max<double>(1, all.requests)},
       {"errors", all.errors},
