@@ -21,13 +21,12 @@
 #include "auth/secret.h"
 #include "core/text.h"
 #include "core/time.h"
+#include "ingest/telemetry_json.h"
 #include "store/device_access_store.h"
 
 namespace citypulse {
 namespace json = boost::json;
 namespace {
-
-using Telemetry = std::vector<ingest::IncomingReading>;
 
 // A device body must be JSON; a missing Content-Type is forgiven (small
 // firmware often sends none), another type is not.
@@ -40,78 +39,6 @@ Result<json::value> device_json(const HttpRequest& request) {
     return fail(ErrorCode::bad_request,
                 fmt::format("the body is not valid JSON: {}", ec.message()));
   return v;
-}
-
-// One value as a reading; text that is a whole number is taken as one.
-void add_value(Telemetry& out, std::string_view key, const json::value& v, TimeMs t) {
-  ingest::IncomingReading r;
-  r.key = std::string(key);
-  r.t = t;
-  if (v.is_number()) {
-    r.value = v.to_number<double>();
-  } else if (v.is_bool()) {
-    r.value = v.get_bool() ? 1 : 0;
-  } else if (const auto* text = v.if_string()) {
-    const auto s = trim(std::string_view(*text));
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), r.value);
-    if (ec != std::errc{} || end != s.data() + s.size() || s.empty())
-      r.refused = ingest::Rejection::not_numeric;
-  } else {
-    r.refused = ingest::Rejection::not_numeric;
-  }
-  out.push_back(std::move(r));
-}
-
-Status add_object(Telemetry& out, const json::value& element, TimeMs now, std::string_view at,
-                  std::size_t max) {
-  const auto* o = element.if_object();
-  if (!o)
-    return fail(ErrorCode::bad_request,
-                "telemetry is an object of values, {\"ts\": ms, \"values\": {...}}, or an array "
-                "of those",
-                std::string(at.empty() ? "/" : at));
-  const json::value* ts = o->if_contains("ts");
-  const json::value* values = o->if_contains("values");
-  TimeMs t = now;
-  const json::object* fields = o;
-  if (ts && values) {
-    // Boost.JSON keeps every integer that fits as int64: any other is out of range.
-    const auto* ms = ts->if_int64();
-    const std::int64_t tv = ms ? *ms : -1;
-    if (tv < 0 || tv > ingest::kLatestReadingTime || o->size() != 2)
-      return fail(ErrorCode::bad_request,
-                  o->size() != 2 ? "a timed entry has exactly \"ts\" and \"values\""
-                                 : "ts must be integer milliseconds since 1970 (before year 10000)",
-                  fmt::format("{}/ts", at));
-    t = tv;
-    fields = values->if_object();
-    if (!fields)
-      return fail(ErrorCode::bad_request, "values must be an object of key: value",
-                  fmt::format("{}/values", at));
-  }
-  for (const auto& [key, v] : *fields) {
-    if (key.empty() || key.size() > 255)
-      return fail(ErrorCode::bad_request, "a key is 1 to 255 characters", std::string(at));
-    if (out.size() >= max)
-      return fail(
-          ErrorCode::too_large,
-          fmt::format("more than {} readings in one request (ingest.max_readings_per_request)",
-                      max));
-    add_value(out, key, v, t);
-  }
-  return {};
-}
-
-Result<Telemetry> parse_telemetry(const json::value& body, TimeMs now, std::size_t max) {
-  Telemetry out;
-  if (const auto* list = body.if_array()) {
-    for (std::size_t i = 0; i < list->size(); ++i)
-      if (auto s = add_object(out, (*list)[i], now, fmt::format("/{}", i), max); !s)
-        return std::unexpected(s.error());
-  } else if (auto s = add_object(out, body, now, "", max); !s) {
-    return std::unexpected(s.error());
-  }
-  return out;
 }
 
 // The device the path's token names, with the snapshot that keeps its entry
@@ -146,8 +73,8 @@ HttpResponse telemetry(RequestContext& ctx, const IngestDeps& deps) {
   const ingest::DeviceEntry& device = *caller->device;
   auto body = device_json(ctx.request);
   if (!body) return problem_response(body.error(), ctx.request.path);
-  auto parsed = parse_telemetry(*body, now_ms(),
-                                static_cast<std::size_t>(deps.config.max_readings_per_request));
+  auto parsed = ingest::parse_telemetry(
+      *body, now_ms(), static_cast<std::size_t>(deps.config.max_readings_per_request));
   if (!parsed) return problem_response(parsed.error(), ctx.request.path);
   auto key = idempotency_key(ctx.request, fmt::format("device:{}", device.id));
   if (!key) return problem_response(key.error(), ctx.request.path);

@@ -80,8 +80,28 @@ struct IngestConfig {
   int dedup_max_entries = 100'000;
 };
 
+// The embedded MQTT broker (src/transport/mqtt/, docs/mqtt.md).
 struct MqttConfig {
-  int port = 1883;
+  std::string bind = "127.0.0.1";
+  int port = 1883;       // plain MQTT; -1 turns the broker off
+  int tls_port = -1;     // MQTT over TLS (8883 is usual); -1: none
+  std::string tls_cert;  // PEM chain for the TLS listener
+  std::string tls_key;
+  std::string tls_client_ca;  // set: client certificates are asked for and verified against it
+  int threads = 2;            // I/O threads
+  int max_connections = 100'000;
+  std::int64_t max_packet_size = 1 << 20;  // larger packets close the connection (0x95)
+  int max_inflight = 64;                   // unacknowledged QoS 1/2 PUBLISHes per client, each way
+  int max_queued_per_session = 1000;       // messages waiting for an offline or slow client
+  int max_topic_depth = 32;                // levels in a topic name or filter
+  int max_keep_alive_s = 0;                // longer (or none) is cut to this for MQTT 5; 0: no cap
+  int max_session_expiry_s = 7 * 24 * 3600;
+  int connect_per_minute = 600;  // connection attempts per client address; 0: no limit
+  // Unauthenticated clients get a sandbox namespace of their own, never
+  // tenant data: for conformance tests and tinkering.
+  bool allow_anonymous = false;
+  // Topic filters no one may subscribe to, comma-separated ("$SYS/#,secret/#").
+  std::string deny;
 };
 
 struct StorageConfig {

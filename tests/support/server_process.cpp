@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -15,6 +16,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "child_process.h"
 #include "http_client.h"
 
 #ifndef CITYPULSE_BINARY
@@ -54,35 +56,7 @@ namespace {
 
 pid_t spawn(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
             const std::string& log_path) {
-  const pid_t pid = ::fork();
-  if (pid != 0) return pid;
-  const int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  ::dup2(fd, 1);
-  ::dup2(fd, 2);
-  const int null = ::open("/dev/null", O_RDONLY);
-  ::dup2(null, 0);
-  for (const auto& [k, v] : env) ::setenv(k.c_str(), v.c_str(), 1);
-  std::vector<char*> argv;
-  std::string binary = CITYPULSE_BINARY;
-  argv.push_back(binary.data());
-  std::vector<std::string> copy = args;
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  ::execv(binary.c_str(), argv.data());
-  std::_Exit(127);
-}
-
-int decode_status(int status) {
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return -1;
-}
-
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return spawn_program(CITYPULSE_BINARY, args, env, log_path);
 }
 
 }  // namespace
@@ -117,6 +91,12 @@ void ServerProcess::launch() {
   port_ = free_port();
   std::vector<std::string> args = {subcommand_, "--data-dir", data_dir_, "--http-port",
                                    std::to_string(port_)};
+  // Every test server gets a broker port of its own (tests run in parallel),
+  // unless the test chose one.
+  if (std::find(args_.begin(), args_.end(), "--mqtt-port") == args_.end()) {
+    mqtt_port_ = free_port();
+    args.insert(args.end(), {"--mqtt-port", std::to_string(mqtt_port_)});
+  }
   args.insert(args.end(), args_.begin(), args_.end());
   pid_ = spawn(args, env_, log_path_);
 }
@@ -143,20 +123,11 @@ bool ServerProcess::start() {
 int ServerProcess::stop(int signal, int timeout_ms) {
   if (pid_ <= 0) return -1;
   ::kill(pid_, signal);
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return decode_status(status);
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return -1;
+  return wait_for_exit(pid_, timeout_ms);
 }
 
 std::string ServerProcess::output() const {
-  return read_all(log_path_);
+  return read_file(log_path_);
 }
 
 int run_binary(const std::vector<std::string>& args, std::string& output,
@@ -166,8 +137,8 @@ int run_binary(const std::vector<std::string>& args, std::string& output,
   const pid_t pid = spawn(args, env, log);
   int status = 0;
   ::waitpid(pid, &status, 0);
-  output = read_all(log);
-  return decode_status(status);
+  output = read_file(log);
+  return exit_code_of(status);
 }
 
 }  // namespace citypulse::test

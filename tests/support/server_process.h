@@ -52,6 +52,8 @@ class ServerProcess {
   int stop(int signal = 15, int timeout_ms = 20000);
 
   std::uint16_t port() const { return port_; }
+  // The embedded broker's plain MQTT port (0 when the test passed its own --mqtt-port).
+  std::uint16_t mqtt_port() const { return mqtt_port_; }
   pid_t pid() const { return pid_; }
   std::string output() const;  // stdout and stderr so far
 
@@ -61,6 +63,7 @@ class ServerProcess {
   std::map<std::string, std::string> env_;
   std::string subcommand_;
   std::uint16_t port_ = 0;
+  std::uint16_t mqtt_port_ = 0;
   pid_t pid_ = -1;
   std::string log_path_;
 };

@@ -1,0 +1,61 @@
+// DeviceIntake: what devices' MQTT messages mean to the server (the
+// ThingsBoard device API over MQTT, docs/mqtt.md "Device topics"):
+//
+//   v1/devices/me/telemetry                 readings → the ingest pipeline;
+//                                           acknowledged once durable
+//   v1/devices/me/attributes                client attributes → the store
+//   v1/devices/me/attributes/request/{id}   answered on .../attributes/response/{id}
+//
+// Everything a device publishes is also routed to subscribers (a tenant's
+// user sees it under v1/devices/<device id>/...). A bad telemetry body is
+// acknowledged with Payload format invalid (MQTT 5) and stores nothing.
+//
+// When the pipeline is over its pending-bytes ceiling, take() answers busy
+// and the connection stops reading until it can take the message: the
+// client is slowed by TCP, nothing is dropped, nothing acknowledged early.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+
+#include "ingest/directory.h"
+#include "ingest/pipeline.h"
+#include "store/meta_store.h"
+#include "transport/mqtt/blocking_work.h"
+#include "transport/mqtt/broker.h"
+#include "transport/mqtt/intake.h"
+
+namespace citypulse::mqtt {
+
+class DeviceIntake final : public Intake {
+ public:
+  // Everything must outlive the intake.
+  DeviceIntake(ingest::Pipeline& pipeline, ingest::Directory& directory, MetaStore& store,
+               Broker& broker, BlockingWork& work, std::size_t max_readings_per_message);
+
+  // Ends the connections of devices that were disabled or removed since the
+  // last call (Administrative action); the server calls it every second.
+  // Returns at once; the directory is read on the blocking pool.
+  void end_disabled_devices();
+
+  Verdict take(const ClientIdentity& client, std::string_view client_topic,
+               const MessagePtr& message, IntakeDone& done) override;
+
+ private:
+  Verdict telemetry(const ClientIdentity& client, const MessagePtr& message, IntakeDone& done);
+  Verdict attributes(const ClientIdentity& client, const MessagePtr& message, IntakeDone& done);
+  Verdict attribute_request(const ClientIdentity& client, std::string_view request_id,
+                            IntakeDone& done);
+
+  ingest::Pipeline& pipeline_;
+  ingest::Directory& directory_;
+  MetaStore& store_;
+  Broker& broker_;
+  BlockingWork& work_;
+  std::size_t max_readings_;
+  std::atomic<std::uint64_t> checked_generation_{0};
+  std::atomic<bool> checking_{false};
+};
+
+}  // namespace citypulse::mqtt
