@@ -2,6 +2,7 @@
 
 #include "api/access.h"
 #include "api/asset_routes.h"
+#include "api/device_rpc.h"
 #include "api/identity_routes.h"
 #include "api/ingest_routes.h"
 #include "api/readings_routes.h"
@@ -17,8 +18,10 @@ std::unique_ptr<Router> build_router(const ApiServices& services, const Config& 
   router->use(security_headers_middleware({origins.begin(), origins.end()}, tls));
   router->use(access_middleware(AccessDeps{services.authenticator, services.limiter,
                                            services.store.identity(), config.rate_limit}));
-  add_system_routes(*router, services.store,
-                    {[&p = services.pipeline](std::string& out) { p.append_metrics(out); }});
+  std::vector<MetricsSource> metrics = {
+      [&p = services.pipeline](std::string& out) { p.append_metrics(out); }};
+  metrics.insert(metrics.end(), services.metrics.begin(), services.metrics.end());
+  add_system_routes(*router, services.store, std::move(metrics));
   add_identity_routes(*router,
                       IdentityDeps{services.store, services.authenticator, services.sessions});
   add_asset_routes(*router, services.store,
@@ -30,6 +33,7 @@ std::unique_ptr<Router> build_router(const ApiServices& services, const Config& 
   add_ingest_batch_routes(*router, ingest);
   add_lorawan_routes(*router, ingest);
   add_device_access_routes(*router, ingest);
+  add_device_rpc_routes(*router, services.store, services.rpc);
   router->set_fallback(static_files(config.http.web_root));
   return router;
 }

@@ -4,7 +4,9 @@
 
 #include <memory>
 
+#include "api/device_rpc.h"
 #include "api/router.h"
+#include "api/system_routes.h"
 #include "auth/authenticator.h"
 #include "auth/rate_limiter.h"
 #include "auth/sessions.h"
@@ -27,6 +29,8 @@ struct ApiServices {
   ingest::Directory& directory;
   ingest::Pipeline& pipeline;
   ingest::DedupWindow& dedup;
+  RpcChannel* rpc = nullptr;  // null: no MQTT broker, device RPC answers 503
+  std::vector<MetricsSource> metrics = {};  // more metrics for /metrics (the broker's)
 };
 
 std::unique_ptr<Router> build_router(const ApiServices& services, const Config& config);

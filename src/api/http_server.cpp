@@ -1,6 +1,7 @@
 #include "api/http_server.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 #include <atomic>
 #include <boost/asio.hpp>
@@ -8,9 +9,12 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <boost/json.hpp>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -20,6 +24,7 @@
 #include "api/http_metrics.h"
 #include "api/json_io.h"
 #include "api/problem.h"
+#include "api/websocket.h"
 #include "core/log.h"
 #include "core/time.h"
 
@@ -28,18 +33,343 @@ namespace citypulse {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace websocket = beast::websocket;
 using tcp = asio::ip::tcp;
 namespace ssl = asio::ssl;
 
 namespace {
 
+// What shutdown needs of a WebSocket connection, whatever its stream.
+class WebSocketShutdown {
+ public:
+  virtual ~WebSocketShutdown() = default;
+  virtual void shut_down() = 0;  // on the connection's thread
+};
+
 // One client connection. `busy` is true from a complete request until its
-// response is written; it is touched only on the connection's I/O thread.
+// response is written, and while it is a WebSocket; both are touched only on
+// the connection's I/O thread.
 struct Connection {
   explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
   beast::tcp_stream stream;
   bool busy = false;
+  std::weak_ptr<WebSocketShutdown> websocket;  // set once upgraded
 };
+
+// A registered WebSocket endpoint and the options it gave.
+struct WebSocketRoute {
+  WebSocketEndpoint* endpoint = nullptr;
+  WebSocketOptions options;
+};
+
+// Binary messages joined behind a write in progress (byte-stream endpoints)
+// stop growing at this size: a client's receive buffer need not be large.
+constexpr std::size_t kMaxJoinedMessage = 256 << 10;
+
+// One upgraded connection: the WebSocketPeer its handler talks to. Driven
+// by completion handlers on the connection's loop, at most one read, one
+// write (or the close) and the accept in flight; each holds the session.
+// `Stream` (plain TCP or TLS) lives in the serving coroutine, which waits
+// for `done` and never holds the session itself: were the loop destroyed
+// with the session pending, the two would otherwise keep each other.
+template <class Stream>
+class WebSocketSession final : public WebSocketPeer,
+                               public WebSocketShutdown,
+                               public std::enable_shared_from_this<WebSocketSession<Stream>> {
+ public:
+  WebSocketSession(Stream& stream, beast::tcp_stream& lowest, const WebSocketOptions& options,
+                   std::chrono::milliseconds handshake_timeout, std::string subprotocol)
+      : ws_(std::in_place, stream),
+        lowest_(lowest),
+        executor_(lowest.get_executor()),
+        idle_timer_(executor_),
+        byte_stream_(options.byte_stream) {
+    // The HTTP read deadline no longer applies: the idle timeout does, and
+    // the WebSocket stream times its own opening and closing handshakes.
+    lowest_.expires_never();
+    websocket::stream_base::timeout timeouts{};
+    timeouts.handshake_timeout = handshake_timeout;
+    timeouts.idle_timeout = websocket::stream_base::none();
+    timeouts.keep_alive_pings = false;
+    ws_->set_option(timeouts);
+    ws_->read_message_max(options.max_message_bytes);
+    ws_->auto_fragment(false);  // one message, one frame
+    ws_->set_option(websocket::stream_base::decorator(
+        [subprotocol = std::move(subprotocol)](websocket::response_type& res) {
+          res.set(http::field::server, "CityPulse");
+          if (!subprotocol.empty()) res.set(http::field::sec_websocket_protocol, subprotocol);
+        }));
+  }
+
+  void set_handler(std::shared_ptr<WebSocketHandler> handler) { handler_ = std::move(handler); }
+
+  // Answers the upgrade `request`, then reads and writes until the close.
+  void start(http::request<http::string_body> request) {
+    request_ = std::move(request);
+    accepting_ = true;
+    ws_->async_accept(request_, [self = this->shared_from_this()](beast::error_code ec) {
+      self->accepting_ = false;
+      self->request_ = {};
+      if (ec || self->closed_) {
+        self->finish();
+        return;
+      }
+      self->accepted_ = true;
+      self->last_activity_ = steady_ms();
+      self->write_next();
+      self->read();
+    });
+  }
+
+  // Runs `done` once the connection is over, nothing is in flight any more
+  // and on_closed has run.
+  void when_done(std::move_only_function<void()> done) {
+    done_ = std::move(done);
+    maybe_done();
+  }
+
+  // WebSocketPeer
+  void post(std::move_only_function<void()> work) override {
+    asio::post(executor_, [self = this->shared_from_this(), work = std::move(work)]() mutable {
+      if (!self->closed_) work();
+    });
+  }
+
+  void send(std::string& message, bool binary) override {
+    if (closing_ || closed_) {
+      message.clear();
+      return;
+    }
+    unsent_ += message.size();
+    if (byte_stream_ && binary && !queue_.empty() && queue_.back().binary &&
+        queue_.back().bytes.size() + message.size() <= kMaxJoinedMessage)
+      queue_.back().bytes.append(message);
+    else
+      queue_.push_back({std::move(message), binary});
+    message.clear();
+    write_next();
+  }
+
+  std::size_t unsent() const override { return unsent_; }
+
+  void close(WebSocketClose code) override {
+    if (closing_ || closed_) return;
+    closing_ = true;
+    close_code_ = code;
+    write_next();  // the close goes once the queue is written
+  }
+
+  void pause(bool paused) override {
+    paused_ = paused;
+    if (paused) return;
+    // Resumed from inside the handler's own call chain, possibly: carry on
+    // from a fresh turn of the loop.
+    asio::post(executor_, [self = this->shared_from_this()] {
+      if (self->closed_ || self->paused_) return;
+      if (self->held_)
+        self->deliver();
+      else
+        self->read();
+    });
+  }
+
+  void set_idle_timeout(std::int64_t ms) override {
+    idle_ms_ = ms;
+    last_activity_ = steady_ms();
+    if (ms > 0 && !closed_) arm_idle(ms);
+  }
+
+  void after(std::int64_t ms, std::move_only_function<void()> work) override {
+    auto timer = std::make_shared<asio::steady_timer>(executor_, std::chrono::milliseconds(ms));
+    timer->async_wait([self = this->shared_from_this(), timer,
+                       work = std::move(work)](const boost::system::error_code& ec) mutable {
+      if (!ec && !self->closed_) work();
+    });
+  }
+
+  // WebSocketShutdown
+  void shut_down() override {
+    if (closing_ || closed_) return;
+    if (auto h = handler_)
+      h->on_shutdown(*this);
+    else
+      close(WebSocketClose::going_away);
+  }
+
+ private:
+  struct Outgoing {
+    std::string bytes;
+    bool binary = true;
+  };
+
+  void read() {
+    if (!accepted_ || paused_ || held_ || reading_ || closing_ || closed_) return;
+    reading_ = true;
+    ws_->async_read(in_, [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+      self->reading_ = false;
+      if (ec) {
+        // websocket::error::closed is the client's close handshake; a
+        // message over the limit was already answered with 1009 by Beast.
+        if (ec != websocket::error::closed)
+          spdlog::debug("websocket: reading failed: {}", ec.message());
+        self->finish();
+        return;
+      }
+      if (self->closed_) {
+        self->maybe_done();
+        return;
+      }
+      self->last_activity_ = steady_ms();
+      self->held_ = true;
+      if (!self->paused_) self->deliver();
+    });
+  }
+
+  // Hands the message in `in_` to the handler, then reads on.
+  void deliver() {
+    held_ = false;
+    auto handler = handler_;
+    if (handler && !closing_) {
+      const std::string_view message(static_cast<const char*>(in_.data().data()), in_.size());
+      handler->on_message(message, ws_->got_binary());
+    }
+    in_.consume(in_.size());
+    read();
+  }
+
+  void write_next() {
+    if (!accepted_ || writing_ || closing_op_ || closed_) return;
+    if (queue_.empty()) {
+      if (closing_) start_close();
+      return;
+    }
+    writing_ = true;
+    out_ = std::move(queue_.front());
+    queue_.pop_front();
+    ws_->binary(out_.binary);
+    ws_->async_write(asio::buffer(out_.bytes),
+                     [self = this->shared_from_this()](beast::error_code ec, std::size_t) {
+                       self->writing_ = false;
+                       self->unsent_ -= self->out_.bytes.size();
+                       self->out_.bytes.clear();
+                       if (ec) {
+                         self->finish();
+                         return;
+                       }
+                       if (self->closed_) {
+                         self->maybe_done();
+                         return;
+                       }
+                       if (!self->queue_.empty() || self->closing_) {
+                         self->write_next();
+                       } else if (auto h = self->handler_) {
+                         h->on_drained();
+                       }
+                     });
+  }
+
+  void start_close() {
+    closing_op_ = true;
+    ws_->async_close(websocket::close_reason(static_cast<websocket::close_code>(close_code_)),
+                     [self = this->shared_from_this()](beast::error_code) {
+                       self->closing_op_ = false;
+                       self->finish();
+                     });
+  }
+
+  // The idle clock: the timer fires at the earliest possible expiry and
+  // re-arms for what is left, so reads never touch the timer.
+  void arm_idle(std::int64_t ms) {
+    idle_timer_.expires_after(std::chrono::milliseconds(ms));
+    idle_timer_.async_wait([self = this->shared_from_this()](const boost::system::error_code& ec) {
+      if (ec || self->closed_ || self->closing_ || self->idle_ms_ <= 0) return;
+      const auto left = self->last_activity_ + self->idle_ms_ - steady_ms();
+      if (left > 0) {
+        self->arm_idle(left);
+        return;
+      }
+      if (auto h = self->handler_) h->on_idle_timeout();
+      self->close(WebSocketClose::going_away);
+    });
+  }
+
+  // The connection is over, cleanly or not: whatever is still in flight is
+  // aborted, and the handler learns of it from a fresh turn of the loop
+  // (it may be on the stack).
+  void finish() {
+    if (closed_) {
+      maybe_done();
+      return;
+    }
+    closed_ = true;
+    idle_timer_.cancel();
+    boost::system::error_code ignored;
+    lowest_.socket().close(ignored);
+    queue_.clear();
+    asio::post(executor_, [self = this->shared_from_this()] {
+      if (auto h = std::move(self->handler_)) h->on_closed();
+      self->handler_closed_ = true;
+      self->maybe_done();
+    });
+  }
+
+  // Resumes the serving coroutine once nothing refers to the stream.
+  void maybe_done() {
+    if (!closed_ || !handler_closed_ || accepting_ || reading_ || writing_ || closing_op_ || !done_)
+      return;
+    auto done = std::move(done_);
+    done_ = nullptr;
+    // From a fresh turn: the last operation's handler is still on the stack.
+    asio::post(executor_, [self = this->shared_from_this(), done = std::move(done)]() mutable {
+      self->ws_.reset();
+      done();
+    });
+  }
+
+  std::optional<websocket::stream<Stream&>> ws_;
+  beast::tcp_stream& lowest_;
+  asio::any_io_executor executor_;
+  asio::steady_timer idle_timer_;
+  const bool byte_stream_;
+  std::shared_ptr<WebSocketHandler> handler_;
+  std::move_only_function<void()> done_;
+  http::request<http::string_body> request_;  // the upgrade, until answered
+  beast::flat_buffer in_;
+  std::deque<Outgoing> queue_;
+  Outgoing out_;            // the message being written
+  std::size_t unsent_ = 0;  // bytes in queue_ and out_
+  WebSocketClose close_code_ = WebSocketClose::normal;
+  bool accepting_ = false, accepted_ = false, reading_ = false, held_ = false, paused_ = false;
+  bool writing_ = false, closing_ = false, closing_op_ = false, closed_ = false;
+  bool handler_closed_ = false;
+  std::int64_t idle_ms_ = 0;
+  std::int64_t last_activity_ = 0;
+};
+
+// The Sec-WebSocket-Protocol values a client offered, in its order.
+std::vector<std::string> offered_subprotocols(const http::request<http::string_body>& msg) {
+  std::vector<std::string> out;
+  for (auto it = msg.find(http::field::sec_websocket_protocol);
+       it != msg.end() && it->name() == http::field::sec_websocket_protocol; ++it) {
+    std::string_view list = it->value();
+    while (!list.empty()) {
+      const auto comma = list.find(',');
+      auto item = list.substr(0, comma);
+      while (!item.empty() && (item.front() == ' ' || item.front() == '\t')) item.remove_prefix(1);
+      while (!item.empty() && (item.back() == ' ' || item.back() == '\t')) item.remove_suffix(1);
+      if (!item.empty()) out.emplace_back(item);
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+  }
+  return out;
+}
+
+// "203.0.113.5:40122" → "203.0.113.5"; "::1:40122" → "::1".
+std::string address_of(const std::string& remote) {
+  const auto colon = remote.rfind(':');
+  return colon == std::string::npos ? remote : remote.substr(0, colon);
+}
 
 // Takes the body over: the parser's message is not used again.
 HttpRequest to_request(http::request<http::string_body>& msg, std::string remote) {
@@ -174,6 +504,20 @@ struct HttpServer::Impl {
   std::condition_variable stop_cv;
   bool stop_requested = false;
   std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;
+
+  std::mutex websocket_mutex;  // guards websocket_routes
+  std::unordered_map<std::string, WebSocketRoute> websocket_routes;
+  std::atomic<bool> any_websocket_route{false};  // a GET pays for the lookup only then
+
+  // The WebSocket endpoint at `path`, if a GET there is one.
+  std::optional<WebSocketRoute> websocket_route(http::verb method, const std::string& path) {
+    if (method != http::verb::get || !any_websocket_route.load(std::memory_order_relaxed))
+      return std::nullopt;
+    std::lock_guard lock(websocket_mutex);
+    auto it = websocket_routes.find(path);
+    if (it == websocket_routes.end()) return std::nullopt;
+    return it->second;
+  }
 
   void request_stop() {
     std::lock_guard lock(mutex);
@@ -336,10 +680,18 @@ struct HttpServer::Impl {
         auto& msg = parser.get();
         req = to_request(msg, remote);
         http10 = msg.version() < 11;
+        std::optional<WebSocketRoute> websocket_at;
         if (!parse_target(req.target, req.path, req.query)) {
           res = problem_response(400, "bad-request",
                                  fmt::format("malformed request target '{}'", req.target), "");
           res.route = "unmatched";
+        } else if ((websocket_at = websocket_route(msg.method(), req.path))) {
+          auto session = upgrade(stream, *conn, parser, req, *websocket_at, res);
+          if (session) {
+            record(req, res, 0, started);
+            co_await serve_websocket(session);
+            break;  // the connection ends with the WebSocket
+          }
         } else {
           // Inline-first routes are tried right here, without the hop to a
           // worker and back; every other route answers blocked() at once.
@@ -387,6 +739,79 @@ struct HttpServer::Impl {
       }
       if (wec || close) break;
     }
+  }
+
+  // The session of a WebSocket upgrade to `route`, ready to answer it; or
+  // null and the refusal in `res` (426 for a GET that is no upgrade, 400 for
+  // no agreed subprotocol, 503 while stopping, or the endpoint's error). On
+  // success `res` is the 101 for the metrics and the log.
+  template <class Stream>
+  std::shared_ptr<WebSocketSession<Stream>> upgrade(Stream& stream, Connection& conn,
+                                                    http::request_parser<http::string_body>& parser,
+                                                    const HttpRequest& req,
+                                                    const WebSocketRoute& route,
+                                                    HttpResponse& res) {
+    auto refuse = [&](HttpResponse refusal) {
+      res = std::move(refusal);
+      res.route = req.path;
+      return nullptr;
+    };
+    auto& msg = parser.get();
+    const auto& options = route.options;
+    if (stopping)
+      return refuse(
+          problem_response(503, "shutting-down", "the server is shutting down", req.path));
+    if (!websocket::is_upgrade(msg)) {
+      auto r = problem_response(426, "upgrade-required",
+                                fmt::format("{} is a WebSocket endpoint: send a WebSocket upgrade "
+                                            "(Connection: Upgrade, Upgrade: websocket)",
+                                            req.path),
+                                req.path);
+      r.set_header("Upgrade", "websocket");
+      return refuse(std::move(r));
+    }
+    std::string subprotocol;
+    if (!options.subprotocols.empty()) {
+      const auto offered = offered_subprotocols(msg);
+      for (const auto& wanted : options.subprotocols)
+        if (std::find(offered.begin(), offered.end(), wanted) != offered.end()) {
+          subprotocol = wanted;
+          break;
+        }
+      if (subprotocol.empty())
+        return refuse(problem_response(
+            400, "bad-request",
+            fmt::format(
+                "{} speaks the WebSocket subprotocol {} (Sec-WebSocket-Protocol); the "
+                "client offered {}",
+                req.path, fmt::join(options.subprotocols, " or "),
+                offered.empty() ? std::string("none") : fmt::to_string(fmt::join(offered, ", "))),
+            req.path));
+    }
+    auto session = std::make_shared<WebSocketSession<Stream>>(
+        stream, conn.stream, options, std::chrono::milliseconds(config.read_timeout_ms),
+        subprotocol);
+    auto handler = route.endpoint->open(
+        WebSocketUpgrade{req, std::move(subprotocol), address_of(req.remote)}, session);
+    if (!handler) return refuse(problem_response(handler.error(), req.path));
+    session->set_handler(std::move(*handler));
+    session->start(parser.release());
+    conn.websocket = session;
+    res.status = 101;
+    res.route = req.path;
+    return session;
+  }
+
+  // Waits until the session ends. Takes the session over: the coroutine
+  // must not hold it while suspended (see WebSocketSession).
+  template <class Session>
+  static auto serve_websocket(std::shared_ptr<Session>& session) {
+    return asio::async_initiate<decltype(asio::use_awaitable), void()>(
+        [&session](auto handler) {
+          auto s = std::move(session);
+          s->when_done(std::move(handler));
+        },
+        asio::use_awaitable);
   }
 
   // Metrics and the access log line of one response.
@@ -607,6 +1032,10 @@ void HttpServer::run() {
   }
   for (auto& c : open)
     asio::post(c->stream.get_executor(), [c] {
+      if (auto ws = c->websocket.lock()) {
+        ws->shut_down();
+        return;
+      }
       // The connection may have closed meanwhile; cancelling a closed socket is harmless.
       boost::system::error_code ignored;
       if (!c->busy) c->stream.socket().cancel(ignored);
@@ -622,6 +1051,18 @@ void HttpServer::run() {
   for (auto& t : im.io_threads) t.join();
   im.io_threads.clear();
   im.workers.join();
+}
+
+void HttpServer::add_websocket(std::string path, WebSocketEndpoint& endpoint) {
+  auto& im = *impl_;
+  WebSocketRoute route{&endpoint, endpoint.options()};
+  std::lock_guard lock(im.websocket_mutex);
+  im.websocket_routes.insert_or_assign(path, route);
+  im.any_websocket_route = true;
+  spdlog::info("WebSocket endpoint {} (subprotocols: {})", path,
+               route.options.subprotocols.empty()
+                   ? std::string("none")
+                   : fmt::to_string(fmt::join(route.options.subprotocols, ", ")));
 }
 
 void HttpServer::stop() {

@@ -11,18 +11,27 @@
 // them the pieces are gathered into one body with a Content-Length (a failure
 // then still becomes a 500).
 //
-// Shutdown is graceful: stop accepting, close idle connections, let requests in
-// flight finish (up to the configured grace period), then return from run().
+// WebSocket endpoints (api/websocket.h) are served by path on the same
+// listener, plain or TLS: a GET upgrade there becomes a WebSocket connection
+// that stays on its I/O thread, reading a message at a time within the
+// endpoint's limit and writing what its handler sends.
+//
+// Shutdown is graceful: stop accepting, close idle connections, ask
+// WebSocket handlers to say goodbye, let requests in flight finish (all of it
+// up to the configured grace period), then return from run().
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <string>
 
 #include "api/router.h"
 #include "core/config.h"
 #include "core/result.h"
 
 namespace citypulse {
+
+class WebSocketEndpoint;
 
 class HttpServer {
  public:
@@ -31,6 +40,14 @@ class HttpServer {
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
+
+  // Serves `endpoint` at `path` (exact, e.g. "/mqtt"): a GET there with a
+  // WebSocket upgrade becomes a WebSocket connection, any other GET gets 426;
+  // other methods go to the router. The endpoint's options are read now.
+  // Callable before or after start(), from any thread; a second endpoint at
+  // the same path replaces the first for later upgrades. The endpoint must
+  // outlive run().
+  void add_websocket(std::string path, WebSocketEndpoint& endpoint);
 
   // Binds and starts accepting. Returns the bound port (useful with port 0).
   Result<std::uint16_t> start();

@@ -38,6 +38,8 @@ std::string_view status_title(int status) {
       return "Internal Server Error";
     case 503:
       return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
     default:
       return "Error";
   }
@@ -81,6 +83,8 @@ int http_status(ErrorCode code) {
       return 405;
     case ErrorCode::unavailable:
       return 503;
+    case ErrorCode::timed_out:
+      return 504;
     case ErrorCode::io:
     case ErrorCode::internal:
       return 500;

@@ -6,7 +6,9 @@
 
 #include "api/api.h"
 #include "api/http_server.h"
+#include "app/embedded_broker.h"
 #include "app/identity_setup.h"
+#include "app/mqtt_websocket.h"
 #include "auth/authenticator.h"
 #include "auth/rate_limiter.h"
 #include "auth/sessions.h"
@@ -18,27 +20,9 @@
 #include "sim/demo_town.h"
 #include "store/embedded_series_store.h"
 #include "store/sqlite/sqlite_meta_store.h"
-#include "transport/mqtt/device_intake.h"
-#include "transport/mqtt/server.h"
-#include "transport/mqtt/tenant_admission.h"
 
 namespace citypulse {
 namespace {
-
-// A comma-separated list, blanks trimmed, empty entries dropped.
-std::vector<std::string> comma_list(std::string_view text) {
-  std::vector<std::string> out;
-  while (!text.empty()) {
-    const auto comma = text.find(',');
-    auto item = text.substr(0, comma);
-    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
-    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
-    if (!item.empty()) out.emplace_back(item);
-    if (comma == std::string_view::npos) break;
-    text.remove_prefix(comma + 1);
-  }
-  return out;
-}
 
 std::string meta_store_path(const Config& config) {
   return (std::filesystem::path(config.storage.data_dir) / "citypulse.db").string();
@@ -156,56 +140,31 @@ int run_server(const Config& config, bool demo) {
                              .max_future_ms = std::int64_t{config.ingest.max_future_s} * 1000});
   ingest::DedupWindow dedup(std::int64_t{config.ingest.dedup_window_s} * 1000,
                             static_cast<std::size_t>(config.ingest.dedup_max_entries));
-  auto router = build_router(
-      ApiServices{store, series, authenticator, sessions, limiter, directory, pipeline, dedup},
-      config);
+  EmbeddedBroker broker(config, store, directory, pipeline, authenticator, limiter);
+  auto router =
+      build_router(ApiServices{store,
+                               series,
+                               authenticator,
+                               sessions,
+                               limiter,
+                               directory,
+                               pipeline,
+                               dedup,
+                               broker.enabled() ? &broker.rpc() : nullptr,
+                               {[&broker](std::string& out) { broker.append_metrics(out); }}},
+                   config);
+  // The broker first: once /healthz answers, every listener is up.
+  if (auto ports = broker.start(); !ports) {
+    spdlog::error("{}", ports.error().message);
+    return ports.error().code == ErrorCode::invalid ? 2 : 1;
+  }
   HttpServer server(config.http, *router, config.workers.threads);
+  MqttWebSocketEndpoint mqtt_websocket(broker.context());  // ws(s)://<http>/mqtt
+  if (broker.enabled() && config.mqtt.websocket) server.add_websocket("/mqtt", mqtt_websocket);
   auto port = server.start();
   if (!port) {
     spdlog::error("{}", port.error().message);
     return port.error().code == ErrorCode::invalid ? 2 : 1;
-  }
-
-  // The embedded MQTT broker, on its own I/O threads.
-  const auto& mc = config.mqtt;
-  mqtt::Broker broker(
-      {.max_queued_per_session = static_cast<std::size_t>(mc.max_queued_per_session),
-       .max_session_expiry_s = static_cast<std::uint32_t>(mc.max_session_expiry_s)});
-  mqtt::BlockingWork mqtt_work(config.workers.threads);
-  mqtt::TenantAdmission admission(
-      directory, authenticator, limiter, mqtt_work,
-      {.allow_anonymous = mc.allow_anonymous,
-       .connect_per_minute = mc.connect_per_minute,
-       .failures_per_minute = config.rate_limit.device_failures_per_minute});
-  mqtt::DeviceIntake intake(pipeline, directory, store, broker, mqtt_work,
-                            static_cast<std::size_t>(config.ingest.max_readings_per_request));
-  mqtt::ConnectionContext mqtt_context{
-      broker,
-      admission,
-      intake,
-      {.max_packet_size = static_cast<std::uint32_t>(mc.max_packet_size),
-       .receive_maximum = static_cast<std::uint16_t>(mc.max_inflight),
-       .max_topic_levels = static_cast<std::size_t>(mc.max_topic_depth),
-       .max_keep_alive_s = static_cast<std::uint16_t>(mc.max_keep_alive_s),
-       .deny = comma_list(mc.deny)}};
-  mqtt::MqttServer mqtt_server({.bind = mc.bind,
-                                .port = mc.port,
-                                .tls_port = mc.tls_port,
-                                .tls_cert = mc.tls_cert,
-                                .tls_key = mc.tls_key,
-                                .tls_client_ca = mc.tls_client_ca,
-                                .threads = mc.threads,
-                                .max_connections = mc.max_connections,
-                                .every_second = [&intake] { intake.end_disabled_devices(); }},
-                               mqtt_context);
-  if (mc.port >= 0 || mc.tls_port >= 0) {
-    auto ports = mqtt_server.start();
-    if (!ports) {
-      spdlog::error("{}", ports.error().message);
-      return ports.error().code == ErrorCode::invalid ? 2 : 1;
-    }
-    if (ports->plain) spdlog::info("MQTT broker listening on {}:{}", mc.bind, ports->plain);
-    if (ports->tls) spdlog::info("MQTT broker (TLS) listening on {}:{}", mc.bind, ports->tls);
   }
   const std::string host = config.http.bind == "0.0.0.0" || config.http.bind == "127.0.0.1"
                                ? "localhost"
@@ -226,7 +185,7 @@ int run_server(const Config& config, bool demo) {
                  scheme, host, *port, kDemoPassword, logins);
   }
   server.run();
-  mqtt_server.stop();
+  broker.stop();
   if (auto s = series.flush(); !s)
     spdlog::warn("flushing the readings store failed: {}", s.error().message);
   if (auto s = store.flush(); !s)

@@ -1,5 +1,6 @@
 // drive_load: many keep-alive HTTP/1.1 connections to a loopback server,
-// driven from the calling thread with epoll, for `citypulse bench ingest`.
+// driven from the calling thread with epoll (PollConnections), for
+// `citypulse bench ingest`.
 //
 // One thread per connection would measure the kernel's thread switching as
 // much as the server: client and server share the machine, and a blocked

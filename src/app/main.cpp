@@ -9,21 +9,53 @@
 //   bench tsdb   measure the embedded time-series engine (app/bench_tsdb.h)
 //   bench baseline  the same workload in SQLite or PostgreSQL (app/bench_baselines.h)
 //   bench ingest readings through the HTTP ingest API, end to end (app/bench_ingest.h)
+//   bench mqtt   the embedded MQTT broker, end to end and beside Mosquitto (app/bench_mqtt.h)
 //   import csv   load a point's readings history from CSV files (app/import_csv.h)
 // Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
 #include "app/bench_baselines.h"
 #include "app/bench_ingest.h"
+#include "app/bench_mqtt.h"
 #include "app/bench_tsdb.h"
 #include "app/commands.h"
 #include "app/import_csv.h"
 
+namespace {
+
+// Every connection holds a descriptor: the server (mqtt.max_connections is
+// 100,000) and the benches' clients may need far more than the usual soft
+// limit of 1024, so it goes up to the hard limit the system allows.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  limit.rlim_cur = limit.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+}
+
+// A bench subcommand: 2 for invalid options, 1 when the bench fails.
+template <class Options>
+int run_bench(const char* name, const Options& options, citypulse::Status (*run)(const Options&)) {
+  if (auto s = citypulse::validate(options); !s) {
+    std::fprintf(stderr, "citypulse bench %s: %s\n", name, s.error().message.c_str());
+    return 2;
+  }
+  if (auto s = run(options); !s) {
+    std::fprintf(stderr, "citypulse bench %s: %s\n", name, s.error().message.c_str());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   using namespace citypulse;
+  raise_open_file_limit();
   CLI::App app{"CityPulse: energy and technical operations of many buildings", "citypulse"};
   app.require_subcommand(1);
 
@@ -116,6 +148,30 @@ int main(int argc, char** argv) {
                            "Load generator threads, each driving its share of devices (1)");
   bench_ingest->add_option("--data-dir", bench_ingest_options.data_dir,
                            "Keep the server's data here (default: a temporary folder)");
+  auto* bench_mqtt = bench->add_subcommand(
+      "mqtt", "Measure the MQTT broker (and Mosquitto) with brokers of its own");
+  BenchMqttOptions bench_mqtt_options;
+  bench_mqtt->add_option("--mode", bench_mqtt_options.mode,
+                         "telemetry (devices into the store), publish, fanout or idle");
+  bench_mqtt->add_option("--broker", bench_mqtt_options.broker,
+                         "citypulse, mosquitto or both (publish, fanout, idle)");
+  bench_mqtt->add_option("--connections", bench_mqtt_options.connections,
+                         "Publishing (idle: idle) connections (100)");
+  bench_mqtt->add_option("--rate", bench_mqtt_options.rate,
+                         "Messages per second in all (0: as fast as acknowledgements allow)");
+  bench_mqtt->add_option("--qos", bench_mqtt_options.qos, "QoS of PUBLISH and SUBSCRIBE (1)");
+  bench_mqtt->add_option("--duration", bench_mqtt_options.duration_s,
+                         "Seconds of load, or of holding idle connections (10)");
+  bench_mqtt->add_option("--inflight", bench_mqtt_options.inflight,
+                         "Unacknowledged QoS 1/2 PUBLISHes per connection (32)");
+  bench_mqtt->add_option("--values", bench_mqtt_options.values,
+                         "Readings per telemetry message (1)");
+  bench_mqtt->add_option("--client-threads", bench_mqtt_options.client_threads,
+                         "Load generator threads for the publishers (1)");
+  bench_mqtt->add_option("--mosquitto", bench_mqtt_options.mosquitto,
+                         "The Mosquitto executable (/usr/sbin/mosquitto)");
+  bench_mqtt->add_option("--data-dir", bench_mqtt_options.data_dir,
+                         "Keep the brokers' files here (default: a temporary folder)");
 
   auto* import_cmd = app.add_subcommand("import", "Load readings history");
   import_cmd->require_subcommand(1);
@@ -143,39 +199,11 @@ int main(int argc, char** argv) {
     std::printf("citypulse %s\n", CITYPULSE_VERSION);
     return 0;
   }
-  if (bench_tsdb->parsed()) {
-    if (auto s = validate(bench_tsdb_options); !s) {
-      std::fprintf(stderr, "citypulse bench tsdb: %s\n", s.error().message.c_str());
-      return 2;
-    }
-    if (auto s = run_bench_tsdb(bench_tsdb_options); !s) {
-      std::fprintf(stderr, "citypulse bench tsdb: %s\n", s.error().message.c_str());
-      return 1;
-    }
-    return 0;
-  }
-  if (bench_ingest->parsed()) {
-    if (auto s = validate(bench_ingest_options); !s) {
-      std::fprintf(stderr, "citypulse bench ingest: %s\n", s.error().message.c_str());
-      return 2;
-    }
-    if (auto s = run_bench_ingest(bench_ingest_options); !s) {
-      std::fprintf(stderr, "citypulse bench ingest: %s\n", s.error().message.c_str());
-      return 1;
-    }
-    return 0;
-  }
-  if (bench_baseline->parsed()) {
-    if (auto s = validate(bench_baseline_options); !s) {
-      std::fprintf(stderr, "citypulse bench baseline: %s\n", s.error().message.c_str());
-      return 2;
-    }
-    if (auto s = run_bench_baseline(bench_baseline_options); !s) {
-      std::fprintf(stderr, "citypulse bench baseline: %s\n", s.error().message.c_str());
-      return 1;
-    }
-    return 0;
-  }
+  if (bench_tsdb->parsed()) return run_bench("tsdb", bench_tsdb_options, run_bench_tsdb);
+  if (bench_ingest->parsed()) return run_bench("ingest", bench_ingest_options, run_bench_ingest);
+  if (bench_mqtt->parsed()) return run_bench("mqtt", bench_mqtt_options, run_bench_mqtt);
+  if (bench_baseline->parsed())
+    return run_bench("baseline", bench_baseline_options, run_bench_baseline);
   auto cfg = effective_config(common);
   if (!cfg) {
     std::fprintf(stderr, "citypulse: %s\n", cfg.error().message.c_str());

@@ -85,6 +85,7 @@ std::vector<Key> keys_of(Config& c) {
       {"mqtt.connect_per_minute", IntKey{&c.mqtt.connect_per_minute, 0, 100'000'000}},
       {"mqtt.allow_anonymous", BoolKey{&c.mqtt.allow_anonymous}},
       {"mqtt.deny", TextKey{&c.mqtt.deny, {}}},
+      {"mqtt.websocket", BoolKey{&c.mqtt.websocket}},
       {"storage.data_dir", TextKey{&c.storage.data_dir, {}}},
       {"tsdb.wal_sync_ms", IntKey{&c.tsdb.wal_sync_ms, 1, 10'000}},
       {"tsdb.late_window_h", IntKey{&c.tsdb.late_window_h, 1, 24 * 366}},

@@ -102,6 +102,8 @@ struct MqttConfig {
   bool allow_anonymous = false;
   // Topic filters no one may subscribe to, comma-separated ("$SYS/#,secret/#").
   std::string deny;
+  // MQTT over WebSocket at /mqtt on the HTTP listener(s), while the broker is on.
+  bool websocket = true;
 };
 
 struct StorageConfig {

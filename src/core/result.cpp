@@ -30,6 +30,8 @@ const char* to_string(ErrorCode code) {
       return "method-not-allowed";
     case ErrorCode::unavailable:
       return "unavailable";
+    case ErrorCode::timed_out:
+      return "timed-out";
     case ErrorCode::io:
       return "io-error";
     case ErrorCode::internal:

@@ -27,6 +27,7 @@ enum class ErrorCode {
   not_acceptable,       // the client accepts no format the endpoint answers in
   method_not_allowed,   // the path exists, the method does not
   unavailable,          // temporarily unable (starting, stopping, overloaded)
+  timed_out,            // a peer the request waited on (a device) did not answer in time
   io,                   // the operating system or a store failed
   internal,             // a bug: an invariant did not hold
 };

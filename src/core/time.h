@@ -17,6 +17,8 @@ TimeMs now_ms();
 
 // Monotonic milliseconds, for durations and timeouts (never goes backwards).
 std::int64_t steady_ms();
+// The same clock in microseconds (steady_us() / 1000 == steady_ms()).
+std::int64_t steady_us();
 
 // "2026-11-22T05:33:00.123Z": always UTC, always milliseconds.
 std::string format_rfc3339(TimeMs t);

@@ -6,14 +6,23 @@
 #include <boost/json.hpp>
 #include <sstream>
 #include <string>
+#include <vector>
 
 namespace citypulse::test {
 
-// The first line of `output` that is a JSON object (stderr is mixed in).
-inline boost::json::object json_line(const std::string& output) {
+// Every line of `output` that is a JSON object, in order.
+inline std::vector<boost::json::object> json_lines(const std::string& output) {
+  std::vector<boost::json::object> lines;
   std::istringstream in(output);
   for (std::string line; std::getline(in, line);)
-    if (!line.empty() && line.front() == '{') return boost::json::parse(line).as_object();
+    if (!line.empty() && line.front() == '{') lines.push_back(boost::json::parse(line).as_object());
+  return lines;
+}
+
+// The first line of `output` that is a JSON object (stderr is mixed in).
+inline boost::json::object json_line(const std::string& output) {
+  auto lines = json_lines(output);
+  if (!lines.empty()) return lines.front();
   ADD_FAILURE() << "no JSON line in: " << output;
   return {};
 }

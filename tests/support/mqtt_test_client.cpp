@@ -159,10 +159,6 @@ std::vector<std::uint8_t> MqttTestClient::subscribe(std::string filter, std::uin
 }
 
 void MqttTestClient::disconnect(std::uint8_t reason) {
-  if (version_ != Version::v5) {
-    send_raw(std::string("\xe0\x00", 2));  // the codec writes DISCONNECT as a server would
-    return;
-  }
   Disconnect d;
   d.reason = reason;
   send(Packet{d});

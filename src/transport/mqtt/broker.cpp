@@ -9,11 +9,14 @@ namespace {
 
 constexpr std::uint32_t kNeverExpires = 0xFFFF'FFFF;  // spec 3.1.2.11.2
 
-// A session's name in the broker: the namespace prefix, '#', the client id.
-// Prefixes never hold '#', so the first one splits the name unambiguously
-// and two namespaces' "esp32" stay two sessions.
+// A session's name in the broker: the namespace prefix (and a device's own
+// root), '#', the client id. Prefixes never hold '#', so the first one splits
+// the name unambiguously and two namespaces' "esp32" stay two sessions.
 std::string session_name(const ClientIdentity& identity, std::string_view client_id) {
   std::string name = identity.prefix;
+  // A device's sessions are its own: a user of its tenant connecting with
+  // the device's client id must not take its session over.
+  if (identity.is_device()) name += identity.device_root;
   name += '#';
   name += client_id;
   return name;
@@ -61,6 +64,7 @@ Broker::Attached Broker::attach(const ClientIdentity& identity, std::string_view
     out.session->wake_pending = false;
     out.session->set_online(true);
   }
+  changed();
   // [MQTT-3.1.4-3]: the connection that held the session is closed.
   if (taken_from) taken_from->end(reason::session_taken_over);
   return out;
@@ -84,22 +88,24 @@ void Broker::detach(const SessionPtr& session, const SessionOwner* owner,
     if (ends) end_session_locked(session);
     if (will) {
       // [MQTT-3.1.3-9]: the will goes out when its delay passes or the
-      // session ends, whichever is first; a session taken over by a new
-      // connection before then cancels it (attach()).
-      if (will->delay_s == 0 || ends || !still_ours)
+      // session ends, whichever is first; a new connection to the session
+      // before then cancels it (here when it came first, attach() when later).
+      if (will->delay_s == 0 || ends)
         publish_now = will->message;
-      else
+      else if (still_ours)
         delayed_wills_.push_back(
             {session, will->message,
              now_ms() + std::int64_t{std::min(will->delay_s, session->expiry_s)} * 1000});
     }
   }
+  changed();
   if (publish_now) publish(publish_now);
 }
 
 void Broker::set_expiry(const SessionPtr& session, std::uint32_t expiry_s) {
   std::lock_guard s(session->mutex);
   session->expiry_s = std::min(expiry_s, limits_.max_session_expiry_s);
+  changed();
 }
 
 bool Broker::subscribe(const SessionPtr& session, const std::string& client_filter,
@@ -115,6 +121,7 @@ bool Broker::subscribe(const SessionPtr& session, const std::string& client_filt
     tree_.remove(it->second.internal_filter, session->key);
   tree_.add(internal_filter, session, options);
   session->subscriptions[client_filter] = SubscriptionRecord{internal_filter, options};
+  changed();
   return true;
 }
 
@@ -125,6 +132,7 @@ bool Broker::unsubscribe(const SessionPtr& session, const std::string& client_fi
   if (it == session->subscriptions.end()) return false;
   tree_.remove(it->second.internal_filter, session->key);
   session->subscriptions.erase(it);
+  changed();
   return true;
 }
 
@@ -168,6 +176,7 @@ std::size_t Broker::publish(const MessagePtr& message, RetainOutcome* retain) {
                   : RetainOutcome::kept;
   }
   if (retain) *retain = outcome;
+  if (offered > 0 || message->retain) changed();
   return offered;
 }
 
@@ -210,6 +219,62 @@ void Broker::end_session_locked(const SessionPtr& session) {
   for (auto& w : delayed_wills_)
     if (w.session == session) w.due_ms = 0;
   sessions_.erase(session->name);
+  changed();
+}
+
+BrokerState Broker::snapshot() const {
+  BrokerState state;
+  const auto now = now_ms();
+  {
+    std::shared_lock lock(mutex_);
+    for (const auto& [name, session] : sessions_) {
+      std::lock_guard s(session->mutex);
+      if (session->expiry_s == 0) continue;
+      SavedSession saved;
+      saved.client_id = session->client_id;
+      saved.identity = session->identity;
+      saved.expiry_s = session->expiry_s;
+      saved.disconnected_at_ms = session->owner ? now : session->disconnected_at_ms;
+      saved.last_packet_id = session->last_packet_id;
+      for (const auto& [filter, record] : session->subscriptions)
+        saved.subscriptions.emplace_back(filter, record);
+      saved.queued.assign(session->queue.begin(), session->queue.end());
+      saved.inflight.assign(session->inflight.begin(), session->inflight.end());
+      saved.inbound_qos2.assign(session->inbound_qos2.begin(), session->inbound_qos2.end());
+      state.sessions.push_back(std::move(saved));
+    }
+  }
+  std::lock_guard lock(retained_mutex_);
+  retained_.for_each([&](const MessagePtr& m) { state.retained.push_back(m); });
+  return state;
+}
+
+void Broker::restore(BrokerState state) {
+  std::unique_lock lock(mutex_);
+  for (auto& saved : state.sessions) {
+    const auto name = session_name(saved.identity, saved.client_id);
+    auto session = std::make_shared<Session>(next_key_++, name, saved.client_id);
+    {
+      std::lock_guard s(session->mutex);
+      session->identity = std::move(saved.identity);
+      session->expiry_s = saved.expiry_s;
+      session->disconnected_at_ms = saved.disconnected_at_ms;
+      session->last_packet_id = saved.last_packet_id;
+      session->queue.assign(std::make_move_iterator(saved.queued.begin()),
+                            std::make_move_iterator(saved.queued.end()));
+      session->inflight.assign(std::make_move_iterator(saved.inflight.begin()),
+                               std::make_move_iterator(saved.inflight.end()));
+      session->inbound_qos2.insert(saved.inbound_qos2.begin(), saved.inbound_qos2.end());
+      for (auto& [filter, record] : saved.subscriptions) {
+        tree_.add(record.internal_filter, session, record.options);
+        session->subscriptions.emplace(std::move(filter), std::move(record));
+      }
+    }
+    sessions_.emplace(name, std::move(session));
+  }
+  lock.unlock();
+  std::lock_guard retained(retained_mutex_);
+  for (auto& m : state.retained) retained_.retain(std::move(m));
 }
 
 BrokerStats Broker::stats() const {

@@ -21,6 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "transport/mqtt/broker_state.h"
 #include "transport/mqtt/client_identity.h"
 #include "transport/mqtt/message.h"
 #include "transport/mqtt/packet.h"
@@ -109,6 +110,17 @@ class Broker {
 
   BrokerStats stats() const;
 
+  // The persistent sessions (expiry > 0; an online one as if it went offline
+  // now) and the retained messages, copied: what BrokerStateFile saves.
+  BrokerState snapshot() const;
+  // Before the first connection: takes sessions and retained messages as
+  // saved. Sessions whose expiry passed while the server was down end at the
+  // first tick().
+  void restore(BrokerState state);
+  // Grows with every change a snapshot would show (sessions, subscriptions,
+  // queued, in-flight and retained messages), so a saver can skip idle times.
+  std::uint64_t changes() const { return changes_.load(std::memory_order_relaxed); }
+
   // Ends every attached connection with `reason` whose identity matches
   // (a disabled device: administrative action; shutdown: server shutting
   // down). `match` runs under the broker's lock: keep it short.
@@ -135,6 +147,8 @@ class Broker {
   RetainedStore retained_;
 
   std::atomic<std::uint64_t> routed_{0}, deliveries_{0}, dropped_{0};
+  std::atomic<std::uint64_t> changes_{0};
+  void changed() { changes_.fetch_add(1, std::memory_order_relaxed); }
 };
 
 }  // namespace citypulse::mqtt

@@ -62,8 +62,9 @@ Decoded decode(const FrameHeader& header, std::string_view body, Version version
 
 // Appends the encoded packet to `out`. For a 3.1.1 connection, MQTT 5-only
 // parts are left out and reason codes become the 3.1.1 return codes
-// (CONNACK 0..5, SUBACK 0x80 for any failure). A DISCONNECT or AUTH to a
-// 3.1.1 connection encodes to nothing (3.1.1 has no server DISCONNECT).
+// (CONNACK 0..5, SUBACK 0x80 for any failure). A 3.1.1 DISCONNECT is the
+// bare E0 00 a client sends (a 3.1.1 server sends none: the broker only
+// closes); AUTH encodes to nothing for 3.1.1.
 // Not checked, so the caller's to keep: every string at most 65,535 bytes
 // (1.5.4) and the body at most 268,435,455 (1.5.5) — what decode() returns
 // always is — and the fields within the spec's ranges (QoS 0..2, a packet id

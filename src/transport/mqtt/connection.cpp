@@ -76,7 +76,7 @@ std::size_t Connection::receive(std::string_view bytes) {
       break;
     }
     if (status == FrameStatus::too_large) {
-      // [MQTT-3.2.2-?] 4.13: a packet over the Maximum Packet Size we announced.
+      // [MQTT-3.2.2-15] 4.13: a packet over the Maximum Packet Size we announced.
       fail(reason::packet_too_large, "packet larger than the maximum packet size");
       break;
     }
@@ -93,6 +93,10 @@ bool Connection::handle(const FrameHeader& header, std::string_view body) {
     fail(reason::protocol_error, "the first packet must be CONNECT");  // [MQTT-3.1.0-1]
     return true;
   }
+  if (phase_ != Phase::awaiting_connect && header.type() == PacketType::connect) {
+    fail(reason::protocol_error, "a second CONNECT");  // [MQTT-3.1.0-2]
+    return true;
+  }
   auto packet = decode(header, body, version_);
   if (!packet) {
     if (phase_ == Phase::awaiting_connect &&
@@ -105,10 +109,6 @@ bool Connection::handle(const FrameHeader& header, std::string_view body) {
   }
   switch (header.type()) {
     case PacketType::connect:
-      if (phase_ != Phase::awaiting_connect) {
-        fail(reason::protocol_error, "a second CONNECT");  // [MQTT-3.1.0-2]
-        return true;
-      }
       return on_connect(std::get<Connect>(*packet));
     case PacketType::publish:
       on_publish(std::get<Publish>(*packet));
@@ -265,7 +265,7 @@ void Connection::admitted(Admitted result) {
     if (granted != session_expiry_s_) p.session_expiry = granted;
   }
   encode(Packet{ok}, version_, out_);
-  // [MQTT-3.1.2-24]: one and a half times the keep-alive without a packet closes.
+  // [MQTT-3.1.2-22]: one and a half times the keep-alive without a packet closes.
   transport->set_idle_timeout(keep_alive_s_ == 0 ? 0 : std::int64_t{keep_alive_s_} * 1500);
   if (attached.present) resend_inflight();
   drain();
@@ -314,22 +314,28 @@ void Connection::on_publish(Publish& p) {
     return;
   }
   if (p.qos > 0) {
+    // QoS 2 ids are held from receipt to PUBREL (inbound_qos2); QoS 1
+    // ones until their PUBACK is sent.
     std::size_t unacknowledged = 0;
-    for (const auto& o : owed_) unacknowledged += o.settled ? 0 : 1;
+    for (const auto& o : owed_) unacknowledged += o.qos == 1 && !o.settled ? 1 : 0;
     {
       std::lock_guard s(session_->mutex);
       unacknowledged += session_->inbound_qos2.size();
-      // A resent QoS 2 PUBLISH already received: PUBREC again, deliver
-      // nothing twice [MQTT-4.3.3-?] (method A, 4.3.3).
+      // A resent QoS 2 PUBLISH already received is not delivered again
+      // [MQTT-4.3.3-10] (method A, 4.3.3): PUBREC again, or nothing when the
+      // first one's PUBREC is still to come.
       if (p.qos == 2 && session_->inbound_qos2.contains(p.packet_id)) {
-        Ack rec{PacketType::pubrec, p.packet_id, reason::success, {}};
-        encode(rec, version_, out_);
+        const bool owed = std::any_of(owed_.begin(), owed_.end(), [&](const OwedAck& o) {
+          return o.qos == 2 && o.packet_id == p.packet_id;
+        });
+        if (!owed)
+          encode(Ack{PacketType::pubrec, p.packet_id, reason::success, {}}, version_, out_);
         return;
       }
     }
     if (v5() && unacknowledged >= context_.limits.receive_maximum) {
       fail(reason::receive_maximum_exceeded,
-           "more unacknowledged QoS 1 and 2 PUBLISHes than the receive maximum");  // [MQTT-3.3.4-9]
+           "more unacknowledged QoS 1 and 2 PUBLISHes than the receive maximum");  // [MQTT-3.3.4-7]
       return;
     }
   }
@@ -358,7 +364,7 @@ void Connection::on_publish(Publish& p) {
     // A response topic is a topic name too, in the publisher's namespace.
     if (!valid_topic_name(*props.response_topic)) {
       fail(reason::protocol_error,
-           "the response topic is not a valid topic name");  // [MQTT-3.3.2-13]
+           "the response topic is not a valid topic name");  // [MQTT-3.3.2-14]
       return;
     }
     if (auto r = to_internal(identity_, *props.response_topic, TopicUse::publish))
@@ -402,6 +408,11 @@ void Connection::on_publish(Publish& p) {
       });
     }
     return;
+  }
+  if (p.qos == 2) {
+    // Held from now: a resend after a dropped connection is not delivered twice.
+    std::lock_guard s(session_->mutex);
+    session_->inbound_qos2.insert(p.packet_id);
   }
   Broker::RetainOutcome retained = Broker::RetainOutcome::not_retained;
   const auto routes = context_.broker.publish(message, &retained);
@@ -459,9 +470,9 @@ void Connection::send_owed_acks() {
     encode(a, version_, out_);
     // QoS 2: the id stays taken until PUBREL, unless refused (a reason of
     // 0x80 or more ends the exchange, 4.3.3).
-    if (o.qos == 2 && o.result.reason < 0x80) {
+    if (o.qos == 2 && o.result.reason >= 0x80) {
       std::lock_guard s(session_->mutex);
-      session_->inbound_qos2.insert(o.packet_id);
+      session_->inbound_qos2.erase(o.packet_id);
     }
     owed_.pop_front();
     ++owed_base_;
@@ -549,7 +560,7 @@ void Connection::on_subscribe(const Subscribe& s) {
       ack.reasons.push_back(reason::quota_exceeded);
       continue;
     }
-    ack.reasons.push_back(options.qos);  // granted QoS [MQTT-3.9.3-?]
+    ack.reasons.push_back(options.qos);  // granted QoS [MQTT-3.8.4-7]
     // Retained messages: never for shared subscriptions (4.8.2); per Retain
     // Handling otherwise [MQTT-3.3.1-9], [MQTT-3.3.1-10], [MQTT-3.3.1-11].
     if (!shared && (t.retain_handling == 0 || (t.retain_handling == 1 && !existed)))
@@ -560,7 +571,7 @@ void Connection::on_subscribe(const Subscribe& s) {
     for (auto& m : context_.broker.retained_for(filter)) {
       Delivery d;
       d.qos = std::min(m->qos, qos);
-      d.retain = true;  // [MQTT-3.3.1-8]
+      d.retain = true;  // 3.1.1 [MQTT-3.3.1-8]
       if (sub_id) d.subscription_ids.push_back(sub_id);
       d.message = std::move(m);
       session_->offer(std::move(d), context_.broker.limits().max_queued_per_session);
@@ -580,7 +591,7 @@ void Connection::on_unsubscribe(const Unsubscribe& u) {
 
 void Connection::on_disconnect(const Disconnect& d) {
   if (d.properties.session_expiry) {
-    // [MQTT-3.14.2-2]: a session that was to end may not be extended here.
+    // 3.14.2.2.2: a session that was to end may not be extended here.
     if (session_expiry_s_ == 0 && *d.properties.session_expiry != 0) {
       fail(reason::protocol_error, "session expiry set on DISCONNECT after 0 on CONNECT");
       return;
@@ -630,13 +641,16 @@ void Connection::drain() {
 
 void Connection::resend_inflight() {
   std::lock_guard s(session_->mutex);
-  for (auto& f : session_->inflight) {
-    // [MQTT-4.4.0-1]: unacknowledged PUBLISHes go again with DUP, PUBRELs as they were.
-    if (f.stage == InflightDelivery::Stage::awaiting_pubcomp)
+  // [MQTT-4.4.0-1]: unacknowledged PUBLISHes go again with DUP, PUBRELs as
+  // they were. One the client can no longer take (over its new Maximum
+  // Packet Size, a topic it may no longer see) is dropped [MQTT-3.1.2-25].
+  std::erase_if(session_->inflight, [&](const InflightDelivery& f) {
+    if (f.stage == InflightDelivery::Stage::awaiting_pubcomp) {
       encode(Ack{PacketType::pubrel, f.packet_id, reason::success, {}}, version_, out_);
-    else
-      send_delivery(f.delivery, f.packet_id, true);
-  }
+      return false;
+    }
+    return !send_delivery(f.delivery, f.packet_id, true);
+  });
 }
 
 bool Connection::send_delivery(const Delivery& d, std::uint16_t packet_id, bool dup) {

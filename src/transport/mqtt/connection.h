@@ -90,7 +90,7 @@ class Connection : public SessionOwner, public std::enable_shared_from_this<Conn
 
   // The transport wrote everything queued: deliveries held back may go.
   void on_drained();
-  // Nothing arrived within the idle timeout (keep-alive [MQTT-3.1.2-24]).
+  // Nothing arrived within the idle timeout (keep-alive [MQTT-3.1.2-22]).
   void on_idle_timeout();
   // The socket is gone (closed by either side or broken); called once.
   void on_closed();

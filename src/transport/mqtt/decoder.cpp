@@ -406,7 +406,7 @@ Decoded decode_subscribe(Reader& in, bool v5) {
       if (t.qos == 3) return protocol_error("subscription QoS 3");
       if (t.retain_handling == 3) return protocol_error("retain handling 3");
     } else if (options & 0xFC || t.qos == 3) {
-      // 3.1.1 [MQTT-3-8.3-4]: reserved bits or QoS 3 make it malformed.
+      // 3.1.1 [MQTT-3.8.3-4]: reserved bits or QoS 3 make it malformed.
       return malformed("reserved subscription option bits set or QoS 3");
     }
     s.topics.push_back(t);

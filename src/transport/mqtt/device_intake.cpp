@@ -18,6 +18,7 @@ namespace {
 constexpr std::string_view kTelemetry = "v1/devices/me/telemetry";
 constexpr std::string_view kAttributes = "v1/devices/me/attributes";
 constexpr std::string_view kAttributeRequest = "v1/devices/me/attributes/request/";
+constexpr std::string_view kRpcResponse = "v1/devices/me/rpc/response/";
 
 // The acknowledgement's reason for a pipeline outcome: success when any
 // reading was kept, with the problems in the reason string.
@@ -42,12 +43,13 @@ bool overloaded(const Result<ingest::IngestOutcome>& r) {
 }  // namespace
 
 DeviceIntake::DeviceIntake(ingest::Pipeline& pipeline, ingest::Directory& directory,
-                           MetaStore& store, Broker& broker, BlockingWork& work,
+                           MetaStore& store, Broker& broker, DeviceRpc& rpc, BlockingWork& work,
                            std::size_t max_readings_per_message)
     : pipeline_(pipeline),
       directory_(directory),
       store_(store),
       broker_(broker),
+      rpc_(rpc),
       work_(work),
       max_readings_(max_readings_per_message) {}
 
@@ -77,6 +79,12 @@ Intake::Verdict DeviceIntake::take(const ClientIdentity& client, std::string_vie
   if (topic == kAttributes) return attributes(client, message, done);
   if (topic.starts_with(kAttributeRequest))
     return attribute_request(client, topic.substr(kAttributeRequest.size()), done);
+  if (topic.starts_with(kRpcResponse)) {
+    // A late or unknown reply is still routed (a tenant's user may watch);
+    // it just has nobody waiting.
+    rpc_.answer(*client.device_id, topic.substr(kRpcResponse.size()), message->payload);
+    return Verdict::not_mine;
+  }
   return Verdict::not_mine;
 }
 

@@ -5,6 +5,7 @@
 //                                           acknowledged once durable
 //   v1/devices/me/attributes                client attributes → the store
 //   v1/devices/me/attributes/request/{id}   answered on .../attributes/response/{id}
+//   v1/devices/me/rpc/response/{id}         the reply to a server-side RPC (device_rpc.h)
 //
 // Everything a device publishes is also routed to subscribers (a tenant's
 // user sees it under v1/devices/<device id>/...). A bad telemetry body is
@@ -24,6 +25,7 @@
 #include "store/meta_store.h"
 #include "transport/mqtt/blocking_work.h"
 #include "transport/mqtt/broker.h"
+#include "transport/mqtt/device_rpc.h"
 #include "transport/mqtt/intake.h"
 
 namespace citypulse::mqtt {
@@ -32,7 +34,8 @@ class DeviceIntake final : public Intake {
  public:
   // Everything must outlive the intake.
   DeviceIntake(ingest::Pipeline& pipeline, ingest::Directory& directory, MetaStore& store,
-               Broker& broker, BlockingWork& work, std::size_t max_readings_per_message);
+               Broker& broker, DeviceRpc& rpc, BlockingWork& work,
+               std::size_t max_readings_per_message);
 
   // Ends the connections of devices that were disabled or removed since the
   // last call (Administrative action); the server calls it every second.
@@ -52,6 +55,7 @@ class DeviceIntake final : public Intake {
   ingest::Directory& directory_;
   MetaStore& store_;
   Broker& broker_;
+  DeviceRpc& rpc_;
   BlockingWork& work_;
   std::size_t max_readings_;
   std::atomic<std::uint64_t> checked_generation_{0};

@@ -178,7 +178,7 @@ struct Body {
     const bool bare = d.reason == reason::success && d.properties.reason_string == std::nullopt &&
                       d.properties.user_properties.empty() && !d.properties.session_expiry &&
                       !d.properties.server_reference;
-    if (bare) return;
+    if (bare || !v5()) return;  // 3.1.1: the two bytes E0 00
     w.byte(d.reason);
     write_properties(w, d.properties);
   }
@@ -192,7 +192,7 @@ struct Body {
 };
 
 bool only_in_v5(const Packet& packet) {
-  return std::holds_alternative<Disconnect>(packet) || std::holds_alternative<Auth>(packet);
+  return std::holds_alternative<Auth>(packet);
 }
 
 template <class P>

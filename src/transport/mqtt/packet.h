@@ -190,7 +190,7 @@ struct SubscribeTopic {
 
 struct Subscribe {
   std::uint16_t packet_id = 0;
-  std::vector<SubscribeTopic> topics;  // at least one [MQTT-3.8.3-3]
+  std::vector<SubscribeTopic> topics;  // at least one [MQTT-3.8.3-2]
   Properties properties;
 
   bool operator==(const Subscribe&) const = default;

@@ -26,7 +26,7 @@ bool Session::offer(Delivery delivery, std::size_t max_queued) {
 }
 
 std::uint16_t Session::next_packet_id() {
-  // [MQTT-2.2.1-3]: a non-zero id not in use by an unacknowledged delivery.
+  // [MQTT-2.2.1-4]: a non-zero id not in use by an unacknowledged delivery.
   for (int tries = 0; tries < 65'535; ++tries) {
     last_packet_id = static_cast<std::uint16_t>(last_packet_id == 65'535 ? 1 : last_packet_id + 1);
     bool used = false;

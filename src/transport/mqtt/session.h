@@ -102,7 +102,7 @@ class Session {
   std::uint16_t last_packet_id = 0;
   std::uint64_t dropped = 0;  // deliveries dropped for a full queue
 
-  // The next packet id not in flight [MQTT-2.2.1-3]; 0 when all 65,535 are.
+  // The next packet id not in flight [MQTT-2.2.1-4]; 0 when all 65,535 are.
   std::uint16_t next_packet_id();
 
  private:

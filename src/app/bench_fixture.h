@@ -1,0 +1,34 @@
+// What the ingest benchmarks set up on their server over its HTTP API, as
+// the superadmin of BenchServer: one tenant, one building, devices with an
+// access token each and a point per channel, an API key allowed to write
+// readings; and afterwards, how many readings the points hold.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.h"
+
+namespace citypulse {
+
+struct BenchDevices {
+  std::size_t channels = 1;          // points per device
+  std::vector<std::int64_t> points;  // device d's channel c at d * channels + c
+  std::vector<std::string> tokens;   // device d's access token
+  std::string api_key_header;        // "Authorization: ApiKey ...\r\n" (readings:write)
+};
+
+// Creates `devices` devices speaking `protocol` ("http", "mqtt"), each with
+// one point per name in `channels` mapped to that channel. Fails with the
+// first answer that is not the expected one (nothing is cleaned up).
+Result<BenchDevices> create_bench_devices(std::uint16_t http_port, const std::string& password,
+                                          int devices, const std::vector<std::string>& channels,
+                                          std::string_view protocol);
+
+// The readings stored in all of `points` (any time).
+Result<std::int64_t> count_stored_readings(std::uint16_t http_port, const std::string& password,
+                                           const std::vector<std::int64_t>& points);
+
+}  // namespace citypulse

@@ -1,0 +1,201 @@
+#include "app/embedded_broker.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <filesystem>
+#include <mutex>
+#include <optional>
+
+#include "core/metrics.h"
+#include "core/text.h"
+#include "core/time.h"
+#include "transport/mqtt/blocking_work.h"
+#include "transport/mqtt/broker.h"
+#include "transport/mqtt/broker_state.h"
+#include "transport/mqtt/device_intake.h"
+#include "transport/mqtt/device_rpc.h"
+#include "transport/mqtt/sys_topics.h"
+#include "transport/mqtt/tenant_admission.h"
+
+namespace citypulse {
+namespace {
+
+std::vector<std::string> deny_list(std::string_view text) {
+  std::vector<std::string> out;
+  for (auto filter : split_list(text)) out.emplace_back(filter);
+  return out;
+}
+
+// The API's view of device RPC, carried by the broker.
+class MqttRpcChannel final : public RpcChannel {
+ public:
+  explicit MqttRpcChannel(mqtt::DeviceRpc& rpc) : rpc_(rpc) {}
+  void call(Id tenant_id, Id device_id, std::string request, std::int64_t timeout_ms,
+            std::move_only_function<void(Result<std::string>)> done) override {
+    rpc_.call(tenant_id, device_id, std::move(request), timeout_ms, std::move(done));
+  }
+
+ private:
+  mqtt::DeviceRpc& rpc_;
+};
+
+}  // namespace
+
+struct EmbeddedBroker::Parts {
+  Parts(const Config& config, MetaStore& store, ingest::Directory& directory,
+        ingest::Pipeline& pipeline, auth::Authenticator& authenticator, auth::RateLimiter& limiter)
+      : state_path((std::filesystem::path(config.storage.data_dir) / "mqtt.db").string()),
+        mc(config.mqtt),
+        broker({.max_queued_per_session = static_cast<std::size_t>(mc.max_queued_per_session),
+                .max_session_expiry_s = static_cast<std::uint32_t>(mc.max_session_expiry_s)}),
+        work(config.workers.threads),
+        admission(directory, authenticator, limiter, work,
+                  {.allow_anonymous = mc.allow_anonymous,
+                   .connect_per_minute = mc.connect_per_minute,
+                   .failures_per_minute = config.rate_limit.device_failures_per_minute}),
+        device_rpc(broker),
+        rpc_channel(device_rpc),
+        intake(pipeline, directory, store, broker, device_rpc, work,
+               static_cast<std::size_t>(config.ingest.max_readings_per_request)),
+        context{broker,
+                admission,
+                intake,
+                {.max_packet_size = static_cast<std::uint32_t>(mc.max_packet_size),
+                 .receive_maximum = static_cast<std::uint16_t>(mc.max_inflight),
+                 .max_topic_levels = static_cast<std::size_t>(mc.max_topic_depth),
+                 .max_keep_alive_s = static_cast<std::uint16_t>(mc.max_keep_alive_s),
+                 .deny = deny_list(mc.deny)}},
+        server({.bind = mc.bind,
+                .port = mc.port,
+                .tls_port = mc.tls_port,
+                .tls_cert = mc.tls_cert,
+                .tls_key = mc.tls_key,
+                .tls_client_ca = mc.tls_client_ca,
+                .threads = mc.threads,
+                .max_connections = mc.max_connections,
+                .every_second = [this] { every_second(); }},
+               context) {}
+
+  void every_second() {
+    intake.end_disabled_devices();
+    device_rpc.expire(now_ms());
+    ++seconds;
+    if (seconds % kSysPeriodS == 1)  // the first a second after the start
+      mqtt::publish_sys_topics(broker, CITYPULSE_VERSION, (steady_ms() - started_ms) / 1000,
+                               server.connections());
+    if (seconds % kSavePeriodS == 0 && state_file && !saving.exchange(true))
+      work.run([this] {
+        save_state();
+        saving = false;
+      });
+  }
+
+  // Writes the broker's state when it changed since the last save.
+  void save_state() {
+    std::lock_guard lock(save_mutex);
+    const auto changes = broker.changes();
+    if (changes == saved_changes) return;
+    if (auto s = state_file->save(broker.snapshot()); !s) {
+      spdlog::warn("saving the MQTT sessions failed: {}", s.error().message);
+      return;
+    }
+    saved_changes = changes;
+  }
+
+  static constexpr int kSysPeriodS = 10;  // how often $SYS/ is refreshed
+  static constexpr int kSavePeriodS = 5;  // how often a changed state is saved
+  std::optional<mqtt::BrokerStateFile> state_file;
+  std::mutex save_mutex;  // one save at a time; guards saved_changes
+  std::uint64_t saved_changes = 0;
+  std::atomic<bool> saving{false};
+  const std::string state_path;
+  const std::int64_t started_ms = steady_ms();
+  std::int64_t seconds = 0;
+  const MqttConfig mc;
+  mqtt::Broker broker;
+  mqtt::BlockingWork work;
+  mqtt::TenantAdmission admission;
+  mqtt::DeviceRpc device_rpc;
+  MqttRpcChannel rpc_channel;
+  mqtt::DeviceIntake intake;
+  mqtt::ConnectionContext context;
+  mqtt::MqttServer server;
+};
+
+EmbeddedBroker::EmbeddedBroker(const Config& config, MetaStore& store, ingest::Directory& directory,
+                               ingest::Pipeline& pipeline, auth::Authenticator& authenticator,
+                               auth::RateLimiter& limiter)
+    : parts_(std::make_unique<Parts>(config, store, directory, pipeline, authenticator, limiter)) {}
+
+EmbeddedBroker::~EmbeddedBroker() {
+  stop();
+}
+
+bool EmbeddedBroker::enabled() const {
+  return parts_->mc.port >= 0 || parts_->mc.tls_port >= 0;
+}
+
+Result<mqtt::MqttPorts> EmbeddedBroker::start() {
+  if (!enabled()) return mqtt::MqttPorts{};
+  auto& p = *parts_;
+  auto file = mqtt::BrokerStateFile::open(p.state_path);
+  if (!file)
+    return fail(ErrorCode::io, fmt::format("cannot open the MQTT state file {}: {}", p.state_path,
+                                           file.error().message));
+  auto state = file->load();
+  if (!state)
+    return fail(ErrorCode::io, fmt::format("cannot read the MQTT state file {}: {}", p.state_path,
+                                           state.error().message));
+  if (!state->sessions.empty() || !state->retained.empty())
+    spdlog::info("MQTT state restored: {} sessions, {} retained messages", state->sessions.size(),
+                 state->retained.size());
+  p.broker.restore(std::move(*state));
+  p.saved_changes = p.broker.changes();
+  p.state_file = std::move(*file);
+  auto ports = p.server.start();
+  if (!ports) return ports;
+  const auto& bind = parts_->mc.bind;
+  if (ports->plain) spdlog::info("MQTT broker listening on {}:{}", bind, ports->plain);
+  if (ports->tls) spdlog::info("MQTT broker (TLS) listening on {}:{}", bind, ports->tls);
+  return ports;
+}
+
+void EmbeddedBroker::stop() {
+  auto& p = *parts_;
+  p.server.stop();
+  // What changed since the last periodic save; the sessions are all offline now.
+  if (p.state_file) p.save_state();
+}
+
+RpcChannel& EmbeddedBroker::rpc() {
+  return parts_->rpc_channel;
+}
+
+mqtt::ConnectionContext& EmbeddedBroker::context() {
+  return parts_->context;
+}
+
+void EmbeddedBroker::append_metrics(std::string& out) const {
+  const auto s = parts_->broker.stats();
+  render_gauge(out, "citypulse_mqtt_connections", "Open MQTT connections (TCP and TLS)",
+               static_cast<double>(parts_->server.connections()));
+  render_gauge(out, "citypulse_mqtt_sessions", "MQTT sessions, online and offline",
+               static_cast<double>(s.sessions));
+  render_gauge(out, "citypulse_mqtt_sessions_online", "MQTT sessions with a connection",
+               static_cast<double>(s.online));
+  render_gauge(out, "citypulse_mqtt_subscriptions", "MQTT subscriptions",
+               static_cast<double>(s.subscriptions));
+  render_gauge(out, "citypulse_mqtt_retained_messages", "Retained MQTT messages",
+               static_cast<double>(s.retained));
+  render_gauge(out, "citypulse_mqtt_messages_routed", "MQTT messages routed to subscribers",
+               static_cast<double>(s.messages_routed));
+  render_gauge(out, "citypulse_mqtt_deliveries", "MQTT deliveries offered to sessions",
+               static_cast<double>(s.deliveries));
+  render_gauge(out, "citypulse_mqtt_deliveries_dropped",
+               "MQTT deliveries dropped (a full session queue, QoS 0 to an offline session)",
+               static_cast<double>(s.deliveries_dropped));
+}
+
+}  // namespace citypulse
