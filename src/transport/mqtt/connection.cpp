@@ -167,6 +167,10 @@ bool Connection::on_connect(Connect& c) {
     // 3.1.1: a persistent session lives until a clean session ends it.
     session_expiry_s_ = clean_start_ ? 0 : kNeverExpires;
   }
+  // mqtt.max_inflight bounds what we send unacknowledged too (a 3.1.1
+  // client has no Receive Maximum of its own: 65,535 by default).
+  client_receive_maximum_ =
+      std::min<std::uint16_t>(client_receive_maximum_, context_.limits.receive_maximum);
   keep_alive_s_ = c.keep_alive;
   if (context_.limits.max_keep_alive_s != 0 &&
       (keep_alive_s_ == 0 || keep_alive_s_ > context_.limits.max_keep_alive_s) && v5())
