@@ -7,22 +7,10 @@
 #include <utility>
 
 #include "core/text.h"
+#include "transport/mqtt/topic.h"
 
 namespace citypulse::mqtt {
 namespace {
-
-// The first level of `rest` and what follows it; `last` when it is the last.
-struct Split {
-  std::string_view level;
-  std::string_view below;
-  bool last;
-};
-
-Split split_first(std::string_view rest) {
-  const std::size_t slash = rest.find('/');
-  if (slash == std::string_view::npos) return {rest, {}, true};
-  return {rest.substr(0, slash), rest.substr(slash + 1), false};
-}
 
 // What a message counts against max_bytes.
 std::size_t cost(const Message& message) {
@@ -46,7 +34,7 @@ struct RetainedStore::Node {
   Node* find(std::string_view topic) {
     Node* node = this;
     for (std::string_view rest = topic; node != nullptr;) {
-      const Split split = split_first(rest);
+      const TopicLevel split = first_level(rest);
       node = node->child(split.level);
       if (split.last) break;
       rest = split.below;
@@ -58,7 +46,7 @@ struct RetainedStore::Node {
   Node& make(std::string_view topic) {
     Node* node = this;
     for (std::string_view rest = topic;;) {
-      const Split split = split_first(rest);
+      const TopicLevel split = first_level(rest);
       auto it = node->children.find(split.level);
       if (it == node->children.end())
         it = node->children.emplace(std::string(split.level), std::make_unique<Node>()).first;
@@ -75,7 +63,7 @@ struct RetainedStore::Node {
     std::vector<std::pair<Node*, std::string_view>> path;
     Node* node = this;
     for (std::string_view rest = topic;;) {
-      const Split split = split_first(rest);
+      const TopicLevel split = first_level(rest);
       Node* next = node->child(split.level);
       if (next == nullptr) return nullptr;
       path.emplace_back(node, split.level);
@@ -109,24 +97,24 @@ struct Collector {
 
   // `node` and everything below it; on the first level, topics starting
   // with '$' are left out [MQTT-4.7.2-1].
-  void take_all(const Node& top, bool first_level) {
+  void take_all(const Node& top, bool at_top) {
     std::vector<const Node*> pending{&top};
     while (!pending.empty()) {
       const Node* node = pending.back();
       pending.pop_back();
       take(*node);
       for (const auto& [level, child] : node->children) {
-        if (first_level && node == &top && level.starts_with('$')) continue;
+        if (at_top && node == &top && level.starts_with('$')) continue;
         pending.push_back(child.get());
       }
     }
   }
 
   // The filter levels in `rest` (at least one) below `node`.
-  void walk(const Node& node, std::string_view rest, bool first_level) {
-    const Split split = split_first(rest);
+  void walk(const Node& node, std::string_view rest, bool at_top) {
+    const TopicLevel split = first_level(rest);
     // '#' matches the parent level too: "a/#" takes "a" (4.7.1.2).
-    if (split.level == "#") return take_all(node, first_level);
+    if (split.level == "#") return take_all(node, at_top);
     const auto descend = [&](const Node& child) {
       if (split.last) return take(child);
       walk(child, split.below, false);
@@ -136,7 +124,7 @@ struct Collector {
       return;
     }
     for (const auto& [level, child] : node.children) {
-      if (first_level && level.starts_with('$')) continue;  // [MQTT-4.7.2-1]
+      if (at_top && level.starts_with('$')) continue;  // [MQTT-4.7.2-1]
       descend(*child);
     }
   }

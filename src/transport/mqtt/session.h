@@ -94,11 +94,10 @@ class Session {
   bool wake_pending = false;
   std::deque<Delivery> queue;
   std::deque<InflightDelivery> inflight;                    // in the order sent [MQTT-4.6.0-1]
-  std::unordered_set<std::uint16_t> inbound_qos2;           // PUBREC sent, PUBREL not yet received
+  std::unordered_set<std::uint16_t> inbound_qos2;           // QoS 2 received, PUBREL not yet
   std::map<std::string, SubscriptionRecord> subscriptions;  // by the client's filter
   std::uint32_t expiry_s = 0;           // Session Expiry Interval; 0xFFFFFFFF: never
   std::int64_t disconnected_at_ms = 0;  // when it went offline (for expiry)
-  std::optional<StoredWill> will;       // of the attached connection
   std::uint16_t last_packet_id = 0;
   std::uint64_t dropped = 0;  // deliveries dropped for a full queue
 

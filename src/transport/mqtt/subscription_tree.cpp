@@ -30,19 +30,6 @@ struct SharedGroup {
   mutable std::atomic<std::size_t> next{0};
 };
 
-// The first level of `rest` and what follows it; `last` when it is the last.
-struct Split {
-  std::string_view level;
-  std::string_view below;
-  bool last;
-};
-
-Split split_first(std::string_view rest) {
-  const std::size_t slash = rest.find('/');
-  if (slash == std::string_view::npos) return {rest, {}, true};
-  return {rest.substr(0, slash), rest.substr(slash + 1), false};
-}
-
 Route route_of(const Subscriber& subscriber) {
   Route route{
       subscriber.session, subscriber.options.qos, subscriber.options.retain_as_published, {}};
@@ -163,7 +150,7 @@ namespace {
 // the first level. (A template so that it may name the private Node.)
 template <typename Node, typename Visit>
 void visit_matches(const Node& node, std::string_view rest, bool dollar_at_root, Visit& visit) {
-  const Split split = split_first(rest);
+  const TopicLevel split = first_level(rest);
   // '#' matches one or more levels here.
   if (node.hash && !dollar_at_root) visit(*node.hash);
   const auto descend = [&](const Node& child) {
@@ -192,7 +179,7 @@ bool SubscriptionTree::add(std::string_view filter, const SessionPtr& session,
   const auto shared = split_shared(filter);
   Node* node = root_.get();
   for (std::string_view rest = shared ? shared->filter : filter;;) {
-    const Split split = split_first(rest);
+    const TopicLevel split = first_level(rest);
     node = &node->child_for(split.level);
     if (split.last) break;
     rest = split.below;
@@ -227,7 +214,7 @@ bool SubscriptionTree::remove(std::string_view filter, SessionKey session) {
   std::vector<std::pair<Node*, std::string_view>> path;
   Node* node = root_.get();
   for (std::string_view rest = shared ? shared->filter : filter;;) {
-    const Split split = split_first(rest);
+    const TopicLevel split = first_level(rest);
     Node* child = node->existing_child(split.level);
     if (child == nullptr) return false;
     path.emplace_back(node, split.level);

@@ -18,14 +18,10 @@ class LevelCursor {
   // The next level into `level`; false when every level was taken.
   bool next(std::string_view& level) {
     if (done_) return false;
-    const std::size_t slash = rest_.find('/');
-    if (slash == std::string_view::npos) {
-      level = rest_;
-      done_ = true;
-    } else {
-      level = rest_.substr(0, slash);
-      rest_.remove_prefix(slash + 1);
-    }
+    const auto split = first_level(rest_);
+    level = split.level;
+    rest_ = split.below;
+    done_ = split.last;
     return true;
   }
 
@@ -33,6 +29,16 @@ class LevelCursor {
   std::string_view rest_;
   bool done_ = false;
 };
+
+}  // namespace
+
+TopicLevel first_level(std::string_view topic) {
+  const std::size_t slash = topic.find('/');
+  if (slash == std::string_view::npos) return {topic, {}, true};
+  return {topic.substr(0, slash), topic.substr(slash + 1), false};
+}
+
+namespace {
 
 bool within_depth(std::string_view topic, std::size_t max_levels) {
   return max_levels == 0 || topic_levels(topic) <= max_levels;

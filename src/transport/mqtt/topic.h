@@ -38,6 +38,15 @@ std::optional<SharedFilter> split_shared(std::string_view filter);
 // [MQTT-4.7.2-1]; "a/#" also matches "a" (4.7.1.2).
 bool topic_matches(std::string_view filter, std::string_view name);
 
+// The first level of a name or filter and what follows its '/'; `last`
+// when there is no '/' (4.7.1.1: "a/" is "a" then the empty level "").
+struct TopicLevel {
+  std::string_view level;
+  std::string_view below;
+  bool last = true;
+};
+TopicLevel first_level(std::string_view topic);
+
 // Levels in a name or filter ("a/b" has 2, "" and "a" have 1).
 std::size_t topic_levels(std::string_view topic);
 
