@@ -1,7 +1,11 @@
 // Device access, managed by people:
 //
-//   POST   /api/v1/devices/{id}/credentials        {"name"?} → 201, the token shown once
-//   GET    /api/v1/devices/{id}/credentials        without tokens
+//   POST   /api/v1/devices/{id}/credentials        {"kind"?, "name"?, ...} → 201
+//            "token" (default): a random token, shown once;
+//            "basic": {"username", "password"?, "client_id"?}, a password
+//              made and shown once when none is given;
+//            "certificate": {"fingerprint"? | "certificate"? (PEM), "cn"?}
+//   GET    /api/v1/devices/{id}/credentials        kinds and public parts, no secret
 //   DELETE /api/v1/devices/{id}/credentials/{cid}  revoke (the record stays)
 //   GET    /api/v1/devices/{id}/activity           last seen, messages, readings, rejected
 //   GET    /api/v1/devices/{id}/attributes         what the device reported
@@ -10,16 +14,21 @@
 //   DELETE /api/v1/integrations/{id}               revoke
 //
 // Tokens and secrets are random (256 bits), stored as SHA-256 hashes; the
-// first characters are kept as a hint to tell them apart. Disabling a device
-// is a change of its status (PATCH /devices/{id} {"status": "disabled"}).
+// first characters are kept as a hint to tell them apart. Device passwords
+// meet the policy people's do and are kept as Argon2id hashes. How the
+// broker uses each kind: docs/mqtt.md, "Who may connect". Disabling a
+// device is a change of its status (PATCH /devices/{id} {"status": "disabled"}).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 
 #include "api/ingest_routes.h"
 #include "api/json_fields.h"
 #include "api/json_io.h"
 #include "api/problem.h"
+#include "auth/certificate_fingerprint.h"
+#include "auth/password.h"
 #include "auth/secret.h"
 #include "core/time.h"
 #include "store/device_access_store.h"
@@ -34,14 +43,26 @@ json::value optional_id(std::optional<Id> id) {
   return id ? json::value(*id) : json::value(nullptr);
 }
 
+json::value optional_text(const std::string& text) {
+  return text.empty() ? json::value(nullptr) : json::value(text);
+}
+
+// The public parts only: never a token, password or hash.
 json::object credential_json(const DeviceCredential& c) {
-  return {{"id", c.id},
-          {"device_id", c.device_id},
-          {"name", c.name},
-          {"hint", c.hint},
-          {"created_by", optional_id(c.created_by)},
-          {"created_at", format_rfc3339(c.created_at)},
-          {"revoked", c.revoked}};
+  json::object o{{"id", c.id}, {"device_id", c.device_id}, {"kind", c.kind}, {"name", c.name}};
+  if (c.kind == "basic") {
+    o["username"] = c.username;
+    o["client_id"] = optional_text(c.client_id);
+  } else if (c.kind == "certificate") {
+    o["fingerprint"] = optional_text(c.certificate_fingerprint);
+    o["cn"] = optional_text(c.certificate_cn);
+  } else {
+    o["hint"] = c.hint;
+  }
+  o["created_by"] = optional_id(c.created_by);
+  o["created_at"] = format_rfc3339(c.created_at);
+  o["revoked"] = c.revoked;
+  return o;
 }
 
 json::object integration_json(const Integration& i) {
@@ -60,6 +81,92 @@ std::optional<Id> acting_user(const RequestContext& ctx) {
   return std::nullopt;
 }
 
+Error at(Error e, std::string_view field) {
+  e.field = std::string(field);
+  return e;
+}
+
+// The fields only one kind has; any other kind's is an error naming it.
+constexpr std::string_view kSpecificFields[] = {"username",    "password",    "client_id",
+                                                "fingerprint", "certificate", "cn"};
+
+bool belongs(std::string_view kind, std::string_view field) {
+  if (kind == "basic") return field == "username" || field == "password" || field == "client_id";
+  if (kind == "certificate")
+    return field == "fingerprint" || field == "certificate" || field == "cn";
+  return false;
+}
+
+// A user name or client id as MQTT carries them: UTF-8 without control
+// characters (U+0000 is forbidden by [MQTT-1.5.4-2]; the rest would only
+// make logs lie).
+Status check_printable(const std::string& text, std::string_view field) {
+  for (unsigned char c : text)
+    if (c < 0x20 || c == 0x7f)
+      return fail(ErrorCode::invalid,
+                  fmt::format("'{}' must not contain control characters", field.substr(1)),
+                  std::string(field));
+  return {};
+}
+
+// A basic credential from the body; `password` receives the one the server
+// made when the body gave none.
+Result<DeviceCredential> basic_credential(const JsonFields& f, std::string& made_password) {
+  DeviceCredential c;
+  auto username = f.text("username", true, 200);
+  if (!username) return std::unexpected(username.error());
+  if (auto s = check_printable(**username, "/username"); !s) return std::unexpected(s.error());
+  auto client_id = f.text("client_id", false, 200);
+  if (!client_id) return std::unexpected(client_id.error());
+  if (*client_id)
+    if (auto s = check_printable(**client_id, "/client_id"); !s) return std::unexpected(s.error());
+  auto password = f.text("password", false, 1024);
+  if (!password) return std::unexpected(password.error());
+  if (*password) {
+    if (auto s = auth::check_password_policy(**password); !s) return std::unexpected(s.error());
+  } else {
+    made_password = auth::random_token(24);
+  }
+  auto hash = auth::hash_password(*password ? **password : made_password);
+  if (!hash) return std::unexpected(hash.error());
+  c.username = std::move(**username);
+  c.client_id = client_id->value_or("");
+  c.password_hash = std::move(*hash);
+  return c;
+}
+
+Result<DeviceCredential> certificate_credential(const JsonFields& f) {
+  DeviceCredential c;
+  auto fingerprint = f.text("fingerprint", false, 200);
+  if (!fingerprint) return std::unexpected(fingerprint.error());
+  auto pem = f.text("certificate", false, 64 * 1024);
+  if (!pem) return std::unexpected(pem.error());
+  auto cn = f.text("cn", false, 200);
+  if (!cn) return std::unexpected(cn.error());
+  if (*fingerprint && *pem)
+    return fail(ErrorCode::invalid, "give either 'fingerprint' or 'certificate', not both",
+                "/certificate");
+  if (!*fingerprint && !*pem && !*cn)
+    return fail(ErrorCode::invalid,
+                "a certificate credential needs a 'fingerprint', a 'certificate' (PEM) or a 'cn'",
+                "/fingerprint");
+  if (*fingerprint) {
+    auto normal = auth::normalize_fingerprint(**fingerprint);
+    if (!normal) return std::unexpected(at(normal.error(), "/fingerprint"));
+    c.certificate_fingerprint = std::move(*normal);
+  }
+  if (*pem) {
+    auto computed = auth::fingerprint_of_pem(**pem);
+    if (!computed) return std::unexpected(at(computed.error(), "/certificate"));
+    c.certificate_fingerprint = std::move(*computed);
+  }
+  if (*cn) {
+    if (auto s = check_printable(**cn, "/cn"); !s) return std::unexpected(s.error());
+    c.certificate_cn = std::move(**cn);
+  }
+  return c;
+}
+
 HttpResponse create_credential(RequestContext& ctx, const IngestDeps& deps) {
   auto id = ctx.id_param("id");
   if (!id) return problem_response(id.error(), ctx.request.path);
@@ -70,23 +177,56 @@ HttpResponse create_credential(RequestContext& ctx, const IngestDeps& deps) {
   Result<json::value> body =
       ctx.request.body.empty() ? Result<json::value>(empty) : read_json_body(ctx.request);
   if (!body) return problem_response(body.error(), ctx.request.path);
-  auto f = JsonFields::of(*body, {"name"});
+  auto f = JsonFields::of(*body, {"kind", "name", "username", "password", "client_id",
+                                  "fingerprint", "certificate", "cn"});
   if (!f) return problem_response(f.error(), ctx.request.path);
+  auto kind_field = f->text("kind", false, 40);
+  if (!kind_field) return problem_response(kind_field.error(), ctx.request.path);
+  const std::string kind = kind_field->value_or("token");
+  const auto kinds = credential_kinds();
+  if (std::find(kinds.begin(), kinds.end(), kind) == kinds.end())
+    return problem_response(
+        Error{ErrorCode::invalid,
+              fmt::format("'kind' must be one of token, basic, certificate, not '{}'", kind),
+              "/kind"},
+        ctx.request.path);
+  for (std::string_view field : kSpecificFields)
+    if (f->has(field) && !belongs(kind, field))
+      return problem_response(
+          Error{ErrorCode::invalid, fmt::format("a {} credential has no '{}'", kind, field),
+                fmt::format("/{}", field)},
+          ctx.request.path);
   auto name = f->text("name", false, 100);
   if (!name) return problem_response(name.error(), ctx.request.path);
-  const std::string token = auth::random_token(32);
-  DeviceCredential c;
+
+  std::string token, made_password;
+  Result<DeviceCredential> made = DeviceCredential{};
+  if (kind == "basic") {
+    made = basic_credential(*f, made_password);
+  } else if (kind == "certificate") {
+    made = certificate_credential(*f);
+  } else {
+    token = auth::random_token(32);
+    made->token_hash = auth::sha256_hex(token);
+    made->hint = token.substr(0, kHintLength);
+  }
+  if (!made) return problem_response(made.error(), ctx.request.path);
+  DeviceCredential c = std::move(*made);
+  c.kind = kind;
   c.device_id = *id;
-  c.name = name->value_or("access token");
-  c.token_hash = auth::sha256_hex(token);
-  c.hint = token.substr(0, kHintLength);
+  c.name = name->value_or(kind == "token"   ? "access token"
+                          : kind == "basic" ? "user name and password"
+                                            : "client certificate");
   c.created_by = acting_user(ctx);
   auto stored = deps.store.device_access().create_credential(ctx.scope, std::move(c));
   if (!stored) return problem_response(stored.error(), ctx.request.path);
-  ctx.audit = AuditNote{stored->tenant_id, stored->id,
-                        to_json_text(json::object{{"device_id", *id}, {"hint", stored->hint}})};
   auto out = credential_json(*stored);
-  out["token"] = token;
+  json::object note{{"device_id", *id}, {"kind", stored->kind}};
+  for (const char* key : {"hint", "username", "fingerprint", "cn"})
+    if (auto it = out.find(key); it != out.end()) note[key] = it->value();
+  ctx.audit = AuditNote{stored->tenant_id, stored->id, to_json_text(note)};
+  if (!token.empty()) out["token"] = token;
+  if (!made_password.empty()) out["password"] = made_password;
   auto r = json_response(201, out);
   r.set_header("Location", fmt::format("/api/v1/devices/{}/credentials/{}", *id, stored->id));
   return r;

@@ -12,6 +12,7 @@
 #include "core/text.h"
 #include "core/time.h"
 #include "transport/mqtt/blocking_work.h"
+#include "transport/mqtt/bridge.h"
 #include "transport/mqtt/broker.h"
 #include "transport/mqtt/broker_state.h"
 #include "transport/mqtt/device_intake.h"
@@ -122,6 +123,7 @@ struct EmbeddedBroker::Parts {
   mqtt::DeviceIntake intake;
   mqtt::ConnectionContext context;
   mqtt::MqttServer server;
+  std::unique_ptr<mqtt::MqttBridge> bridge;  // mqtt.bridge.url set
 };
 
 EmbeddedBroker::EmbeddedBroker(const Config& config, MetaStore& store, ingest::Directory& directory,
@@ -138,6 +140,28 @@ bool EmbeddedBroker::enabled() const {
 }
 
 Result<mqtt::MqttPorts> EmbeddedBroker::start() {
+  auto ports = start_listeners();
+  if (!ports) return ports;
+  auto& p = *parts_;
+  const auto& bc = p.mc.bridge;
+  if (bc.url.empty() || p.bridge) return ports;
+  // load_config checked these already; a Config made otherwise is checked here.
+  Config checked;
+  checked.mqtt = p.mc;
+  if (auto s = check_config(checked); !s) return std::unexpected(s.error());
+  auto options = mqtt::bridge_options(bc, static_cast<std::uint32_t>(p.mc.max_packet_size),
+                                      static_cast<std::uint16_t>(p.mc.max_inflight),
+                                      static_cast<std::size_t>(p.mc.max_topic_depth));
+  if (!options) return std::unexpected(options.error());
+  p.bridge = std::make_unique<mqtt::MqttBridge>(std::move(*options), p.broker, p.intake);
+  if (auto s = p.bridge->start(); !s) {
+    p.bridge.reset();
+    return std::unexpected(s.error());
+  }
+  return ports;
+}
+
+Result<mqtt::MqttPorts> EmbeddedBroker::start_listeners() {
   if (!enabled()) return mqtt::MqttPorts{};
   auto& p = *parts_;
   auto file = mqtt::BrokerStateFile::open(p.state_path);
@@ -164,6 +188,8 @@ Result<mqtt::MqttPorts> EmbeddedBroker::start() {
 
 void EmbeddedBroker::stop() {
   auto& p = *parts_;
+  // The bridge first: it routes into the broker and takes in through the intake.
+  if (p.bridge) p.bridge->stop();
   p.server.stop();
   // What changed since the last periodic save; the sessions are all offline now.
   if (p.state_file) p.save_state();
@@ -196,6 +222,19 @@ void EmbeddedBroker::append_metrics(std::string& out) const {
   render_gauge(out, "citypulse_mqtt_deliveries_dropped",
                "MQTT deliveries dropped (a full session queue, QoS 0 to an offline session)",
                static_cast<double>(s.deliveries_dropped));
+  if (!parts_->bridge) return;
+  const auto b = parts_->bridge->stats();
+  render_gauge(out, "citypulse_mqtt_bridge_connected",
+               "1 while the bridge is connected and subscribed to the external broker",
+               b.connected ? 1 : 0);
+  render_gauge(out, "citypulse_mqtt_bridge_messages_received",
+               "Messages taken in from the external broker", static_cast<double>(b.received));
+  render_gauge(out, "citypulse_mqtt_bridge_messages_refused",
+               "Messages from the external broker on topics the tenant may not publish to",
+               static_cast<double>(b.refused));
+  render_gauge(out, "citypulse_mqtt_bridge_reconnects",
+               "Connection attempts to the external broker after the first",
+               static_cast<double>(b.reconnects));
 }
 
 }  // namespace citypulse

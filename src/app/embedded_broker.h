@@ -4,6 +4,10 @@
 // pipeline, attributes, RPC replies), the listeners, and what it offers the
 // HTTP API (device RPC, metrics).
 //
+// With mqtt.bridge.url set it also runs the bridge (transport/mqtt/bridge.h):
+// a client of an external broker whose messages take the path a local
+// client's PUBLISH takes — also when the local listeners are off.
+//
 // Built before the API router (which takes rpc() and the metrics source),
 // started after the HTTP listener, stopped before the stores are flushed.
 #pragma once
@@ -36,8 +40,10 @@ class EmbeddedBroker {
 
   // Whether the config turns a listener on (mqtt.port or mqtt.tls_port >= 0).
   bool enabled() const;
-  // Starts the listeners (when enabled) and logs their ports.
+  // Starts the listeners (when enabled) and logs their ports, then the
+  // bridge (when configured; a bad bridge config fails with invalid).
   Result<mqtt::MqttPorts> start();
+  // Stops the bridge first (nothing new comes in), then the listeners.
   void stop();
 
   // For the API: device RPC through the broker, and the broker's metrics.
@@ -47,6 +53,8 @@ class EmbeddedBroker {
   mqtt::ConnectionContext& context();
 
  private:
+  Result<mqtt::MqttPorts> start_listeners();
+
   struct Parts;
   std::unique_ptr<Parts> parts_;
 };

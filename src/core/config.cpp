@@ -9,6 +9,8 @@
 #include <variant>
 #include <vector>
 
+#include "core/text.h"
+
 namespace citypulse {
 namespace {
 
@@ -27,12 +29,62 @@ struct TextKey {
   std::string* value;
   std::vector<std::string_view> choices;  // empty: any text
   bool secret = false;                    // never printed
+  // Further syntax the text must have; empty text is not checked (it is
+  // every optional key's default).
+  Status (*check)(std::string_view key, std::string_view text) = nullptr;
 };
 
 struct Key {
   std::string_view name;  // "section.key"
   std::variant<IntKey, Int64Key, BoolKey, TextKey> target;
 };
+
+Error key_error(std::string_view key, std::string message) {
+  return Error{ErrorCode::invalid, fmt::format("config key {}: {}", key, message),
+               std::string(key)};
+}
+
+Status check_bridge_url(std::string_view key, std::string_view text) {
+  if (auto e = parse_bridge_url(text); !e)
+    return std::unexpected(key_error(key, e.error().message));
+  return {};
+}
+
+// Filters as the external broker will see them: the shared-subscription
+// prefix is the bridge's to add (share_group), and the wildcards stand alone
+// (MQTT 5 section 4.7.1); the broker checks the rest.
+Status check_bridge_topics(std::string_view key, std::string_view text) {
+  for (auto filter : split_list(text)) {
+    if (filter.starts_with("$share/"))
+      return std::unexpected(key_error(
+          key, fmt::format("'{}': name the filter alone; mqtt.bridge.share_group adds $share/",
+                           filter)));
+    std::size_t begin = 0;
+    while (true) {
+      const auto end = filter.find('/', begin);
+      const auto level =
+          filter.substr(begin, end == std::string_view::npos ? filter.npos : end - begin);
+      const bool wildcard = level.find_first_of("+#") != std::string_view::npos;
+      if (wildcard && level.size() != 1)
+        return std::unexpected(
+            key_error(key, fmt::format("'{}': a wildcard must fill a whole topic level", filter)));
+      if (level == "#" && end != std::string_view::npos)
+        return std::unexpected(
+            key_error(key, fmt::format("'{}': '#' must be the last level", filter)));
+      if (end == std::string_view::npos) break;
+      begin = end + 1;
+    }
+  }
+  return {};
+}
+
+// A share name has no '/', '+' or '#' (MQTT 5 section 4.8.2).
+Status check_share_group(std::string_view key, std::string_view text) {
+  if (text.find_first_of("/+#") != std::string_view::npos)
+    return std::unexpected(
+        key_error(key, fmt::format("'{}' may not contain '/', '+' or '#'", text)));
+  return {};
+}
 
 std::vector<Key> keys_of(Config& c) {
   return {
@@ -86,6 +138,23 @@ std::vector<Key> keys_of(Config& c) {
       {"mqtt.allow_anonymous", BoolKey{&c.mqtt.allow_anonymous}},
       {"mqtt.deny", TextKey{&c.mqtt.deny, {}}},
       {"mqtt.websocket", BoolKey{&c.mqtt.websocket}},
+      {"mqtt.bridge.url", TextKey{&c.mqtt.bridge.url, {}, false, check_bridge_url}},
+      {"mqtt.bridge.client_id", TextKey{&c.mqtt.bridge.client_id, {}}},
+      {"mqtt.bridge.username", TextKey{&c.mqtt.bridge.username, {}}},
+      {"mqtt.bridge.password", TextKey{&c.mqtt.bridge.password, {}, true}},
+      {"mqtt.bridge.tenant", Int64Key{&c.mqtt.bridge.tenant, 0, std::int64_t{1} << 62}},
+      {"mqtt.bridge.topics", TextKey{&c.mqtt.bridge.topics, {}, false, check_bridge_topics}},
+      {"mqtt.bridge.share_group",
+       TextKey{&c.mqtt.bridge.share_group, {}, false, check_share_group}},
+      {"mqtt.bridge.qos", IntKey{&c.mqtt.bridge.qos, 0, 2}},
+      {"mqtt.bridge.keep_alive_s", IntKey{&c.mqtt.bridge.keep_alive_s, 0, 65535}},
+      {"mqtt.bridge.protocol", TextKey{&c.mqtt.bridge.protocol, {"5", "3.1.1"}}},
+      {"mqtt.bridge.session_expiry_s", IntKey{&c.mqtt.bridge.session_expiry_s, 0, 2'147'483'647}},
+      {"mqtt.bridge.tls_ca", TextKey{&c.mqtt.bridge.tls_ca, {}}},
+      {"mqtt.bridge.tls_cert", TextKey{&c.mqtt.bridge.tls_cert, {}}},
+      {"mqtt.bridge.tls_key", TextKey{&c.mqtt.bridge.tls_key, {}}},
+      {"mqtt.bridge.reconnect_min_ms", IntKey{&c.mqtt.bridge.reconnect_min_ms, 10, 600'000}},
+      {"mqtt.bridge.reconnect_max_ms", IntKey{&c.mqtt.bridge.reconnect_max_ms, 10, 3'600'000}},
       {"storage.data_dir", TextKey{&c.storage.data_dir, {}}},
       {"tsdb.wal_sync_ms", IntKey{&c.tsdb.wal_sync_ms, 1, 10'000}},
       {"tsdb.late_window_h", IntKey{&c.tsdb.late_window_h, 1, 24 * 366}},
@@ -95,11 +164,6 @@ std::vector<Key> keys_of(Config& c) {
       {"log.level", TextKey{&c.log.level, {"trace", "debug", "info", "warn", "error", "off"}}},
       {"workers.threads", IntKey{&c.workers.threads, 1, 256}},
   };
-}
-
-Error key_error(std::string_view key, std::string message) {
-  return Error{ErrorCode::invalid, fmt::format("config key {}: {}", key, message),
-               std::string(key)};
 }
 
 template <class N>
@@ -166,6 +230,8 @@ Status apply_value(const Key& k, const std::variant<std::string_view, const toml
               return std::unexpected(key_error(
                   k.name, fmt::format("'{}' is not one of {}", s, fmt::join(t.choices, ", "))));
           }
+          if (t.check && !s.empty())
+            if (auto checked = t.check(k.name, s); !checked) return checked;
           *t.value = std::move(s);
           return {};
         }
@@ -181,6 +247,95 @@ std::string env_name(std::string_view key) {
 }
 
 }  // namespace
+
+Result<MqttBridgeEndpoint> parse_bridge_url(std::string_view url) {
+  MqttBridgeEndpoint e;
+  std::string_view rest;
+  if (url.starts_with("mqtt://")) {
+    rest = url.substr(7);
+  } else if (url.starts_with("mqtts://")) {
+    rest = url.substr(8);
+    e.tls = true;
+    e.port = 8883;
+  } else {
+    return fail(ErrorCode::invalid,
+                fmt::format("'{}' is not an MQTT URL: expected mqtt://host:port or "
+                            "mqtts://host:port",
+                            url));
+  }
+  if (rest.ends_with('/')) rest.remove_suffix(1);
+  std::string_view host, port;
+  if (rest.starts_with('[')) {  // [IPv6]:port
+    const auto close = rest.find(']');
+    if (close == std::string_view::npos)
+      return fail(ErrorCode::invalid, fmt::format("'{}': an IPv6 address without ']'", url));
+    host = rest.substr(1, close - 1);
+    const auto after = rest.substr(close + 1);
+    if (!after.empty()) {
+      if (!after.starts_with(':'))
+        return fail(ErrorCode::invalid, fmt::format("'{}': expected ':port' after ']'", url));
+      port = after.substr(1);
+      if (port.empty()) return fail(ErrorCode::invalid, fmt::format("'{}': an empty port", url));
+    }
+  } else {
+    const auto colon = rest.rfind(':');
+    host = rest.substr(0, colon);
+    if (colon != std::string_view::npos) {
+      port = rest.substr(colon + 1);
+      if (port.empty()) return fail(ErrorCode::invalid, fmt::format("'{}': an empty port", url));
+    }
+  }
+  if (host.empty()) return fail(ErrorCode::invalid, fmt::format("'{}' names no host", url));
+  if (rest.find('@') != std::string_view::npos)
+    return fail(ErrorCode::invalid,
+                fmt::format("'{}': no user name or password in the URL (they have keys of "
+                            "their own: mqtt.bridge.username, mqtt.bridge.password)",
+                            url));
+  if (!rest.starts_with('[') && host.find(':') != std::string_view::npos)
+    return fail(ErrorCode::invalid,
+                fmt::format("'{}': an IPv6 address goes in brackets ([::1]:1883)", url));
+  if (host.find_first_of("/?#@ []") != std::string_view::npos)
+    return fail(ErrorCode::invalid,
+                fmt::format("'{}': only a scheme, a host and a port are allowed", url));
+  e.host = std::string(host);
+  if (!port.empty()) {
+    int p = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), p);
+    if (ec != std::errc{} || end != port.data() + port.size() || p < 1 || p > 65535)
+      return fail(ErrorCode::invalid,
+                  fmt::format("'{}': the port must be a number in 1..65535", url));
+    e.port = p;
+  }
+  return e;
+}
+
+Status check_config(const Config& config) {
+  const auto& b = config.mqtt.bridge;
+  if (b.url.empty()) return {};
+  const auto endpoint = parse_bridge_url(b.url);
+  if (!endpoint) return std::unexpected(key_error("mqtt.bridge.url", endpoint.error().message));
+  if (b.tenant <= 0)
+    return std::unexpected(key_error("mqtt.bridge.tenant",
+                                     "required with mqtt.bridge.url: the id of the tenant whose "
+                                     "data the bridged messages are"));
+  if (split_list(b.topics).empty())
+    return std::unexpected(key_error("mqtt.bridge.topics",
+                                     "required with mqtt.bridge.url: the filters to subscribe to"));
+  if (b.reconnect_min_ms > b.reconnect_max_ms)
+    return std::unexpected(
+        key_error("mqtt.bridge.reconnect_min_ms",
+                  fmt::format("{} is more than mqtt.bridge.reconnect_max_ms ({})",
+                              b.reconnect_min_ms, b.reconnect_max_ms)));
+  if (b.tls_cert.empty() != b.tls_key.empty())
+    return std::unexpected(
+        key_error(b.tls_cert.empty() ? "mqtt.bridge.tls_cert" : "mqtt.bridge.tls_key",
+                  "mqtt.bridge.tls_cert and tls_key go together"));
+  if (!endpoint->tls && (!b.tls_ca.empty() || !b.tls_cert.empty()))
+    return std::unexpected(
+        key_error(b.tls_ca.empty() ? "mqtt.bridge.tls_cert" : "mqtt.bridge.tls_ca",
+                  "set, but mqtt.bridge.url is mqtt://: TLS needs mqtts://"));
+  return {};
+}
 
 EnvLookup process_env() {
   return [](const std::string& name) -> std::optional<std::string> {
@@ -207,17 +362,29 @@ Result<Config> load_config(const std::string* toml_file, const EnvLookup& env) {
                                                   e.source().begin.line, e.description()));
     }
     // Every key in the file must be known: walk the file, not the key table.
-    for (const auto& [section, node] : table) {
-      const auto* sub = node.as_table();
-      if (!sub) return std::unexpected(key_error(section.str(), "expected a [section] table"));
-      for (const auto& [name, value] : *sub) {
-        const std::string full = fmt::format("{}.{}", section.str(), name.str());
+    // Sections nest ([mqtt.bridge] holds mqtt.bridge.url).
+    auto walk = [&](auto& self, const std::string& section, const toml::table& sub) -> Status {
+      for (const auto& [name, value] : sub) {
+        const std::string full = fmt::format("{}.{}", section, name.str());
         const Key* found = nullptr;
         for (const auto& k : keys)
           if (k.name == full) found = &k;
-        if (!found) return std::unexpected(key_error(full, "unknown key"));
-        if (auto s = apply_value(*found, &value); !s) return std::unexpected(s.error());
+        if (!found) {
+          if (const auto* nested = value.as_table()) {
+            if (auto s = self(self, full, *nested); !s) return s;
+            continue;
+          }
+          return std::unexpected(key_error(full, "unknown key"));
+        }
+        if (auto s = apply_value(*found, &value); !s) return s;
       }
+      return {};
+    };
+    for (const auto& [section, node] : table) {
+      const auto* sub = node.as_table();
+      if (!sub) return std::unexpected(key_error(section.str(), "expected a [section] table"));
+      if (auto s = walk(walk, std::string(section.str()), *sub); !s)
+        return std::unexpected(s.error());
     }
   }
   for (const auto& k : keys) {
@@ -230,6 +397,7 @@ Result<Config> load_config(const std::string* toml_file, const EnvLookup& env) {
       }
     }
   }
+  if (auto s = check_config(config); !s) return std::unexpected(s.error());
   return config;
 }
 
@@ -238,7 +406,7 @@ std::string render_config(const Config& config) {
   std::string out;
   std::string_view section;
   for (const auto& k : keys_of(copy)) {
-    const auto dot = k.name.find('.');
+    const auto dot = k.name.rfind('.');  // "mqtt.bridge.url" is url in [mqtt.bridge]
     const auto sec = k.name.substr(0, dot);
     if (sec != section) {
       out += fmt::format("{}[{}]\n", out.empty() ? "" : "\n", sec);

@@ -80,6 +80,44 @@ struct IngestConfig {
   int dedup_max_entries = 100'000;
 };
 
+// Bridge mode: the server subscribes to an existing broker (a cluster of
+// EMQX, HiveMQ, Mosquitto) and takes in what arrives there as if a client
+// of the configured tenant had published it (docs/mqtt.md, "Bridge mode").
+struct MqttBridgeConfig {
+  std::string url;        // mqtt://host:port or mqtts://host:port; empty: no bridge
+  std::string client_id;  // empty: "citypulse-<host name>", so nodes differ
+  std::string username;
+  std::string password;     // secret: never printed
+  std::int64_t tenant = 0;  // the tenant the bridged messages belong to (required with url)
+  std::string topics;       // filters to subscribe to, comma-separated (required with url)
+  // Each filter is subscribed as $share/<group>/<filter>, so the nodes of
+  // one group split the stream; empty: plain subscriptions (every node gets all).
+  std::string share_group = "citypulse";
+  int qos = 1;  // the maximum QoS asked for in SUBSCRIBE
+  int keep_alive_s = 30;
+  // "5" (MQTT 5, falling back to 3.1.1 when the broker refuses it) or "3.1.1".
+  std::string protocol = "5";
+  // How long the broker keeps the bridge's session (and what it has not
+  // acknowledged) across a reconnect; 0: a clean session every time.
+  int session_expiry_s = 3600;
+  std::string tls_ca;    // PEM CAs the broker's certificate is checked against; empty: the system's
+  std::string tls_cert;  // PEM client certificate, for brokers that ask for one (with tls_key)
+  std::string tls_key;
+  int reconnect_min_ms = 500;     // the first retry's delay; each failure doubles it...
+  int reconnect_max_ms = 30'000;  // ...up to this; each delay is jittered
+};
+
+// Where a bridge URL points.
+struct MqttBridgeEndpoint {
+  std::string host;  // a name, or an IP address (IPv6 without brackets)
+  int port = 1883;   // from the URL, or 1883 / 8883 by the scheme
+  bool tls = false;  // mqtts://
+};
+
+// Parses "mqtt://host[:port]" or "mqtts://host[:port]" (nothing after the
+// port but an optional "/"). Fails with ErrorCode::invalid saying why.
+Result<MqttBridgeEndpoint> parse_bridge_url(std::string_view url);
+
 // The embedded MQTT broker (src/transport/mqtt/, docs/mqtt.md).
 struct MqttConfig {
   std::string bind = "127.0.0.1";
@@ -104,6 +142,7 @@ struct MqttConfig {
   std::string deny;
   // MQTT over WebSocket at /mqtt on the HTTP listener(s), while the broker is on.
   bool websocket = true;
+  MqttBridgeConfig bridge;
 };
 
 struct StorageConfig {
@@ -147,7 +186,12 @@ EnvLookup process_env();
 
 // Defaults, then the file (when given), then the environment. Failure names the
 // key in Error::field and says what was expected; the config is unusable then.
+// Keys that only make sense together are checked last (check_config).
 Result<Config> load_config(const std::string* toml_file, const EnvLookup& env);
+
+// The checks across keys (a bridge URL needs a tenant and topics, a TLS
+// key needs its certificate, ...); the first failure names its key.
+Status check_config(const Config& config);
 
 // Sets one key ("http.port") from its text form, validated as in a file.
 Status set_config_key(Config& config, std::string_view key, std::string_view text);

@@ -25,6 +25,19 @@ const DeviceEntry* Snapshot::device_by_token_hash(std::string_view hash) const {
   return id ? device(*id) : nullptr;
 }
 
+const BasicCredentialEntry* Snapshot::basic_credential(std::string_view username) const {
+  return find_in(basic_by_username_, username);
+}
+
+const CertificateCredentialEntry* Snapshot::certificate_by_fingerprint(
+    std::string_view fingerprint) const {
+  return find_in(certificate_by_fingerprint_, fingerprint);
+}
+
+const CertificateCredentialEntry* Snapshot::certificate_by_cn(std::string_view cn) const {
+  return find_in(certificate_by_cn_, cn);
+}
+
 const IntegrationEntry* Snapshot::integration_by_secret_hash(std::string_view hash) const {
   return find_in(integrations_, hash);
 }
@@ -115,7 +128,25 @@ Result<std::shared_ptr<const Snapshot>> Directory::rebuild(std::uint64_t generat
     if (!e.serial.empty()) s->device_by_serial_[e.tenant_id].emplace(lower_ascii(e.serial), e.id);
     s->devices_.emplace(e.id, std::move(e));
   }
-  for (auto& c : *credentials) s->device_by_token_.emplace(std::move(c.token_hash), c.device_id);
+  for (auto& c : *credentials) {
+    if (c.kind == "basic") {
+      s->basic_by_username_.emplace(
+          std::move(c.username), BasicCredentialEntry{c.id, c.device_id, std::move(c.password_hash),
+                                                      std::move(c.client_id)});
+    } else if (c.kind == "certificate") {
+      // With a fingerprint the CN is only a further check, so only CN-only
+      // credentials are found by CN (the store keeps both keys unique).
+      if (!c.certificate_fingerprint.empty())
+        s->certificate_by_fingerprint_.emplace(
+            std::move(c.certificate_fingerprint),
+            CertificateCredentialEntry{c.id, c.device_id, std::move(c.certificate_cn)});
+      else
+        s->certificate_by_cn_.emplace(std::move(c.certificate_cn),
+                                      CertificateCredentialEntry{c.id, c.device_id, {}});
+    } else {
+      s->device_by_token_.emplace(std::move(c.token_hash), c.device_id);
+    }
+  }
   for (auto& i : *integrations)
     s->integrations_.emplace(
         std::move(i.secret_hash),

@@ -1,5 +1,6 @@
 // Directory: the in-memory index the pipeline resolves every message
-// against — who a device token or integration secret belongs to, a
+// against — who a device credential (token, basic user name, client
+// certificate) or integration secret belongs to, a
 // device's channel → point mapping, points by id and by key, each point's
 // unit and bounds. One store query per change, never one per reading.
 //
@@ -59,10 +60,34 @@ struct IntegrationEntry {
   std::string name;
 };
 
+// A device's user name and password credential. The password is checked by
+// whoever looks it up (auth::verify_password is slow on purpose).
+struct BasicCredentialEntry {
+  Id credential_id = 0;
+  Id device_id = 0;
+  std::string password_hash;  // auth::hash_password's string
+  std::string client_id;      // the MQTT client id it must come with; empty: any
+};
+
+// A device's client certificate credential.
+struct CertificateCredentialEntry {
+  Id credential_id = 0;
+  Id device_id = 0;
+  std::string cn;  // with a fingerprint: the CN the certificate must also have; empty: any
+};
+
 class Snapshot {
  public:
   // nullptr when nothing matches. Secrets are looked up by their hex SHA-256.
   const DeviceEntry* device_by_token_hash(std::string_view hash) const;
+  // Unrevoked credentials only. A user name compares exactly (MQTT user
+  // names are case-sensitive UTF-8).
+  const BasicCredentialEntry* basic_credential(std::string_view username) const;
+  // By lower-case hex SHA-256 of the DER certificate.
+  const CertificateCredentialEntry* certificate_by_fingerprint(std::string_view fingerprint) const;
+  // Certificate credentials that name a device by subject CN alone (no
+  // fingerprint): any certificate the broker's CAs verified with that CN.
+  const CertificateCredentialEntry* certificate_by_cn(std::string_view cn) const;
   const IntegrationEntry* integration_by_secret_hash(std::string_view hash) const;
   const DeviceEntry* device(Id id) const;
   // Serials (DevEUIs) compare case-insensitively.
@@ -81,6 +106,9 @@ class Snapshot {
   std::uint64_t generation_ = 0;
   // Lookups take a string_view and allocate nothing: they run per reading.
   TextMap<Id> device_by_token_;
+  TextMap<BasicCredentialEntry> basic_by_username_;
+  TextMap<CertificateCredentialEntry> certificate_by_fingerprint_;
+  TextMap<CertificateCredentialEntry> certificate_by_cn_;
   TextMap<IntegrationEntry> integrations_;
   std::unordered_map<Id, DeviceEntry> devices_;
   std::unordered_map<Id, TextMap<Id>> device_by_serial_;  // tenant → lower-case serial → device

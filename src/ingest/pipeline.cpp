@@ -89,6 +89,7 @@ struct Pipeline::Prepared {
   Id tenant_id = 0;
   std::optional<Id> device_id;
   std::int64_t started_steady_ms = 0;
+  std::int64_t messages = 1;
   std::vector<Reading> readings;
   std::int64_t cost = 0;  // held against max_pending_bytes until done
   IngestOutcome outcome;
@@ -143,6 +144,7 @@ Result<Pipeline::Prepared> Pipeline::prepare(IngestRequest& request, bool may_bl
   p.tenant_id = request.tenant_id;
   p.device_id = request.device_id;
   p.started_steady_ms = request.started_steady_ms;
+  p.messages = request.messages;
   const DeviceEntry* device = request.device_id ? (*snapshot)->device(*request.device_id) : nullptr;
   if (request.device_id && !device)
     return fail(ErrorCode::unauthenticated, "the device no longer exists");
@@ -338,7 +340,8 @@ bool Pipeline::carry_out(Result<Prepared>& prepared, Source source, bool all_or_
   if (all_or_nothing && p.outcome.rejected > 0) {
     // Refused whole: the answer needs no disk.
     count_problems();
-    if (p.device_id) count_device(*p.device_id, 0, static_cast<std::int64_t>(p.outcome.rejected));
+    if (p.device_id)
+      count_device(*p.device_id, p.messages, 0, static_cast<std::int64_t>(p.outcome.rejected));
     p.outcome.accepted = p.outcome.suspect = 0;
     m.request(p.source, Outcome::refused).add();
     done(std::move(p.outcome));
@@ -346,7 +349,8 @@ bool Pipeline::carry_out(Result<Prepared>& prepared, Source source, bool all_or_
   }
   if (p.readings.empty()) {
     count_problems();
-    if (p.device_id) count_device(*p.device_id, 0, static_cast<std::int64_t>(p.outcome.rejected));
+    if (p.device_id)
+      count_device(*p.device_id, p.messages, 0, static_cast<std::int64_t>(p.outcome.rejected));
     p.outcome.written = true;
     m.request(p.source, Outcome::written).add();
     done(std::move(p.outcome));
@@ -354,8 +358,10 @@ bool Pipeline::carry_out(Result<Prepared>& prepared, Source source, bool all_or_
   }
   p.cost = pending_cost(p.readings.size());
   // Admission: reserve first, back out when over, so concurrent requests
-  // can never together pass the ceiling.
-  if (pending_bytes_.fetch_add(p.cost) + p.cost > options_.max_pending_bytes) {
+  // can never together pass the ceiling. A request larger than the ceiling
+  // goes when nothing else is pending, or it would be refused forever.
+  if (const auto before = pending_bytes_.fetch_add(p.cost);
+      before > 0 && before + p.cost > options_.max_pending_bytes) {
     pending_bytes_.fetch_sub(p.cost);
     count_problems();
     m.request(p.source, Outcome::overloaded).add();
@@ -415,7 +421,7 @@ void Pipeline::finish(Prepared& p, Status written, IngestDone& done) {
   m.latency_by[source]->observe(static_cast<double>(steady_ms() - p.started_steady_ms) / 1000.0);
   m.request(p.source, Outcome::written).add();
   if (p.device_id)
-    count_device(*p.device_id, static_cast<std::int64_t>(p.readings.size()),
+    count_device(*p.device_id, p.messages, static_cast<std::int64_t>(p.readings.size()),
                  static_cast<std::int64_t>(p.outcome.rejected));
   const ReadingOrigin origin{p.tenant_id, p.device_id, source_name(p.source)};
   for (auto* sink : sinks_) sink->on_readings(p.readings, origin);
@@ -423,16 +429,29 @@ void Pipeline::finish(Prepared& p, Status written, IngestDone& done) {
   done(std::move(p.outcome));
 }
 
-void Pipeline::record_message(Id device_id) {
-  count_device(device_id, 0, 0);
+std::size_t Pipeline::readings_per_request() const {
+  const auto per_reading = pending_cost(1) - pending_cost(0);
+  return static_cast<std::size_t>(
+      std::max<std::int64_t>(1, (options_.max_pending_bytes / 4 - pending_cost(0)) / per_reading));
 }
 
-void Pipeline::count_device(Id device_id, std::int64_t readings, std::int64_t rejected) {
+bool Pipeline::has_room(Source source) {
+  if (pending_bytes_.load() < options_.max_pending_bytes) return true;
+  metrics().request(source, Outcome::overloaded).add();
+  return false;
+}
+
+void Pipeline::record_message(Id device_id) {
+  count_device(device_id, 1, 0, 0);
+}
+
+void Pipeline::count_device(Id device_id, std::int64_t messages, std::int64_t readings,
+                            std::int64_t rejected) {
   std::lock_guard lock(activity_mutex_);
   auto& a = activity_[device_id];
   a.device_id = device_id;
   a.last_seen_at = now_ms();
-  a.messages += 1;
+  a.messages += messages;
   a.readings += readings;
   a.rejected += rejected;
 }

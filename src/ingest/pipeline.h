@@ -33,6 +33,8 @@
 // max_pending_bytes; a request that would pass it fails at once with
 // ErrorCode::unavailable (HTTP answers 503 with Retry-After; MQTT stops
 // reading its socket), so memory stays bounded however fast senders are.
+// A single request larger than the ceiling is taken when nothing else is
+// pending (the bound is then that one request).
 //
 // submit() never blocks on the disk: `done` runs later, on the store's
 // completion thread, or at once on the calling thread for requests that
@@ -110,6 +112,10 @@ struct IngestRequest {
   std::vector<IncomingReading> readings;
   bool all_or_nothing = false;
   std::int64_t started_steady_ms = 0;  // when the request arrived, for the latency histogram
+  // The sender's messages this request carries, for the device's message
+  // counter: more than one when a transport gathers several (the MQTT
+  // PUBLISHes of one read).
+  std::int64_t messages = 1;
 };
 
 // One reading that was rejected or kept as suspect, by its index in the request.
@@ -173,6 +179,14 @@ class Pipeline {
   Result<DeviceActivity> activity(const Scope& scope, Id device_id);
 
   std::int64_t pending_bytes() const { return pending_bytes_.load(); }
+  // False when readings not yet durable fill the pending-bytes ceiling, so
+  // a request now would be refused for load (and counted so, under
+  // `source`): for a transport deciding whether to take more from a sender
+  // before it builds the request.
+  bool has_room(Source source);
+  // The most readings a transport should gather into one request: a
+  // quarter of the ceiling's worth, so the request finds room beside others.
+  std::size_t readings_per_request() const;
 
   // Appends the ingest metrics in the Prometheus text format.
   void append_metrics(std::string& out) const;
@@ -186,7 +200,8 @@ class Pipeline {
                    const IngestRequest& request, IngestOutcome& outcome);
   bool write(std::shared_ptr<Prepared> prepared, IngestDone& done, bool may_block);
   void finish(Prepared& prepared, Status written, IngestDone& done);
-  void count_device(Id device_id, std::int64_t readings, std::int64_t rejected);
+  void count_device(Id device_id, std::int64_t messages, std::int64_t readings,
+                    std::int64_t rejected);
   void flush_activity();
   void activity_loop();
 

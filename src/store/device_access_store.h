@@ -1,4 +1,4 @@
-// DeviceAccessStore: device access tokens, LoRaWAN integrations, device
+// DeviceAccessStore: device credentials, LoRaWAN integrations, device
 // activity and device attributes, kept by the same relational store as the
 // asset model (MetaStore::device_access()), so they go with their device or
 // tenant.
@@ -8,7 +8,11 @@
 //   scope, devices of its buildings); anything else is not_found, as if it
 //   did not exist. A building-limited scope cannot create or revoke
 //   integrations (forbidden): they speak for the whole tenant.
-// - Token and secret hashes are unique across the store (conflict).
+// - Token and secret hashes are unique across the store (conflict), and so
+//   are, among unrevoked credentials, basic user names, certificate
+//   fingerprints and the CNs of certificate credentials without a
+//   fingerprint (conflict, naming the field): each names one device. A
+//   revoked credential frees its user name, fingerprint or CN.
 // - Revoking keeps the record for the audit trail; revoking twice is not an
 //   error. Removing a device or tenant removes its credentials, activity and
 //   attributes (cascade), and a tenant's integrations.
@@ -34,10 +38,16 @@ class DeviceAccessStore {
 
   // ---- device credentials ----
   // The device must be visible in the scope (not_found otherwise). id,
-  // tenant_id and created_at are assigned, revoked cleared.
+  // tenant_id and created_at are assigned, revoked cleared. The kind must be
+  // one of credential_kinds() and carry its fields, and only those
+  // (invalid, naming the field): "token" a token_hash; "basic" a username
+  // and a password_hash, a client_id optionally; "certificate" a
+  // certificate_fingerprint (64 lower-case hex digits) or a certificate_cn
+  // or both. The caller hashes; the store never sees a secret.
   virtual Result<DeviceCredential> create_credential(const Scope& scope,
                                                      DeviceCredential credential) = 0;
-  // Ascending id, revoked ones included.
+  // Ascending id, revoked ones included, password hashes included (the API
+  // never shows them).
   virtual Result<std::vector<DeviceCredential>> list_credentials(const Scope& scope,
                                                                  Id device_id) = 0;
   virtual Result<DeviceCredential> revoke_credential(const Scope& scope, Id device_id,
@@ -72,5 +82,8 @@ class DeviceAccessStore {
 
 // The kinds of LoRaWAN network server integrations.
 std::span<const std::string_view> integration_kinds();
+
+// The kinds of device credentials: "token", "basic", "certificate".
+std::span<const std::string_view> credential_kinds();
 
 }  // namespace citypulse

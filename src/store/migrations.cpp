@@ -296,10 +296,55 @@ CREATE TABLE device_attributes (
 );
 )sql";
 
+// Version 4: devices also sign in with a user name and password or a client
+// certificate. token_hash becomes optional, so the table is rebuilt (SQLite
+// cannot drop a NOT NULL); rows keep their ids and, through sqlite_sequence,
+// ids of removed rows stay unused. A user name, a fingerprint and a
+// CN-only certificate name one device while unrevoked: partial unique
+// indexes back the store's own checks.
+constexpr std::string_view kDeviceCredentialKinds = R"sql(
+CREATE TABLE device_credentials_v4 (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  device_id BIGINT NOT NULL REFERENCES devices (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  token_hash TEXT,
+  hint TEXT NOT NULL,
+  username TEXT,
+  password_hash TEXT,
+  client_id TEXT,
+  certificate_fingerprint TEXT,
+  certificate_cn TEXT,
+  created_by BIGINT,
+  created_at BIGINT NOT NULL,
+  revoked BOOLEAN NOT NULL
+);
+INSERT INTO sqlite_sequence (name, seq)
+  SELECT 'device_credentials_v4', seq FROM sqlite_sequence WHERE name = 'device_credentials';
+INSERT INTO device_credentials_v4 (id, tenant_id, device_id, kind, name, token_hash, hint,
+  created_by, created_at, revoked)
+  SELECT id, tenant_id, device_id, 'token', name, token_hash, hint, created_by, created_at, revoked
+  FROM device_credentials;
+DROP TABLE device_credentials;
+ALTER TABLE device_credentials_v4 RENAME TO device_credentials;
+CREATE INDEX device_credentials_tenant_id ON device_credentials (tenant_id);
+CREATE INDEX device_credentials_device_id ON device_credentials (device_id);
+CREATE UNIQUE INDEX device_credentials_token_hash ON device_credentials (token_hash);
+CREATE UNIQUE INDEX device_credentials_username ON device_credentials (username)
+  WHERE revoked = FALSE AND username IS NOT NULL;
+CREATE UNIQUE INDEX device_credentials_certificate_fingerprint
+  ON device_credentials (certificate_fingerprint)
+  WHERE revoked = FALSE AND certificate_fingerprint IS NOT NULL;
+CREATE UNIQUE INDEX device_credentials_certificate_cn ON device_credentials (certificate_cn)
+  WHERE revoked = FALSE AND certificate_cn IS NOT NULL AND certificate_fingerprint IS NULL;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "asset model", kAssetModel},
     {2, "identity", kIdentity},
     {3, "device access", kDeviceAccess},
+    {4, "device credential kinds", kDeviceCredentialKinds},
 };
 
 constexpr bool versions_are_consecutive() {

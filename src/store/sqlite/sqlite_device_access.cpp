@@ -13,10 +13,15 @@ namespace citypulse {
 namespace {
 using namespace std::string_view_literals;
 constexpr std::array kIntegrationKinds = {"chirpstack"sv, "things_stack"sv};
+constexpr std::array kCredentialKinds = {"token"sv, "basic"sv, "certificate"sv};
 }  // namespace
 
 std::span<const std::string_view> integration_kinds() {
   return kIntegrationKinds;
+}
+
+std::span<const std::string_view> credential_kinds() {
+  return kCredentialKinds;
 }
 
 }  // namespace citypulse
@@ -25,7 +30,8 @@ namespace citypulse::sqlite {
 namespace {
 
 constexpr std::string_view kCredentialColumns =
-    "SELECT id, tenant_id, device_id, name, token_hash, hint, created_by, created_at, revoked "
+    "SELECT id, tenant_id, device_id, kind, name, token_hash, hint, username, password_hash, "
+    "client_id, certificate_fingerprint, certificate_cn, created_by, created_at, revoked "
     "FROM device_credentials";
 constexpr std::string_view kIntegrationColumns =
     "SELECT id, tenant_id, kind, name, secret_hash, hint, created_by, created_at, revoked "
@@ -40,6 +46,92 @@ Status check_unique_hash(Connection& db, std::string_view table, std::string_vie
   if (!row) return std::unexpected(row.error());
   if (*row) return fail(ErrorCode::conflict, "a secret with this hash exists already");
   return {};
+}
+
+// Conflict, naming `field`, when an unrevoked credential matches `condition`
+// (one parameter, `value`): a user name, fingerprint or CN must name one
+// device.
+Status check_unclaimed(Connection& db, std::string_view condition, std::string_view value,
+                       std::string_view what, std::string_view field) {
+  auto st = db.prepare(fmt::format(
+      "SELECT device_id FROM device_credentials WHERE revoked = FALSE AND {}", condition));
+  if (!st) return std::unexpected(st.error());
+  st->bind(value);
+  auto row = st->step();
+  if (!row) return std::unexpected(row.error());
+  if (*row)
+    return fail(ErrorCode::conflict,
+                fmt::format("{} '{}' belongs to device {} already", what, value, st->int64(0)),
+                std::string(field));
+  return {};
+}
+
+bool is_fingerprint(std::string_view text) {
+  return text.size() == 64 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
+}
+
+// The fields a kind must carry, and none of another kind's: a credential is
+// one way of signing in, never a mixture.
+Status check_credential_fields(const DeviceCredential& c) {
+  const auto kinds = credential_kinds();
+  if (std::find(kinds.begin(), kinds.end(), c.kind) == kinds.end())
+    return fail(ErrorCode::invalid,
+                fmt::format("'kind' must be one of token, basic, certificate, not '{}'", c.kind),
+                "/kind");
+  const bool token = c.kind == "token", basic = c.kind == "basic",
+             certificate = c.kind == "certificate";
+  struct Field {
+    bool set;
+    bool allowed;
+    std::string_view pointer;
+  };
+  const Field fields[] = {{!c.token_hash.empty(), token, "/token_hash"},
+                          {!c.username.empty(), basic, "/username"},
+                          {!c.password_hash.empty(), basic, "/password"},
+                          {!c.client_id.empty(), basic, "/client_id"},
+                          {!c.certificate_fingerprint.empty(), certificate, "/fingerprint"},
+                          {!c.certificate_cn.empty(), certificate, "/cn"}};
+  for (const auto& f : fields)
+    if (f.set && !f.allowed)
+      return fail(ErrorCode::invalid,
+                  fmt::format("a {} credential has no '{}'", c.kind, f.pointer.substr(1)),
+                  std::string(f.pointer));
+  if (token && c.token_hash.empty())
+    return fail(ErrorCode::invalid, "a credential needs a token hash", "/token_hash");
+  if (basic && c.username.empty())
+    return fail(ErrorCode::invalid, "a basic credential needs a user name", "/username");
+  if (basic && c.password_hash.empty())
+    return fail(ErrorCode::invalid, "a basic credential needs a password", "/password");
+  if (certificate && c.certificate_fingerprint.empty() && c.certificate_cn.empty())
+    return fail(ErrorCode::invalid, "a certificate credential needs a fingerprint or a CN",
+                "/fingerprint");
+  if (certificate && !c.certificate_fingerprint.empty() &&
+      !is_fingerprint(c.certificate_fingerprint))
+    return fail(ErrorCode::invalid, "a fingerprint is 64 lower-case hex digits (SHA-256)",
+                "/fingerprint");
+  return {};
+}
+
+Status check_credential_unclaimed(Connection& db, const DeviceCredential& c) {
+  if (c.kind == "token")
+    return check_unique_hash(db, "device_credentials", "token_hash", c.token_hash);
+  if (c.kind == "basic")
+    return check_unclaimed(db, "username = ?", c.username, "user name", "/username");
+  if (!c.certificate_fingerprint.empty())
+    return check_unclaimed(db, "certificate_fingerprint = ?", c.certificate_fingerprint,
+                           "the certificate", "/fingerprint");
+  return check_unclaimed(db, "certificate_cn = ? AND certificate_fingerprint IS NULL",
+                         c.certificate_cn, "the certificate CN", "/cn");
+}
+
+// NULL for an empty text: the unique indexes skip NULLs, not empty strings.
+void bind_text_or_null(Statement& st, std::string_view text) {
+  if (text.empty())
+    st.bind_null();
+  else
+    st.bind(text);
 }
 
 }  // namespace
@@ -58,12 +150,18 @@ Result<std::vector<DeviceCredential>> SqliteDeviceAccessStore::credentials_where
     c.id = st->int64(0);
     c.tenant_id = st->int64(1);
     c.device_id = st->int64(2);
-    c.name = st->text(3);
-    c.token_hash = st->text(4);
-    c.hint = st->text(5);
-    c.created_by = optional_int64(*st, 6);
-    c.created_at = st->int64(7);
-    c.revoked = st->int64(8) != 0;
+    c.kind = st->text(3);
+    c.name = st->text(4);
+    c.token_hash = st->text(5);
+    c.hint = st->text(6);
+    c.username = st->text(7);
+    c.password_hash = st->text(8);
+    c.client_id = st->text(9);
+    c.certificate_fingerprint = st->text(10);
+    c.certificate_cn = st->text(11);
+    c.created_by = optional_int64(*st, 12);
+    c.created_at = st->int64(13);
+    c.revoked = st->int64(14) != 0;
     out.push_back(std::move(c));
   }
 }
@@ -99,28 +197,28 @@ Result<DeviceCredential> SqliteDeviceAccessStore::create_credential(const Scope&
   auto device = devices_.get(scope, credential.device_id);
   if (!device) return std::unexpected(device.error());
   return guarded([&]() -> Result<DeviceCredential> {
-    if (credential.token_hash.empty())
-      return fail(ErrorCode::invalid, "a credential needs a token hash", "/token_hash");
+    if (auto s = check_credential_fields(credential); !s) return std::unexpected(s.error());
     std::lock_guard lock(mutex_);
     auto tx = Transaction::begin(db_, Transaction::Mode::write);
     if (!tx) return std::unexpected(tx.error());
-    if (auto s = check_unique_hash(db_, "device_credentials", "token_hash", credential.token_hash);
-        !s)
-      return std::unexpected(s.error());
+    if (auto s = check_credential_unclaimed(db_, credential); !s) return std::unexpected(s.error());
     credential.tenant_id = device->tenant_id;
     credential.created_at = now_ms();
     credential.revoked = false;
     auto st = db_.prepare(
-        "INSERT INTO device_credentials (tenant_id, device_id, name, token_hash, hint, "
-        "created_by, created_at, revoked) VALUES (?, ?, ?, ?, ?, ?, ?, FALSE)");
+        "INSERT INTO device_credentials (tenant_id, device_id, kind, name, token_hash, hint, "
+        "username, password_hash, client_id, certificate_fingerprint, certificate_cn, "
+        "created_by, created_at, revoked) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE)");
     if (!st) return std::unexpected(st.error());
-    st->bind(credential.tenant_id)
-        .bind(credential.device_id)
-        .bind(credential.name)
-        .bind(credential.token_hash)
-        .bind(credential.hint)
-        .bind(credential.created_by)
-        .bind(credential.created_at);
+    st->bind(credential.tenant_id).bind(credential.device_id).bind(credential.kind);
+    st->bind(credential.name);
+    bind_text_or_null(*st, credential.token_hash);
+    st->bind(credential.hint);
+    for (const auto* text : {&credential.username, &credential.password_hash, &credential.client_id,
+                             &credential.certificate_fingerprint, &credential.certificate_cn})
+      bind_text_or_null(*st, *text);
+    st->bind(credential.created_by).bind(credential.created_at);
     if (auto s = st->run(); !s) return std::unexpected(s.error());
     credential.id = db_.last_insert_id();
     if (auto s = tx->commit(); !s) return std::unexpected(s.error());

@@ -1,5 +1,5 @@
 // DeviceAccessStore (store/device_access_store.h) on the embedded SQLite
-// file, in the tables of migration 3. It shares the store's connection and
+// file, in the tables of migrations 3 and 4. It shares the store's connection and
 // mutex; whether a device is visible to a scope is the device repository's
 // answer, asked before the mutex is taken (the foreign keys catch a device
 // removed in between).

@@ -143,7 +143,7 @@ std::vector<MessagePtr> Broker::retained_for(std::string_view internal_filter) {
   return out;
 }
 
-std::size_t Broker::publish(const MessagePtr& message, RetainOutcome* retain) {
+Broker::Routed Broker::publish(const MessagePtr& message, RetainOutcome* retain) {
   // One route list per thread: routing allocates nothing once it has grown.
   thread_local std::vector<Route> routes;
   routes.clear();
@@ -167,6 +167,7 @@ std::size_t Broker::publish(const MessagePtr& message, RetainOutcome* retain) {
       dropped_.fetch_add(1, std::memory_order_relaxed);
   }
   deliveries_.fetch_add(offered, std::memory_order_relaxed);
+  const Routed routed{routes.size(), offered};
   routes.clear();  // drop the session references now, not at the next publish
   RetainOutcome outcome = RetainOutcome::not_retained;
   if (message->retain) {
@@ -177,7 +178,7 @@ std::size_t Broker::publish(const MessagePtr& message, RetainOutcome* retain) {
   }
   if (retain) *retain = outcome;
   if (offered > 0 || message->retain) changed();
-  return offered;
+  return routed;
 }
 
 void Broker::tick(std::int64_t now) {

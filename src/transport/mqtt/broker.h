@@ -98,11 +98,19 @@ class Broker {
 
   enum class RetainOutcome : std::uint8_t { not_retained, kept, over_limit };
 
+  // Where a message went: the sessions whose subscriptions matched, and
+  // those of them that took it (the others' queues were full, or they were
+  // offline and it was QoS 0).
+  struct Routed {
+    std::size_t matched = 0;
+    std::size_t offered = 0;
+  };
+
   // Routes a message to every matching session (each gets it once, or once
-  // per shared group) and keeps it as retained when it carries RETAIN.
-  // Returns the sessions it was offered to; `retain` says what became of
-  // the retained copy (over_limit: refused, the message still routed).
-  std::size_t publish(const MessagePtr& message, RetainOutcome* retain = nullptr);
+  // per shared group) and keeps it as retained when it carries RETAIN;
+  // `retain` says what became of the retained copy (over_limit: refused,
+  // the message still routed).
+  Routed publish(const MessagePtr& message, RetainOutcome* retain = nullptr);
 
   // Ends sessions whose expiry passed while offline and publishes wills
   // whose delay passed; the server calls it about once a second.

@@ -4,9 +4,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <mutex>
 #include <random>
+#include <utility>
+#include <vector>
 
 #include "core/time.h"
+#include "transport/mqtt/published_message.h"
 #include "transport/mqtt/topic.h"
 
 namespace citypulse::mqtt {
@@ -54,6 +58,48 @@ struct Connection::OwedAck {
   IntakeResult result;
 };
 
+// The Intake's answers to this connection's PUBLISHes, gathered from
+// whatever thread they come on and handed to the connection's own in one
+// post per batch: a group commit answers hundreds at once, and a post per
+// answer cost more than the answers.
+struct Connection::Answers : std::enable_shared_from_this<Answers> {
+  Answers(std::weak_ptr<Connection> c, std::weak_ptr<Transport> t)
+      : connection(std::move(c)), transport(std::move(t)) {}
+
+  // Any thread.
+  void add(std::uint64_t seq, IntakeResult result) {
+    {
+      std::lock_guard lock(mutex);
+      ready.emplace_back(seq, std::move(result));
+      if (posted) return;
+      posted = true;
+    }
+    auto t = transport.lock();
+    if (!t) return;
+    t->post([self = shared_from_this()] { self->hand_over(); });
+  }
+
+  // The connection's thread.
+  void hand_over() {
+    std::vector<std::pair<std::uint64_t, IntakeResult>> batch;
+    {
+      std::lock_guard lock(mutex);
+      batch.swap(ready);
+      posted = false;
+    }
+    auto c = connection.lock();
+    if (!c) return;
+    for (auto& [seq, result] : batch) c->settle(seq, std::move(result));
+    c->flush();
+  }
+
+  std::weak_ptr<Connection> connection;
+  std::weak_ptr<Transport> transport;
+  std::mutex mutex;
+  std::vector<std::pair<std::uint64_t, IntakeResult>> ready;  // guarded by mutex
+  bool posted = false;                                        // guarded by mutex
+};
+
 Connection::Connection(ConnectionContext& context, std::weak_ptr<Transport> transport,
                        std::string remote)
     : context_(context), transport_(std::move(transport)), remote_(std::move(remote)) {}
@@ -84,6 +130,7 @@ std::size_t Connection::receive(std::string_view bytes) {
     if (!handle(header, body)) break;  // paused for a busy intake: not consumed
     used += header.packet_size();
   }
+  context_.intake.end_of_read();
   flush();
   return used;
 }
@@ -353,46 +400,19 @@ void Connection::on_publish(Publish& p) {
               IntakeResult{reason::not_authorized, "not authorized to publish to this topic"});
     return;
   }
-  auto message = std::make_shared<Message>();
-  message->topic = std::move(*internal);
-  message->payload = std::string(p.payload);
-  message->qos = p.qos;
-  message->retain = p.retain;
-  message->origin_session = session_->key;
-  const auto& props = p.properties;
-  message->payload_format = props.payload_format;
-  if (props.message_expiry)
-    message->expires_at_ms = now_ms() + std::int64_t{*props.message_expiry} * 1000;
-  if (props.content_type) message->content_type = std::string(*props.content_type);
-  if (props.response_topic) {
-    // A response topic is a topic name too, in the publisher's namespace.
-    if (!valid_topic_name(*props.response_topic)) {
-      fail(reason::protocol_error,
-           "the response topic is not a valid topic name");  // [MQTT-3.3.2-14]
-      return;
-    }
-    if (auto r = to_internal(identity_, *props.response_topic, TopicUse::publish))
-      message->response_topic = std::move(*r);
+  // A response topic is a topic name too, in the publisher's namespace.
+  if (p.properties.response_topic && !valid_topic_name(*p.properties.response_topic)) {
+    fail(reason::protocol_error,
+         "the response topic is not a valid topic name");  // [MQTT-3.3.2-14]
+    return;
   }
-  if (props.correlation_data) message->correlation_data = std::string(*props.correlation_data);
-  for (const auto& [k, v] : props.user_properties)
-    message->user_properties.emplace_back(std::string(k), std::string(v));
+  const MessagePtr message = published_message(p, std::move(*internal), identity_, session_->key);
 
   IntakeDone done;
-  std::uint64_t seq = 0;
   if (p.qos > 0) {
-    seq = owed_base_ + owed_.size();
-    std::weak_ptr<Connection> self = weak_from_this();
-    std::weak_ptr<Transport> transport = transport_;
-    done = [self, transport, seq](IntakeResult result) mutable {
-      auto t = transport.lock();
-      if (!t) return;
-      t->post([self, seq, result = std::move(result)]() mutable {
-        if (auto c = self.lock()) {
-          c->settle(seq, std::move(result));
-          c->flush();
-        }
-      });
+    if (!answers_) answers_ = std::make_shared<Answers>(weak_from_this(), transport_);
+    done = [answers = answers_, seq = owed_base_ + owed_.size()](IntakeResult result) mutable {
+      answers->add(seq, std::move(result));
     };
   } else {
     done = [](IntakeResult) {};
@@ -419,7 +439,7 @@ void Connection::on_publish(Publish& p) {
     session_->inbound_qos2.insert(p.packet_id);
   }
   Broker::RetainOutcome retained = Broker::RetainOutcome::not_retained;
-  const auto routes = context_.broker.publish(message, &retained);
+  const auto routed = context_.broker.publish(message, &retained);
   if (p.qos == 0) return;
   if (verdict == Intake::Verdict::taken) {
     owe_ack(p.packet_id, p.qos, std::nullopt);
@@ -428,7 +448,7 @@ void Connection::on_publish(Publish& p) {
   IntakeResult result;
   if (retained == Broker::RetainOutcome::over_limit)
     result = {reason::quota_exceeded, "the retained-message store is full"};
-  else if (routes == 0)
+  else if (routed.matched == 0)  // known to have none (3.4.2.1); dropped ones still matched
     result = {reason::no_matching_subscribers, {}};
   owe_ack(p.packet_id, p.qos, std::move(result));
 }
@@ -614,22 +634,24 @@ void Connection::drain() {
   auto transport = transport_.lock();
   if (!transport) return;
   std::unique_lock s(session_->mutex);
+  // Resends held back go first: the new deliveries come after them.
+  if (held_) resend_held();
   auto& queue = session_->queue;
   const auto now = now_ms();
   while (!queue.empty()) {
     if (transport->unsent() + out_.size() > context_.limits.max_unsent_bytes) break;
     if (queue.front().qos > 0 && session_->inflight.size() >= client_receive_maximum_) break;
+    if (queue.front().message->expired(now)) {  // [MQTT-3.3.2-5]
+      queue.pop_front();
+      continue;
+    }
+    std::uint16_t id = 0;
+    if (queue.front().qos > 0) {
+      id = session_->next_packet_id();
+      if (id == 0) break;
+    }
     Delivery d = std::move(queue.front());
     queue.pop_front();
-    if (d.message->expired(now)) continue;  // [MQTT-3.3.2-5]
-    std::uint16_t id = 0;
-    if (d.qos > 0) {
-      id = session_->next_packet_id();
-      if (id == 0) {
-        queue.push_front(std::move(d));
-        break;
-      }
-    }
     if (!send_delivery(d, id, false)) continue;
     if (d.qos > 0)
       session_->inflight.push_back(InflightDelivery{id,
@@ -646,15 +668,41 @@ void Connection::drain() {
 void Connection::resend_inflight() {
   std::lock_guard s(session_->mutex);
   // [MQTT-4.4.0-1]: unacknowledged PUBLISHes go again with DUP, PUBRELs as
-  // they were. One the client can no longer take (over its new Maximum
-  // Packet Size, a topic it may no longer see) is dropped [MQTT-3.1.2-25].
-  std::erase_if(session_->inflight, [&](const InflightDelivery& f) {
-    if (f.stage == InflightDelivery::Stage::awaiting_pubcomp) {
-      encode(Ack{PacketType::pubrel, f.packet_id, reason::success, {}}, version_, out_);
-      return false;
+  // they were — but no more than the client's Receive Maximum now allows
+  // [MQTT-3.3.4-9]; the rest wait in order until acknowledgements free
+  // room (resend_held(), from drain()).
+  for (auto& f : session_->inflight) f.held = true;
+  held_ = true;
+  resend_held();
+}
+
+void Connection::resend_held() {
+  // Called with the session's lock held.
+  auto& inflight = session_->inflight;
+  std::size_t outstanding = 0;
+  for (const auto& f : inflight) outstanding += f.held ? 0 : 1;
+  held_ = false;
+  for (auto it = inflight.begin(); it != inflight.end();) {
+    if (!it->held) {
+      ++it;
+      continue;
     }
-    return !send_delivery(f.delivery, f.packet_id, true);
-  });
+    if (outstanding >= client_receive_maximum_) {
+      held_ = true;
+      break;
+    }
+    if (it->stage == InflightDelivery::Stage::awaiting_pubcomp) {
+      encode(Ack{PacketType::pubrel, it->packet_id, reason::success, {}}, version_, out_);
+    } else if (!send_delivery(it->delivery, it->packet_id, true)) {
+      // One the client can no longer take (over its new Maximum Packet
+      // Size, a topic it may no longer see) is dropped [MQTT-3.1.2-25].
+      it = inflight.erase(it);
+      continue;
+    }
+    it->held = false;
+    ++outstanding;
+    ++it;
+  }
 }
 
 bool Connection::send_delivery(const Delivery& d, std::uint16_t packet_id, bool dup) {

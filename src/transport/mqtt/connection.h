@@ -16,7 +16,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -25,6 +24,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/fifo.h"
 #include "transport/mqtt/admission.h"
 #include "transport/mqtt/broker.h"
 #include "transport/mqtt/codec.h"
@@ -101,6 +101,7 @@ class Connection : public SessionOwner, public std::enable_shared_from_this<Conn
 
  private:
   struct OwedAck;
+  struct Answers;
 
   bool handle(const FrameHeader& header, std::string_view body);
   bool on_connect(Connect& connect);
@@ -119,6 +120,7 @@ class Connection : public SessionOwner, public std::enable_shared_from_this<Conn
   void send_owed_acks();
   void drain();
   void resend_inflight();
+  void resend_held();
   bool send_delivery(const Delivery& delivery, std::uint16_t packet_id, bool dup);
 
   // Ends the conversation: a DISCONNECT with `reason` first for MQTT 5
@@ -157,8 +159,10 @@ class Connection : public SessionOwner, public std::enable_shared_from_this<Conn
 
   std::unordered_map<std::uint16_t, std::string> topic_aliases_;  // the client's, inbound
 
-  std::deque<OwedAck> owed_;     // in the order of the PUBLISHes [MQTT-4.6.0-2]
-  std::uint64_t owed_base_ = 0;  // seq of owed_.front()
+  Fifo<OwedAck> owed_;                // in the order of the PUBLISHes [MQTT-4.6.0-2]
+  std::uint64_t owed_base_ = 0;       // seq of owed_.front()
+  std::shared_ptr<Answers> answers_;  // made at the first QoS 1/2 PUBLISH
+  bool held_ = false;                 // in-flight deliveries wait to be resent (resend_held())
 };
 
 }  // namespace citypulse::mqtt

@@ -3,8 +3,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
+#include <chrono>
+#include <thread>
+#include <vector>
 
 #include "core/time.h"
 #include "ingest/telemetry_json.h"
@@ -19,20 +23,6 @@ constexpr std::string_view kTelemetry = "v1/devices/me/telemetry";
 constexpr std::string_view kAttributes = "v1/devices/me/attributes";
 constexpr std::string_view kAttributeRequest = "v1/devices/me/attributes/request/";
 constexpr std::string_view kRpcResponse = "v1/devices/me/rpc/response/";
-
-// The acknowledgement's reason for a pipeline outcome: success when any
-// reading was kept, with the problems in the reason string.
-IntakeResult result_of(const Result<ingest::IngestOutcome>& r) {
-  if (!r) return {reason::unspecified_error, r.error().message};
-  const auto& o = *r;
-  if (o.problems.empty()) return {};
-  const auto& first = o.problems.front();
-  std::string text = fmt::format("{} of {} readings rejected; first: {}", o.rejected,
-                                 o.accepted + o.rejected, first.message);
-  return {
-      o.accepted == 0 && o.rejected > 0 ? reason::implementation_specific_error : reason::success,
-      std::move(text)};
-}
 
 // Whether the pipeline refused for back-pressure (and nothing was done).
 bool overloaded(const Result<ingest::IngestOutcome>& r) {
@@ -88,6 +78,54 @@ Intake::Verdict DeviceIntake::take(const ClientIdentity& client, std::string_vie
   return Verdict::not_mine;
 }
 
+// One I/O thread's telemetry from the PUBLISHes of one read (so one
+// device's), gathered into one pipeline request at end_of_read(): the
+// pipeline's cost per request is paid once per read, not once per message.
+struct DeviceIntake::Gathered {
+  struct Part {
+    std::size_t first = 0, count = 0;  // the message's readings in the request
+    IntakeDone done;
+  };
+  DeviceIntake* intake = nullptr;
+  ingest::IngestRequest request;
+  std::vector<Part> parts;
+};
+
+namespace {
+
+// Enough readings in one request to pay its overhead many times over, few
+// enough that one read never builds a large one.
+constexpr std::size_t kMaxGatheredReadings = 4096;
+
+// The acknowledgement's reason for one message's readings, `first` to
+// `first + count` of the request: success when any was kept, with the
+// problems in the reason string.
+IntakeResult result_of_part(const Result<ingest::IngestOutcome>& r, std::size_t first,
+                            std::size_t count) {
+  if (!r) return {reason::unspecified_error, r.error().message};
+  const auto& problems = r->problems;  // ascending index
+  auto it = std::lower_bound(
+      problems.begin(), problems.end(), first,
+      [](const ingest::ReadingProblem& p, std::size_t index) { return p.index < index; });
+  const ingest::ReadingProblem* first_problem = nullptr;
+  std::size_t rejected = 0;
+  for (; it != problems.end() && it->index < first + count; ++it) {
+    if (!first_problem) first_problem = &*it;
+    if (it->rejected) ++rejected;
+  }
+  if (!first_problem) return {};
+  return {rejected == count ? reason::implementation_specific_error : reason::success,
+          fmt::format("{} of {} readings rejected; first: {}", rejected, count,
+                      first_problem->message)};
+}
+
+}  // namespace
+
+DeviceIntake::Gathered& DeviceIntake::gathered_here() {
+  thread_local Gathered gathered;
+  return gathered;
+}
+
 Intake::Verdict DeviceIntake::telemetry(const ClientIdentity& client, const MessagePtr& message,
                                         IntakeDone& done) {
   auto parsed = ingest::parse_telemetry_text(message->payload, now_ms(), max_readings_);
@@ -95,47 +133,76 @@ Intake::Verdict DeviceIntake::telemetry(const ClientIdentity& client, const Mess
     done(IntakeResult{reason::payload_format_invalid, parsed.error().message});
     return Verdict::taken;
   }
-  ingest::IngestRequest request;
-  request.source = ingest::Source::mqtt;
-  request.tenant_id = client.tenant_id;
-  request.device_id = client.device_id;
-  request.readings = std::move(*parsed);
-  request.started_steady_ms = steady_ms();
+  auto& g = gathered_here();
+  if (!g.parts.empty() && (g.intake != this || g.request.device_id != client.device_id ||
+                           g.request.readings.size() + parsed->size() >
+                               std::min(kMaxGatheredReadings, pipeline_.readings_per_request())))
+    g.intake->submit_gathered();
+  // Over the pipeline's ceiling: not taken, the connection stops reading
+  // and comes back (what this read gathered so far still goes).
+  if (!pipeline_.has_room(ingest::Source::mqtt)) return Verdict::busy;
+  if (g.parts.empty()) {
+    g.intake = this;
+    g.request.source = ingest::Source::mqtt;
+    g.request.tenant_id = client.tenant_id;
+    g.request.device_id = client.device_id;
+    g.request.started_steady_ms = steady_ms();
+  }
+  const auto first = g.request.readings.size();
+  g.request.readings.insert(g.request.readings.end(), std::make_move_iterator(parsed->begin()),
+                            std::make_move_iterator(parsed->end()));
+  g.parts.push_back({first, parsed->size(), std::move(done)});
+  return Verdict::taken;
+}
 
-  // The pipeline answers back-pressure at once, on this thread: that is
-  // "busy" (nothing done), not an acknowledgement.
-  struct Attempt {
+void DeviceIntake::end_of_read() {
+  auto& g = gathered_here();
+  if (!g.parts.empty()) g.intake->submit_gathered();
+}
+
+void DeviceIntake::submit_gathered() {
+  auto& g = gathered_here();
+  // Everything one submission needs, in one allocation.
+  struct Submission {
     std::atomic<bool> inside{true};
     bool refused_for_load = false;
+    std::vector<Gathered::Part> parts;
+    void answer(const Result<ingest::IngestOutcome>& r) {
+      for (auto& part : parts) part.done(result_of_part(r, part.first, part.count));
+    }
   };
-  auto attempt = std::make_shared<Attempt>();
-  auto shared_done = std::make_shared<IntakeDone>(std::move(done));
-  ingest::IngestDone finish = [attempt, shared_done](Result<ingest::IngestOutcome> r) {
-    if (attempt->inside.load() && overloaded(r)) {
-      attempt->refused_for_load = true;
+  auto submission = std::make_shared<Submission>();
+  submission->parts = std::move(g.parts);
+  ingest::IngestRequest request = std::move(g.request);
+  request.messages = static_cast<std::int64_t>(submission->parts.size());
+  g.parts.clear();
+  g.request = {};
+  g.intake = nullptr;
+
+  ingest::IngestDone finish = [submission](Result<ingest::IngestOutcome> r) {
+    if (submission->inside.load() && overloaded(r)) {
+      submission->refused_for_load = true;
       return;
     }
-    (*shared_done)(result_of(r));
+    submission->answer(r);
   };
   const bool taken = pipeline_.try_submit(request, finish);
-  attempt->inside = false;
-  if (taken) {
-    if (!attempt->refused_for_load) return Verdict::taken;
-    done = std::move(*shared_done);  // left as it came: busy calls nothing
-    return Verdict::busy;
-  }
-  // It would block here (a directory rebuild, a series not loaded yet):
-  // submitted from a worker, and retried there while the pipeline is full.
-  work_.run([this, request = std::move(request), shared_done]() mutable {
+  submission->inside = false;
+  if (taken && !submission->refused_for_load) return;
+  // It would block here (a directory rebuild, a series not loaded yet), or
+  // the ceiling was passed after all: submitted from a worker, and retried
+  // there while the pipeline is full. The messages are taken; they are
+  // acknowledged once this succeeds.
+  work_.run([this, request = std::move(request), submission]() mutable {
     for (int tries = 0;; ++tries) {
       auto copy = request;
       bool again = false;
-      auto attempt_done = [&again, shared_done](Result<ingest::IngestOutcome> r) {
+      auto attempt_done = [&again, submission](Result<ingest::IngestOutcome> r) {
         if (overloaded(r)) {
           again = true;
           return;
         }
-        (*shared_done)(result_of(r));
+        submission->answer(r);
       };
       // An overload is reported before submit() returns, so `again` is
       // read only after it was written; other answers come later and never
@@ -145,7 +212,6 @@ Intake::Verdict DeviceIntake::telemetry(const ClientIdentity& client, const Mess
       std::this_thread::sleep_for(std::chrono::milliseconds(std::min(50, 5 + tries)));
     }
   });
-  return Verdict::taken;
 }
 
 Intake::Verdict DeviceIntake::attributes(const ClientIdentity& client, const MessagePtr& message,

@@ -11,6 +11,10 @@
 // user sees it under v1/devices/<device id>/...). A bad telemetry body is
 // acknowledged with Payload format invalid (MQTT 5) and stores nothing.
 //
+// The telemetry of one read's PUBLISHes (one device's, on one I/O thread)
+// goes to the pipeline as one request at end_of_read(), each message still
+// acknowledged with the outcome of its own readings.
+//
 // When the pipeline is over its pending-bytes ceiling, take() answers busy
 // and the connection stops reading until it can take the message: the
 // client is slowed by TCP, nothing is dropped, nothing acknowledged early.
@@ -44,8 +48,13 @@ class DeviceIntake final : public Intake {
 
   Verdict take(const ClientIdentity& client, std::string_view client_topic,
                const MessagePtr& message, IntakeDone& done) override;
+  // Submits the telemetry this thread gathered from the read.
+  void end_of_read() override;
 
  private:
+  struct Gathered;
+  static Gathered& gathered_here();
+  void submit_gathered();
   Verdict telemetry(const ClientIdentity& client, const MessagePtr& message, IntakeDone& done);
   Verdict attributes(const ClientIdentity& client, const MessagePtr& message, IntakeDone& done);
   Verdict attribute_request(const ClientIdentity& client, std::string_view request_id,

@@ -30,7 +30,7 @@ void DeviceRpc::call(Id tenant_id, Id device_id, std::string request, std::int64
   message->topic = device_topic(tenant_id, device_id, fmt::format("rpc/request/{}", id));
   message->payload = std::move(request);
   message->qos = 1;
-  if (broker_.publish(message) > 0) return;
+  if (broker_.publish(message).offered > 0) return;
   // Nobody subscribes to it: the device is not connected (or does not
   // take RPC). Unless the reply beat us to it, say so now.
   RpcDone failed;

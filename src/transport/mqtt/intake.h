@@ -38,6 +38,12 @@ class Intake {
   virtual ~Intake() = default;
   virtual Verdict take(const ClientIdentity& client, std::string_view client_topic,
                        const MessagePtr& message, IntakeDone& done) = 0;
+
+  // The take() calls for what one read from one client brought are over.
+  // An intake may hold taken messages back until then, to hand them on
+  // together; so whoever calls take() calls this, on the same thread,
+  // before that thread turns to anything else.
+  virtual void end_of_read() {}
 };
 
 }  // namespace citypulse::mqtt

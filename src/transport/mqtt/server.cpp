@@ -22,7 +22,17 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
-constexpr std::size_t kReadChunk = 16 << 10;
+// A TLS connection reads into a buffer of its own (a read is pending on
+// every idle connection); OpenSSL hands out at most a record per read.
+constexpr std::size_t kTlsReadChunk = 4 << 10;
+// A plain connection waits for readability without a buffer and reads into
+// its thread's: an idle connection holds no read buffer at all, and keeps
+// only the unfinished packet between reads.
+constexpr std::size_t kPlainReadChunk = 64 << 10;
+// Reads in a row for one connection before the others get a turn.
+constexpr int kReadsPerTurn = 4;
+// A kept unfinished packet's buffer is given back past this once it is consumed.
+constexpr std::size_t kKeptReadCapacity = 4 << 10;
 
 // Subject CN and hex SHA-256 of the DER certificate the client presented.
 std::pair<std::string, std::string> peer_certificate(SSL* ssl) {
@@ -58,6 +68,16 @@ class SocketTransport final : public Connection::Transport,
     if (!cn.empty() || !fingerprint.empty())
       connection_->set_certificate(std::move(cn), std::move(fingerprint));
     set_idle_timeout(context.limits.connect_timeout_ms);
+    if constexpr (kPlain) {
+      // read_plain() reads only what is there; asynchronous operations
+      // are unaffected.
+      boost::system::error_code ec;
+      stream_.non_blocking(true, ec);
+      if (ec) {
+        finish();
+        return;
+      }
+    }
     read();
   }
 
@@ -120,12 +140,77 @@ class SocketTransport final : public Connection::Transport,
       return stream_.next_layer();
   }
 
+  static constexpr bool kPlain = std::is_same_v<Stream, tcp::socket>;
+
   void read() {
     if (paused_ || closing_ || closed_ || reading_) return;
+    if constexpr (kPlain)
+      read_plain();
+    else
+      read_tls();
+  }
+
+  // Reads what the socket has (until it would block, or a turn's worth),
+  // then waits for readability. Reading first and waiting only after
+  // would-block is what makes this right whatever the reactor's
+  // edge-triggering: a wait is never armed over bytes already there.
+  void read_plain() {
+    thread_local std::string chunk(kPlainReadChunk, '\0');
+    for (int i = 0; i < kReadsPerTurn; ++i) {
+      boost::system::error_code ec;
+      const auto n = stream_.read_some(asio::buffer(chunk), ec);
+      if (ec == asio::error::would_block || ec == asio::error::try_again) {
+        wait_readable();
+        return;
+      }
+      if (ec) {
+        finish();
+        return;
+      }
+      last_activity_ = steady_ms();
+      take(std::string_view(chunk.data(), n));
+      if (paused_ || closing_ || closed_) return;
+    }
+    // Still more, probably: the other connections on this loop go first.
+    reading_ = true;
+    asio::post(loop_, [self = this->shared_from_this()] {
+      self->reading_ = false;
+      self->read();
+    });
+  }
+
+  void wait_readable() {
+    reading_ = true;
+    stream_.async_wait(tcp::socket::wait_read,
+                       [self = this->shared_from_this()](const boost::system::error_code& ec) {
+                         self->reading_ = false;
+                         if (ec) {
+                           self->finish();
+                           return;
+                         }
+                         self->read();
+                       });
+  }
+
+  // Bytes read into the thread's buffer: handed over in place when nothing
+  // is kept from before, and only an unfinished packet is copied to in_.
+  void take(std::string_view bytes) {
+    if (!connection_) return;
+    if (in_.empty()) {
+      const auto used = connection_->receive(bytes);
+      in_.assign(bytes.substr(used));
+    } else {
+      in_.append(bytes);
+      consume();
+    }
+    if (in_.empty() && in_.capacity() > kKeptReadCapacity) std::string().swap(in_);
+  }
+
+  void read_tls() {
     reading_ = true;
     const auto held = in_.size();
-    in_.resize(held + kReadChunk);
-    stream_.async_read_some(asio::buffer(in_.data() + held, kReadChunk),
+    in_.resize(held + kTlsReadChunk);
+    stream_.async_read_some(asio::buffer(in_.data() + held, kTlsReadChunk),
                             [self = this->shared_from_this(), held](
                                 const boost::system::error_code& ec, std::size_t n) {
                               self->reading_ = false;
@@ -364,6 +449,8 @@ Result<MqttPorts> MqttServer::start() {
     boost::system::error_code ec;
     im.tls->set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                         ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    // OpenSSL's record buffers (some 34 KiB) are freed while a connection is idle.
+    SSL_CTX_set_mode(im.tls->native_handle(), SSL_MODE_RELEASE_BUFFERS);
     im.tls->use_certificate_chain_file(im.options.tls_cert, ec);
     if (!ec) im.tls->use_private_key_file(im.options.tls_key, ssl::context::pem, ec);
     if (!ec && !im.options.tls_client_ca.empty()) {

@@ -15,7 +15,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -24,6 +23,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/fifo.h"
 #include "transport/mqtt/client_identity.h"
 #include "transport/mqtt/message.h"
 #include "transport/mqtt/subscription_tree.h"
@@ -44,6 +44,9 @@ struct InflightDelivery {
   std::uint16_t packet_id = 0;
   Stage stage = Stage::awaiting_puback;
   Delivery delivery;
+  // Not yet sent again since the client reconnected: its new Receive
+  // Maximum had no room for it yet.
+  bool held = false;
 };
 
 // What a connection attached to a session does for it; called from any
@@ -92,8 +95,8 @@ class Session {
   ClientIdentity identity;              // of the last connection (topics are shown through it)
   std::shared_ptr<SessionOwner> owner;  // the attached connection; null: offline
   bool wake_pending = false;
-  std::deque<Delivery> queue;
-  std::deque<InflightDelivery> inflight;                    // in the order sent [MQTT-4.6.0-1]
+  Fifo<Delivery> queue;
+  Fifo<InflightDelivery> inflight;                          // in the order sent [MQTT-4.6.0-1]
   std::unordered_set<std::uint16_t> inbound_qos2;           // QoS 2 received, PUBREL not yet
   std::map<std::string, SubscriptionRecord> subscriptions;  // by the client's filter
   std::uint32_t expiry_s = 0;           // Session Expiry Interval; 0xFFFFFFFF: never

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "auth/password.h"
 #include "auth/secret.h"
 #include "core/time.h"
 
@@ -43,20 +44,12 @@ void TenantAdmission::admit(const Credentials& credentials,
         Refusal{reason::banned, "too many refused credentials from this address; retry later"}));
     return;
   }
-  // A device token is looked up in memory: answered here when the
-  // directory is fresh. Anything else may touch the store.
-  if (credentials.username && !credentials.password)
-    if (auto snapshot = directory_.current_if_fresh()) {
-      if (const auto* device =
-              snapshot->device_by_token_hash(auth::sha256_hex(*credentials.username))) {
-        if (device->disabled()) {
-          done(std::unexpected(
-              Refusal{reason::not_authorized, fmt::format("device {} is disabled", device->id)}));
-          return;
-        }
-        done(device_identity(device->tenant_id, device->id, device->name));
-        return;
-      }
+  // Tokens and certificates are looked up in memory: answered here when
+  // the directory is fresh. Anything else may touch the store or hash.
+  if (auto snapshot = directory_.current_if_fresh())
+    if (auto decided = decide_by_directory(*snapshot, credentials)) {
+      done(std::move(*decided));
+      return;
     }
   work_.run([this, credentials, done = std::move(done)]() mutable { done(decide(credentials)); });
 }
@@ -67,19 +60,103 @@ Admitted TenantAdmission::refused(const Credentials& credentials, Refusal refusa
   return std::unexpected(std::move(refusal));
 }
 
+namespace {
+
+Admitted admit_device(const ingest::DeviceEntry& device) {
+  if (device.disabled())
+    return std::unexpected(
+        Refusal{reason::not_authorized, fmt::format("device {} is disabled", device.id)});
+  return device_identity(device.tenant_id, device.id, device.name);
+}
+
+// The device a user name names as a token or a basic user name, if any.
+const ingest::DeviceEntry* device_named_by(const ingest::Snapshot& snapshot,
+                                           const std::string& username) {
+  if (const auto* device = snapshot.device_by_token_hash(auth::sha256_hex(username))) return device;
+  if (const auto* basic = snapshot.basic_credential(username))
+    return snapshot.device(basic->device_id);
+  return nullptr;
+}
+
+}  // namespace
+
+std::optional<Admitted> TenantAdmission::decide_by_directory(const ingest::Snapshot& snapshot,
+                                                             const Credentials& credentials) {
+  if (!credentials.certificate_fingerprint.empty()) {
+    const auto* certificate =
+        snapshot.certificate_by_fingerprint(credentials.certificate_fingerprint);
+    // Registered by fingerprint with a CN: both must hold (a CN is what a
+    // CA vouches for; a fingerprint pins one certificate).
+    if (certificate && !certificate->cn.empty() && certificate->cn != credentials.certificate_cn)
+      return refused(credentials, Refusal{reason::not_authorized,
+                                          "the client certificate's CN is not the registered one"});
+    if (!certificate && !credentials.certificate_cn.empty())
+      certificate = snapshot.certificate_by_cn(credentials.certificate_cn);
+    if (certificate) {
+      const auto* device = snapshot.device(certificate->device_id);
+      if (!device)
+        return refused(credentials,
+                       Refusal{reason::not_authorized, "the client certificate's device is gone"});
+      if (credentials.username)
+        if (const auto* named = device_named_by(snapshot, *credentials.username);
+            named && named->id != device->id)
+          return refused(credentials,
+                         Refusal{reason::not_authorized,
+                                 "the user name names another device than the client certificate"});
+      return admit_device(*device);
+    }
+    // A certificate from a trusted CA that no device registers may still
+    // carry a token or an API key (the CA may serve other purposes); alone,
+    // it names nobody.
+    if (!credentials.username && !credentials.password)
+      return refused(credentials,
+                     Refusal{reason::not_authorized,
+                             "this client certificate is not registered to any device"});
+  }
+  if (credentials.username)
+    if (const auto* device = snapshot.device_by_token_hash(auth::sha256_hex(*credentials.username)))
+      return admit_device(*device);
+  return std::nullopt;
+}
+
+Admitted TenantAdmission::decide_basic(const ingest::Snapshot& snapshot,
+                                       const ingest::BasicCredentialEntry& basic,
+                                       const Credentials& credentials) {
+  const auto now = now_ms();
+  // Both arms string_view: with a "" arm the conditional would make a
+  // temporary std::string and leave the view dangling.
+  const std::string_view password =
+      credentials.password ? std::string_view(*credentials.password) : std::string_view();
+  // The password first, the client id and the device's status after: a
+  // caller without the password learns nothing about the device.
+  bool verified = !password.empty() && verified_.contains(basic.credential_id, password, now);
+  if (!verified && !password.empty()) {
+    verified = auth::verify_password(basic.password_hash, password);
+    if (verified) verified_.remember(basic.credential_id, password, now);
+  }
+  if (!verified)
+    return refused(credentials,
+                   Refusal{reason::bad_user_name_or_password, "wrong user name or password"});
+  if (!basic.client_id.empty() && basic.client_id != credentials.client_id)
+    return refused(credentials,
+                   Refusal{reason::bad_user_name_or_password,
+                           "this user name must connect with the client id it was given"});
+  const auto* device = snapshot.device(basic.device_id);
+  if (!device)
+    return std::unexpected(Refusal{reason::not_authorized, "the credential's device is gone"});
+  return admit_device(*device);
+}
+
 Admitted TenantAdmission::decide(const Credentials& credentials) {
-  if (credentials.username) {
+  if (credentials.username || !credentials.certificate_fingerprint.empty()) {
     auto snapshot = directory_.current();
     if (!snapshot)
       return std::unexpected(
           Refusal{reason::server_unavailable, "the device directory cannot be read right now"});
-    if (const auto* device =
-            (*snapshot)->device_by_token_hash(auth::sha256_hex(*credentials.username))) {
-      if (device->disabled())
-        return std::unexpected(
-            Refusal{reason::not_authorized, fmt::format("device {} is disabled", device->id)});
-      return device_identity(device->tenant_id, device->id, device->name);
-    }
+    if (auto decided = decide_by_directory(**snapshot, credentials)) return std::move(*decided);
+    if (credentials.username)
+      if (const auto* basic = (*snapshot)->basic_credential(*credentials.username))
+        return decide_basic(**snapshot, *basic, credentials);
   }
   if (credentials.password && !credentials.password->empty()) {
     const auto& secret = *credentials.password;

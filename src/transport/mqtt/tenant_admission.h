@@ -1,22 +1,36 @@
 // TenantAdmission: who may connect to the embedded broker, decided from
-// what the server already knows (docs/mqtt.md, "Who may connect").
+// what the server already knows (docs/mqtt.md, "Who may connect"). The
+// first rule that applies decides:
 //
-//   - a device: its access token as the user name (the ThingsBoard
-//     convention; any password is ignored) — unknown or revoked tokens and
-//     disabled devices get Not authorized;
-//   - a user or integration: an API key ("<prefix>.<secret>") or an access
-//     token as the password, with any user name (a wrong one gets Bad user
-//     name or password); the principal's
-//     readings:read and readings:write decide what it may subscribe and
-//     publish in its tenant, superadmins and tenant admins may read $SYS/;
-//   - nobody: admitted into the sandbox namespace only when
-//     mqtt.allow_anonymous is set.
+//   1. a TLS client certificate (verified against mqtt.tls_client_ca) that
+//      a device's certificate credential registers, by fingerprint or by
+//      CN alone: that device, with no user name needed. A user name that
+//      names another device (its token or basic user name) is Not
+//      authorized; a password is ignored;
+//   2. a device access token as the user name (the ThingsBoard convention;
+//      any password is ignored);
+//   3. a device's basic user name: the password (and the client id, when
+//      the credential names one) must match, else Bad user name or
+//      password. Such a password is never tried as an API key;
+//   4. a user or integration: an API key ("<prefix>.<secret>") or an access
+//      token as the password, with any user name (a wrong one gets Bad user
+//      name or password); the principal's readings:read and readings:write
+//      decide what it may subscribe and publish in its tenant, superadmins
+//      and tenant admins may read $SYS/;
+//   5. a user name alone (an unknown or revoked token), or a certificate no
+//      credential registers with nothing else: Not authorized;
+//   6. nobody: admitted into the sandbox namespace only when
+//      mqtt.allow_anonymous is set.
+// A device that is disabled is Not authorized whichever way it signs in.
 //
 // Limits per client address: connection attempts per minute
 // (mqtt.connect_per_minute, Connection rate exceeded) and refused
 // credentials per minute (rate_limit.device_failures_per_minute, shared with
-// the HTTP device API, then Banned). Store lookups run on `work`, never on
-// the I/O thread.
+// the HTTP device API, then Banned). Tokens and certificates are answered
+// from the in-memory directory on the caller's thread when it is fresh;
+// store lookups, password verification (Argon2id, with successful ones
+// remembered for a few minutes: verified_passwords.h) and API keys run on
+// `work`, never on the I/O thread.
 #pragma once
 
 #include "auth/authenticator.h"
@@ -24,6 +38,7 @@
 #include "ingest/directory.h"
 #include "transport/mqtt/admission.h"
 #include "transport/mqtt/blocking_work.h"
+#include "transport/mqtt/verified_passwords.h"
 
 namespace citypulse::mqtt {
 
@@ -43,6 +58,13 @@ class TenantAdmission final : public Admission {
 
  private:
   Admitted decide(const Credentials& credentials);
+  // Rules 1, 2 and the certificate half of 5: what the directory alone
+  // decides. nullopt when the password must be looked at.
+  std::optional<Admitted> decide_by_directory(const ingest::Snapshot& snapshot,
+                                              const Credentials& credentials);
+  // Rule 3 for the credential the user name named.
+  Admitted decide_basic(const ingest::Snapshot& snapshot, const ingest::BasicCredentialEntry& basic,
+                        const Credentials& credentials);
   Admitted refused(const Credentials& credentials, Refusal refusal);
 
   ingest::Directory& directory_;
@@ -50,6 +72,7 @@ class TenantAdmission final : public Admission {
   auth::RateLimiter& limiter_;
   BlockingWork& work_;
   AdmissionPolicy policy_;
+  VerifiedPasswords verified_;
 };
 
 }  // namespace citypulse::mqtt
