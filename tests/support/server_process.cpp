@@ -103,11 +103,19 @@ void ServerProcess::launch() {
 
 bool ServerProcess::start() {
   launch();
+  // A port free_port() found can be taken by another test's process before
+  // the server binds it (tests run in parallel): then it starts again on
+  // other ports, a few times.
+  int port_retries = 3;
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
+      if (port_retries-- > 0 && output().find("Address already in use") != std::string::npos) {
+        launch();
+        continue;
+      }
       return false;
     }
     try {

@@ -199,10 +199,8 @@ bool BridgeSession::on_publish(const Publish& p) {
     // Received before (on this connection or the one before): not taken
     // again [MQTT-4.3.3-10]. Its PUBREC goes now, or when the first copy's
     // Intake answers.
-    const bool owed = std::any_of(owed_.begin(), owed_.end(), [&](const OwedAck& o) {
-      return o.qos == 2 && o.packet_id == p.packet_id;
-    });
-    if (!owed) encode(Ack{PacketType::pubrec, p.packet_id, reason::success, {}}, version_, out_);
+    if (!owed_.owes_pubrec(p.packet_id))
+      encode(Ack{PacketType::pubrec, p.packet_id, reason::success, {}}, version_, out_);
     return true;
   }
   // No Topic Alias Maximum was announced, so every PUBLISH names its topic.
@@ -227,7 +225,7 @@ bool BridgeSession::on_publish(const Publish& p) {
   const MessagePtr message = published_message(p, std::move(*internal), identity, 0);
 
   IntakeDone done;
-  const std::uint64_t seq = owed_base_ + owed_.size();
+  const std::uint64_t seq = owed_.next_seq();
   if (p.qos > 0) {
     // The outcome comes back on the bridge's thread even after this
     // connection is gone: the memory must learn it (a lost QoS 2 message is
@@ -287,29 +285,21 @@ void BridgeSession::on_pubrel(const Ack& pubrel) {
 
 void BridgeSession::owe_ack(std::uint16_t packet_id, std::uint8_t qos,
                             std::optional<IntakeResult> result) {
-  OwedAck o;
-  o.packet_id = packet_id;
-  o.qos = qos;
-  if (result) {
-    o.settled = true;
-    o.result = std::move(*result);
-  }
-  owed_.push_back(std::move(o));
+  owed_.owe(packet_id, qos, std::move(result));
   send_owed_acks();
 }
 
 void BridgeSession::settle(std::uint64_t seq, IntakeResult result) {
   if (phase_ == Phase::ended) return;
-  if (seq < owed_base_ || seq - owed_base_ >= owed_.size()) return;
-  auto& o = owed_[seq - owed_base_];
-  o.settled = true;
-  o.result = std::move(result);
+  owed_.settle(seq, std::move(result));
   send_owed_acks();
 }
 
 void BridgeSession::send_owed_acks() {
-  while (phase_ != Phase::ended && !owed_.empty() && owed_.front().settled) {
-    auto& o = owed_.front();
+  while (phase_ != Phase::ended) {
+    auto* ready = owed_.ready();
+    if (!ready) break;
+    auto& o = *ready;
     if (lost(o.result)) {
       // Not kept: no acknowledgement, so the broker sends it again after
       // the reconnect (MQTT 5 could say 0x80, but then it would be gone).
@@ -329,8 +319,7 @@ void BridgeSession::send_owed_acks() {
       if (o.qos == 2) context_.memory.inbound_qos2.erase(o.packet_id);
     }
     encode(a, version_, out_);
-    owed_.pop_front();
-    ++owed_base_;
+    owed_.pop();
   }
 }
 

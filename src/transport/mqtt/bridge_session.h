@@ -23,7 +23,6 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -35,6 +34,7 @@
 #include "transport/mqtt/broker.h"
 #include "transport/mqtt/codec.h"
 #include "transport/mqtt/intake.h"
+#include "transport/mqtt/owed_acks.h"
 
 namespace citypulse::mqtt {
 
@@ -126,13 +126,6 @@ class BridgeSession : public std::enable_shared_from_this<BridgeSession> {
   Version version() const { return version_; }
 
  private:
-  struct OwedAck {
-    std::uint16_t packet_id = 0;
-    std::uint8_t qos = 1;
-    bool settled = false;
-    IntakeResult result;
-  };
-
   bool handle(const FrameHeader& header, std::string_view body);
   void on_connack(const Connack& connack);
   void on_suback(const Suback& suback);
@@ -163,8 +156,7 @@ class BridgeSession : public std::enable_shared_from_this<BridgeSession> {
   std::int64_t ping_sent_ms_ = 0;  // 0: no PINGREQ unanswered
   std::uint16_t subscribe_id_ = 1;
 
-  std::deque<OwedAck> owed_;     // in the order of the PUBLISHes [MQTT-4.6.0-2]
-  std::uint64_t owed_base_ = 0;  // seq of owed_.front()
+  OwedAcks owed_;
 };
 
 }  // namespace citypulse::mqtt

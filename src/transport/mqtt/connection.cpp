@@ -50,14 +50,6 @@ std::string assigned_client_id() {
 
 }  // namespace
 
-// An acknowledgement the connection owes, in PUBLISH order.
-struct Connection::OwedAck {
-  std::uint16_t packet_id = 0;
-  std::uint8_t qos = 0;
-  bool settled = false;
-  IntakeResult result;
-};
-
 // The Intake's answers to this connection's PUBLISHes, gathered from
 // whatever thread they come on and handed to the connection's own in one
 // post per batch: a group commit answers hundreds at once, and a post per
@@ -368,7 +360,7 @@ void Connection::on_publish(Publish& p) {
     // QoS 2 ids are held from receipt to PUBREL (inbound_qos2); QoS 1
     // ones until their PUBACK is sent.
     std::size_t unacknowledged = 0;
-    for (const auto& o : owed_) unacknowledged += o.qos == 1 && !o.settled ? 1 : 0;
+    unacknowledged += owed_.unsettled_qos1();
     {
       std::lock_guard s(session_->mutex);
       unacknowledged += session_->inbound_qos2.size();
@@ -376,10 +368,7 @@ void Connection::on_publish(Publish& p) {
       // [MQTT-4.3.3-10] (method A, 4.3.3): PUBREC again, or nothing when the
       // first one's PUBREC is still to come.
       if (p.qos == 2 && session_->inbound_qos2.contains(p.packet_id)) {
-        const bool owed = std::any_of(owed_.begin(), owed_.end(), [&](const OwedAck& o) {
-          return o.qos == 2 && o.packet_id == p.packet_id;
-        });
-        if (!owed)
+        if (!owed_.owes_pubrec(p.packet_id))
           encode(Ack{PacketType::pubrec, p.packet_id, reason::success, {}}, version_, out_);
         return;
       }
@@ -411,7 +400,7 @@ void Connection::on_publish(Publish& p) {
   IntakeDone done;
   if (p.qos > 0) {
     if (!answers_) answers_ = std::make_shared<Answers>(weak_from_this(), transport_);
-    done = [answers = answers_, seq = owed_base_ + owed_.size()](IntakeResult result) mutable {
+    done = [answers = answers_, seq = owed_.next_seq()](IntakeResult result) mutable {
       answers->add(seq, std::move(result));
     };
   } else {
@@ -455,29 +444,19 @@ void Connection::on_publish(Publish& p) {
 
 void Connection::owe_ack(std::uint16_t packet_id, std::uint8_t qos,
                          std::optional<IntakeResult> result) {
-  OwedAck o;
-  o.packet_id = packet_id;
-  o.qos = qos;
-  if (result) {
-    o.settled = true;
-    o.result = std::move(*result);
-  }
-  owed_.push_back(std::move(o));
+  owed_.owe(packet_id, qos, std::move(result));
   send_owed_acks();
 }
 
 void Connection::settle(std::uint64_t seq, IntakeResult result) {
-  if (seq < owed_base_ || seq - owed_base_ >= owed_.size()) return;
-  auto& o = owed_[seq - owed_base_];
-  o.settled = true;
-  o.result = std::move(result);
+  owed_.settle(seq, std::move(result));
   send_owed_acks();
 }
 
 void Connection::send_owed_acks() {
   if (phase_ == Phase::closing) return;
-  while (!owed_.empty() && owed_.front().settled) {
-    auto& o = owed_.front();
+  while (auto* ready = owed_.ready()) {
+    auto& o = *ready;
     // 3.1.1 has no negative acknowledgement: when the server failed to keep
     // a message, closing unacknowledged makes the client send it again.
     if (!v5() && (o.result.reason == reason::unspecified_error ||
@@ -498,8 +477,7 @@ void Connection::send_owed_acks() {
       std::lock_guard s(session_->mutex);
       session_->inbound_qos2.erase(o.packet_id);
     }
-    owed_.pop_front();
-    ++owed_base_;
+    owed_.pop();
   }
 }
 

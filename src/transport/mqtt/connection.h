@@ -24,11 +24,11 @@
 #include <unordered_map>
 #include <vector>
 
-#include "core/fifo.h"
 #include "transport/mqtt/admission.h"
 #include "transport/mqtt/broker.h"
 #include "transport/mqtt/codec.h"
 #include "transport/mqtt/intake.h"
+#include "transport/mqtt/owed_acks.h"
 
 namespace citypulse::mqtt {
 
@@ -100,7 +100,6 @@ class Connection : public SessionOwner, public std::enable_shared_from_this<Conn
   void end(std::uint8_t reason) override;
 
  private:
-  struct OwedAck;
   struct Answers;
 
   bool handle(const FrameHeader& header, std::string_view body);
@@ -159,8 +158,7 @@ class Connection : public SessionOwner, public std::enable_shared_from_this<Conn
 
   std::unordered_map<std::uint16_t, std::string> topic_aliases_;  // the client's, inbound
 
-  Fifo<OwedAck> owed_;                // in the order of the PUBLISHes [MQTT-4.6.0-2]
-  std::uint64_t owed_base_ = 0;       // seq of owed_.front()
+  OwedAcks owed_;
   std::shared_ptr<Answers> answers_;  // made at the first QoS 1/2 PUBLISH
   bool held_ = false;                 // in-flight deliveries wait to be resent (resend_held())
 };
