@@ -148,6 +148,8 @@ Result<Pipeline::Prepared> Pipeline::prepare(IngestRequest& request, bool may_bl
   const DeviceEntry* device = request.device_id ? (*snapshot)->device(*request.device_id) : nullptr;
   if (request.device_id && !device)
     return fail(ErrorCode::unauthenticated, "the device no longer exists");
+  if (device && device->tenant_id != request.tenant_id)
+    return fail(ErrorCode::not_found, "no such device in this tenant");
 
   // Resolve. A provisioning device's unknown keys get points, then a fresh
   // snapshot resolves them like any other.

@@ -378,3 +378,63 @@ TEST(MqttBridge, WorksWithTheLocalListenersOff) {
 
 }  // namespace
 }  // namespace citypulse::test
+
+namespace citypulse::test {
+namespace {
+
+// Telemetry from the external broker on a device's tenant-level topic is
+// stored like the device's own; a device id of no device of the tenant
+// stores nothing.
+TEST(MqttBridge, BridgedDeviceTelemetryIsStored) {
+  Mosquitto mosquitto;
+  ASSERT_TRUE(mosquitto.start()) << mosquitto.output();
+  auto node = start_node(bridge_env(mosquitto.url(), "node-telemetry",
+                                    {{"CITYPULSE_MQTT_BRIDGE_TOPICS", "v1/devices/+/telemetry"}}));
+  ASSERT_TRUE(node);
+  auto& admin = *node->admin;
+  auto building =
+      admin.post("/api/v1/buildings",
+                 json::serialize(json::object{
+                     {"tenant_id", kTenant}, {"name", "Pool"}, {"type", "primary_school"}}));
+  ASSERT_EQ(building.status, 201) << building.body;
+  auto point =
+      admin.post("/api/v1/points",
+                 json::serialize(json::object{{"building_id", json::parse(building.body).at("id")},
+                                              {"name", "Water temperature"},
+                                              {"key", "pool.water"},
+                                              {"kind", "sensor"},
+                                              {"quantity", "temperature"},
+                                              {"unit", "°C"}}));
+  ASSERT_EQ(point.status, 201) << point.body;
+  const auto point_id = json::parse(point.body).at("id").as_int64();
+  auto device = admin.post(
+      "/api/v1/devices",
+      json::serialize(json::object{
+          {"tenant_id", kTenant},
+          {"name", "Pool gateway"},
+          {"protocol", "mqtt"},
+          {"status", "active"},
+          {"channels", json::array{json::object{{"channel", "water"}, {"point_id", point_id}}}}}));
+  ASSERT_EQ(device.status, 201) << device.body;
+  const auto device_id = json::parse(device.body).at("id").as_int64();
+  ASSERT_TRUE(node->connected_within(10'000)) << node->server->output();
+
+  const std::string topic = "v1/devices/" + std::to_string(device_id) + "/telemetry";
+  ASSERT_EQ(mosquitto.publish(topic, R"({"ts":1765000000000,"values":{"water":27.5}})", 1), 0);
+  ASSERT_EQ(mosquitto.publish("v1/devices/999999/telemetry", R"({"water":1})", 1), 0);
+  const auto stored = [&] {
+    auto r = admin.get("/api/v1/points/" + std::to_string(point_id) +
+                       "/readings?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z");
+    if (r.status != 200) return json::array{};
+    return json::parse(r.body).at("items").as_array();
+  };
+  ASSERT_TRUE(eventually([&] { return !stored().empty(); }, 5000)) << node->server->output();
+  const auto items = stored();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].at("value").to_number<double>(), 27.5);
+  EXPECT_TRUE(eventually(
+      [&] { return node->metric("citypulse_mqtt_bridge_messages_received") == 2; }, 5000));
+}
+
+}  // namespace
+}  // namespace citypulse::test

@@ -171,6 +171,35 @@ TEST_F(MqttBroker, DeviceTelemetryAtEveryQosIsStored) {
   for (double v : {20.0, 20.5, 21.0, 21.5, 22.0, 22.5}) EXPECT_TRUE(values.contains(v)) << v;
 }
 
+// A tenant's key with readings:write may send a device's telemetry on the
+// topic the device's own reaches the tenant under; another tenant's key
+// names no device of its own there and stores nothing.
+TEST_F(MqttBroker, ATenantsKeySendsADevicesTelemetryOnItsTopic) {
+  const auto topic = "v1/devices/" + std::to_string(device_) + "/telemetry";
+  const auto send = [&](const std::string& key, double value) {
+    MqttTestClient c(port_, Version::v5);
+    auto ack = c.connect("integration-" + std::to_string(value), "any", key);
+    EXPECT_TRUE(ack && ack->reason == reason::success);
+    mqtt::Publish p;
+    const std::string payload =
+        text(json::object{{"ts", 1'792'000'000'000}, {"values", {{"temperature", value}}}});
+    p.topic = topic;
+    p.payload = payload;
+    p.qos = 1;
+    p.packet_id = 1;
+    c.send(mqtt::Packet{p});
+    auto a = c.receive(PacketType::puback);
+    return a ? static_cast<int>(a->as<mqtt::Ack>().reason) : -1;
+  };
+  EXPECT_EQ(send(key_, 61.5), reason::success);
+  EXPECT_EQ(send(other_key_, 62.5), reason::implementation_specific_error);
+  std::set<double> values;
+  for (const auto& r : readings(temperature_))
+    values.insert(r.as_object().at("value").to_number<double>());
+  EXPECT_TRUE(values.contains(61.5));
+  EXPECT_FALSE(values.contains(62.5));
+}
+
 TEST_F(MqttBroker, QosOneAcknowledgementMeansTheReadingIsStored) {
   MqttTestClient c(port_, Version::v5);
   auto ack = c.connect("ack-order", token_);

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <atomic>
 #include <boost/json.hpp>
+#include <charconv>
 #include <chrono>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -23,6 +25,17 @@ constexpr std::string_view kTelemetry = "v1/devices/me/telemetry";
 constexpr std::string_view kAttributes = "v1/devices/me/attributes";
 constexpr std::string_view kAttributeRequest = "v1/devices/me/attributes/request/";
 constexpr std::string_view kRpcResponse = "v1/devices/me/rpc/response/";
+
+// The device id in a tenant-level telemetry topic, "v1/devices/<id>/telemetry".
+std::optional<Id> device_of_telemetry_topic(std::string_view topic) {
+  constexpr std::string_view kPrefix = "v1/devices/", kSuffix = "/telemetry";
+  if (!topic.starts_with(kPrefix) || !topic.ends_with(kSuffix)) return std::nullopt;
+  const auto digits = topic.substr(kPrefix.size(), topic.size() - kPrefix.size() - kSuffix.size());
+  Id id = 0;
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
+  if (ec != std::errc{} || end != digits.data() + digits.size() || id <= 0) return std::nullopt;
+  return id;
+}
 
 // Whether the pipeline refused for back-pressure (and nothing was done).
 bool overloaded(const Result<ingest::IngestOutcome>& r) {
@@ -64,8 +77,25 @@ void DeviceIntake::end_disabled_devices() {
 
 Intake::Verdict DeviceIntake::take(const ClientIdentity& client, std::string_view topic,
                                    const MessagePtr& message, IntakeDone& done) {
-  if (!client.is_device()) return Verdict::not_mine;
-  if (topic == kTelemetry) return telemetry(client, message, done);
+  if (!client.is_device()) {
+    // A tenant's user or integration (or the bridge) with readings:write
+    // may send a device's telemetry on the device's own topic.
+    if (client.kind != ClientIdentity::Kind::user || !client.may_write || client.tenant_id == 0)
+      return Verdict::not_mine;
+    const auto device = device_of_telemetry_topic(topic);
+    if (!device) return Verdict::not_mine;
+    if (auto snapshot = directory_.current_if_fresh()) {
+      // The pipeline checks it too; here a wrong id gets a clear answer.
+      const auto* d = snapshot->device(*device);
+      if (!d || d->tenant_id != client.tenant_id) {
+        done(IntakeResult{reason::implementation_specific_error,
+                          fmt::format("no device {} in this tenant", *device)});
+        return Verdict::taken;
+      }
+    }
+    return telemetry(client.tenant_id, *device, message, done);
+  }
+  if (topic == kTelemetry) return telemetry(client.tenant_id, *client.device_id, message, done);
   if (topic == kAttributes) return attributes(client, message, done);
   if (topic.starts_with(kAttributeRequest))
     return attribute_request(client, topic.substr(kAttributeRequest.size()), done);
@@ -102,7 +132,12 @@ constexpr std::size_t kMaxGatheredReadings = 4096;
 // problems in the reason string.
 IntakeResult result_of_part(const Result<ingest::IngestOutcome>& r, std::size_t first,
                             std::size_t count) {
-  if (!r) return {reason::unspecified_error, r.error().message};
+  // A device that is not the tenant's is the sender's mistake; anything
+  // else is the server's (a 3.1.1 client is then closed on to send again).
+  if (!r)
+    return {r.error().code == ErrorCode::not_found ? reason::implementation_specific_error
+                                                   : reason::unspecified_error,
+            r.error().message};
   const auto& problems = r->problems;  // ascending index
   auto it = std::lower_bound(
       problems.begin(), problems.end(), first,
@@ -126,7 +161,7 @@ DeviceIntake::Gathered& DeviceIntake::gathered_here() {
   return gathered;
 }
 
-Intake::Verdict DeviceIntake::telemetry(const ClientIdentity& client, const MessagePtr& message,
+Intake::Verdict DeviceIntake::telemetry(Id tenant_id, Id device_id, const MessagePtr& message,
                                         IntakeDone& done) {
   auto parsed = ingest::parse_telemetry_text(message->payload, now_ms(), max_readings_);
   if (!parsed) {
@@ -134,9 +169,10 @@ Intake::Verdict DeviceIntake::telemetry(const ClientIdentity& client, const Mess
     return Verdict::taken;
   }
   auto& g = gathered_here();
-  if (!g.parts.empty() && (g.intake != this || g.request.device_id != client.device_id ||
-                           g.request.readings.size() + parsed->size() >
-                               std::min(kMaxGatheredReadings, pipeline_.readings_per_request())))
+  if (!g.parts.empty() &&
+      (g.intake != this || g.request.tenant_id != tenant_id || g.request.device_id != device_id ||
+       g.request.readings.size() + parsed->size() >
+           std::min(kMaxGatheredReadings, pipeline_.readings_per_request())))
     g.intake->submit_gathered();
   // Over the pipeline's ceiling: not taken, the connection stops reading
   // and comes back (what this read gathered so far still goes).
@@ -144,8 +180,8 @@ Intake::Verdict DeviceIntake::telemetry(const ClientIdentity& client, const Mess
   if (g.parts.empty()) {
     g.intake = this;
     g.request.source = ingest::Source::mqtt;
-    g.request.tenant_id = client.tenant_id;
-    g.request.device_id = client.device_id;
+    g.request.tenant_id = tenant_id;
+    g.request.device_id = device_id;
     g.request.started_steady_ms = steady_ms();
   }
   const auto first = g.request.readings.size();

@@ -7,6 +7,11 @@
 //   v1/devices/me/attributes/request/{id}   answered on .../attributes/response/{id}
 //   v1/devices/me/rpc/response/{id}         the reply to a server-side RPC (device_rpc.h)
 //
+// and from a tenant's user or integration with readings:write (or the
+// bridge, which speaks for its tenant):
+//
+//   v1/devices/{device id}/telemetry        that device's readings, as above
+//
 // Everything a device publishes is also routed to subscribers (a tenant's
 // user sees it under v1/devices/<device id>/...). A bad telemetry body is
 // acknowledged with Payload format invalid (MQTT 5) and stores nothing.
@@ -55,7 +60,7 @@ class DeviceIntake final : public Intake {
   struct Gathered;
   static Gathered& gathered_here();
   void submit_gathered();
-  Verdict telemetry(const ClientIdentity& client, const MessagePtr& message, IntakeDone& done);
+  Verdict telemetry(Id tenant_id, Id device_id, const MessagePtr& message, IntakeDone& done);
   Verdict attributes(const ClientIdentity& client, const MessagePtr& message, IntakeDone& done);
   Verdict attribute_request(const ClientIdentity& client, std::string_view request_id,
                             IntakeDone& done);
