@@ -597,6 +597,33 @@ TEST_F(MqttLimits, AMessageLargerThanTheSubscribersMaximumIsNotSentToIt) {
   EXPECT_EQ(small.subscribe("limits/other", 0), std::vector<std::uint8_t>{0});
 }
 
+// A reason string that would take an acknowledgement past the client's
+// Maximum Packet Size is left out, the reason code still sent
+// [MQTT-3.4.2-2]; a client without that limit gets the string.
+TEST_F(MqttLimits, AReasonStringTheClientCannotTakeIsLeftOut) {
+  const auto bad_telemetry_ack = [&](std::optional<std::uint32_t> max_size) {
+    MqttTestClient c(port_, Version::v5);
+    mqtt::Properties p;
+    p.maximum_packet_size = max_size;
+    EXPECT_EQ(
+        c.connect("reason-" + std::to_string(max_size.value_or(0)), town_.token, {}, true, 60, p)
+            ->reason,
+        reason::success);
+    c.send(mqtt::Packet{publish_packet("v1/devices/me/telemetry", "not telemetry", 1, 7)});
+    return c.receive(PacketType::puback);
+  };
+  auto small = bad_telemetry_ack(16);
+  ASSERT_TRUE(small);
+  EXPECT_EQ(small->as<mqtt::Ack>().reason, reason::payload_format_invalid);
+  EXPECT_FALSE(small->as<mqtt::Ack>().properties.reason_string.has_value());
+  EXPECT_LE(small->bytes->size(), 16u);
+  auto unlimited = bad_telemetry_ack(std::nullopt);
+  ASSERT_TRUE(unlimited);
+  EXPECT_EQ(unlimited->as<mqtt::Ack>().reason, reason::payload_format_invalid);
+  ASSERT_TRUE(unlimited->as<mqtt::Ack>().properties.reason_string.has_value());
+  EXPECT_GT(unlimited->bytes->size(), 16u);
+}
+
 // Client attributes over MQTT: kept by the store, shown by the API,
 // answered on request; a bad body is refused (MQTT 5: 0x99) and changes
 // nothing.

@@ -317,10 +317,21 @@ void Connection::admitted(Admitted result) {
   transport->pause(false);
 }
 
+// A reason string that would take the packet past the client's Maximum
+// Packet Size is left out [MQTT-3.1.2-24], [MQTT-3.2.2-19], [MQTT-3.4.2-2],
+// [MQTT-3.5.2-2], [MQTT-3.14.2-3].
+template <class P>
+void Connection::fit_reason_string(P& packet) const {
+  if (client_max_packet_size_ == 0 || !packet.properties.reason_string) return;
+  if (encoded_size(Packet{packet}, version_) > client_max_packet_size_)
+    packet.properties.reason_string.reset();
+}
+
 bool Connection::refuse(std::uint8_t code, std::string_view why) {
   Connack no;
   no.reason = code;
   if (v5()) no.properties.reason_string = why;
+  fit_reason_string(no);
   encode(Packet{no}, version_, out_);
   phase_ = Phase::closing;
   flush();
@@ -470,6 +481,7 @@ void Connection::send_owed_acks() {
     a.reason = o.result.reason;
     if (v5() && request_problem_info_ && !o.result.message.empty())
       a.properties.reason_string = o.result.message;
+    fit_reason_string(a);
     encode(a, version_, out_);
     // QoS 2: the id stays taken until PUBREL, unless refused (a reason of
     // 0x80 or more ends the exchange, 4.3.3).
@@ -725,6 +737,7 @@ void Connection::fail(std::uint8_t code, std::string_view why) {
     Disconnect d;
     d.reason = code;
     d.properties.reason_string = why;
+    fit_reason_string(d);
     encode(Packet{d}, version_, out_);
   }
   phase_ = Phase::closing;

@@ -127,6 +127,8 @@ class Connection : public SessionOwner, public std::enable_shared_from_this<Conn
   // disconnected normally.
   void fail(std::uint8_t reason, std::string_view why);
   void flush();
+  template <class P>
+  void fit_reason_string(P& packet) const;
   bool v5() const { return version_ == Version::v5; }
 
   ConnectionContext& context_;
