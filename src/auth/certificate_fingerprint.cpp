@@ -1,18 +1,18 @@
 #include "auth/certificate_fingerprint.h"
 
 #include <openssl/bio.h>
-#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include <cctype>
 #include <memory>
 
+#include "auth/secret.h"
+
 namespace citypulse::auth {
 namespace {
 
 constexpr std::size_t kDigestBytes = 32;  // SHA-256
-constexpr std::string_view kHex = "0123456789abcdef";
 
 struct BioFree {
   void operator()(BIO* b) const { BIO_free(b); }
@@ -33,17 +33,17 @@ Result<std::string> fingerprint_of_pem(std::string_view pem) {
   if (!cert)
     return fail(ErrorCode::invalid,
                 "not a PEM certificate (expected a -----BEGIN CERTIFICATE----- block)");
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  if (X509_digest(cert.get(), EVP_sha256(), digest, &n) != 1 || n != kDigestBytes)
-    return fail(ErrorCode::internal, "could not hash the certificate");
-  std::string out;
-  out.reserve(2 * kDigestBytes);
-  for (unsigned int i = 0; i < n; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 0xf];
-  }
+  unsigned char* der = nullptr;
+  const int length = i2d_X509(cert.get(), &der);
+  if (length <= 0) return fail(ErrorCode::internal, "could not encode the certificate");
+  std::string out = fingerprint_of_der(
+      std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length)));
+  OPENSSL_free(der);
   return out;
+}
+
+std::string fingerprint_of_der(std::string_view der) {
+  return sha256_hex(der);
 }
 
 Result<std::string> normalize_fingerprint(std::string_view text) {

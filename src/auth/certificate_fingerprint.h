@@ -16,6 +16,11 @@ namespace citypulse::auth {
 // echoes the input.
 Result<std::string> fingerprint_of_pem(std::string_view pem);
 
+// The fingerprint of a certificate in its DER encoding (what a TLS peer
+// presented): the one definition both the credential API and the MQTT
+// listener use, so they always agree.
+std::string fingerprint_of_der(std::string_view der);
+
 // A fingerprint as people copy it — upper or lower case hex, bytes
 // separated by colons or not ("AB:CD:..." as `openssl x509 -fingerprint
 // -sha256` prints it) — in the stored form. invalid unless it is 32 bytes

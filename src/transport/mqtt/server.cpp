@@ -1,7 +1,6 @@
 #include "transport/mqtt/server.h"
 
 #include <fmt/format.h>
-#include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <spdlog/spdlog.h>
 
@@ -12,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "auth/certificate_fingerprint.h"
 #include "core/time.h"
 
 namespace citypulse::mqtt {
@@ -34,7 +34,8 @@ constexpr int kReadsPerTurn = 4;
 // A kept unfinished packet's buffer is given back past this once it is consumed.
 constexpr std::size_t kKeptReadCapacity = 4 << 10;
 
-// Subject CN and hex SHA-256 of the DER certificate the client presented.
+// Subject CN and fingerprint (auth/certificate_fingerprint.h) of the
+// certificate the client presented.
 std::pair<std::string, std::string> peer_certificate(SSL* ssl) {
   std::pair<std::string, std::string> out;
   X509* cert = SSL_get1_peer_certificate(ssl);
@@ -42,10 +43,13 @@ std::pair<std::string, std::string> peer_certificate(SSL* ssl) {
   char cn[256] = {};
   if (X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof cn) > 0)
     out.first = cn;
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int n = 0;
-  if (X509_digest(cert, EVP_sha256(), digest, &n) == 1)
-    for (unsigned int i = 0; i < n; ++i) out.second += fmt::format("{:02x}", digest[i]);
+  unsigned char* der = nullptr;
+  const int length = i2d_X509(cert, &der);
+  if (length > 0) {
+    out.second = auth::fingerprint_of_der(
+        std::string_view(reinterpret_cast<const char*>(der), static_cast<std::size_t>(length)));
+    OPENSSL_free(der);
+  }
   X509_free(cert);
   return out;
 }
