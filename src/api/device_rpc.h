@@ -8,7 +8,9 @@
 // The request reaches the device as {"method", "params"} on its
 // v1/devices/me/rpc/request/{n} (MQTT, ThingsBoard style); what it publishes
 // to v1/devices/me/rpc/response/{n} is the reply (JSON, or a string when it
-// is not JSON). Needs control:write and the device in the caller's scope.
+// is not JSON). A device behind a gateway (its gateway_id) is asked through
+// the gateway's v1/gateway/rpc instead (docs/mqtt.md, "Gateways"). Needs
+// control:write and the device in the caller's scope.
 //
 // The API knows the device's channel only through RpcChannel, which the
 // application provides (the MQTT broker), so src/api does not depend on a

@@ -7,10 +7,11 @@
 // The integration's secret comes in "Authorization: Bearer <secret>" or
 // "X-Integration-Secret: <secret>" (both servers can add headers to their
 // requests) and names the integration, hence the tenant; the device is the
-// tenant's device whose serial is the DevEUI. Uplinks become readings: the
-// decoded payload's numeric fields by their flattened names (mapped through
-// the device's channels like any device key), and the radio's RSSI and SNR
-// and the battery level as points of the device (created on first sight).
+// tenant's device whose serial is the DevEUI. Uplinks become readings as
+// lorawan/event_readings.h says (the same as over MQTT): the decoded
+// payload's numeric fields by their flattened names (mapped through the
+// device's channels like any device key), and the radio's RSSI and SNR and
+// the battery level as points of the device (created on first sight).
 // Other events are recorded (last seen, message count) and answered 200.
 // A re-delivered event (same deduplication id) is answered as the first was.
 #include <fmt/format.h>
@@ -23,6 +24,7 @@
 #include "api/problem.h"
 #include "auth/secret.h"
 #include "core/time.h"
+#include "transport/lorawan/event_readings.h"
 #include "transport/lorawan/uplink.h"
 
 namespace citypulse {
@@ -35,40 +37,6 @@ std::optional<std::string_view> secret_of(const HttpRequest& request) {
       a && a->size() > 7 && (a->starts_with("Bearer ") || a->starts_with("bearer ")))
     return a->substr(7);
   return std::nullopt;
-}
-
-std::string_view event_label(lorawan::EventKind k) {
-  switch (k) {
-    case lorawan::EventKind::uplink:
-      return "uplink";
-    case lorawan::EventKind::join:
-      return "join";
-    case lorawan::EventKind::status:
-      return "status";
-    case lorawan::EventKind::ack:
-      return "ack";
-    case lorawan::EventKind::txack:
-      return "txack";
-    case lorawan::EventKind::log:
-      return "log";
-    case lorawan::EventKind::location:
-      return "location";
-    case lorawan::EventKind::integration:
-      return "integration";
-    case lorawan::EventKind::other:
-      return "other";
-  }
-  return "other";
-}
-
-void add_reading(ingest::IngestRequest& request, std::string key, double value, TimeMs t,
-                 bool auto_create) {
-  ingest::IncomingReading r;
-  r.key = std::move(key);
-  r.value = value;
-  r.t = t;
-  r.auto_create = auto_create;
-  request.readings.push_back(std::move(r));
 }
 
 HttpResponse webhook(RequestContext& ctx, const IngestDeps& deps, std::string_view kind) {
@@ -119,27 +87,20 @@ HttpResponse webhook(RequestContext& ctx, const IngestDeps& deps, std::string_vi
           : fmt::format("lorawan:{}:{}:{}:{}", integration->id, event->dev_eui, event->event_name,
                         event->deduplication_id);
 
-  const TimeMs t = event->time.value_or(now_ms());
   ingest::IngestRequest request;
   request.source = kind == "chirpstack" ? ingest::Source::chirpstack : ingest::Source::things_stack;
   request.tenant_id = device->tenant_id;
   request.device_id = device->id;
   request.started_steady_ms = started;
-  for (auto& m : event->measurements) add_reading(request, std::move(m.key), m.value, t, false);
-  if (event->kind == lorawan::EventKind::uplink) {
-    if (event->rssi) add_reading(request, "rssi", *event->rssi, t, true);
-    if (event->snr) add_reading(request, "snr", *event->snr, t, true);
-  }
-  if (event->battery_percent) add_reading(request, "battery", *event->battery_percent, t, true);
-  if (event->margin) add_reading(request, "margin", *event->margin, t, true);
+  request.readings = lorawan::event_readings(*event, now_ms());
 
   if (request.readings.empty()) {
     // A join, an ack, a log line: recorded, not stored as readings.
     if (auto replay = claim_dedup(ctx, deps.dedup, dedup_key)) return std::move(*replay);
     deps.pipeline.record_message(device->id);
-    auto r = json_response(
-        200, json::object{
-                 {"device_id", device->id}, {"event", event_label(event->kind)}, {"accepted", 0}});
+    auto r = json_response(200, json::object{{"device_id", device->id},
+                                             {"event", lorawan::to_string(event->kind)},
+                                             {"accepted", 0}});
     remember_answer(deps.dedup, dedup_key, r);
     return r;
   }

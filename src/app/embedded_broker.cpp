@@ -30,16 +30,30 @@ std::vector<std::string> deny_list(std::string_view text) {
 }
 
 // The API's view of device RPC, carried by the broker.
+// A device behind a gateway is asked through its gateway.
 class MqttRpcChannel final : public RpcChannel {
  public:
-  explicit MqttRpcChannel(mqtt::DeviceRpc& rpc) : rpc_(rpc) {}
+  MqttRpcChannel(mqtt::DeviceRpc& rpc, ingest::Directory& directory)
+      : rpc_(rpc), directory_(directory) {}
   void call(Id tenant_id, Id device_id, std::string request, std::int64_t timeout_ms,
             std::move_only_function<void(Result<std::string>)> done) override {
+    auto snapshot = directory_.current();
+    if (!snapshot) {
+      done(std::unexpected(snapshot.error()));
+      return;
+    }
+    const auto* device = (*snapshot)->device(device_id);
+    if (device && device->gateway_id) {
+      rpc_.call(tenant_id, device_id, {*device->gateway_id, device->name}, std::move(request),
+                timeout_ms, std::move(done));
+      return;
+    }
     rpc_.call(tenant_id, device_id, std::move(request), timeout_ms, std::move(done));
   }
 
  private:
   mqtt::DeviceRpc& rpc_;
+  ingest::Directory& directory_;
 };
 
 }  // namespace
@@ -57,9 +71,11 @@ struct EmbeddedBroker::Parts {
                    .connect_per_minute = mc.connect_per_minute,
                    .failures_per_minute = config.rate_limit.device_failures_per_minute}),
         device_rpc(broker),
-        rpc_channel(device_rpc),
+        rpc_channel(device_rpc, directory),
         intake(pipeline, directory, store, broker, device_rpc, work,
-               static_cast<std::size_t>(config.ingest.max_readings_per_request)),
+               {.max_readings_per_message =
+                    static_cast<std::size_t>(config.ingest.max_readings_per_request),
+                .ack_after_durable = mc.ack_after_durable}),
         context{broker,
                 admission,
                 intake,

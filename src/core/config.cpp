@@ -138,6 +138,7 @@ std::vector<Key> keys_of(Config& c) {
       {"mqtt.allow_anonymous", BoolKey{&c.mqtt.allow_anonymous}},
       {"mqtt.deny", TextKey{&c.mqtt.deny, {}}},
       {"mqtt.websocket", BoolKey{&c.mqtt.websocket}},
+      {"mqtt.ack_after_durable", BoolKey{&c.mqtt.ack_after_durable}},
       {"mqtt.bridge.url", TextKey{&c.mqtt.bridge.url, {}, false, check_bridge_url}},
       {"mqtt.bridge.client_id", TextKey{&c.mqtt.bridge.client_id, {}}},
       {"mqtt.bridge.username", TextKey{&c.mqtt.bridge.username, {}}},

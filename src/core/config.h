@@ -142,6 +142,11 @@ struct MqttConfig {
   std::string deny;
   // MQTT over WebSocket at /mqtt on the HTTP listener(s), while the broker is on.
   bool websocket = true;
+  // QoS 1/2 telemetry is acknowledged once its readings are durable (true),
+  // or once the pipeline has taken them (false: faster for the sender, but
+  // a crash may lose acknowledged readings and the acknowledgement carries
+  // no validation outcome).
+  bool ack_after_durable = true;
   MqttBridgeConfig bridge;
 };
 

@@ -1,5 +1,8 @@
 #include "ingest/directory.h"
 
+#include <algorithm>
+
+#include "core/mqtt_topic.h"
 #include "core/text.h"
 #include "store/device_access_store.h"
 
@@ -50,6 +53,19 @@ const DeviceEntry* Snapshot::device(Id id) const {
 const DeviceEntry* Snapshot::device_by_serial(Id tenant, std::string_view serial) const {
   const Id* id = find_in(device_by_serial_, tenant, lower_ascii(serial));
   return id ? device(*id) : nullptr;
+}
+
+const DeviceEntry* Snapshot::child(Id gateway_id, std::string_view name) const {
+  const Id* id = find_in(child_by_name_, gateway_id, name);
+  return id ? device(*id) : nullptr;
+}
+
+const DeviceEntry* Snapshot::device_by_topic(Id tenant, std::string_view topic) const {
+  auto t = topic_filters_.find(tenant);
+  if (t == topic_filters_.end()) return nullptr;
+  for (const auto& [filter, id] : t->second)
+    if (mqtt::topic_matches(filter, topic)) return device(id);
+  return nullptr;
 }
 
 const PointEntry* Snapshot::point(Id id) const {
@@ -125,9 +141,19 @@ Result<std::shared_ptr<const Snapshot>> Directory::rebuild(std::uint64_t generat
     e.serial = std::move(d.serial);
     e.status = std::move(d.status);
     for (auto& c : d.channels) e.channels.emplace(std::move(c.channel), c.point_id);
+    e.gateway = d.role == "gateway";
+    e.gateway_id = d.gateway_id;
+    e.mqtt_topics = std::move(d.mqtt_topics);
+    if (e.gateway_id) s->child_by_name_[*e.gateway_id].emplace(e.name, e.id);
+    for (const auto& filter : e.mqtt_topics)
+      s->topic_filters_[e.tenant_id].emplace_back(filter, e.id);
     if (!e.serial.empty()) s->device_by_serial_[e.tenant_id].emplace(lower_ascii(e.serial), e.id);
     s->devices_.emplace(e.id, std::move(e));
   }
+  // Lowest id first, so the first match is the lowest device id.
+  for (auto& [tenant, filters] : s->topic_filters_)
+    std::sort(filters.begin(), filters.end(),
+              [](const auto& a, const auto& b) { return a.second < b.second; });
   for (auto& c : *credentials) {
     if (c.kind == "basic") {
       s->basic_by_username_.emplace(

@@ -20,6 +20,8 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include "core/result.h"
 #include "core/text.h"
@@ -48,6 +50,9 @@ struct DeviceEntry {
   std::string serial;
   std::string status;    // provisioning | active | disabled
   TextMap<Id> channels;  // channel → point id
+  bool gateway = false;  // role "gateway"
+  std::optional<Id> gateway_id;
+  std::vector<std::string> mqtt_topics;
 
   bool disabled() const { return status == "disabled"; }
   bool provisioning() const { return status == "provisioning"; }
@@ -92,6 +97,12 @@ class Snapshot {
   const DeviceEntry* device(Id id) const;
   // Serials (DevEUIs) compare case-insensitively.
   const DeviceEntry* device_by_serial(Id tenant, std::string_view serial) const;
+  // The device behind a gateway by its name (what the MQTT gateway API
+  // names children by); with several of one name, the lowest id.
+  const DeviceEntry* child(Id gateway_id, std::string_view name) const;
+  // The tenant's device one of whose mqtt_topics matches `topic` (the
+  // topic as the tenant sees it); several: the lowest device id.
+  const DeviceEntry* device_by_topic(Id tenant, std::string_view topic) const;
   const PointEntry* point(Id id) const;
   const PointEntry* point_by_key(Id tenant, std::string_view key) const;
 
@@ -112,6 +123,9 @@ class Snapshot {
   TextMap<IntegrationEntry> integrations_;
   std::unordered_map<Id, DeviceEntry> devices_;
   std::unordered_map<Id, TextMap<Id>> device_by_serial_;  // tenant → lower-case serial → device
+  std::unordered_map<Id, TextMap<Id>> child_by_name_;     // gateway → name → device
+  // tenant → (filter, device), by device id
+  std::unordered_map<Id, std::vector<std::pair<std::string, Id>>> topic_filters_;
   std::unordered_map<Id, PointEntry> points_;
   std::unordered_map<Id, TextMap<Id>> point_by_key_;  // tenant → point key → point
 };

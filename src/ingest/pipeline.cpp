@@ -189,6 +189,10 @@ Result<Pipeline::Prepared> Pipeline::prepare(IngestRequest& request, bool may_bl
     snapshot = std::move(fresh);
     device = (*snapshot)->device(*request.device_id);
     if (!device) return fail(ErrorCode::unauthenticated, "the device no longer exists");
+    // Every key is resolved again: the entries found in the old snapshot die
+    // with it when nobody else holds it (an MQTT request, unlike an HTTP
+    // handler, keeps no snapshot of its own).
+    std::fill(points.begin(), points.end(), nullptr);
     unknown.clear();
     resolve_all(**snapshot, &unknown);
   }

@@ -107,6 +107,13 @@ struct Device : RecordMeta {
   std::string status = "provisioning";
   std::vector<DeviceChannel> channels;
   std::vector<std::string> tags;
+  // "gateway": the device may speak for the devices behind it (their
+  // gateway_id) over the MQTT gateway API. device_roles().
+  std::string role = "device";
+  std::optional<Id> gateway_id;  // the gateway this device reports through
+  // MQTT topic filters whose messages are this device's readings (a
+  // third-party gateway's or network server's own topics; docs/mqtt.md).
+  std::vector<std::string> mqtt_topics;
 };
 
 }  // namespace citypulse

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "core/mqtt_topic.h"
 #include "model/schema_impl.h"
 #include "model/vocabulary.h"
 
@@ -54,6 +55,31 @@ Status check_point(const Point& p) {
       if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' || c == '/'))
         return fail(ErrorCode::invalid,
                     "'key' may contain only letters, digits and _ - . /", "/key");
+  return {};
+}
+
+Status check_device(const Device& d) {
+  for (std::size_t i = 0; i < d.mqtt_topics.size(); ++i) {
+    const auto& filter = d.mqtt_topics[i];
+    if (filter.starts_with('$') || !mqtt::valid_topic_filter(filter, 32))
+      return fail(ErrorCode::invalid,
+                  fmt::format("'mqtt_topics' item {}: '{}' is not an MQTT topic filter of at most "
+                              "32 levels ('+' and '#' stand alone in a level, '#' last; no '$')",
+                              i, filter),
+                  fmt::format("/mqtt_topics/{}", i));
+    // A device publishes on what its filters match: never into the device
+    // API, where it would speak as other devices.
+    if (mqtt::filters_overlap(filter, "v1/devices/#") ||
+        mqtt::filters_overlap(filter, "v1/gateway/#"))
+      return fail(ErrorCode::invalid,
+                  fmt::format("'mqtt_topics' item {}: '{}' could match the device API's topics "
+                              "(v1/devices/..., v1/gateway/...)",
+                              i, filter),
+                  fmt::format("/mqtt_topics/{}", i));
+  }
+  if (d.gateway_id && d.role == "gateway")
+    return fail(ErrorCode::invalid, "a gateway does not report through another gateway",
+                "/gateway_id");
   return {};
 }
 
@@ -164,6 +190,12 @@ const FieldSpec<Device> kDeviceFields[] = {
     {.name = "channels", .type = F::channels, .member = &Device::channels,
      .description = "Which point each of the device's channels feeds."},
     {.name = "tags", .type = F::tags, .member = &Device::tags},
+    {.name = "role", .type = F::choice, .member = &Device::role, .choices = device_roles(),
+     .description = "'gateway': speaks for the devices whose gateway_id it is, over the MQTT gateway API."},
+    {.name = "gateway_id", .type = F::ref, .member = &Device::gateway_id, .ref = "devices",
+     .description = "The gateway this device reports through."},
+    {.name = "mqtt_topics", .type = F::tags, .member = &Device::mqtt_topics, .max = 200,
+     .description = "MQTT topic filters whose messages are this device's readings (third-party gateways, network servers)."},
 };
 
 }  // namespace
@@ -218,7 +250,7 @@ const Schema<Point>& point_schema() {
 const Schema<Device>& device_schema() {
   static const Schema<Device> s{"device", "devices",
                                 "Something that connects and delivers readings: a gateway, sensor, meter or controller.",
-                                TenantField::explicit_, kDeviceFields, nullptr};
+                                TenantField::explicit_, kDeviceFields, check_device};
   return s;
 }
 

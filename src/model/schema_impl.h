@@ -90,7 +90,9 @@ inline Result<std::string> read_text(std::string_view name, const json::value& v
   return std::string(s);
 }
 
-inline Result<std::vector<std::string>> read_tags(std::string_view name, const json::value& v) {
+// Tags are 1..64 bytes unless the field says longer (`max`).
+inline Result<std::vector<std::string>> read_tags(std::string_view name, const json::value& v,
+                                                  double max) {
   if (!v.is_array())
     return std::unexpected(
         invalid(name, fmt::format("'{}' must be an array of strings, not {}", name, type_name(v))));
@@ -100,7 +102,7 @@ inline Result<std::vector<std::string>> read_tags(std::string_view name, const j
   std::vector<std::string> tags;
   std::set<std::string> seen;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    auto t = read_text(name, a[i], 1, 64);
+    auto t = read_text(name, a[i], 1, std::isfinite(max) ? max : 64);
     if (!t) {
       auto e = t.error();
       e.field = fmt::format("/{}/{}", name, i);
@@ -230,7 +232,7 @@ Status read_field(const FieldSpec<T>& f, const json::value& v, T& out) {
           out.*p = std::move(*t);
           return {};
         } else if constexpr (std::is_same_v<M, std::vector<std::string>>) {
-          auto t = read_tags(name, v);
+          auto t = read_tags(name, v, f.max);
           if (!t) return std::unexpected(t.error());
           out.*p = std::move(*t);
           return {};
@@ -399,7 +401,10 @@ boost::json::object json_schema(const Schema<T>& schema) {
       }
       case FieldType::tags:
         p["type"] = "array";
-        p["items"] = json::object{{"type", "string"}, {"minLength", 1}, {"maxLength", 64}};
+        p["items"] = json::object{
+            {"type", "string"},
+            {"minLength", 1},
+            {"maxLength", std::isfinite(f.max) ? static_cast<std::int64_t>(f.max) : 64}};
         p["maxItems"] = 64;
         break;
       case FieldType::channels:
@@ -437,7 +442,7 @@ std::vector<std::string_view> filter_names(const Schema<T>& schema) {
   if (schema.tenant != TenantField::none) names.push_back("tenant_id");
   for (const auto& f : schema.fields) {
     if (f.type == FieldType::ref || f.type == FieldType::choice) names.push_back(f.name);
-    if (f.type == FieldType::tags) names.push_back("tag");
+    if (f.type == FieldType::tags && f.name == "tags") names.push_back("tag");
   }
   return names;
 }

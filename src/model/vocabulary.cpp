@@ -87,6 +87,8 @@ constexpr std::array kDeviceProtocols = {"mqtt"sv,       "http"sv,      "lorawan
 
 constexpr std::array kDeviceStatuses = {"provisioning"sv, "active"sv, "disabled"sv};
 
+constexpr std::array kDeviceRoles = {"device"sv, "gateway"sv};
+
 }  // namespace
 
 std::span<const std::string_view> building_types() { return kBuildingTypes; }
@@ -96,6 +98,7 @@ std::span<const std::string_view> point_kinds() { return kPointKinds; }
 std::span<const std::string_view> quantities() { return kQuantities; }
 std::span<const std::string_view> device_protocols() { return kDeviceProtocols; }
 std::span<const std::string_view> device_statuses() { return kDeviceStatuses; }
+std::span<const std::string_view> device_roles() { return kDeviceRoles; }
 
 std::span<const std::string_view> units_of(std::string_view quantity) {
   for (const auto& q : kQuantityUnits)

@@ -14,6 +14,7 @@ std::span<const std::string_view> point_kinds();
 std::span<const std::string_view> quantities();
 std::span<const std::string_view> device_protocols();
 std::span<const std::string_view> device_statuses();
+std::span<const std::string_view> device_roles();
 
 // The units a quantity may be declared in; the first is the SI unit used inside.
 std::span<const std::string_view> units_of(std::string_view quantity);

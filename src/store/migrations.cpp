@@ -340,11 +340,21 @@ CREATE UNIQUE INDEX device_credentials_certificate_cn ON device_credentials (cer
   WHERE revoked = FALSE AND certificate_cn IS NOT NULL AND certificate_fingerprint IS NULL;
 )sql";
 
+// Version 5: a device may be a gateway for others (the MQTT gateway API)
+// and may name MQTT topic filters whose messages are its readings.
+constexpr std::string_view kDeviceGateways = R"sql(
+ALTER TABLE devices ADD COLUMN role TEXT NOT NULL DEFAULT 'device';
+ALTER TABLE devices ADD COLUMN gateway_id BIGINT REFERENCES devices (id) ON DELETE CASCADE;
+ALTER TABLE devices ADD COLUMN mqtt_topics TEXT NOT NULL DEFAULT '[]';
+CREATE INDEX devices_gateway_id ON devices (gateway_id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "asset model", kAssetModel},
     {2, "identity", kIdentity},
     {3, "device access", kDeviceAccess},
     {4, "device credential kinds", kDeviceCredentialKinds},
+    {5, "device gateways and topics", kDeviceGateways},
 };
 
 constexpr bool versions_are_consecutive() {

@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "admin_api.h"
 #include "child_process.h"
 #include "http_client.h"
 #include "mqtt_test_client.h"
@@ -149,6 +150,30 @@ struct Node {
   }
   bool connected_within(int timeout_ms) const {
     return eventually([&] { return metric("citypulse_mqtt_bridge_connected") == 1; }, timeout_ms);
+  }
+  std::int64_t create(const std::string& collection, const json::object& body) const {
+    return create_record(*admin, collection, body);
+  }
+  json::array readings(std::int64_t point) const { return point_readings(*admin, point); }
+  // A building and one temperature point in it, with a device of `device`'s
+  // fields whose channel `channel` feeds the point; their ids (0 when refused).
+  struct Fed {
+    std::int64_t device = 0, point = 0;
+  };
+  Fed device_with_point(const std::string& channel, json::object device) const {
+    const auto building =
+        create("buildings", {{"tenant_id", kTenant}, {"name", "Pool"}, {"type", "primary_school"}});
+    const auto point = create("points", {{"building_id", building},
+                                         {"name", "Water temperature"},
+                                         {"key", "pool." + channel},
+                                         {"kind", "sensor"},
+                                         {"quantity", "temperature"},
+                                         {"unit", "°C"}});
+    device["tenant_id"] = kTenant;
+    device["building_id"] = building;
+    device["status"] = "active";
+    device["channels"] = json::array{json::object{{"channel", channel}, {"point_id", point}}};
+    return {create("devices", std::move(device)), point};
   }
 };
 
@@ -391,49 +416,56 @@ TEST(MqttBridge, BridgedDeviceTelemetryIsStored) {
   auto node = start_node(bridge_env(mosquitto.url(), "node-telemetry",
                                     {{"CITYPULSE_MQTT_BRIDGE_TOPICS", "v1/devices/+/telemetry"}}));
   ASSERT_TRUE(node);
-  auto& admin = *node->admin;
-  auto building =
-      admin.post("/api/v1/buildings",
-                 json::serialize(json::object{
-                     {"tenant_id", kTenant}, {"name", "Pool"}, {"type", "primary_school"}}));
-  ASSERT_EQ(building.status, 201) << building.body;
-  auto point =
-      admin.post("/api/v1/points",
-                 json::serialize(json::object{{"building_id", json::parse(building.body).at("id")},
-                                              {"name", "Water temperature"},
-                                              {"key", "pool.water"},
-                                              {"kind", "sensor"},
-                                              {"quantity", "temperature"},
-                                              {"unit", "°C"}}));
-  ASSERT_EQ(point.status, 201) << point.body;
-  const auto point_id = json::parse(point.body).at("id").as_int64();
-  auto device = admin.post(
-      "/api/v1/devices",
-      json::serialize(json::object{
-          {"tenant_id", kTenant},
-          {"name", "Pool gateway"},
-          {"protocol", "mqtt"},
-          {"status", "active"},
-          {"channels", json::array{json::object{{"channel", "water"}, {"point_id", point_id}}}}}));
-  ASSERT_EQ(device.status, 201) << device.body;
-  const auto device_id = json::parse(device.body).at("id").as_int64();
+  const auto [device_id, point_id] =
+      node->device_with_point("water", {{"name", "Pool gateway"}, {"protocol", "mqtt"}});
+  ASSERT_NE(device_id, 0);
   ASSERT_TRUE(node->connected_within(10'000)) << node->server->output();
 
   const std::string topic = "v1/devices/" + std::to_string(device_id) + "/telemetry";
   ASSERT_EQ(mosquitto.publish(topic, R"({"ts":1765000000000,"values":{"water":27.5}})", 1), 0);
   ASSERT_EQ(mosquitto.publish("v1/devices/999999/telemetry", R"({"water":1})", 1), 0);
-  const auto stored = [&] {
-    auto r = admin.get("/api/v1/points/" + std::to_string(point_id) +
-                       "/readings?from=2020-01-01T00:00:00Z&to=2100-01-01T00:00:00Z");
-    if (r.status != 200) return json::array{};
-    return json::parse(r.body).at("items").as_array();
-  };
-  ASSERT_TRUE(eventually([&] { return !stored().empty(); }, 5000)) << node->server->output();
-  const auto items = stored();
+  ASSERT_TRUE(eventually([&] { return !node->readings(point_id).empty(); }, 5000))
+      << node->server->output();
+  const auto items = node->readings(point_id);
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].at("value").to_number<double>(), 27.5);
   EXPECT_TRUE(eventually(
       [&] { return node->metric("citypulse_mqtt_bridge_messages_received") == 2; }, 5000));
+}
+
+// ChirpStack's MQTT integration on the external broker, bridged: its event
+// topics are taken in like a tenant writer's (docs/mqtt.md, "LoRaWAN network
+// servers"). An event for an unknown DevEUI stores nothing and leaves the
+// bridge running for the next.
+TEST(MqttBridge, BridgedChirpStackEventsAreStored) {
+  Mosquitto mosquitto;
+  ASSERT_TRUE(mosquitto.start()) << mosquitto.output();
+  auto node =
+      start_node(bridge_env(mosquitto.url(), "node-chirpstack",
+                            {{"CITYPULSE_MQTT_BRIDGE_TOPICS", "application/+/device/+/event/+"}}));
+  ASSERT_TRUE(node);
+  const auto [device_id, point_id] = node->device_with_point(
+      "TempC", {{"name", "Pool node"}, {"protocol", "lorawan"}, {"serial", "A84041000181C061"}});
+  ASSERT_NE(device_id, 0);
+  ASSERT_TRUE(node->connected_within(10'000)) << node->server->output();
+  const auto up = [](const std::string& dev_eui, double value) {
+    return json::serialize(json::object{{"time", "2026-03-01T10:00:00Z"},
+                                        {"deviceInfo", {{"devEui", dev_eui}}},
+                                        {"fPort", 2},
+                                        {"object", {{"TempC", value}}}});
+  };
+  ASSERT_EQ(mosquitto.publish("application/1f3a/device/0000000000000001/event/up",
+                              up("0000000000000001", 1), 1),
+            0);
+  ASSERT_EQ(mosquitto.publish("application/1f3a/device/a84041000181c061/event/up",
+                              up("a84041000181c061", 26.5), 1),
+            0);
+  ASSERT_TRUE(eventually([&] { return !node->readings(point_id).empty(); }, 5000))
+      << node->server->output();
+  const auto items = node->readings(point_id);
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].at("value").to_number<double>(), 26.5);
+  EXPECT_EQ(items[0].at("t"), "2026-03-01T10:00:00.000Z");
 }
 
 }  // namespace

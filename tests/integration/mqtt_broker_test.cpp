@@ -354,6 +354,36 @@ TEST_F(MqttBroker, TheWillIsPublishedWhenADeviceDropsAndNotAfterANormalDisconnec
   EXPECT_FALSE(watcher.receive(PacketType::publish, 700)) << "a will after a normal DISCONNECT";
 }
 
+// A will's Message Expiry Interval is its lifetime once published
+// (3.1.3.2.4, [MQTT-3.3.2-5]), not counted from the CONNECT: a device
+// connected for longer than it still leaves its will behind.
+TEST_F(MqttBroker, AWillsExpiryCountsFromItsPublication) {
+  MqttTestClient watcher(port_, Version::v5);
+  ASSERT_TRUE(watcher.connect("expiry-watcher", "k", key_));
+  const auto topic = "v1/devices/" + std::to_string(second_device_) + "/lastwords";
+  ASSERT_EQ(watcher.subscribe(topic, 1), std::vector<std::uint8_t>{1});
+  {
+    MqttTestClient device(port_, Version::v5);
+    mqtt::Connect c;
+    c.version = Version::v5;
+    c.client_id = "will-expiry";
+    c.username = second_token_;
+    mqtt::Will w;
+    w.topic = "v1/devices/me/lastwords";
+    w.payload = "gone";
+    w.qos = 1;
+    w.properties.message_expiry = 1;
+    c.will = w;
+    device.send(mqtt::Packet{c});
+    ASSERT_TRUE(device.receive(PacketType::connack));
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  }  // closed without DISCONNECT
+  auto will = watcher.receive(PacketType::publish, 5000);
+  ASSERT_TRUE(will) << "the will was dropped as expired";
+  EXPECT_EQ(will->as<mqtt::Publish>().payload, "gone");
+  EXPECT_LE(will->as<mqtt::Publish>().properties.message_expiry.value_or(99), 1u);
+}
+
 TEST_F(MqttBroker, APersistentSessionGetsWhatWasPublishedWhileItWasAway) {
   {
     MqttTestClient c(port_, Version::v311);
@@ -426,6 +456,23 @@ TEST_F(MqttBroker, KeepAliveClosesASilentConnection) {
   // [MQTT-3.1.2-22]: one and a half times the keep-alive.
   EXPECT_TRUE(c.closed_within(4000));
   EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(1400));
+}
+
+// Bytes that never make a whole packet do not keep a connection alive
+// [MQTT-3.1.2-22]: a PUBLISH trickled a byte every 200 ms is closed about
+// 1.5 keep-alives after the last whole packet.
+TEST_F(MqttBroker, KeepAliveCountsWholePacketsNotBytes) {
+  MqttTestClient c(port_, Version::v5);
+  ASSERT_TRUE(c.connect("trickler", "k", key_, true, /*keep_alive=*/1));
+  const auto start = std::chrono::steady_clock::now();
+  c.send_raw(std::string("\x30\x64", 2));  // PUBLISH, 100 bytes to follow
+  bool closed = false;
+  for (int i = 0; i < 25 && !closed; ++i) {
+    c.send_raw("a");
+    closed = c.closed_within(200);
+  }
+  EXPECT_TRUE(closed);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(3000));
 }
 
 TEST_F(MqttBroker, MalformedPacketsCloseTheConnectionAndNothingElse) {
@@ -627,6 +674,58 @@ TEST(MqttSandbox, AnonymousClientsTalkAmongThemselvesAndNeverSeeTenants) {
   EXPECT_EQ(p->as<mqtt::Publish>().topic, "chat/hello");
   // $SYS is for admins only.
   EXPECT_EQ(a.subscribe("$SYS/#", 0), std::vector<std::uint8_t>{reason::not_authorized});
+  EXPECT_EQ(server.stop(SIGTERM), 0) << server.output();
+}
+
+// mqtt.ack_after_durable = false: telemetry is acknowledged once the
+// pipeline took it, so even readings that will be refused get 0x00; the
+// good ones still reach the store.
+TEST(MqttAckWhenTaken, TelemetryIsAcknowledgedBeforeItIsStored) {
+  TempDir tmp;
+  ServerProcess server(tmp.path() + "/data", {}, {{"CITYPULSE_MQTT_ACK_AFTER_DURABLE", "false"}});
+  ASSERT_TRUE(server.start()) << server.output();
+  HttpClient admin(server.port());
+  ASSERT_EQ(admin.sign_in(kAdminEmail, kAdminPassword).status, 200);
+  const auto create = [&](const std::string& collection, json::object body) -> std::int64_t {
+    auto r = admin.post("/api/v1/" + collection, text(body));
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.status == 201 ? parse(r.body).at("id").as_int64() : 0;
+  };
+  const auto tenant = create("tenants", {{"name", "Fast Town"}});
+  const auto building =
+      create("buildings", {{"tenant_id", tenant}, {"name", "Depot"}, {"type", "other"}});
+  const auto point = create("points", {{"building_id", building},
+                                       {"name", "Depot temperature"},
+                                       {"key", "depot.temp"},
+                                       {"kind", "sensor"},
+                                       {"quantity", "temperature"},
+                                       {"unit", "°C"}});
+  const auto device = create("devices", {{"tenant_id", tenant},
+                                         {"building_id", building},
+                                         {"name", "Depot sensor"},
+                                         {"protocol", "mqtt"},
+                                         {"status", "active"}});
+  auto r = admin.post("/api/v1/devices/" + std::to_string(device) + "/credentials",
+                      R"({"name":"test"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const std::string token(parse(r.body).at("token").as_string());
+
+  MqttTestClient c(server.mqtt_port(), Version::v5);
+  ASSERT_TRUE(c.connect("fast", token));
+  EXPECT_EQ(c.publish("v1/devices/me/telemetry", R"({"no.such.point": 1})", 1), reason::success);
+  EXPECT_EQ(c.publish("v1/devices/me/telemetry", "{not json", 1), reason::payload_format_invalid);
+  EXPECT_EQ(c.publish("v1/devices/me/telemetry",
+                      R"({"ts": 1794000000000, "values": {"depot.temp": 12.5}})", 1),
+            reason::success);
+  const auto stored = [&] {
+    auto got = admin.get("/api/v1/points/" + std::to_string(point) +
+                         "/readings?from=1970-01-01T00:00:00Z&to=2100-01-01T00:00:00Z");
+    return got.status == 200 && got.body.find("12.5") != std::string::npos;
+  };
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!stored() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(stored());
   EXPECT_EQ(server.stop(SIGTERM), 0) << server.output();
 }
 

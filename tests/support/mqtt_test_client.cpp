@@ -135,10 +135,12 @@ std::optional<std::uint8_t> MqttTestClient::publish(std::string topic, std::stri
   p.properties = std::move(properties);
   if (qos > 0) p.packet_id = next_id_++;
   send(Packet{p});
+  last_reason_string_.clear();
   if (qos == 0) return 0;
   auto ack = receive(qos == 1 ? PacketType::puback : PacketType::pubrec);
   if (!ack) return std::nullopt;
   const auto reason = ack->as<Ack>().reason;
+  last_reason_string_ = ack->as<Ack>().properties.reason_string.value_or("");
   if (qos == 2 && reason < 0x80) {
     send(Packet{Ack{PacketType::pubrel, p.packet_id, 0, {}}});
     if (!receive(PacketType::pubcomp)) return std::nullopt;

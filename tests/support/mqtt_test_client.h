@@ -58,6 +58,8 @@ class MqttTestClient {
   // reason (0 for QoS 0), nullopt when the acknowledgement did not come.
   std::optional<std::uint8_t> publish(std::string topic, std::string payload, std::uint8_t qos,
                                       bool retain = false, mqtt::Properties properties = {});
+  // The reason string of the last acknowledgement publish() received ("" for none).
+  const std::string& last_reason_string() const { return last_reason_string_; }
 
   // SUBSCRIBE one filter; the SUBACK's reason codes.
   std::vector<std::uint8_t> subscribe(std::string filter, std::uint8_t qos,
@@ -72,6 +74,7 @@ class MqttTestClient {
   std::string in_;
   bool closed_ = false;
   std::uint16_t next_id_ = 1;
+  std::string last_reason_string_;
   // Strings the packets we send point into, kept for one send.
   std::vector<std::string> keep_;
 };

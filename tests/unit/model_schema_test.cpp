@@ -162,6 +162,45 @@ TEST(Schema, DeviceChannelsAreChecked) {
   EXPECT_NE(extra.error().message.find("unknown field 'x'"), std::string::npos);
 }
 
+// A gateway's devices name it; a device's MQTT topic filters are real
+// filters of the tenant's own topics, longer than a tag may be.
+TEST(Schema, DeviceRolesAndTopicsAreChecked) {
+  auto decode_device = [](const std::string& text) {
+    return decode(json::parse(text), device_schema(), DecodeMode::create,
+                  static_cast<const Device*>(nullptr));
+  };
+  auto plain = decode_device(R"({"name":"s","protocol":"mqtt"})");
+  ASSERT_TRUE(plain.has_value()) << plain.error().message;
+  EXPECT_EQ(plain->role, "device");
+  EXPECT_FALSE(plain->gateway_id.has_value());
+  EXPECT_TRUE(plain->mqtt_topics.empty());
+
+  const std::string long_filter =
+      "application/6f1c2a/device/0004a30b001c0530/event/" + std::string(80, 'u');
+  auto ok = decode_device(R"({"name":"s","protocol":"mqtt","gateway_id":4,"mqtt_topics":[")" +
+                          long_filter + R"(","tele/+/SENSOR","zigbee2mqtt/#"]})");
+  ASSERT_TRUE(ok.has_value()) << ok.error().message;
+  EXPECT_EQ(ok->gateway_id, 4);
+  EXPECT_EQ(ok->mqtt_topics.size(), 3u);
+
+  for (const std::string bad : {"a/#/b", "a/b+", "$SYS/x", "", "a/#x", "#", "+/devices/#",
+                                "v1/devices/+/rpc/response/#", "v1/gateway/telemetry", "v1/+"}) {
+    auto refused =
+        decode_device(R"({"name":"s","protocol":"mqtt","mqtt_topics":["ok/t",")" + bad + R"("]})");
+    ASSERT_FALSE(refused.has_value()) << bad;
+    EXPECT_EQ(refused.error().field, "/mqtt_topics/1") << bad;
+  }
+  auto deep = decode_device(R"({"name":"s","protocol":"mqtt","mqtt_topics":[")" +
+                            std::string(200, '/').substr(0, 40) + R"("]})");
+  EXPECT_FALSE(deep.has_value()) << "41 levels";
+  auto role = decode_device(R"({"name":"s","protocol":"mqtt","role":"hub"})");
+  ASSERT_FALSE(role.has_value());
+  EXPECT_EQ(role.error().field, "/role");
+  auto chained = decode_device(R"({"name":"s","protocol":"mqtt","role":"gateway","gateway_id":4})");
+  ASSERT_FALSE(chained.has_value());
+  EXPECT_EQ(chained.error().field, "/gateway_id");
+}
+
 TEST(Schema, EncodeThenDecodeIsTheSameRecord) {
   Building b;
   b.id = 3;

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "core/mqtt_topic.h"
 #include "transport/mqtt/retained_store.h"
-#include "transport/mqtt/topic.h"
 
 namespace citypulse::mqtt {
 namespace {

@@ -10,9 +10,9 @@
 #include <thread>
 #include <vector>
 
+#include "core/mqtt_topic.h"
 #include "transport/mqtt/session.h"
 #include "transport/mqtt/subscription_tree.h"
-#include "transport/mqtt/topic.h"
 
 namespace citypulse::mqtt {
 namespace {

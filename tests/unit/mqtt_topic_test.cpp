@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "transport/mqtt/topic.h"
+#include "core/mqtt_topic.h"
 
 namespace citypulse::mqtt {
 namespace {
@@ -296,4 +296,16 @@ TEST(TopicMatch, ExhaustiveAgainstReference) {
 }
 
 }  // namespace
+TEST(TopicFilter, OverlapIsWhetherSomeNameMatchesBoth) {
+  EXPECT_TRUE(filters_overlap("a/b", "a/b"));
+  EXPECT_TRUE(filters_overlap("a/+", "+/b"));
+  EXPECT_TRUE(filters_overlap("#", "x/y/z"));
+  EXPECT_TRUE(filters_overlap("a/#", "a"));  // "a/#" matches "a" (4.7.1.2)
+  EXPECT_TRUE(filters_overlap("+/devices/#", "v1/devices/#"));
+  EXPECT_FALSE(filters_overlap("a/b", "a/c"));
+  EXPECT_FALSE(filters_overlap("a/+", "a/b/c"));
+  EXPECT_FALSE(filters_overlap("tele/+/SENSOR", "v1/devices/#"));
+  EXPECT_FALSE(filters_overlap("a", "a/b"));
+}
+
 }  // namespace citypulse::mqtt

@@ -3,11 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cmath>
 #include <string>
-#include <unordered_set>
 
 #include "core/text.h"
+#include "ingest/flat_json.h"
 
 namespace citypulse::lorawan {
 namespace {
@@ -21,60 +20,6 @@ std::string quoted(std::string_view s) {
   constexpr std::size_t kShown = 40;
   return s.size() <= kShown ? fmt::format("'{}'", s) : fmt::format("'{}...'", s.substr(0, kShown));
 }
-
-// Walks a decoded payload depth first, in body order, building each key in
-// one buffer. The work is linear in the payload: every value is visited at
-// most once, and the recursion is at most kMaxMeasurementDepth deep.
-class PayloadFlattener {
- public:
-  PayloadFlattener(MemberReader& reader, std::string pointer, std::vector<Measurement>& out)
-      : reader_(reader), pointer_(std::move(pointer)), out_(out) {}
-
-  void walk(const boost::json::object& object, std::size_t depth) {
-    for (const auto& [name, value] : object) {
-      if (reader_.failed()) return;
-      const std::size_t mark = key_.size();
-      const std::size_t grown = mark + (mark == 0 ? 0 : 1) + name.size();
-      // A longer key only gets longer further down, so the whole subtree goes.
-      if (name.empty() || grown > kMaxMeasurementKey) continue;
-      if (mark != 0) key_ += '.';
-      key_.append(name.data(), name.size());
-      if (value.is_object()) {
-        if (depth < kMaxMeasurementDepth) walk(value.get_object(), depth + 1);
-      } else if (value.is_bool()) {
-        add(value.get_bool() ? 1.0 : 0.0);
-      } else if (value.is_int64()) {
-        add(static_cast<double>(value.get_int64()));
-      } else if (value.is_uint64()) {
-        add(static_cast<double>(value.get_uint64()));
-      } else if (value.is_double() && std::isfinite(value.get_double())) {
-        // Boost.JSON reads 1e400 as infinity, which no reading can hold.
-        add(value.get_double());
-      }
-      key_.resize(mark);
-    }
-  }
-
- private:
-  void add(double value) {
-    // {"a.b": 1, "a": {"b": 2}} flattens to "a.b" twice; the first stands.
-    if (seen_.contains(key_)) return;
-    if (out_.size() == kMaxMeasurements) {
-      reader_.fail(fmt::format("the decoded payload '{}' has more than {} numeric fields", pointer_,
-                               kMaxMeasurements),
-                   pointer_);
-      return;
-    }
-    seen_.insert(key_);
-    out_.push_back(Measurement{key_, value});
-  }
-
-  MemberReader& reader_;
-  std::string pointer_;
-  std::vector<Measurement>& out_;
-  std::string key_;
-  std::unordered_set<std::string> seen_;
-};
 
 }  // namespace
 
@@ -102,7 +47,13 @@ void read_decoded_payload(MemberReader& reader, const ObjectAt& in, std::string_
   const std::optional<ObjectAt> payload = reader.object(in, name);
   if (!payload) return;
   event.decoded = true;
-  PayloadFlattener(reader, payload->pointer, event.measurements).walk(*payload->json, 1);
+  const ingest::FlattenLimits limits{.max_values = kMaxMeasurements,
+                                     .max_depth = kMaxMeasurementDepth,
+                                     .max_key = kMaxMeasurementKey};
+  if (!ingest::flatten_values(*payload->json, limits, event.measurements))
+    reader.fail(fmt::format("the decoded payload '{}' has more than {} numeric fields",
+                            payload->pointer, kMaxMeasurements),
+                payload->pointer);
 }
 
 void read_best_gateway(MemberReader& reader, const std::vector<ObjectAt>& gateways,

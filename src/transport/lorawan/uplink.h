@@ -42,6 +42,7 @@
 
 #include "core/result.h"
 #include "core/time.h"
+#include "ingest/flat_json.h"
 
 namespace citypulse::lorawan {
 
@@ -53,10 +54,10 @@ namespace citypulse::lorawan {
 // downlink_queued, downlink_queue_invalidated and anything else → other.
 enum class EventKind { uplink, join, status, ack, txack, log, location, integration, other };
 
-struct Measurement {
-  std::string key;  // path in the decoded payload, '.'-joined: "sensor.temperature"
-  double value;     // numbers as they are, booleans as 0 or 1
-};
+// A decoded payload's field: its path, '.'-joined ("sensor.temperature"),
+// and its value (numbers as they are, booleans as 0 or 1). Flattened by the
+// rules of ingest/flat_json.h, which MQTT mapped topics share.
+using Measurement = ingest::FlatValue;
 
 inline constexpr std::size_t kMaxMeasurements = 256;    // more is an error
 inline constexpr std::size_t kMaxMeasurementDepth = 8;  // deeper members are skipped

@@ -5,9 +5,9 @@
 
 #include <algorithm>
 
+#include "core/mqtt_topic.h"
 #include "core/time.h"
 #include "transport/mqtt/published_message.h"
-#include "transport/mqtt/topic.h"
 
 namespace citypulse::mqtt {
 namespace {

@@ -91,11 +91,12 @@ void Broker::detach(const SessionPtr& session, const SessionOwner* owner,
       // session ends, whichever is first; a new connection to the session
       // before then cancels it (here when it came first, attach() when later).
       if (will->delay_s == 0 || ends)
-        publish_now = will->message;
-      else if (still_ours)
-        delayed_wills_.push_back(
-            {session, will->message,
-             now_ms() + std::int64_t{std::min(will->delay_s, session->expiry_s)} * 1000});
+        publish_now = will->due(now_ms());
+      else if (still_ours) {
+        const auto due_ms =
+            now_ms() + std::int64_t{std::min(will->delay_s, session->expiry_s)} * 1000;
+        delayed_wills_.push_back({session, std::move(*will), due_ms});
+      }
     }
   }
   changed();
@@ -195,7 +196,7 @@ void Broker::tick(std::int64_t now) {
     for (auto& session : expired) end_session_locked(session);
     for (auto it = delayed_wills_.begin(); it != delayed_wills_.end();) {
       if (it->due_ms <= now) {
-        wills.push_back(std::move(it->message));
+        wills.push_back(it->will.due(now));
         it = delayed_wills_.erase(it);
       } else {
         ++it;

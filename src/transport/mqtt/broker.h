@@ -146,7 +146,7 @@ class Broker {
 
   struct DelayedWill {
     SessionPtr session;
-    MessagePtr message;
+    StoredWill will;
     std::int64_t due_ms = 0;
   };
   std::vector<DelayedWill> delayed_wills_;

@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "transport/mqtt/topic.h"
+#include "core/mqtt_topic.h"
 
 namespace citypulse::mqtt {
 namespace {
@@ -37,8 +37,13 @@ std::optional<std::string> plain_to_internal(const ClientIdentity& c, std::strin
     case ClientIdentity::Kind::device:
       if (topic.starts_with(kDeviceMe))
         return c.prefix + c.device_root + std::string(topic.substr(kDeviceMe.size()));
-      if (topic.starts_with(kGateway))
+      if (topic.starts_with(kGateway)) {
+        if (!c.gateway) return std::nullopt;
         return c.prefix + gateway_root(c) + std::string(topic.substr(kGateway.size()));
+      }
+      if (use == TopicUse::publish)
+        for (const auto& filter : c.topics)
+          if (topic_matches(filter, topic)) return c.prefix + std::string(topic);
       return std::nullopt;
     case ClientIdentity::Kind::user:
       if (use == TopicUse::publish ? !c.may_write : !c.may_read) return std::nullopt;
@@ -51,11 +56,14 @@ std::optional<std::string> plain_to_internal(const ClientIdentity& c, std::strin
 
 }  // namespace
 
-ClientIdentity device_identity(Id tenant_id, Id device_id, std::string_view device_name) {
+ClientIdentity device_identity(Id tenant_id, Id device_id, std::string_view device_name,
+                               bool gateway, std::vector<std::string> topics) {
   ClientIdentity c;
   c.kind = ClientIdentity::Kind::device;
   c.tenant_id = tenant_id;
   c.device_id = device_id;
+  c.gateway = gateway;
+  c.topics = std::move(topics);
   c.name = fmt::format("device {} ({})", device_id, device_name);
   c.prefix = tenant_prefix(tenant_id);
   c.device_root = fmt::format("v1/devices/{}/", device_id);
@@ -112,6 +120,10 @@ std::optional<std::string> to_client(const ClientIdentity& client, std::string_v
 
 std::string device_topic(Id tenant_id, Id device_id, std::string_view below_root) {
   return fmt::format("t/{}/v1/devices/{}/{}", tenant_id, device_id, below_root);
+}
+
+std::string gateway_topic(Id tenant_id, Id gateway_id, std::string_view below) {
+  return fmt::format("t/{}/v1/gateway/{}/{}", tenant_id, gateway_id, below);
 }
 
 }  // namespace citypulse::mqtt

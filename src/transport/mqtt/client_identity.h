@@ -11,14 +11,18 @@
 // A device speaks of itself as "v1/devices/me/..." (ThingsBoard); inside the
 // tenant that is "v1/devices/<device id>/...", which is where a tenant's
 // user sees it. A device may only use topics under its own
-// "v1/devices/me/" (and a gateway "v1/gateway/"): it never reads another
-// device's messages.
+// "v1/devices/me/" (and a gateway "v1/gateway/", kept under the gateway's
+// own "v1/gateway/<device id>/"): it never reads another device's
+// messages. A device may also publish (not subscribe) on the topic names
+// its mqtt_topics filters match, as they are, inside its tenant: a
+// third-party gateway keeps its own topics.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "model/asset.h"
 
@@ -27,12 +31,14 @@ namespace citypulse::mqtt {
 struct ClientIdentity {
   enum class Kind : std::uint8_t { device, user, anonymous };
   Kind kind = Kind::anonymous;
-  Id tenant_id = 0;             // 0 for anonymous clients and superadmins
-  std::optional<Id> device_id;  // devices
-  bool may_read = false;        // users: subscribe within the tenant (readings:read)
-  bool may_write = false;       // users: publish within the tenant (readings:write)
-  bool sys_reader = false;      // may subscribe to $SYS/ (admins)
-  std::string name;             // for logs: "device 42", a user's email, "anonymous"
+  Id tenant_id = 0;                 // 0 for anonymous clients and superadmins
+  std::optional<Id> device_id;      // devices
+  bool may_read = false;            // users: subscribe within the tenant (readings:read)
+  bool may_write = false;           // users: publish within the tenant (readings:write)
+  bool sys_reader = false;          // may subscribe to $SYS/ (admins)
+  bool gateway = false;             // devices: may use v1/gateway/ (role "gateway")
+  std::vector<std::string> topics;  // devices: their mqtt_topics filters
+  std::string name;                 // for logs: "device 42", a user's email, "anonymous"
 
   // Internal topic prefix: "t/<tenant>/" or "sandbox/"; for superadmins
   // without a tenant, "" (they see every tenant's namespace by its prefix).
@@ -44,7 +50,8 @@ struct ClientIdentity {
 };
 
 // The identities of each kind, with their prefixes and roots set.
-ClientIdentity device_identity(Id tenant_id, Id device_id, std::string_view device_name);
+ClientIdentity device_identity(Id tenant_id, Id device_id, std::string_view device_name,
+                               bool gateway = false, std::vector<std::string> topics = {});
 ClientIdentity user_identity(std::optional<Id> tenant_id, bool may_read, bool may_write,
                              bool sys_reader, std::string name);
 ClientIdentity anonymous_identity();
@@ -67,5 +74,8 @@ std::optional<std::string> to_client(const ClientIdentity& client, std::string_v
 // The internal name of a tenant device's topic under its own root, for the
 // server's own messages to a device (RPC requests, attribute responses).
 std::string device_topic(Id tenant_id, Id device_id, std::string_view below_root);
+// The same for a gateway's own topics: what the gateway sees as
+// "v1/gateway/<below>".
+std::string gateway_topic(Id tenant_id, Id gateway_id, std::string_view below);
 
 }  // namespace citypulse::mqtt

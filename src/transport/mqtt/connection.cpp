@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/mqtt_topic.h"
 #include "core/time.h"
 #include "transport/mqtt/published_message.h"
-#include "transport/mqtt/topic.h"
 
 namespace citypulse::mqtt {
 namespace {
@@ -19,29 +19,6 @@ namespace {
 constexpr std::uint32_t kNeverExpires = 0xFFFF'FFFF;
 constexpr std::size_t kMaxClientIdBytes = 256;
 constexpr std::int64_t kBusyRetryMs = 10;
-
-// Whether some topic name matches both filters: then a subscription to
-// `wanted` could receive what `denied` keeps from everyone.
-bool filters_overlap(std::string_view a, std::string_view b) {
-  while (true) {
-    const auto ea = a.find('/');
-    const auto eb = b.find('/');
-    const auto la = a.substr(0, ea);
-    const auto lb = b.substr(0, eb);
-    if (la == "#" || lb == "#") return true;
-    if (la != "+" && lb != "+" && la != lb) return false;
-    const bool a_last = ea == std::string_view::npos;
-    const bool b_last = eb == std::string_view::npos;
-    if (a_last || b_last) {
-      // "a/#" also matches "a" (4.7.1.2).
-      if (a_last && b_last) return true;
-      const auto rest = a_last ? b.substr(eb + 1) : a.substr(ea + 1);
-      return rest == "#";
-    }
-    a = a.substr(ea + 1);
-    b = b.substr(eb + 1);
-  }
-}
 
 std::string assigned_client_id() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -224,8 +201,6 @@ bool Connection::on_connect(Connect& c) {
     message->qos = w.qos;
     message->retain = w.retain;
     message->payload_format = w.properties.payload_format;
-    if (w.properties.message_expiry)
-      message->expires_at_ms = now_ms() + std::int64_t{*w.properties.message_expiry} * 1000;
     if (w.properties.content_type) message->content_type = std::string(*w.properties.content_type);
     if (w.properties.response_topic)
       message->response_topic = std::string(*w.properties.response_topic);
@@ -233,7 +208,8 @@ bool Connection::on_connect(Connect& c) {
       message->correlation_data = std::string(*w.properties.correlation_data);
     for (const auto& [k, v] : w.properties.user_properties)
       message->user_properties.emplace_back(std::string(k), std::string(v));
-    pending_will_ = StoredWill{std::move(message), w.properties.will_delay.value_or(0)};
+    pending_will_ = StoredWill{std::move(message), w.properties.will_delay.value_or(0),
+                               w.properties.message_expiry.value_or(0)};
   }
   Credentials credentials;
   if (c.username) credentials.username = std::string(*c.username);
@@ -276,7 +252,7 @@ void Connection::admitted(Admitted result) {
     }
     auto message = std::make_shared<Message>(*pending_will_->message);
     message->topic = std::move(*internal);
-    will_ = StoredWill{std::move(message), pending_will_->delay_s};
+    will_ = StoredWill{std::move(message), pending_will_->delay_s, pending_will_->message_expiry_s};
     pending_will_.reset();
   }
   auto attached = context_.broker.attach(identity_, client_id_, clean_start_, session_expiry_s_,

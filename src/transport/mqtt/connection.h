@@ -69,8 +69,8 @@ class Connection : public SessionOwner, public std::enable_shared_from_this<Conn
     // Stops reading (true) or starts again (false): resuming hands the
     // bytes already buffered to receive() first.
     virtual void pause(bool paused) = 0;
-    // Closes the connection when nothing arrives for this long (0: never);
-    // every byte received restarts the clock.
+    // Closes the connection when no whole packet arrives for this long (0:
+    // never); every packet receive() consumes restarts the clock.
     virtual void set_idle_timeout(std::int64_t ms) = 0;
     // Runs `work` on the connection's thread after `ms`.
     virtual void after(std::int64_t ms, std::move_only_function<void()> work) = 0;

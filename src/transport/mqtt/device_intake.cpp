@@ -25,6 +25,8 @@ constexpr std::string_view kTelemetry = "v1/devices/me/telemetry";
 constexpr std::string_view kAttributes = "v1/devices/me/attributes";
 constexpr std::string_view kAttributeRequest = "v1/devices/me/attributes/request/";
 constexpr std::string_view kRpcResponse = "v1/devices/me/rpc/response/";
+constexpr std::string_view kDeviceMe = "v1/devices/me/";
+constexpr std::string_view kGateway = "v1/gateway/";
 
 // The device id in a tenant-level telemetry topic, "v1/devices/<id>/telemetry".
 std::optional<Id> device_of_telemetry_topic(std::string_view topic) {
@@ -47,14 +49,14 @@ bool overloaded(const Result<ingest::IngestOutcome>& r) {
 
 DeviceIntake::DeviceIntake(ingest::Pipeline& pipeline, ingest::Directory& directory,
                            MetaStore& store, Broker& broker, DeviceRpc& rpc, BlockingWork& work,
-                           std::size_t max_readings_per_message)
+                           DeviceIntakeOptions options)
     : pipeline_(pipeline),
       directory_(directory),
       store_(store),
       broker_(broker),
       rpc_(rpc),
       work_(work),
-      max_readings_(max_readings_per_message) {}
+      options_(options) {}
 
 void DeviceIntake::end_disabled_devices() {
   if (checking_.exchange(true)) return;
@@ -83,7 +85,7 @@ Intake::Verdict DeviceIntake::take(const ClientIdentity& client, std::string_vie
     if (client.kind != ClientIdentity::Kind::user || !client.may_write || client.tenant_id == 0)
       return Verdict::not_mine;
     const auto device = device_of_telemetry_topic(topic);
-    if (!device) return Verdict::not_mine;
+    if (!device) return mapped(client, topic, message, done);
     if (auto snapshot = directory_.current_if_fresh()) {
       // The pipeline checks it too; here a wrong id gets a clear answer.
       const auto* d = snapshot->device(*device);
@@ -105,6 +107,9 @@ Intake::Verdict DeviceIntake::take(const ClientIdentity& client, std::string_vie
     rpc_.answer(*client.device_id, topic.substr(kRpcResponse.size()), message->payload);
     return Verdict::not_mine;
   }
+  if (topic.starts_with(kGateway))
+    return gateway(client, topic.substr(kGateway.size()), message, done);
+  if (!topic.starts_with(kDeviceMe)) return mapped(client, topic, message, done);
   return Verdict::not_mine;
 }
 
@@ -163,31 +168,44 @@ DeviceIntake::Gathered& DeviceIntake::gathered_here() {
 
 Intake::Verdict DeviceIntake::telemetry(Id tenant_id, Id device_id, const MessagePtr& message,
                                         IntakeDone& done) {
-  auto parsed = ingest::parse_telemetry_text(message->payload, now_ms(), max_readings_);
+  auto parsed =
+      ingest::parse_telemetry_text(message->payload, now_ms(), options_.max_readings_per_message);
   if (!parsed) {
     done(IntakeResult{reason::payload_format_invalid, parsed.error().message});
     return Verdict::taken;
   }
+  return take_readings(tenant_id, device_id, std::move(*parsed), done);
+}
+
+Intake::Verdict DeviceIntake::take_readings(Id tenant_id, Id device_id, ingest::Telemetry readings,
+                                            IntakeDone& done, bool check_room,
+                                            ingest::Source source) {
   auto& g = gathered_here();
-  if (!g.parts.empty() &&
-      (g.intake != this || g.request.tenant_id != tenant_id || g.request.device_id != device_id ||
-       g.request.readings.size() + parsed->size() >
-           std::min(kMaxGatheredReadings, pipeline_.readings_per_request())))
+  if (!g.parts.empty() && (g.intake != this || g.request.tenant_id != tenant_id ||
+                           g.request.device_id != device_id || g.request.source != source ||
+                           g.request.readings.size() + readings.size() >
+                               std::min(kMaxGatheredReadings, pipeline_.readings_per_request())))
     g.intake->submit_gathered();
   // Over the pipeline's ceiling: not taken, the connection stops reading
   // and comes back (what this read gathered so far still goes).
-  if (!pipeline_.has_room(ingest::Source::mqtt)) return Verdict::busy;
+  if (check_room && !pipeline_.has_room(source)) return Verdict::busy;
   if (g.parts.empty()) {
     g.intake = this;
-    g.request.source = ingest::Source::mqtt;
+    g.request.source = source;
     g.request.tenant_id = tenant_id;
     g.request.device_id = device_id;
     g.request.started_steady_ms = steady_ms();
   }
   const auto first = g.request.readings.size();
-  g.request.readings.insert(g.request.readings.end(), std::make_move_iterator(parsed->begin()),
-                            std::make_move_iterator(parsed->end()));
-  g.parts.push_back({first, parsed->size(), std::move(done)});
+  const auto count = readings.size();
+  g.request.readings.insert(g.request.readings.end(), std::make_move_iterator(readings.begin()),
+                            std::make_move_iterator(readings.end()));
+  if (!options_.ack_after_durable) {
+    // Acknowledged now; the readings still go, with no one to tell.
+    done(IntakeResult{});
+    done = [](IntakeResult) {};
+  }
+  g.parts.push_back({first, count, std::move(done)});
   return Verdict::taken;
 }
 
@@ -230,24 +248,41 @@ void DeviceIntake::submit_gathered() {
   // there while the pipeline is full. The messages are taken; they are
   // acknowledged once this succeeds.
   work_.run([this, request = std::move(request), submission]() mutable {
-    for (int tries = 0;; ++tries) {
-      auto copy = request;
-      bool again = false;
-      auto attempt_done = [&again, submission](Result<ingest::IngestOutcome> r) {
-        if (overloaded(r)) {
-          again = true;
-          return;
-        }
-        submission->answer(r);
-      };
-      // An overload is reported before submit() returns, so `again` is
-      // read only after it was written; other answers come later and never
-      // touch it.
-      pipeline_.submit(std::move(copy), std::move(attempt_done));
-      if (!again) return;
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(50, 5 + tries)));
-    }
+    submit_retrying(std::move(request),
+                    [submission](Result<ingest::IngestOutcome> r) { submission->answer(r); });
   });
+}
+
+void DeviceIntake::submit_on_worker(ingest::IngestRequest request, IntakeDone done) {
+  if (!options_.ack_after_durable) {
+    done(IntakeResult{});
+    done = [](IntakeResult) {};
+  }
+  const auto count = request.readings.size();
+  submit_retrying(std::move(request),
+                  [count, done = std::move(done)](Result<ingest::IngestOutcome> r) mutable {
+                    done(result_of_part(r, 0, count));
+                  });
+}
+
+void DeviceIntake::submit_retrying(ingest::IngestRequest request, ingest::IngestDone answer) {
+  auto shared_answer = std::make_shared<ingest::IngestDone>(std::move(answer));
+  for (int tries = 0;; ++tries) {
+    auto copy = request;
+    bool again = false;
+    auto attempt_done = [&again, shared_answer](Result<ingest::IngestOutcome> r) {
+      if (overloaded(r)) {
+        again = true;
+        return;
+      }
+      (*shared_answer)(std::move(r));
+    };
+    // An overload is reported before submit() returns, so `again` is read
+    // only after it was written; other answers come later and never touch it.
+    pipeline_.submit(std::move(copy), std::move(attempt_done));
+    if (!again) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(50, 5 + tries)));
+  }
 }
 
 Intake::Verdict DeviceIntake::attributes(const ClientIdentity& client, const MessagePtr& message,

@@ -31,6 +31,7 @@
 
 #include "ingest/directory.h"
 #include "ingest/pipeline.h"
+#include "ingest/telemetry_json.h"
 #include "store/meta_store.h"
 #include "transport/mqtt/blocking_work.h"
 #include "transport/mqtt/broker.h"
@@ -39,12 +40,18 @@
 
 namespace citypulse::mqtt {
 
+struct DeviceIntakeOptions {
+  std::size_t max_readings_per_message = 10'000;
+  // false: telemetry is acknowledged once the pipeline took it, not once
+  // durable (mqtt.ack_after_durable).
+  bool ack_after_durable = true;
+};
+
 class DeviceIntake final : public Intake {
  public:
   // Everything must outlive the intake.
   DeviceIntake(ingest::Pipeline& pipeline, ingest::Directory& directory, MetaStore& store,
-               Broker& broker, DeviceRpc& rpc, BlockingWork& work,
-               std::size_t max_readings_per_message);
+               Broker& broker, DeviceRpc& rpc, BlockingWork& work, DeviceIntakeOptions options);
 
   // Ends the connections of devices that were disabled or removed since the
   // last call (Administrative action); the server calls it every second.
@@ -58,9 +65,32 @@ class DeviceIntake final : public Intake {
 
  private:
   struct Gathered;
+  struct GatewayApi;
+  friend struct GatewayApi;
   static Gathered& gathered_here();
   void submit_gathered();
   Verdict telemetry(Id tenant_id, Id device_id, const MessagePtr& message, IntakeDone& done);
+  // One device's readings, on the I/O thread: gathered into this read's
+  // request and acknowledged through `done` with their outcome. Busy when
+  // the pipeline is full and `check_room`; a caller that checked room
+  // itself passes false, so a message's parts are taken all or none.
+  Verdict take_readings(Id tenant_id, Id device_id, ingest::Telemetry readings, IntakeDone& done,
+                        bool check_room = true, ingest::Source source = ingest::Source::mqtt);
+  // The same from a worker of `work_` (which may block): submitted at once,
+  // retried while the pipeline is full; `done` gets the outcome (or success
+  // at once, without mqtt.ack_after_durable).
+  void submit_on_worker(ingest::IngestRequest request, IntakeDone done);
+  // Submits from a worker, again and again while the pipeline is full.
+  void submit_retrying(ingest::IngestRequest request, ingest::IngestDone answer);
+  // v1/gateway/... from a gateway; `below` is what follows "v1/gateway/"
+  // (gateway_intake.cpp).
+  Verdict gateway(const ClientIdentity& client, std::string_view below, const MessagePtr& message,
+                  IntakeDone& done);
+  // Any other topic of a tenant's writer, or a device's own mqtt_topics:
+  // LoRaWAN network servers' topics and devices' mapped topics
+  // (mapped_topics.cpp).
+  Verdict mapped(const ClientIdentity& client, std::string_view topic, const MessagePtr& message,
+                 IntakeDone& done);
   Verdict attributes(const ClientIdentity& client, const MessagePtr& message, IntakeDone& done);
   Verdict attribute_request(const ClientIdentity& client, std::string_view request_id,
                             IntakeDone& done);
@@ -71,7 +101,7 @@ class DeviceIntake final : public Intake {
   Broker& broker_;
   DeviceRpc& rpc_;
   BlockingWork& work_;
-  std::size_t max_readings_;
+  const DeviceIntakeOptions options_;
   std::atomic<std::uint64_t> checked_generation_{0};
   std::atomic<bool> checking_{false};
 };

@@ -2,35 +2,33 @@
 
 #include <fmt/format.h>
 
+#include <boost/json.hpp>
 #include <charconv>
 #include <vector>
 
 #include "core/time.h"
 
 namespace citypulse::mqtt {
+namespace json = boost::json;
 
 DeviceRpc::DeviceRpc(Broker& broker, std::size_t max_pending)
     : broker_(broker), max_pending_(max_pending) {}
 
-void DeviceRpc::call(Id tenant_id, Id device_id, std::string request, std::int64_t timeout_ms,
-                     RpcDone done) {
-  std::uint64_t id = 0;
-  {
-    std::lock_guard lock(mutex_);
-    if (waiting_.size() >= max_pending_) {
-      done(fail(
-          ErrorCode::unavailable,
-          fmt::format("{} device requests are waiting already; retry shortly", waiting_.size())));
-      return;
-    }
-    id = next_id_++;
-    waiting_.emplace(id, Waiting{device_id, now_ms() + timeout_ms, std::move(done)});
+std::uint64_t DeviceRpc::wait_for(Id device_id, std::int64_t timeout_ms, RpcDone& done) {
+  std::lock_guard lock(mutex_);
+  if (waiting_.size() >= max_pending_) {
+    done(fail(
+        ErrorCode::unavailable,
+        fmt::format("{} device requests are waiting already; retry shortly", waiting_.size())));
+    return 0;
   }
-  auto message = std::make_shared<Message>();
-  message->topic = device_topic(tenant_id, device_id, fmt::format("rpc/request/{}", id));
-  message->payload = std::move(request);
-  message->qos = 1;
-  if (broker_.publish(message).offered > 0) return;
+  const auto id = next_id_++;
+  waiting_.emplace(id, Waiting{device_id, now_ms() + timeout_ms, std::move(done)});
+  return id;
+}
+
+void DeviceRpc::published(std::uint64_t id, bool offered, std::string why) {
+  if (offered) return;
   // Nobody subscribes to it: the device is not connected (or does not
   // take RPC). Unless the reply beat us to it, say so now.
   RpcDone failed;
@@ -41,10 +39,43 @@ void DeviceRpc::call(Id tenant_id, Id device_id, std::string request, std::int64
     failed = std::move(it->second.done);
     waiting_.erase(it);
   }
-  failed(fail(ErrorCode::conflict,
-              fmt::format("device {} is not connected over MQTT with a subscription to "
-                          "v1/devices/me/rpc/request/+",
-                          device_id)));
+  failed(fail(ErrorCode::conflict, std::move(why)));
+}
+
+void DeviceRpc::call(Id tenant_id, Id device_id, std::string request, std::int64_t timeout_ms,
+                     RpcDone done) {
+  const auto id = wait_for(device_id, timeout_ms, done);
+  if (id == 0) return;
+  auto message = std::make_shared<Message>();
+  message->topic = device_topic(tenant_id, device_id, fmt::format("rpc/request/{}", id));
+  message->payload = std::move(request);
+  message->qos = 1;
+  published(id, broker_.publish(message).offered > 0,
+            fmt::format("device {} is not connected over MQTT with a subscription to "
+                        "v1/devices/me/rpc/request/+",
+                        device_id));
+}
+
+void DeviceRpc::call(Id tenant_id, Id device_id, const ViaGateway& via, std::string request,
+                     std::int64_t timeout_ms, RpcDone done) {
+  boost::system::error_code ec;
+  auto body = json::parse(request, ec);
+  if (ec || !body.is_object()) {
+    done(fail(ErrorCode::invalid, "an RPC request is a JSON object"));
+    return;
+  }
+  const auto id = wait_for(device_id, timeout_ms, done);
+  if (id == 0) return;
+  body.as_object()["id"] = id;
+  auto message = std::make_shared<Message>();
+  message->topic = gateway_topic(tenant_id, via.gateway_id, "rpc");
+  message->payload =
+      json::serialize(json::object{{"device", via.device_name}, {"data", std::move(body)}});
+  message->qos = 1;
+  published(id, broker_.publish(message).offered > 0,
+            fmt::format("device {} is behind gateway {}, which is not connected over MQTT with a "
+                        "subscription to v1/gateway/rpc",
+                        device_id, via.gateway_id));
 }
 
 bool DeviceRpc::answer(Id device_id, std::string_view request_id, std::string payload) {

@@ -2,8 +2,8 @@
 
 #include <memory>
 
+#include "core/mqtt_topic.h"
 #include "core/time.h"
-#include "transport/mqtt/topic.h"
 
 namespace citypulse::mqtt {
 

@@ -6,8 +6,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/mqtt_topic.h"
 #include "core/text.h"
-#include "transport/mqtt/topic.h"
 
 namespace citypulse::mqtt {
 namespace {

@@ -171,7 +171,6 @@ class SocketTransport final : public Connection::Transport,
         finish();
         return;
       }
-      last_activity_ = steady_ms();
       take(std::string_view(chunk.data(), n));
       if (paused_ || closing_ || closed_) return;
     }
@@ -202,6 +201,7 @@ class SocketTransport final : public Connection::Transport,
     if (!connection_) return;
     if (in_.empty()) {
       const auto used = connection_->receive(bytes);
+      if (used > 0) last_activity_ = steady_ms();
       in_.assign(bytes.substr(used));
     } else {
       in_.append(bytes);
@@ -223,7 +223,6 @@ class SocketTransport final : public Connection::Transport,
                                 self->finish();
                                 return;
                               }
-                              self->last_activity_ = steady_ms();
                               self->consume();
                               self->read();
                             });
@@ -232,6 +231,9 @@ class SocketTransport final : public Connection::Transport,
   void consume() {
     if (!connection_ || in_.empty()) return;
     const auto used = connection_->receive(in_);
+    // Whole packets restart the keep-alive clock, not bytes: a client
+    // trickling a packet a byte at a time is still closed [MQTT-3.1.2-22].
+    if (used > 0) last_activity_ = steady_ms();
     in_.erase(0, used);
   }
 

@@ -10,9 +10,9 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/mqtt_topic.h"
 #include "core/text.h"
 #include "transport/mqtt/session.h"
-#include "transport/mqtt/topic.h"
 
 namespace citypulse::mqtt {
 namespace {

@@ -66,7 +66,8 @@ Admitted admit_device(const ingest::DeviceEntry& device) {
   if (device.disabled())
     return std::unexpected(
         Refusal{reason::not_authorized, fmt::format("device {} is disabled", device.id)});
-  return device_identity(device.tenant_id, device.id, device.name);
+  return device_identity(device.tenant_id, device.id, device.name, device.gateway,
+                         device.mqtt_topics);
 }
 
 // The device a user name names as a token or a basic user name, if any.
@@ -127,10 +128,15 @@ Admitted TenantAdmission::decide_basic(const ingest::Snapshot& snapshot,
   // temporary std::string and leave the view dangling.
   const std::string_view password =
       credentials.password ? std::string_view(*credentials.password) : std::string_view();
+  // No password: answered as for an unknown token, so a user name alone
+  // does not tell whether it is a basic credential's.
+  if (password.empty())
+    return refused(credentials,
+                   Refusal{reason::not_authorized, "unknown or revoked device access token"});
   // The password first, the client id and the device's status after: a
   // caller without the password learns nothing about the device.
-  bool verified = !password.empty() && verified_.contains(basic.credential_id, password, now);
-  if (!verified && !password.empty()) {
+  bool verified = verified_.contains(basic.credential_id, password, now);
+  if (!verified) {
     verified = auth::verify_password(basic.password_hash, password);
     if (verified) verified_.remember(basic.credential_id, password, now);
   }
@@ -164,9 +170,13 @@ Admitted TenantAdmission::decide(const Credentials& credentials) {
     const bool token = std::count(secret.begin(), secret.end(), '.') == 2;
     const auto header = fmt::format("{} {}", token ? "Bearer" : "ApiKey", secret);
     auto principal = authenticator_.authenticate(header, now_ms());
-    if (!principal)
+    if (!principal) {
+      // As slow as a wrong password for a device's basic user name, so
+      // the time of the refusal does not tell which user names exist.
+      if (credentials.username) auth::verify_password(auth::decoy_password_hash(), secret);
       return refused(credentials, Refusal{reason::bad_user_name_or_password,
                                           "unknown, revoked or expired key or token"});
+    }
     if (principal->buildings)
       return std::unexpected(Refusal{
           reason::not_authorized,

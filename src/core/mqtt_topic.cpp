@@ -2,7 +2,7 @@
 // Every function walks the string once through string_views: topic_matches
 // runs for each retained message and subscription a PUBLISH is checked
 // against, so it must not allocate.
-#include "transport/mqtt/topic.h"
+#include "core/mqtt_topic.h"
 
 namespace citypulse::mqtt {
 namespace {
@@ -115,6 +115,27 @@ std::size_t topic_levels(std::string_view topic) {
   std::size_t levels = 1;
   for (const char c : topic) levels += c == '/' ? 1 : 0;
   return levels;
+}
+
+bool filters_overlap(std::string_view a, std::string_view b) {
+  while (true) {
+    const auto ea = a.find('/');
+    const auto eb = b.find('/');
+    const auto la = a.substr(0, ea);
+    const auto lb = b.substr(0, eb);
+    if (la == "#" || lb == "#") return true;
+    if (la != "+" && lb != "+" && la != lb) return false;
+    const bool a_last = ea == std::string_view::npos;
+    const bool b_last = eb == std::string_view::npos;
+    if (a_last || b_last) {
+      // "a/#" also matches "a" (4.7.1.2).
+      if (a_last && b_last) return true;
+      const auto rest = a_last ? b.substr(eb + 1) : a.substr(ea + 1);
+      return rest == "#";
+    }
+    a = a.substr(ea + 1);
+    b = b.substr(eb + 1);
+  }
 }
 
 }  // namespace citypulse::mqtt

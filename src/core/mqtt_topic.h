@@ -38,6 +38,10 @@ std::optional<SharedFilter> split_shared(std::string_view filter);
 // [MQTT-4.7.2-1]; "a/#" also matches "a" (4.7.1.2).
 bool topic_matches(std::string_view filter, std::string_view name);
 
+// Whether some topic name matches both (non-shared) filters: a subscription
+// to one could receive what the other names.
+bool filters_overlap(std::string_view a, std::string_view b);
+
 // The first level of a name or filter and what follows its '/'; `last`
 // when there is no '/' (4.7.1.1: "a/" is "a" then the empty level "").
 struct TopicLevel {
