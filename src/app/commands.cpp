@@ -6,16 +6,19 @@
 
 #include "api/api.h"
 #include "api/http_server.h"
+#include "api/realtime_hub.h"
 #include "app/embedded_broker.h"
 #include "app/identity_setup.h"
 #include "app/mqtt_websocket.h"
 #include "auth/authenticator.h"
 #include "auth/rate_limiter.h"
 #include "auth/sessions.h"
+#include "bus/local_bus.h"
 #include "core/log.h"
 #include "ingest/dedup_window.h"
 #include "ingest/directory.h"
 #include "ingest/pipeline.h"
+#include "ingest/readings_publisher.h"
 #include "sim/demo_readings.h"
 #include "sim/demo_town.h"
 #include "store/embedded_series_store.h"
@@ -138,6 +141,10 @@ int run_server(const Config& config, bool demo) {
                             {.max_pending_bytes = config.ingest.max_pending_bytes,
                              .reject_out_of_bounds = config.ingest.out_of_bounds == "reject",
                              .max_future_ms = std::int64_t{config.ingest.max_future_s} * 1000});
+  // Durable readings become events; the realtime API shows them.
+  bus::LocalBus bus;
+  ingest::ReadingsPublisher readings_publisher(directory, bus);
+  pipeline.add_sink(readings_publisher);
   ingest::DedupWindow dedup(std::int64_t{config.ingest.dedup_window_s} * 1000,
                             static_cast<std::size_t>(config.ingest.dedup_max_entries));
   EmbeddedBroker broker(config, store, directory, pipeline, authenticator, limiter);
@@ -161,6 +168,8 @@ int run_server(const Config& config, bool demo) {
   HttpServer server(config.http, *router, config.workers.threads);
   MqttWebSocketEndpoint mqtt_websocket(broker.context());  // ws(s)://<http>/mqtt
   if (broker.enabled() && config.mqtt.websocket) server.add_websocket("/mqtt", mqtt_websocket);
+  RealtimeHub realtime({bus, authenticator, directory, store, series});  // docs/realtime.md
+  server.add_websocket("/api/v1/ws", realtime);
   auto port = server.start();
   if (!port) {
     spdlog::error("{}", port.error().message);

@@ -85,7 +85,9 @@ Result<Principal> Authenticator::from_access_token(std::string_view token, TimeM
   if (it == users_.end() || it->second.disabled ||
       claims->issued_at * 1000 < it->second.tokens_valid_after)
     return fail(ErrorCode::unauthenticated, "the access token is no longer valid; sign in again");
-  return principal_of(it->second);
+  auto p = principal_of(it->second);
+  p.expires_at = claims->expires_at * 1000;
+  return p;
 }
 
 Result<Principal> Authenticator::from_api_key(std::string_view key, TimeMs now) {
@@ -105,6 +107,7 @@ Result<Principal> Authenticator::from_api_key(std::string_view key, TimeMs now) 
   p.kind = Principal::Kind::api_key;
   p.id = k.id;
   p.tenant_id = k.tenant_id;
+  p.expires_at = k.expires_at;
   for (const auto& name : k.permissions)
     if (auto perm = parse_permission(name)) p.permissions.add(*perm);
   if (k.created_by) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "auth/permissions.h"
+#include "core/time.h"
 #include "model/asset.h"
 #include "store/scope.h"
 
@@ -20,6 +21,10 @@ struct Principal {
   PermissionSet permissions;
   std::optional<std::vector<Id>> buildings;  // set: limited to these buildings
   std::string name;                          // email, or the key's name (for logs and audit)
+  // When the credential shown stops being valid (an access token's expiry,
+  // an API key's); none for a key that does not expire. For connections
+  // that outlive one request.
+  std::optional<TimeMs> expires_at;
 
   bool can(Permission p) const { return permissions.has(p); }
   bool is_superadmin() const { return role == Role::superadmin; }

@@ -60,6 +60,11 @@ const DeviceEntry* Snapshot::child(Id gateway_id, std::string_view name) const {
   return id ? device(*id) : nullptr;
 }
 
+std::size_t Snapshot::children_of(Id gateway_id) const {
+  auto it = child_by_name_.find(gateway_id);
+  return it == child_by_name_.end() ? 0 : it->second.size();
+}
+
 const DeviceEntry* Snapshot::device_by_topic(Id tenant, std::string_view topic) const {
   auto t = topic_filters_.find(tenant);
   if (t == topic_filters_.end()) return nullptr;
@@ -71,6 +76,12 @@ const DeviceEntry* Snapshot::device_by_topic(Id tenant, std::string_view topic) 
 const PointEntry* Snapshot::point(Id id) const {
   auto it = points_.find(id);
   return it == points_.end() ? nullptr : &it->second;
+}
+
+std::span<const Id> Snapshot::points_of_building(Id building) const {
+  auto it = points_by_building_.find(building);
+  if (it == points_by_building_.end()) return {};
+  return it->second;
 }
 
 const PointEntry* Snapshot::point_by_key(Id tenant, std::string_view key) const {
@@ -91,6 +102,10 @@ std::shared_ptr<const Snapshot> Directory::current_if_fresh() const {
   auto s = snapshot_.load(std::memory_order_acquire);
   if (s && s->generation() == store_.asset_generation()) return s;
   return nullptr;
+}
+
+std::shared_ptr<const Snapshot> Directory::newest() const {
+  return snapshot_.load(std::memory_order_acquire);
 }
 
 Result<std::shared_ptr<const Snapshot>> Directory::current() {
@@ -129,8 +144,10 @@ Result<std::shared_ptr<const Snapshot>> Directory::rebuild(std::uint64_t generat
                  p.min_value,
                  p.max_value};
     if (!e.key.empty()) s->point_by_key_[e.tenant_id].emplace(e.key, e.id);
+    s->points_by_building_[e.building_id].push_back(e.id);
     s->points_.emplace(e.id, std::move(e));
   }
+  for (auto& [building, ids] : s->points_by_building_) std::sort(ids.begin(), ids.end());
   for (auto& d : *devices) {
     DeviceEntry e;
     e.id = d.id;

@@ -17,6 +17,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -100,11 +101,15 @@ class Snapshot {
   // The device behind a gateway by its name (what the MQTT gateway API
   // names children by); with several of one name, the lowest id.
   const DeviceEntry* child(Id gateway_id, std::string_view name) const;
+  // How many devices are behind the gateway (names counted once).
+  std::size_t children_of(Id gateway_id) const;
   // The tenant's device one of whose mqtt_topics matches `topic` (the
   // topic as the tenant sees it); several: the lowest device id.
   const DeviceEntry* device_by_topic(Id tenant, std::string_view topic) const;
   const PointEntry* point(Id id) const;
   const PointEntry* point_by_key(Id tenant, std::string_view key) const;
+  // The points of a building, ascending ids (empty for an unknown building).
+  std::span<const Id> points_of_building(Id building) const;
 
   // The point a device's channel names: its mapping first, then a point key
   // of its tenant (and of its building, when the device has one).
@@ -128,6 +133,7 @@ class Snapshot {
   std::unordered_map<Id, std::vector<std::pair<std::string, Id>>> topic_filters_;
   std::unordered_map<Id, PointEntry> points_;
   std::unordered_map<Id, TextMap<Id>> point_by_key_;  // tenant → point key → point
+  std::unordered_map<Id, std::vector<Id>> points_by_building_;
 };
 
 class Directory {
@@ -142,6 +148,11 @@ class Directory {
   // The newest snapshot when it is up to date, else nullptr (a rebuild is
   // due): for callers that must not block, never waits.
   std::shared_ptr<const Snapshot> current_if_fresh() const;
+
+  // The newest snapshot built, fresh or not (nullptr before the first):
+  // for facts that never change once a record exists, such as a point's
+  // building. Never waits.
+  std::shared_ptr<const Snapshot> newest() const;
 
  private:
   Result<std::shared_ptr<const Snapshot>> rebuild(std::uint64_t generation);

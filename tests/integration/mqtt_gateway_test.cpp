@@ -324,6 +324,60 @@ TEST_F(MqttGateway, RpcToADeviceBehindTheGatewayGoesThroughTheGateway) {
   answerer.join();
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(parse(r.body).at("reply"), (json::object{{"ok", true}}));
+  // The gateway's own replies never come back to it as requests.
+  auto echo = gw->receive(PacketType::publish, 500);
+  EXPECT_FALSE(echo) << echo->as<mqtt::Publish>().payload;
+}
+
+// Only the server sends a gateway requests: a tenant's key that may write
+// readings may not publish them (commands need control:write, by the API).
+TEST_F(MqttGateway, UsersCannotSendTheServersRequests) {
+  const auto writer = new_api_key(*admin_, tenant_, json::array{"readings:write"});
+  MqttTestClient c(port_, Version::v5);
+  ASSERT_TRUE(c.connect("writer", "w", writer));
+  const auto g = std::to_string(gateway_);
+  EXPECT_EQ(c.publish("v1/gateway/" + g + "/rpc", R"({"device":"Water sensor"})", 1),
+            reason::not_authorized);
+  EXPECT_EQ(c.publish("v1/gateway/" + g + "/attributes/response", "{}", 1), reason::not_authorized);
+  EXPECT_EQ(c.publish("v1/devices/" + std::to_string(water_sensor_) + "/rpc/request/1", "{}", 1),
+            reason::not_authorized);
+  // The gateway's own uplink is where users watch it.
+  EXPECT_NE(c.publish("v1/gateway/" + g + "/up/telemetry", "{}", 1), reason::not_authorized);
+}
+
+// A "key" that is not a string is no single-key request: answered with the
+// "keys" asked for, and nothing breaks.
+TEST_F(MqttGateway, AnAttributeRequestWithAStrangeKeyIsAnsweredSafely) {
+  auto gw = gateway_client(gateway_token_, "gw-strange-key");
+  ASSERT_EQ(gw->subscribe("v1/gateway/attributes/response", 1), std::vector<std::uint8_t>{1});
+  mqtt::Publish p;
+  p.topic = "v1/gateway/attributes/request";
+  p.payload = R"({"id":9,"device":"Water sensor","key":5,"keys":[]})";
+  gw->send(mqtt::Packet{p});
+  auto answer = gw->receive(PacketType::publish, 10'000);
+  ASSERT_TRUE(answer);
+  EXPECT_EQ(json::parse(answer->as<mqtt::Publish>().payload),
+            (json::object{{"id", 9}, {"device", "Water sensor"}, {"values", json::object{}}}));
+}
+
+// A device that stops being a gateway is disconnected, and comes back
+// without the gateway topics.
+TEST_F(MqttGateway, ADeviceWhoseRoleChangesSignsInAgain) {
+  const auto gateway = create("devices", {{"tenant_id", tenant_},
+                                          {"building_id", building_},
+                                          {"name", "Demoted gateway"},
+                                          {"protocol", "mqtt"},
+                                          {"role", "gateway"},
+                                          {"status", "active"}});
+  const auto token = new_token(gateway);
+  auto gw = gateway_client(token, "gw-demoted");
+  auto r = admin_->request("PATCH", "/api/v1/devices/" + std::to_string(gateway),
+                           R"({"role":"device"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(gw->closed_within(5000));
+  auto again = gateway_client(token, "gw-demoted");
+  EXPECT_EQ(publish(*again, "v1/gateway/connect", R"({"device":"x"})").reason,
+            reason::not_authorized);
 }
 
 }  // namespace

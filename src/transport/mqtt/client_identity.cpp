@@ -25,6 +25,16 @@ std::string gateway_root(const ClientIdentity& c) {
   return fmt::format("v1/gateway/{}/", c.device_id.value_or(0));
 }
 
+// What only the server sends devices: requests to act (RPC) and answers
+// to their requests. A user's key that may write readings must not command
+// the plant through them (commands need control:write, through the API).
+bool server_only(std::string_view topic) {
+  for (const char* filter : {"v1/devices/+/rpc/request/#", "v1/devices/+/attributes/response/#",
+                             "v1/gateway/+/rpc", "v1/gateway/+/attributes/response"})
+    if (topic_matches(filter, topic)) return true;
+  return false;
+}
+
 std::optional<std::string> plain_to_internal(const ClientIdentity& c, std::string_view topic,
                                              TopicUse use) {
   if (is_sys(topic)) {
@@ -39,7 +49,11 @@ std::optional<std::string> plain_to_internal(const ClientIdentity& c, std::strin
         return c.prefix + c.device_root + std::string(topic.substr(kDeviceMe.size()));
       if (topic.starts_with(kGateway)) {
         if (!c.gateway) return std::nullopt;
-        return c.prefix + gateway_root(c) + std::string(topic.substr(kGateway.size()));
+        // What the gateway sends goes below "up/", apart from what the
+        // server sends it on the same names (ThingsBoard uses one topic
+        // both ways): a gateway never gets its own messages back.
+        return c.prefix + gateway_root(c) + (use == TopicUse::publish ? "up/" : "") +
+               std::string(topic.substr(kGateway.size()));
       }
       if (use == TopicUse::publish)
         for (const auto& filter : c.topics)
@@ -47,6 +61,7 @@ std::optional<std::string> plain_to_internal(const ClientIdentity& c, std::strin
       return std::nullopt;
     case ClientIdentity::Kind::user:
       if (use == TopicUse::publish ? !c.may_write : !c.may_read) return std::nullopt;
+      if (use == TopicUse::publish && server_only(topic)) return std::nullopt;
       return c.prefix + std::string(topic);
     case ClientIdentity::Kind::anonymous:
       return c.prefix + std::string(topic);
@@ -113,7 +128,7 @@ std::optional<std::string> to_client(const ClientIdentity& client, std::string_v
   if (rest.starts_with(client.device_root))
     return std::string(kDeviceMe) + std::string(rest.substr(client.device_root.size()));
   const auto gateway = gateway_root(client);
-  if (rest.starts_with(gateway))
+  if (rest.starts_with(gateway) && !rest.substr(gateway.size()).starts_with("up/"))
     return std::string(kGateway) + std::string(rest.substr(gateway.size()));
   return std::nullopt;
 }

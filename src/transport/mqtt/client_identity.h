@@ -12,10 +12,12 @@
 // tenant that is "v1/devices/<device id>/...", which is where a tenant's
 // user sees it. A device may only use topics under its own
 // "v1/devices/me/" (and a gateway "v1/gateway/", kept under the gateway's
-// own "v1/gateway/<device id>/"): it never reads another device's
-// messages. A device may also publish (not subscribe) on the topic names
-// its mqtt_topics filters match, as they are, inside its tenant: a
-// third-party gateway keeps its own topics.
+// own "v1/gateway/<device id>/", what it publishes below "up/" there so it
+// never gets it back): it never reads another device's messages. A device may also publish (not
+// subscribe) on the topic names its mqtt_topics filters match, as they are, inside its tenant: a
+// third-party gateway keeps its own topics. Users publish anywhere in their
+// tenant except what only the server sends devices (RPC requests,
+// attribute responses).
 #pragma once
 
 #include <cstdint>

@@ -209,7 +209,7 @@ bool Connection::on_connect(Connect& c) {
     for (const auto& [k, v] : w.properties.user_properties)
       message->user_properties.emplace_back(std::string(k), std::string(v));
     pending_will_ = StoredWill{std::move(message), w.properties.will_delay.value_or(0),
-                               w.properties.message_expiry.value_or(0)};
+                               w.properties.message_expiry};
   }
   Credentials credentials;
   if (c.username) credentials.username = std::string(*c.username);

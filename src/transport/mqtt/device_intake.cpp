@@ -69,7 +69,10 @@ void DeviceIntake::end_disabled_devices() {
           [&s](const ClientIdentity& c) {
             if (!c.is_device()) return false;
             const auto* d = s.device(*c.device_id);
-            return d == nullptr || d->disabled();
+            // A changed role or topic list changes what the device may
+            // publish: it signs in again under the new one.
+            return d == nullptr || d->disabled() || d->gateway != c.gateway ||
+                   d->mqtt_topics != c.topics;
           },
           reason::administrative_action);
     }

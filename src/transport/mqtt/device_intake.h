@@ -54,7 +54,8 @@ class DeviceIntake final : public Intake {
                Broker& broker, DeviceRpc& rpc, BlockingWork& work, DeviceIntakeOptions options);
 
   // Ends the connections of devices that were disabled or removed since the
-  // last call (Administrative action); the server calls it every second.
+  // last call, or whose role or mqtt_topics changed (Administrative
+  // action); the server calls it every second.
   // Returns at once; the directory is read on the blocking pool.
   void end_disabled_devices();
 

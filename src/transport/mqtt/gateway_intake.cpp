@@ -42,9 +42,15 @@ namespace {
 // Devices named in one message; the readings are bounded by the intake's
 // per-message maximum as well.
 constexpr std::size_t kMaxDevicesPerMessage = 1000;
+// Devices behind one gateway: a gateway in provisioning that relays names
+// from anywhere cannot fill the store.
+constexpr std::size_t kMaxDevicesPerGateway = 10'000;
 
 // One acknowledgement from the outcomes of a message's parts, whatever
-// thread each comes on.
+// thread each comes on: the server's own failure (the store) wins, so a
+// 3.1.1 gateway is closed on and sends the message again rather than be
+// told readings are safe that are not; else success when any part
+// succeeded, else the first device's refusal.
 class JoinedParts {
  public:
   static std::shared_ptr<JoinedParts> make(IntakeDone done, std::size_t parts) {
@@ -53,38 +59,45 @@ class JoinedParts {
     return j;
   }
 
-  // The `done` of one device's part.
-  IntakeDone part(std::string device_name) {
-    return [self = self_.lock(), name = std::move(device_name)](IntakeResult r) {
-      self->finish(name, r);
+  // The `done` of the message's part `index` (in message order), for `device_name`.
+  IntakeDone part(std::size_t index, std::string device_name) {
+    return [self = self_.lock(), index, name = std::move(device_name)](IntakeResult r) {
+      self->finish(index, name, r);
     };
   }
 
  private:
   JoinedParts(IntakeDone done, std::size_t parts)
-      : done_(std::move(done)), parts_(parts), left_(parts) {}
+      : done_(std::move(done)), reasons_(parts, reason::success), left_(parts) {}
 
-  void finish(const std::string& name, const IntakeResult& r) {
+  static bool servers_fault(std::uint8_t reason) {
+    return reason == reason::unspecified_error || reason == reason::server_unavailable ||
+           reason == reason::server_busy;
+  }
+
+  void finish(std::size_t index, const std::string& name, const IntakeResult& r) {
     IntakeResult result;
     {
       std::lock_guard lock(mutex_);
-      if (r.reason >= 0x80) {
-        if (failed_++ == 0) first_failure_ = r.reason;
-      }
+      reasons_[index] = r.reason;
       if (!r.message.empty() && notes_.size() < 512)
         notes_ += fmt::format("{}'{}': {}", notes_.empty() ? "" : "; ", name, r.message);
       if (--left_ > 0) return;
-      result = {failed_ == parts_ ? first_failure_ : reason::success, std::move(notes_)};
+      std::uint8_t joined = reason::success;
+      const auto fault = std::find_if(reasons_.begin(), reasons_.end(), servers_fault);
+      if (fault != reasons_.end())
+        joined = *fault;
+      else if (std::all_of(reasons_.begin(), reasons_.end(), [](auto x) { return x >= 0x80; }))
+        joined = reasons_.front();
+      result = {joined, std::move(notes_)};
     }
     done_(std::move(result));
   }
 
   std::mutex mutex_;
   IntakeDone done_;
-  const std::size_t parts_;
+  std::vector<std::uint8_t> reasons_;  // by part
   std::size_t left_;
-  std::size_t failed_ = 0;
-  std::uint8_t first_failure_ = reason::success;
   std::string notes_;
   std::weak_ptr<JoinedParts> self_;
 };
@@ -127,15 +140,17 @@ std::optional<std::string> device_member(const json::object& o) {
 // The gateway API's steps, with the intake's members at hand.
 struct DeviceIntake::GatewayApi {
   DeviceIntake& in;
-  const ClientIdentity& client;
+  // By value: the steps run on workers after the connection may be gone.
+  Id gateway_id = 0;
+  Id tenant_id = 0;
 
   // The gateway as the directory has it now, while it still is one; on a
   // worker (may block).
   Result<const ingest::DeviceEntry*> gateway_entry(const ingest::Snapshot& s) const {
-    const auto* g = s.device(*client.device_id);
-    if (!g || !g->gateway || g->disabled())
+    const auto* g = s.device(gateway_id);
+    if (!g || !g->gateway || g->disabled() || g->tenant_id != tenant_id)
       return fail(ErrorCode::forbidden,
-                  fmt::format("device {} is not an enabled gateway", *client.device_id));
+                  fmt::format("device {} is not an enabled gateway", gateway_id));
     return g;
   }
 
@@ -143,7 +158,7 @@ struct DeviceIntake::GatewayApi {
   // provisioning; nullopt (and `refusal` set) when it may not speak for it.
   // On a worker.
   std::optional<Id> child(const ingest::DeviceEntry& gateway, const std::string& name,
-                          std::string_view type, IntakeResult& refusal) const {
+                          std::string_view type, bool may_create, IntakeResult& refusal) const {
     auto snapshot = in.directory_.current();
     if (!snapshot) {
       refusal = {reason::unspecified_error, snapshot.error().message};
@@ -157,8 +172,14 @@ struct DeviceIntake::GatewayApi {
       }
       return c->id;
     }
-    if (!gateway.provisioning()) {
+    if (!gateway.provisioning() || !may_create) {
       refusal = unknown_child(gateway, name);
+      return std::nullopt;
+    }
+    if ((*snapshot)->children_of(gateway.id) >= kMaxDevicesPerGateway) {
+      refusal = {reason::quota_exceeded,
+                 fmt::format("gateway {} has {} devices already, the most one may have", gateway.id,
+                             kMaxDevicesPerGateway)};
       return std::nullopt;
     }
     // One creation at a time, checked again under the lock: two messages
@@ -236,7 +257,7 @@ struct DeviceIntake::GatewayApi {
     // All devices' readings or none: room is checked once for the message.
     if (!in.pipeline_.has_room(ingest::Source::mqtt)) return Verdict::busy;
     if (auto snapshot = in.directory_.current_if_fresh()) {
-      const auto* gateway = snapshot->device(*client.device_id);
+      const auto* gateway = snapshot->device(gateway_id);
       std::vector<Id> children;
       for (const auto& p : parts) {
         const auto* c = gateway && gateway->gateway && !gateway->disabled()
@@ -248,9 +269,8 @@ struct DeviceIntake::GatewayApi {
       if (children.size() == parts.size()) {
         auto joined = JoinedParts::make(std::move(done), parts.size());
         for (std::size_t i = 0; i < parts.size(); ++i) {
-          auto part_done = joined->part(parts[i].name);
-          in.take_readings(client.tenant_id, children[i], std::move(parts[i].readings), part_done,
-                           false);
+          auto part_done = joined->part(i, parts[i].name);
+          in.take_readings(tenant_id, children[i], std::move(parts[i].readings), part_done, false);
         }
         return Verdict::taken;
       }
@@ -259,10 +279,11 @@ struct DeviceIntake::GatewayApi {
     on_worker(std::move(done), [api = *this, parts = std::move(parts)](
                                    const ingest::DeviceEntry& gateway, IntakeDone& done) mutable {
       auto joined = JoinedParts::make(std::move(done), parts.size());
-      for (auto& p : parts) {
-        auto part_done = joined->part(p.name);
+      for (std::size_t i = 0; i < parts.size(); ++i) {
+        auto& p = parts[i];
+        auto part_done = joined->part(i, p.name);
         IntakeResult refusal;
-        const auto child = api.child(gateway, p.name, {}, refusal);
+        const auto child = api.child(gateway, p.name, {}, true, refusal);
         if (!child) {
           part_done(std::move(refusal));
           continue;
@@ -292,7 +313,7 @@ struct DeviceIntake::GatewayApi {
     on_worker(std::move(done), [api = *this, name = std::move(*name), type = std::move(type)](
                                    const ingest::DeviceEntry& gateway, IntakeDone& done) {
       IntakeResult refusal;
-      const auto child = api.child(gateway, name, type, refusal);
+      const auto child = api.child(gateway, name, type, true, refusal);
       if (!child) {
         done(std::move(refusal));
         return;
@@ -336,10 +357,11 @@ struct DeviceIntake::GatewayApi {
     on_worker(std::move(done), [api = *this, parts = std::move(parts)](
                                    const ingest::DeviceEntry& gateway, IntakeDone& done) {
       auto joined = JoinedParts::make(std::move(done), parts.size());
-      for (const auto& p : parts) {
-        auto part_done = joined->part(p.name);
+      for (std::size_t i = 0; i < parts.size(); ++i) {
+        const auto& p = parts[i];
+        auto part_done = joined->part(i, p.name);
         IntakeResult refusal;
-        const auto child = api.child(gateway, p.name, {}, refusal);
+        const auto child = api.child(gateway, p.name, {}, false, refusal);
         if (!child) {
           part_done(std::move(refusal));
           continue;
@@ -367,18 +389,20 @@ struct DeviceIntake::GatewayApi {
     }
     bool client_side = true;
     if (const auto* c = o->if_contains("client"); c && c->is_bool()) client_side = c->get_bool();
+    // "key" (a string) asks for one value, else "keys" for several.
+    const bool single = key && key->is_string();
     std::vector<std::string> wanted;
-    if (key) {
+    if (single) {
       wanted.emplace_back(key->get_string());
     } else {
       for (const auto& k : keys->get_array())
         if (k.is_string() && wanted.size() < 1000) wanted.emplace_back(k.get_string());
     }
     on_worker(std::move(done), [api = *this, name = std::move(*name), id = json::value(*id),
-                                wanted = std::move(wanted), single = key != nullptr,
+                                wanted = std::move(wanted), single,
                                 client_side](const ingest::DeviceEntry& gateway, IntakeDone& done) {
       IntakeResult refusal;
-      const auto child = api.child(gateway, name, {}, refusal);
+      const auto child = api.child(gateway, name, {}, false, refusal);
       if (!child) {
         done(std::move(refusal));
         return;
@@ -440,6 +464,11 @@ struct DeviceIntake::GatewayApi {
                   done(unknown_child(gateway, name));
                   return;
                 }
+                if (c->disabled()) {
+                  done(IntakeResult{reason::implementation_specific_error,
+                                    fmt::format("device {} ('{}') is disabled", c->id, name)});
+                  return;
+                }
                 api.in.rpc_.answer(c->id, request_id, std::move(reply));
                 done(IntakeResult{});
               });
@@ -449,7 +478,7 @@ struct DeviceIntake::GatewayApi {
 
 Intake::Verdict DeviceIntake::gateway(const ClientIdentity& client, std::string_view below,
                                       const MessagePtr& message, IntakeDone& done) {
-  const GatewayApi api{*this, client};
+  const GatewayApi api{*this, *client.device_id, client.tenant_id};
   if (below == "telemetry") return api.telemetry(message, done);
   if (below == "connect") return api.connect(message, done);
   if (below == "attributes") return api.attributes(message, done);

@@ -108,6 +108,9 @@ class SocketTransport final : public Connection::Transport,
   void pause(bool paused) override {
     paused_ = paused;
     if (paused) return;
+    // The server held the client back: its silence meanwhile is not its
+    // own, and what it sent is in the buffer unread.
+    last_activity_ = steady_ms();
     // Resumed from inside the connection's own call chain, possibly: hand
     // the buffered bytes over from a fresh turn of the loop.
     asio::post(loop_, [self = this->shared_from_this()] {

@@ -72,14 +72,15 @@ struct StoredWill {
   MessagePtr message;
   std::uint32_t delay_s = 0;
   // The will's Message Expiry Interval: its lifetime once published
-  // (3.1.3.2.4), not from the CONNECT; 0: it does not expire.
-  std::uint32_t message_expiry_s = 0;
+  // (3.1.3.2.4), not from the CONNECT; none: it does not expire (0 does,
+  // at once, as for any PUBLISH).
+  std::optional<std::uint32_t> message_expiry_s;
 
   // The message to publish now, its expiry counted from `now_ms`.
   MessagePtr due(std::int64_t now_ms) const {
-    if (message_expiry_s == 0) return message;
+    if (!message_expiry_s) return message;
     auto m = std::make_shared<Message>(*message);
-    m->expires_at_ms = now_ms + std::int64_t{message_expiry_s} * 1000;
+    m->expires_at_ms = now_ms + std::int64_t{*message_expiry_s} * 1000;
     return m;
   }
 };

@@ -9,6 +9,11 @@
 namespace citypulse::mqtt {
 namespace {
 
+// One wording for a wrong password and an unknown key: the answer does
+// not tell whether a user name is a device's.
+constexpr const char* kBadCredentials =
+    "wrong user name and password, or an unknown, revoked or expired key or token";
+
 std::string failures_key(const std::string& remote) {
   // The HTTP device API's budget for refused device credentials: a client
   // guessing tokens gains nothing by switching protocols.
@@ -141,8 +146,7 @@ Admitted TenantAdmission::decide_basic(const ingest::Snapshot& snapshot,
     if (verified) verified_.remember(basic.credential_id, password, now);
   }
   if (!verified)
-    return refused(credentials,
-                   Refusal{reason::bad_user_name_or_password, "wrong user name or password"});
+    return refused(credentials, Refusal{reason::bad_user_name_or_password, kBadCredentials});
   if (!basic.client_id.empty() && basic.client_id != credentials.client_id)
     return refused(credentials,
                    Refusal{reason::bad_user_name_or_password,
@@ -174,8 +178,7 @@ Admitted TenantAdmission::decide(const Credentials& credentials) {
       // As slow as a wrong password for a device's basic user name, so
       // the time of the refusal does not tell which user names exist.
       if (credentials.username) auth::verify_password(auth::decoy_password_hash(), secret);
-      return refused(credentials, Refusal{reason::bad_user_name_or_password,
-                                          "unknown, revoked or expired key or token"});
+      return refused(credentials, Refusal{reason::bad_user_name_or_password, kBadCredentials});
     }
     if (principal->buildings)
       return std::unexpected(Refusal{

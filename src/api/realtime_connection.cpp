@@ -1,0 +1,487 @@
+#include "api/realtime_connection.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <boost/json.hpp>
+
+namespace citypulse {
+namespace json = boost::json;
+namespace {
+
+constexpr std::size_t kValuesPerMessage = 2000;
+
+json::object value_json(const bus::PointValue& v) {
+  return json::object{
+      {"point", v.point_id}, {"t", v.t}, {"value", v.value}, {"quality", v.quality}};
+}
+
+// Keeps the last value of each point, in the order of those last values.
+void coalesce(std::vector<bus::PointValue>& values) {
+  std::unordered_set<Id> seen;
+  std::vector<bus::PointValue> kept;
+  for (auto it = values.rbegin(); it != values.rend(); ++it)
+    if (seen.insert(it->point_id).second) kept.push_back(*it);
+  std::reverse(kept.begin(), kept.end());
+  values = std::move(kept);
+}
+
+realtime::Severity severity_of(const bus::Event& e) {
+  boost::system::error_code ec;
+  auto details = json::parse(e.details_json, ec);
+  const auto* o = ec ? nullptr : details.if_object();
+  const auto* s = o ? o->if_contains("severity") : nullptr;
+  if (s && s->is_string())
+    if (auto severity = realtime::severity_from_name(s->get_string())) return *severity;
+  return realtime::Severity::info;
+}
+
+// The permission a subscription needs.
+auth::Permission permission_for(const realtime::SubscribeMessage& m) {
+  using K = realtime::SubscribeMessage::Kind;
+  switch (m.kind) {
+    case K::points:
+    case K::buildings:
+      return auth::Permission::readings_read;
+    case K::alarms:
+      return auth::Permission::alarms_read;
+    case K::events:
+      break;
+  }
+  for (auto kind : m.events)
+    if (kind == bus::EventKind::command_result) return auth::Permission::control_read;
+  return auth::Permission::assets_read;
+}
+
+}  // namespace
+
+RealtimeConnection::RealtimeConnection(RealtimeHub& hub, const RealtimeServices& services,
+                                       const RealtimeOptions& options,
+                                       std::shared_ptr<WebSocketPeer> peer)
+    : hub_(hub), services_(services), options_(options), peer_(peer) {}
+
+void RealtimeConnection::start() {
+  auto peer = peer_.lock();
+  if (!peer) return;
+  peer->set_idle_timeout(options_.idle_timeout_ms);
+  std::weak_ptr<RealtimeConnection> self = weak_from_this();
+  peer->after(options_.auth_timeout_ms, [self] {
+    auto c = self.lock();
+    if (!c || c->closed_) return;
+    bool authenticated = false;
+    {
+      std::lock_guard lock(c->mutex_);
+      authenticated = c->principal_.has_value();
+    }
+    if (!authenticated) c->close(kCloseUnauthenticated, "no auth message in time");
+  });
+  peer->after(options_.heartbeat_ms, [self] {
+    if (auto c = self.lock()) c->heartbeat();
+  });
+}
+
+void RealtimeConnection::heartbeat() {
+  if (closed_) return;
+  send(json::object{{"type", "heartbeat"}, {"event", services_.bus.last_id()}});
+  std::weak_ptr<RealtimeConnection> self = weak_from_this();
+  if (auto peer = peer_.lock())
+    peer->after(options_.heartbeat_ms, [self] {
+      if (auto c = self.lock()) c->heartbeat();
+    });
+}
+
+void RealtimeConnection::close(WebSocketClose code, std::string reason) {
+  if (closed_) return;
+  send(json::object{
+      {"type", "closing"}, {"code", static_cast<int>(code)}, {"reason", std::move(reason)}});
+  closed_ = true;
+  if (auto peer = peer_.lock()) peer->close(code);
+}
+
+void RealtimeConnection::send(json::object body) {
+  if (closed_) return;
+  body["seq"] = ++seq_;
+  std::string text = json::serialize(body);
+  if (auto peer = peer_.lock()) peer->send(text, false);
+}
+
+void RealtimeConnection::send_error(std::string code, std::string message, std::string subscription,
+                                    std::string field) {
+  json::object e{{"type", "error"}, {"code", std::move(code)}, {"message", std::move(message)}};
+  if (!subscription.empty()) e["id"] = std::move(subscription);
+  if (!field.empty()) e["field"] = std::move(field);
+  send(std::move(e));
+}
+
+void RealtimeConnection::on_message(std::string_view message, bool binary) {
+  if (closed_) return;
+  if (binary) {
+    close(WebSocketClose::unsupported_data, "messages are JSON text");
+    return;
+  }
+  auto parsed = realtime::parse_client_message(message);
+  bool authenticated = false;
+  {
+    std::lock_guard lock(mutex_);
+    authenticated = principal_.has_value();
+  }
+  if (!parsed) {
+    if (!authenticated) {
+      close(kCloseUnauthenticated, "the first message is {\"type\": \"auth\", \"token\": ...}");
+      return;
+    }
+    send_error("bad_request", parsed.error().message, {}, parsed.error().field);
+    return;
+  }
+  if (auto* auth = std::get_if<realtime::AuthMessage>(&*parsed)) {
+    on_auth(*auth);
+    return;
+  }
+  if (!authenticated) {
+    close(kCloseUnauthenticated, "the first message is {\"type\": \"auth\", \"token\": ...}");
+    return;
+  }
+  if (auto* s = std::get_if<realtime::SubscribeMessage>(&*parsed)) {
+    on_subscribe(std::move(*s));
+  } else if (auto* u = std::get_if<realtime::UnsubscribeMessage>(&*parsed)) {
+    on_unsubscribe(*u);
+  } else if (auto* r = std::get_if<realtime::ResumeMessage>(&*parsed)) {
+    on_resume(*r);
+  } else {
+    send(json::object{{"type", "pong"}});
+  }
+}
+
+void RealtimeConnection::on_auth(const realtime::AuthMessage& m) {
+  // An access token has three parts; an API key is "<prefix>.<secret>".
+  const bool token = std::count(m.token.begin(), m.token.end(), '.') == 2;
+  const auto header = fmt::format("{} {}", token ? "Bearer" : "ApiKey", m.token);
+  const auto now = now_ms();
+  auto principal = services_.authenticator.authenticate(header, now);
+  if (!principal) {
+    close(kCloseUnauthenticated, principal.error().message);
+    return;
+  }
+  const std::optional<TimeMs> expires_at = principal->expires_at;
+  std::unique_lock lock(mutex_);
+  if (principal_ && (principal_->tenant_id != principal->tenant_id ||
+                     principal_->kind != principal->kind || principal_->id != principal->id)) {
+    // Re-authentication renews the same identity; it does not switch.
+    lock.unlock();
+    close(kCloseUnauthenticated, "a new token must be the same user's or key's");
+    return;
+  }
+  const bool first = !principal_;
+  const auto tenant = principal->tenant_id;
+  principal_ = std::move(*principal);
+  scope_ = principal_->scope();
+  lock.unlock();
+  if (first) hub_.join(shared_from_this(), tenant);
+  token_expires_at_ = expires_at;
+  json::object ok{{"type", "authenticated"}, {"event", services_.bus.last_id()}};
+  ok["expires_at"] = expires_at ? json::value(format_rfc3339(*expires_at)) : json::value(nullptr);
+  send(std::move(ok));
+  if (expires_at) {
+    std::weak_ptr<RealtimeConnection> self = weak_from_this();
+    const TimeMs deadline = *expires_at;
+    if (auto peer = peer_.lock())
+      peer->after(std::max<std::int64_t>(0, deadline - now), [self, deadline] {
+        auto c = self.lock();
+        // Renewed meanwhile: a later expiry, or an API key's none.
+        if (!c || c->token_expires_at_ != deadline) return;
+        c->close(kCloseUnauthenticated, "the token expired; authenticate again before it does");
+      });
+  }
+}
+
+void RealtimeConnection::on_subscribe(realtime::SubscribeMessage m) {
+  using K = realtime::SubscribeMessage::Kind;
+  std::unique_lock lock(mutex_);
+  if (subscriptions_.contains(m.id)) {
+    lock.unlock();
+    send_error("conflict", fmt::format("subscription '{}' exists; unsubscribe first", m.id), m.id);
+    return;
+  }
+  if (subscriptions_.size() >= options_.max_subscriptions) {
+    lock.unlock();
+    send_error("bad_request",
+               fmt::format("at most {} subscriptions a connection", options_.max_subscriptions),
+               m.id);
+    return;
+  }
+  const auto principal = *principal_;
+  const auto scope = *scope_;
+  lock.unlock();
+  if (!principal.can(permission_for(m))) {
+    send_error("forbidden",
+               fmt::format("this subscription needs {}", auth::permission_name(permission_for(m))),
+               m.id);
+    return;
+  }
+  // Points and buildings the caller may not see are refused as if they
+  // did not exist: the answer never tells another tenant's ids apart.
+  json::array snapshot;
+  const auto directory = services_.directory.current();
+  if (!directory) {
+    send_error("unavailable", directory.error().message, m.id);
+    return;
+  }
+  std::vector<Id> points;
+  if (m.kind == K::points) {
+    for (std::size_t i = 0; i < m.ids.size(); ++i) {
+      const auto* p = (*directory)->point(m.ids[i]);
+      if (!p || !scope.sees(p->tenant_id) || !scope.sees_building(p->building_id)) {
+        send_error("not_found", fmt::format("no point {} that you may see", m.ids[i]), m.id,
+                   fmt::format("/points/{}", i));
+        return;
+      }
+    }
+    points = m.ids;
+  } else if (m.kind == K::buildings || (m.kind == K::alarms && !m.ids.empty())) {
+    for (std::size_t i = 0; i < m.ids.size(); ++i) {
+      auto b = services_.store.buildings().get(scope, m.ids[i]);
+      if (!b) {
+        send_error(
+            "not_found", fmt::format("no building {} that you may see", m.ids[i]), m.id,
+            fmt::format("/{}/{}", m.kind == K::buildings ? "buildings" : "alarms/buildings", i));
+        return;
+      }
+      if (m.kind == K::buildings) {
+        const auto ids = (*directory)->points_of_building(m.ids[i]);
+        points.insert(points.end(), ids.begin(), ids.end());
+      }
+    }
+  }
+  // Subscribed first, then the snapshot read: a value written in between
+  // is in both, never in neither.
+  lock.lock();
+  if (m.kind == K::points)
+    for (Id p : m.ids) ++points_[p];
+  else if (m.kind == K::buildings)
+    for (Id b : m.ids) ++buildings_[b];
+  else if (m.kind == K::alarms)
+    alarm_subscriptions_.push_back(m);
+  else
+    for (auto kind : m.events) ++event_kinds_[static_cast<std::uint8_t>(kind)];
+  const std::string id = m.id;
+  const auto kind = m.kind;
+  subscriptions_.emplace(id, std::move(m));
+  lock.unlock();
+
+  json::object answer{{"type", "subscribed"}, {"id", id}, {"event", services_.bus.last_id()}};
+  if (kind == K::points || kind == K::buildings) {
+    auto latest = services_.series.latest(points);
+    if (latest)
+      for (const auto& [point, v] : *latest)
+        snapshot.push_back(value_json({point, 0, v.t, v.value, v.quality}));
+    answer["values"] = std::move(snapshot);
+  } else if (kind == K::alarms) {
+    answer["alarms"] = json::array{};  // no alarm is open: alarms come with the rules
+  }
+  send(std::move(answer));
+}
+
+void RealtimeConnection::on_unsubscribe(const realtime::UnsubscribeMessage& m) {
+  using K = realtime::SubscribeMessage::Kind;
+  std::unique_lock lock(mutex_);
+  auto it = subscriptions_.find(m.id);
+  if (it == subscriptions_.end()) {
+    lock.unlock();
+    send_error("not_found", fmt::format("no subscription '{}'", m.id), m.id);
+    return;
+  }
+  const auto drop = [](std::unordered_map<Id, int>& counts, Id id) {
+    if (auto c = counts.find(id); c != counts.end() && --c->second == 0) counts.erase(c);
+  };
+  const auto& s = it->second;
+  if (s.kind == K::points)
+    for (Id p : s.ids) drop(points_, p);
+  else if (s.kind == K::buildings)
+    for (Id b : s.ids) drop(buildings_, b);
+  else if (s.kind == K::alarms)
+    std::erase_if(alarm_subscriptions_, [&](const auto& a) { return a.id == s.id; });
+  else
+    for (auto kind : s.events) {
+      auto c = event_kinds_.find(static_cast<std::uint8_t>(kind));
+      if (c != event_kinds_.end() && --c->second == 0) event_kinds_.erase(c);
+    }
+  subscriptions_.erase(it);
+  lock.unlock();
+  send(json::object{{"type", "unsubscribed"}, {"id", m.id}});
+}
+
+// The replayed events are older than any event kept since subscribing, so
+// they go out first; those kept live are not sent twice.
+void RealtimeConnection::on_resume(const realtime::ResumeMessage& m) {
+  auto replay = services_.bus.replay_after(m.after);
+  if (!replay.complete) {
+    send(json::object{{"type", "resync"},
+                      {"after", m.after},
+                      {"reason",
+                       "events after this id are no longer held; subscribe again for "
+                       "a fresh snapshot"}});
+    return;
+  }
+  std::vector<bus::EventPtr> missed;
+  std::vector<bus::PointValue> values;
+  std::uint64_t newest = m.after;
+  {
+    std::lock_guard lock(mutex_);
+    for (const auto& e : replay.events) {
+      if (first_live_ && e->id >= *first_live_) break;
+      if (e->kind == bus::EventKind::readings) {
+        bool any = false;
+        for (const auto& v : e->values)
+          if (wants(*e, &v)) {
+            values.push_back(v);
+            any = true;
+          }
+        if (any) newest = e->id;
+      } else if (wants(*e, nullptr)) {
+        missed.push_back(e);
+      }
+    }
+  }
+  for (std::size_t i = 0; i < values.size(); i += kValuesPerMessage) {
+    json::array out;
+    for (std::size_t j = i; j < std::min(values.size(), i + kValuesPerMessage); ++j)
+      out.push_back(value_json(values[j]));
+    send(json::object{
+        {"type", "readings"}, {"event", newest}, {"replay", true}, {"values", std::move(out)}});
+  }
+  for (const auto& e : missed) {
+    boost::system::error_code ec;
+    send(json::object{{"type", "event"},
+                      {"event", e->id},
+                      {"replay", true},
+                      {"kind", bus::event_kind_name(e->kind)},
+                      {"details", json::parse(e->details_json, ec)}});
+  }
+  send(json::object{
+      {"type", "resumed"}, {"after", m.after}, {"replayed", values.size() + missed.size()}});
+}
+
+bool RealtimeConnection::wants(const bus::Event& e, const bus::PointValue* value) const {
+  if (!scope_ || !scope_->sees(e.tenant_id)) return false;
+  if (value) {
+    if (value->building_id != 0 && !scope_->sees_building(value->building_id)) return false;
+    if (value->building_id == 0 && scope_->is_building_restricted()) return false;
+    return points_.contains(value->point_id) || buildings_.contains(value->building_id);
+  }
+  if (e.building_id && !scope_->sees_building(*e.building_id)) return false;
+  if (!e.building_id && scope_->is_building_restricted()) return false;
+  if (e.kind == bus::EventKind::alarm_changed) {
+    const auto severity = severity_of(e);
+    return std::any_of(
+        alarm_subscriptions_.begin(), alarm_subscriptions_.end(), [&](const auto& a) {
+          return severity >= a.min_severity &&
+                 (a.ids.empty() || (e.building_id && std::find(a.ids.begin(), a.ids.end(),
+                                                               *e.building_id) != a.ids.end()));
+        });
+  }
+  return event_kinds_.contains(static_cast<std::uint8_t>(e.kind));
+}
+
+void RealtimeConnection::keep_values(const bus::Event& e) {
+  bool any = false;
+  for (const auto& v : e.values)
+    if (wants(e, &v)) {
+      values_.push_back(v);
+      any = true;
+    }
+  if (!any) return;
+  values_event_ = std::max(values_event_, e.id);
+  if (!first_live_) first_live_ = e.id;
+  if (values_.size() > options_.max_pending_values) coalesce(values_);
+  post_flush();
+}
+
+void RealtimeConnection::offer(const bus::EventPtr& event) {
+  std::lock_guard lock(mutex_);
+  if (overflow_) return;
+  if (event->kind == bus::EventKind::readings) {
+    if (points_.empty() && buildings_.empty()) return;
+    keep_values(*event);
+    return;
+  }
+  if (!wants(*event, nullptr)) return;
+  if (!first_live_) first_live_ = event->id;
+  if (events_.size() >= options_.max_pending_events) {
+    overflow_ = true;  // the flush closes the connection
+    events_.clear();
+  } else {
+    events_.push_back(event);
+  }
+  post_flush();
+}
+
+void RealtimeConnection::post_flush() {
+  if (flush_posted_) return;
+  flush_posted_ = true;
+  std::weak_ptr<RealtimeConnection> self = weak_from_this();
+  if (auto peer = peer_.lock())
+    peer->post([self] {
+      if (auto c = self.lock()) c->flush();
+    });
+}
+
+void RealtimeConnection::flush() {
+  if (closed_) return;
+  std::vector<bus::PointValue> values;
+  std::deque<bus::EventPtr> events;
+  std::uint64_t values_event = 0;
+  {
+    std::lock_guard lock(mutex_);
+    flush_posted_ = false;
+    const auto peer = peer_.lock();
+    if (!peer) return;
+    if (!overflow_ && peer->unsent() > options_.max_unsent_bytes) {
+      // The client reads slower than events come: hold on (coalescing)
+      // until the socket drains.
+      waiting_for_drain_ = true;
+      if (values_.size() > 1) coalesce(values_);
+      return;
+    }
+    values.swap(values_);
+    events.swap(events_);
+    values_event = values_event_;
+  }
+  if (overflow_) {
+    close(kCloseTooSlow,
+          fmt::format("more than {} events waited for this client", options_.max_pending_events));
+    return;
+  }
+  for (std::size_t i = 0; i < values.size(); i += kValuesPerMessage) {
+    json::array out;
+    for (std::size_t j = i; j < std::min(values.size(), i + kValuesPerMessage); ++j)
+      out.push_back(value_json(values[j]));
+    send(json::object{{"type", "readings"}, {"event", values_event}, {"values", std::move(out)}});
+  }
+  for (const auto& e : events) {
+    boost::system::error_code ec;
+    json::object m{{"type", "event"},
+                   {"event", e->id},
+                   {"kind", bus::event_kind_name(e->kind)},
+                   {"details", json::parse(e->details_json, ec)}};
+    if (e->building_id) m["building_id"] = *e->building_id;
+    send(std::move(m));
+  }
+}
+
+void RealtimeConnection::on_drained() {
+  if (!waiting_for_drain_) return;
+  waiting_for_drain_ = false;
+  flush();
+}
+
+void RealtimeConnection::on_idle_timeout() {
+  close(WebSocketClose::going_away, "nothing from the client within the idle timeout");
+}
+
+void RealtimeConnection::on_closed() {
+  closed_ = true;
+  hub_.leave(this);
+}
+
+}  // namespace citypulse

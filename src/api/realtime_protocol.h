@@ -1,0 +1,66 @@
+// The messages of the realtime WebSocket API (docs/realtime.md), as text:
+// what a client sends, read into one ClientMessage or refused with a reason
+// naming the member at fault; nothing here knows connections or the bus.
+//
+//   {"type": "auth", "token": "<access token or API key>"}
+//   {"type": "subscribe", "id": "s1", "points": [12, 13]}
+//   {"type": "subscribe", "id": "s2", "buildings": [3]}
+//   {"type": "subscribe", "id": "s3", "alarms": {"buildings": [3]?, "min_severity": "warning"?}}
+//   {"type": "subscribe", "id": "s4", "events": ["device_status", "asset_changed"]}
+//   {"type": "unsubscribe", "id": "s1"}
+//   {"type": "resume", "after": <event id>}
+//   {"type": "ping"}
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "bus/event.h"
+#include "core/result.h"
+#include "model/asset.h"
+
+namespace citypulse::realtime {
+
+inline constexpr std::size_t kMaxIdBytes = 64;
+inline constexpr std::size_t kMaxIdsPerSubscription = 10'000;
+
+struct AuthMessage {
+  std::string token;
+};
+
+// Alarm severities, lowest first.
+enum class Severity : std::uint8_t { info, warning, major, critical };
+std::optional<Severity> severity_from_name(std::string_view name);
+
+struct SubscribeMessage {
+  enum class Kind : std::uint8_t { points, buildings, alarms, events };
+  std::string id;
+  Kind kind = Kind::points;
+  std::vector<Id> ids;                     // points, buildings (alarms: buildings, empty for all)
+  Severity min_severity = Severity::info;  // alarms
+  std::vector<bus::EventKind> events;      // events
+};
+
+struct UnsubscribeMessage {
+  std::string id;
+};
+
+struct ResumeMessage {
+  std::uint64_t after = 0;
+};
+
+struct PingMessage {};
+
+using ClientMessage =
+    std::variant<AuthMessage, SubscribeMessage, UnsubscribeMessage, ResumeMessage, PingMessage>;
+
+// bad_request with Error::field the JSON pointer at fault ("" for the whole
+// message) when `text` is not one of the messages above.
+Result<ClientMessage> parse_client_message(std::string_view text);
+
+}  // namespace citypulse::realtime
