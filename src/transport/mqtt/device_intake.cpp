@@ -58,9 +58,17 @@ DeviceIntake::DeviceIntake(ingest::Pipeline& pipeline, ingest::Directory& direct
       work_(work),
       options_(options) {}
 
+void DeviceIntake::run_work(std::move_only_function<void()> job) {
+  ++queued_work_;
+  work_.run([this, job = std::move(job)]() mutable {
+    job();
+    --queued_work_;
+  });
+}
+
 void DeviceIntake::end_disabled_devices() {
   if (checking_.exchange(true)) return;
-  work_.run([this] {
+  run_work([this] {
     auto snapshot = directory_.current();
     if (snapshot && (*snapshot)->generation() != checked_generation_.load()) {
       checked_generation_ = (*snapshot)->generation();
@@ -101,6 +109,8 @@ Intake::Verdict DeviceIntake::take(const ClientIdentity& client, std::string_vie
     return telemetry(client.tenant_id, *device, message, done);
   }
   if (topic == kTelemetry) return telemetry(client.tenant_id, *client.device_id, message, done);
+  if ((topic == kAttributes || topic.starts_with(kAttributeRequest)) && !work_has_room())
+    return Verdict::busy;
   if (topic == kAttributes) return attributes(client, message, done);
   if (topic.starts_with(kAttributeRequest))
     return attribute_request(client, topic.substr(kAttributeRequest.size()), done);
@@ -191,7 +201,7 @@ Intake::Verdict DeviceIntake::take_readings(Id tenant_id, Id device_id, ingest::
     g.intake->submit_gathered();
   // Over the pipeline's ceiling: not taken, the connection stops reading
   // and comes back (what this read gathered so far still goes).
-  if (check_room && !pipeline_.has_room(source)) return Verdict::busy;
+  if (check_room && (!pipeline_.has_room(source) || !work_has_room())) return Verdict::busy;
   if (g.parts.empty()) {
     g.intake = this;
     g.request.source = source;
@@ -250,7 +260,7 @@ void DeviceIntake::submit_gathered() {
   // the ceiling was passed after all: submitted from a worker, and retried
   // there while the pipeline is full. The messages are taken; they are
   // acknowledged once this succeeds.
-  work_.run([this, request = std::move(request), submission]() mutable {
+  run_work([this, request = std::move(request), submission]() mutable {
     submit_retrying(std::move(request),
                     [submission](Result<ingest::IngestOutcome> r) { submission->answer(r); });
   });
@@ -307,7 +317,7 @@ Intake::Verdict DeviceIntake::attributes(const ClientIdentity& client, const Mes
     values.emplace_back(std::string(key), json::serialize(v));
   }
   const Id device = *client.device_id;
-  work_.run([this, device, values = std::move(values), done = std::move(done)]() mutable {
+  run_work([this, device, values = std::move(values), done = std::move(done)]() mutable {
     auto s = store_.device_access().set_attributes(device, values, now_ms());
     if (s) pipeline_.record_message(device);
     done(s ? IntakeResult{} : IntakeResult{reason::unspecified_error, s.error().message});
@@ -319,7 +329,7 @@ Intake::Verdict DeviceIntake::attribute_request(const ClientIdentity& client,
                                                 std::string_view request_id, IntakeDone& done) {
   const Id tenant = client.tenant_id;
   const Id device = *client.device_id;
-  work_.run([this, tenant, device, id = std::string(request_id), done = std::move(done)]() mutable {
+  run_work([this, tenant, device, id = std::string(request_id), done = std::move(done)]() mutable {
     auto stored = store_.device_access().attributes(Scope::tenant(tenant), device);
     json::object client_values;
     if (stored)

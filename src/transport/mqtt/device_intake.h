@@ -28,6 +28,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 
 #include "ingest/directory.h"
 #include "ingest/pipeline.h"
@@ -103,6 +104,14 @@ class DeviceIntake final : public Intake {
   DeviceRpc& rpc_;
   BlockingWork& work_;
   const DeviceIntakeOptions options_;
+  // Jobs this intake put on the blocking pool that have not finished. Past
+  // kMaxQueuedWork, a message that could add one is answered busy (the
+  // connection stops reading): the pool's queue stays bounded whatever
+  // clients send, QoS 0 included.
+  static constexpr std::size_t kMaxQueuedWork = 4096;
+  std::atomic<std::size_t> queued_work_{0};
+  bool work_has_room() const { return queued_work_.load() < kMaxQueuedWork; }
+  void run_work(std::move_only_function<void()> job);
   std::atomic<std::uint64_t> checked_generation_{0};
   std::atomic<bool> checking_{false};
 };

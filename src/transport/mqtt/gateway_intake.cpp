@@ -209,7 +209,7 @@ struct DeviceIntake::GatewayApi {
   // Runs `step` on a worker with the gateway checked; failures answer `done`.
   template <class Step>
   void on_worker(IntakeDone done, Step step) const {
-    in.work_.run([api = *this, done = std::move(done), step = std::move(step)]() mutable {
+    in.run_work([api = *this, done = std::move(done), step = std::move(step)]() mutable {
       auto snapshot = api.in.directory_.current();
       if (!snapshot) {
         done(IntakeResult{reason::unspecified_error, snapshot.error().message});
@@ -478,6 +478,8 @@ struct DeviceIntake::GatewayApi {
 
 Intake::Verdict DeviceIntake::gateway(const ClientIdentity& client, std::string_view below,
                                       const MessagePtr& message, IntakeDone& done) {
+  // Most of the gateway API is done on the blocking pool.
+  if (!work_has_room()) return Verdict::busy;
   const GatewayApi api{*this, *client.device_id, client.tenant_id};
   if (below == "telemetry") return api.telemetry(message, done);
   if (below == "connect") return api.connect(message, done);

@@ -170,8 +170,9 @@ Intake::Verdict DeviceIntake::mapped(const ClientIdentity& client, std::string_v
   // A rebuild is due: decided where waiting for it is fine. A topic that
   // turns out to be nobody's is then simply acknowledged (it is routed
   // either way).
-  work_.run([this, client, topic = std::string(topic), message, max, arrived = steady_ms(),
-             done = std::move(done)]() mutable {
+  if (!work_has_room()) return Verdict::busy;
+  run_work([this, client, topic = std::string(topic), message, max, arrived = steady_ms(),
+            done = std::move(done)]() mutable {
     auto snapshot = directory_.current();
     if (!snapshot) {
       done(IntakeResult{reason::unspecified_error, snapshot.error().message});
