@@ -66,7 +66,8 @@ struct EmbeddedBroker::Parts {
         broker({.max_queued_per_session = static_cast<std::size_t>(mc.max_queued_per_session),
                 .max_session_expiry_s = static_cast<std::uint32_t>(mc.max_session_expiry_s)}),
         work(config.workers.threads),
-        admission(directory, authenticator, limiter, work,
+        admission_work(config.workers.threads),
+        admission(directory, authenticator, limiter, admission_work,
                   {.allow_anonymous = mc.allow_anonymous,
                    .connect_per_minute = mc.connect_per_minute,
                    .failures_per_minute = config.rate_limit.device_failures_per_minute}),
@@ -133,6 +134,9 @@ struct EmbeddedBroker::Parts {
   const MqttConfig mc;
   mqtt::Broker broker;
   mqtt::BlockingWork work;
+  // Sign-ins (password checks, store lookups) have threads of their own:
+  // ingest waiting for room on `work` never holds up a CONNECT.
+  mqtt::BlockingWork admission_work;
   mqtt::TenantAdmission admission;
   mqtt::DeviceRpc device_rpc;
   MqttRpcChannel rpc_channel;

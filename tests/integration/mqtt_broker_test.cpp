@@ -384,6 +384,28 @@ TEST_F(MqttBroker, AWillsExpiryCountsFromItsPublication) {
   EXPECT_LE(will->as<mqtt::Publish>().properties.message_expiry.value_or(99), 1u);
 }
 
+// ThingsBoard's attribute topic goes both ways: a device subscribed to it
+// (even over 3.1.1, which has no No Local) never gets its own attributes
+// back, while the tenant's users see them.
+TEST_F(MqttBroker, ADeviceNeverGetsItsOwnMessagesBack) {
+  MqttTestClient watcher(port_, Version::v5);
+  ASSERT_TRUE(watcher.connect("echo-watcher", "k", key_));
+  const auto topic = "v1/devices/" + std::to_string(second_device_) + "/attributes";
+  ASSERT_EQ(watcher.subscribe(topic, 1), std::vector<std::uint8_t>{1});
+  MqttTestClient device(port_, Version::v311);
+  ASSERT_TRUE(device.connect("echo-device", second_token_));
+  ASSERT_EQ(device.subscribe("v1/devices/me/attributes", 1), std::vector<std::uint8_t>{1});
+  // QoS 0: nothing else comes to the device that an echo could hide behind.
+  mqtt::Publish p;
+  p.topic = "v1/devices/me/attributes";
+  p.payload = R"({"firmware":"3.0"})";
+  device.send(mqtt::Packet{p});
+  auto seen = watcher.receive(PacketType::publish, 5000);
+  ASSERT_TRUE(seen);
+  EXPECT_EQ(seen->as<mqtt::Publish>().payload, R"({"firmware":"3.0"})");
+  EXPECT_FALSE(device.receive(PacketType::publish, 700));
+}
+
 TEST_F(MqttBroker, APersistentSessionGetsWhatWasPublishedWhileItWasAway) {
   {
     MqttTestClient c(port_, Version::v311);

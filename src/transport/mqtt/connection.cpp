@@ -541,7 +541,9 @@ void Connection::on_subscribe(const Subscribe& s) {
     }
     SubscriptionOptions options;
     options.qos = std::min<std::uint8_t>(t.qos, 2);
-    options.no_local = t.no_local;
+    // A device never gets its own messages back (ThingsBoard's topics go
+    // both ways, e.g. v1/devices/me/attributes), whatever its MQTT version.
+    options.no_local = t.no_local || (identity_.is_device() && !shared);
     options.retain_as_published = t.retain_as_published;
     options.retain_handling = t.retain_handling;
     options.subscription_id = sub_id;

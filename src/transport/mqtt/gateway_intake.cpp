@@ -191,7 +191,11 @@ struct DeviceIntake::GatewayApi {
     Device d;
     d.name = name;
     d.protocol = gateway.protocol;
-    d.model = std::string(type.substr(0, 200));
+    // At most 200 bytes, cut before a UTF-8 continuation byte.
+    std::size_t cut = std::min<std::size_t>(type.size(), 200);
+    while (cut > 0 && cut < type.size() && (static_cast<unsigned char>(type[cut]) & 0xC0) == 0x80)
+      --cut;
+    d.model = std::string(type.substr(0, cut));
     d.building_id = gateway.building_id;
     d.gateway_id = gateway.id;
     d.status = "provisioning";
