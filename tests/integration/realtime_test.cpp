@@ -273,6 +273,44 @@ TEST_F(Realtime, UnsubscribedValuesStopComing) {
   EXPECT_TRUE(next(*c, "error"));
 }
 
+// A client that does not read while values pour in is not sent every value:
+// the server holds back once its socket is full and keeps only the latest
+// value of each point, so the client ends up with every point's last value
+// and far fewer messages than were written; ingest never waited for it.
+TEST_F(Realtime, ASlowClientGetsTheLatestValueOfEachPoint) {
+  auto c = signed_in(key_);
+  c->send(text(json::object{{"type", "subscribe"}, {"id", "slow"}, {"points", {room_, hall_}}}));
+  ASSERT_TRUE(next(*c, "subscribed"));
+  constexpr int kBatches = 40, kEach = 5000;
+  const std::int64_t t0 = 1'761'000'000'000;
+  for (int b = 0; b < kBatches; ++b) {
+    json::array readings;
+    for (int i = 0; i < kEach; ++i) {
+      const int n = b * kEach + i;
+      readings.push_back(json::object{
+          {"point", n % 2 ? hall_ : room_}, {"ts", t0 + n}, {"value", static_cast<double>(n)}});
+    }
+    auto r = writer_->post("/api/v1/readings", text(json::object{{"readings", readings}}));
+    ASSERT_EQ(r.status, 200) << r.body;
+  }
+  const double last_room = kBatches * kEach - 2, last_hall = kBatches * kEach - 1;
+  std::size_t values = 0;
+  bool room_done = false, hall_done = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!(room_done && hall_done) && std::chrono::steady_clock::now() < deadline) {
+    auto m = next(*c, "readings", 1000);
+    if (!m) continue;
+    for (const auto& v : m->at("values").as_array()) {
+      ++values;
+      const double value = v.at("value").to_number<double>();
+      room_done = room_done || (v.at("point").as_int64() == room_ && value == last_room);
+      hall_done = hall_done || (v.at("point").as_int64() == hall_ && value == last_hall);
+    }
+  }
+  EXPECT_TRUE(room_done && hall_done);
+  EXPECT_LT(values, std::size_t{kBatches * kEach}) << "nothing was coalesced";
+}
+
 // Shutting the server down closes every realtime connection with 1001.
 TEST(RealtimeShutdown, StoppingTheServerClosesWith1001) {
   TempDir tmp;
