@@ -24,7 +24,7 @@ std::unique_ptr<Router> build_router(const ApiServices& services, const Config& 
   add_system_routes(*router, services.store, std::move(metrics));
   add_identity_routes(*router,
                       IdentityDeps{services.store, services.authenticator, services.sessions});
-  add_asset_routes(*router, services.store,
+  add_asset_routes(*router, services.store, services.bus,
                    [&auth = services.authenticator](Id tenant) { auth.tenant_removed(tenant); });
   add_readings_routes(*router, services.store, services.series);
   const IngestDeps ingest{services.store,    services.series, services.directory,

@@ -10,6 +10,7 @@
 #include "auth/authenticator.h"
 #include "auth/rate_limiter.h"
 #include "auth/sessions.h"
+#include "bus/event_bus.h"
 #include "core/config.h"
 #include "ingest/dedup_window.h"
 #include "ingest/directory.h"
@@ -29,8 +30,9 @@ struct ApiServices {
   ingest::Directory& directory;
   ingest::Pipeline& pipeline;
   ingest::DedupWindow& dedup;
-  RpcChannel* rpc = nullptr;  // null: no MQTT broker, device RPC answers 503
+  RpcChannel* rpc = nullptr;                // null: no MQTT broker, device RPC answers 503
   std::vector<MetricsSource> metrics = {};  // more metrics for /metrics (the broker's)
+  bus::EventBus* bus = nullptr;             // null: changes are not published
 };
 
 std::unique_ptr<Router> build_router(const ApiServices& services, const Config& config);

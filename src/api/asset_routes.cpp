@@ -92,11 +92,30 @@ HttpResponse record_response(int status, const json::object& body, std::int64_t 
   return r;
 }
 
+// Tells the event bus (when there is one) that a record was created,
+// changed or removed: the realtime API's asset_changed events. A record
+// that is in a building (or is one) is about that building.
+void publish_change(bus::EventBus* bus, std::string_view collection, Id tenant, Id id,
+                    std::string_view action, const json::object& record) {
+  if (!bus) return;
+  bus::Event e;
+  e.kind = bus::EventKind::asset_changed;
+  e.tenant_id = collection == "tenants" ? id : tenant;
+  if (collection == "buildings")
+    e.building_id = id;
+  else if (const auto* b = record.if_contains("building_id"); b && b->is_int64())
+    e.building_id = b->get_int64();
+  json::object details{{"collection", collection}, {"id", id}, {"action", action}};
+  if (const auto* v = record.if_contains("version")) details["version"] = *v;
+  e.details_json = json::serialize(details);
+  bus->publish(std::move(e));
+}
+
 template <class T>
 class Resource {
  public:
-  Resource(MetaStore& store, const Schema<T>& schema, RemovedHook removed)
-      : repo_(repository<T>(store)), schema_(schema), removed_(std::move(removed)) {}
+  Resource(MetaStore& store, const Schema<T>& schema, RemovedHook removed, bus::EventBus* bus)
+      : repo_(repository<T>(store)), schema_(schema), removed_(std::move(removed)), bus_(bus) {}
 
   HttpResponse list(RequestContext& ctx) {
     const auto names = filter_names(schema_);
@@ -122,6 +141,7 @@ class Resource {
     if (!stored) return error_response(ctx, stored.error());
     auto encoded = encode(*stored, schema_);
     ctx.audit = AuditNote{stored->tenant_id, stored->id, change_summary(nullptr, &encoded)};
+    publish_change(bus_, schema_.collection, stored->tenant_id, stored->id, "created", encoded);
     auto r = record_response(201, std::move(encoded), stored->version);
     r.set_header("Location", fmt::format("/api/v1/{}/{}", schema_.collection, stored->id));
     return r;
@@ -162,6 +182,7 @@ class Resource {
     auto encoded = encode(*stored, schema_);
     const auto was = encode(*current, schema_);
     ctx.audit = AuditNote{stored->tenant_id, stored->id, change_summary(&was, &encoded)};
+    publish_change(bus_, schema_.collection, stored->tenant_id, stored->id, "changed", encoded);
     return record_response(200, std::move(encoded), stored->version);
   }
 
@@ -183,6 +204,7 @@ class Resource {
     const auto was = encode(*current, schema_);
     ctx.audit = AuditNote{current->tenant_id, current->id, change_summary(&was, nullptr)};
     if (*cascade) ctx.audit->summary.insert(1, "\"cascade\":true,");
+    publish_change(bus_, schema_.collection, current->tenant_id, current->id, "removed", was);
     if (removed_) removed_(current->id);
     HttpResponse r;
     r.status = 204;
@@ -193,13 +215,14 @@ class Resource {
   Repository<T>& repo_;
   const Schema<T>& schema_;
   RemovedHook removed_;
+  bus::EventBus* bus_;
 };
 
 // Registers the six routes of one resource; the handlers share its ownership.
 template <class T>
-void add_resource(Router& router, MetaStore& store, const Schema<T>& schema,
+void add_resource(Router& router, MetaStore& store, bus::EventBus* bus, const Schema<T>& schema,
                   RemovedHook removed = {}) {
-  auto r = std::make_shared<Resource<T>>(store, schema, std::move(removed));
+  auto r = std::make_shared<Resource<T>>(store, schema, std::move(removed), bus);
   const std::string base = fmt::format("/api/v1/{}", schema.collection);
   const std::string one = base + "/{id}";
   using auth::Permission;
@@ -296,15 +319,16 @@ HttpResponse building_tree(RequestContext& ctx, MetaStore& store) {
 
 }  // namespace
 
-void add_asset_routes(Router& router, MetaStore& store, RemovedHook tenant_removed) {
-  add_resource(router, store, tenant_schema(), std::move(tenant_removed));
-  add_resource(router, store, site_schema());
-  add_resource(router, store, building_schema());
-  add_resource(router, store, floor_schema());
-  add_resource(router, store, space_schema());
-  add_resource(router, store, equipment_schema());
-  add_resource(router, store, point_schema());
-  add_resource(router, store, device_schema());
+void add_asset_routes(Router& router, MetaStore& store, bus::EventBus* bus,
+                      RemovedHook tenant_removed) {
+  add_resource(router, store, bus, tenant_schema(), std::move(tenant_removed));
+  add_resource(router, store, bus, site_schema());
+  add_resource(router, store, bus, building_schema());
+  add_resource(router, store, bus, floor_schema());
+  add_resource(router, store, bus, space_schema());
+  add_resource(router, store, bus, equipment_schema());
+  add_resource(router, store, bus, point_schema());
+  add_resource(router, store, bus, device_schema());
   router.add("GET", "/api/v1/buildings/{id}/tree",
              RouteAccess::needs(auth::Permission::assets_read, RateClass::read),
              [&store](RequestContext& c) { return building_tree(c, store); });

@@ -12,6 +12,7 @@
 #include <functional>
 
 #include "api/router.h"
+#include "bus/event_bus.h"
 #include "store/meta_store.h"
 
 namespace citypulse {
@@ -19,8 +20,11 @@ namespace citypulse {
 // Called with a record's id after it was removed (cascades included).
 using RemovedHook = std::function<void(Id)>;
 
-// `store` must outlive the router. `tenant_removed` learns of removed tenants
-// (their users went with them).
-void add_asset_routes(Router& router, MetaStore& store, RemovedHook tenant_removed = {});
+// `store` (and `bus`, when given) must outlive the router. `tenant_removed`
+// learns of removed tenants (their users went with them). Every record
+// created, changed or removed is published on `bus` as asset_changed
+// ({"collection", "id", "action", "version"}).
+void add_asset_routes(Router& router, MetaStore& store, bus::EventBus* bus = nullptr,
+                      RemovedHook tenant_removed = {});
 
 }  // namespace citypulse

@@ -158,7 +158,8 @@ int run_server(const Config& config, bool demo) {
                                pipeline,
                                dedup,
                                broker.enabled() ? &broker.rpc() : nullptr,
-                               {[&broker](std::string& out) { broker.append_metrics(out); }}},
+                               {[&broker](std::string& out) { broker.append_metrics(out); }},
+                               &bus},
                    config);
   // The broker first: once /healthz answers, every listener is up.
   if (auto ports = broker.start(); !ports) {

@@ -273,6 +273,31 @@ TEST_F(Realtime, UnsubscribedValuesStopComing) {
   EXPECT_TRUE(next(*c, "error"));
 }
 
+// Changes to the asset model reach subscribers of asset_changed, for their
+// own tenant only.
+TEST_F(Realtime, AssetChangesAreEvents) {
+  auto c = signed_in(new_api_key(*admin_, tenant_, json::array{"assets:read"}));
+  c->send(R"({"type":"subscribe","id":"assets","events":["asset_changed"]})");
+  ASSERT_TRUE(next(*c, "subscribed"));
+  auto r = admin_->patch("/api/v1/buildings/" + std::to_string(pool_), R"({"name":"Pool 2"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  r = admin_->post(
+      "/api/v1/buildings",
+      text(json::object{{"tenant_id", other_tenant_}, {"name", "Elsewhere"}, {"type", "other"}}));
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto e = next(*c, "event");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->at("kind"), "asset_changed");
+  EXPECT_EQ(e->at("building_id").as_int64(), pool_);
+  const auto& details = e->at("details").as_object();
+  EXPECT_EQ(details.at("collection"), "buildings");
+  EXPECT_EQ(details.at("id").as_int64(), pool_);
+  EXPECT_EQ(details.at("action"), "changed");
+  // The other tenant's new building is not this client's to see.
+  auto more = next(*c, "event", 1000);
+  EXPECT_FALSE(more) << text(*more);
+}
+
 // A client that does not read while values pour in is not sent every value:
 // the server holds back once its socket is full and keeps only the latest
 // value of each point, so the client ends up with every point's last value
