@@ -343,21 +343,8 @@ void RealtimeConnection::on_resume(const realtime::ResumeMessage& m) {
       }
     }
   }
-  for (std::size_t i = 0; i < values.size(); i += kValuesPerMessage) {
-    json::array out;
-    for (std::size_t j = i; j < std::min(values.size(), i + kValuesPerMessage); ++j)
-      out.push_back(value_json(values[j]));
-    send(json::object{
-        {"type", "readings"}, {"event", newest}, {"replay", true}, {"values", std::move(out)}});
-  }
-  for (const auto& e : missed) {
-    boost::system::error_code ec;
-    send(json::object{{"type", "event"},
-                      {"event", e->id},
-                      {"replay", true},
-                      {"kind", bus::event_kind_name(e->kind)},
-                      {"details", json::parse(e->details_json, ec)}});
-  }
+  send_readings(values, newest, true);
+  for (const auto& e : missed) send_event(*e, true);
   send(json::object{
       {"type", "resumed"}, {"after", m.after}, {"replayed", values.size() + missed.size()}});
 }
@@ -452,21 +439,31 @@ void RealtimeConnection::flush() {
           fmt::format("more than {} events waited for this client", options_.max_pending_events));
     return;
   }
+  send_readings(values, values_event, false);
+  for (const auto& e : events) send_event(*e, false);
+}
+
+void RealtimeConnection::send_readings(const std::vector<bus::PointValue>& values,
+                                       std::uint64_t event, bool replay) {
   for (std::size_t i = 0; i < values.size(); i += kValuesPerMessage) {
     json::array out;
     for (std::size_t j = i; j < std::min(values.size(), i + kValuesPerMessage); ++j)
       out.push_back(value_json(values[j]));
-    send(json::object{{"type", "readings"}, {"event", values_event}, {"values", std::move(out)}});
-  }
-  for (const auto& e : events) {
-    boost::system::error_code ec;
-    json::object m{{"type", "event"},
-                   {"event", e->id},
-                   {"kind", bus::event_kind_name(e->kind)},
-                   {"details", json::parse(e->details_json, ec)}};
-    if (e->building_id) m["building_id"] = *e->building_id;
+    json::object m{{"type", "readings"}, {"event", event}, {"values", std::move(out)}};
+    if (replay) m["replay"] = true;
     send(std::move(m));
   }
+}
+
+void RealtimeConnection::send_event(const bus::Event& e, bool replay) {
+  boost::system::error_code ec;
+  json::object m{{"type", "event"},
+                 {"event", e.id},
+                 {"kind", bus::event_kind_name(e.kind)},
+                 {"details", json::parse(e.details_json, ec)}};
+  if (e.building_id) m["building_id"] = *e.building_id;
+  if (replay) m["replay"] = true;
+  send(std::move(m));
 }
 
 void RealtimeConnection::on_drained() {

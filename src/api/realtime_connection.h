@@ -69,6 +69,10 @@ class RealtimeConnection final : public WebSocketHandler,
   void send(boost::json::object body);
   void send_error(std::string code, std::string message, std::string subscription = {},
                   std::string field = {});
+  // Readings (in messages of at most a few thousand values) and other
+  // events, live or replayed.
+  void send_readings(const std::vector<bus::PointValue>& values, std::uint64_t event, bool replay);
+  void send_event(const bus::Event& e, bool replay);
   void flush();
   void post_flush();                                                        // under mutex_
   bool wants(const bus::Event& event, const bus::PointValue* value) const;  // under mutex_

@@ -35,12 +35,6 @@ std::string text(const json::value& v) {
   return json::serialize(v);
 }
 
-// A PUBACK's reason code and reason string.
-struct Acked {
-  int reason = -1;
-  std::string message;
-};
-
 class MqttGateway : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -126,12 +120,6 @@ class MqttGateway : public ::testing::Test {
     return out;
   }
 
-  // PUBLISH at QoS 1; the PUBACK's reason and reason string.
-  static Acked publish(MqttTestClient& c, std::string topic, std::string payload) {
-    const auto reason = c.publish(std::move(topic), std::move(payload), 1);
-    return {reason ? *reason : -1, c.last_reason_string()};
-  }
-
   static std::unique_ptr<MqttTestClient> gateway_client(const std::string& token,
                                                         const std::string& id) {
     auto c = std::make_unique<MqttTestClient>(port_, Version::v5);
@@ -154,7 +142,7 @@ class MqttGateway : public ::testing::Test {
 // stored by the time the PUBACK comes.
 TEST_F(MqttGateway, TelemetryOfTheDevicesBehindTheGatewayIsStored) {
   auto gw = gateway_client(gateway_token_, "gw-telemetry");
-  const auto ack = publish(
+  const auto ack = publish_qos1(
       *gw, "v1/gateway/telemetry",
       text(json::object{
           {"Water sensor",
@@ -173,14 +161,14 @@ TEST_F(MqttGateway, TelemetryOfTheDevicesBehindTheGatewayIsStored) {
 // message, that device's readings are kept and the PUBACK says what was not.
 TEST_F(MqttGateway, AGatewaySpeaksOnlyForItsOwnDevices) {
   auto gw = gateway_client(gateway_token_, "gw-own");
-  auto ack = publish(*gw, "v1/gateway/telemetry", R"({"Ghost":{"t":1.5}})");
+  auto ack = publish_qos1(*gw, "v1/gateway/telemetry", R"({"Ghost":{"t":1.5}})");
   EXPECT_EQ(ack.reason, reason::implementation_specific_error);
   EXPECT_NE(ack.message.find("Ghost"), std::string::npos) << ack.message;
-  ack = publish(*gw, "v1/gateway/telemetry", R"({"Loner":{"t":2.5}})");
+  ack = publish_qos1(*gw, "v1/gateway/telemetry", R"({"Loner":{"t":2.5}})");
   EXPECT_EQ(ack.reason, reason::implementation_specific_error);
   EXPECT_FALSE(values_of(air_).contains(2.5));
 
-  ack = publish(*gw, "v1/gateway/telemetry", R"({"Ghost":{"t":3.5},"Air sensor":{"t":4.5}})");
+  ack = publish_qos1(*gw, "v1/gateway/telemetry", R"({"Ghost":{"t":3.5},"Air sensor":{"t":4.5}})");
   EXPECT_EQ(ack.reason, reason::success);
   EXPECT_NE(ack.message.find("Ghost"), std::string::npos) << ack.message;
   EXPECT_TRUE(values_of(air_).contains(4.5));
@@ -188,7 +176,7 @@ TEST_F(MqttGateway, AGatewaySpeaksOnlyForItsOwnDevices) {
 
 TEST_F(MqttGateway, ADeviceThatIsNoGatewayMayNotUseTheGatewayTopics) {
   auto loner = gateway_client(loner_token_, "loner");
-  EXPECT_EQ(publish(*loner, "v1/gateway/telemetry", R"({"Air sensor":{"t":5.5}})").reason,
+  EXPECT_EQ(publish_qos1(*loner, "v1/gateway/telemetry", R"({"Air sensor":{"t":5.5}})").reason,
             reason::not_authorized);
   EXPECT_EQ(loner->subscribe("v1/gateway/rpc", 1),
             std::vector<std::uint8_t>{reason::not_authorized});
@@ -200,13 +188,14 @@ TEST_F(MqttGateway, BadGatewayMessagesAreRefusedAndChangeNothing) {
   for (const std::string body :
        {"{not json", "[]", "{}", R"({"Air sensor":"warm"})", R"({"":{"t":1}})",
         R"({"Air sensor":[{"ts":"yesterday","values":{"t":1}}]})"})
-    EXPECT_EQ(publish(*gw, "v1/gateway/telemetry", body).reason, reason::payload_format_invalid)
+    EXPECT_EQ(publish_qos1(*gw, "v1/gateway/telemetry", body).reason,
+              reason::payload_format_invalid)
         << body;
-  EXPECT_EQ(publish(*gw, "v1/gateway/connect", R"({"name":"x"})").reason,
+  EXPECT_EQ(publish_qos1(*gw, "v1/gateway/connect", R"({"name":"x"})").reason,
             reason::payload_format_invalid);
-  EXPECT_EQ(publish(*gw, "v1/gateway/attributes", R"({"Air sensor":5})").reason,
+  EXPECT_EQ(publish_qos1(*gw, "v1/gateway/attributes", R"({"Air sensor":5})").reason,
             reason::payload_format_invalid);
-  EXPECT_EQ(publish(*gw, "v1/gateway/attributes/request", R"({"device":"Air sensor"})").reason,
+  EXPECT_EQ(publish_qos1(*gw, "v1/gateway/attributes/request", R"({"device":"Air sensor"})").reason,
             reason::payload_format_invalid);
 }
 
@@ -220,10 +209,11 @@ TEST_F(MqttGateway, AGatewayInProvisioningCreatesTheDevicesItNames) {
                                           {"role", "gateway"},
                                           {"status", "provisioning"}});
   auto gw = gateway_client(new_token(gateway), "gw-provisioning");
-  auto ack = publish(*gw, "v1/gateway/connect", R"({"device":"Heat meter 7","type":"heat meter"})");
+  auto ack =
+      publish_qos1(*gw, "v1/gateway/connect", R"({"device":"Heat meter 7","type":"heat meter"})");
   EXPECT_EQ(ack.reason, reason::success) << ack.message;
-  ack = publish(*gw, "v1/gateway/telemetry",
-                R"({"Heat meter 7":{"energy_kwh":1234.5},"Flow 2":{"flow":3}})");
+  ack = publish_qos1(*gw, "v1/gateway/telemetry",
+                     R"({"Heat meter 7":{"energy_kwh":1234.5},"Flow 2":{"flow":3}})");
   EXPECT_EQ(ack.reason, reason::success) << ack.message;
 
   auto r = admin_->get("/api/v1/devices?gateway_id=" + std::to_string(gateway));
@@ -244,7 +234,7 @@ TEST_F(MqttGateway, AGatewayInProvisioningCreatesTheDevicesItNames) {
   EXPECT_TRUE(values_of(channels[0].at("point_id").as_int64()).contains(1234.5));
 
   // Sending the same name again makes no second device.
-  ack = publish(*gw, "v1/gateway/connect", R"({"device":"Heat meter 7"})");
+  ack = publish_qos1(*gw, "v1/gateway/connect", R"({"device":"Heat meter 7"})");
   EXPECT_EQ(ack.reason, reason::success);
   r = admin_->get("/api/v1/devices?gateway_id=" + std::to_string(gateway));
   EXPECT_EQ(parse(r.body).at("items").as_array().size(), 2u);
@@ -253,8 +243,8 @@ TEST_F(MqttGateway, AGatewayInProvisioningCreatesTheDevicesItNames) {
 TEST_F(MqttGateway, AttributesAndAttributeRequestsForTheDevicesBehind) {
   auto gw = gateway_client(gateway_token_, "gw-attributes");
   ASSERT_EQ(gw->subscribe("v1/gateway/attributes/response", 1), std::vector<std::uint8_t>{1});
-  auto ack = publish(*gw, "v1/gateway/attributes",
-                     R"({"Water sensor":{"firmware":"2.1.0","interval_s":60}})");
+  auto ack = publish_qos1(*gw, "v1/gateway/attributes",
+                          R"({"Water sensor":{"firmware":"2.1.0","interval_s":60}})");
   ASSERT_EQ(ack.reason, reason::success) << ack.message;
   auto r = admin_->get("/api/v1/devices/" + std::to_string(water_sensor_) + "/attributes");
   ASSERT_EQ(r.status, 200) << r.body;
@@ -376,7 +366,7 @@ TEST_F(MqttGateway, ADeviceWhoseRoleChangesSignsInAgain) {
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_TRUE(gw->closed_within(5000));
   auto again = gateway_client(token, "gw-demoted");
-  EXPECT_EQ(publish(*again, "v1/gateway/connect", R"({"device":"x"})").reason,
+  EXPECT_EQ(publish_qos1(*again, "v1/gateway/connect", R"({"device":"x"})").reason,
             reason::not_authorized);
 }
 

@@ -34,12 +34,6 @@ std::string text(const json::value& v) {
   return json::serialize(v);
 }
 
-// A PUBACK's reason code and reason string; reason -1 when none came.
-struct Acked {
-  int reason = -1;
-  std::string message;
-};
-
 // A ChirpStack v4 up event (JSON marshaler) of `dev_eui` at `time`.
 std::string chirpstack_up(const std::string& dev_eui, const std::string& time,
                           json::object object) {
@@ -144,12 +138,6 @@ class MqttMappedTopics : public ::testing::Test {
   }
   static std::unique_ptr<MqttTestClient> writer() { return client("writer", "any", writer_key_); }
 
-  // PUBLISH at QoS 1 and its PUBACK.
-  static Acked publish(MqttTestClient& c, std::string topic, std::string payload) {
-    const auto reason = c.publish(std::move(topic), std::move(payload), 1);
-    return {reason ? *reason : -1, c.last_reason_string()};
-  }
-
   static std::int64_t create(const std::string& collection, const json::object& body) {
     return create_record(*admin_, collection, body);
   }
@@ -174,9 +162,9 @@ TEST_F(MqttMappedTopics, ChirpStackUplinkFromAnApiKeyIsStored) {
                                                 {"serial", "A84041000181C061"},
                                                 {"channels", channels({{"TempC", temperature}})}});
   auto c = writer();
-  const auto ack = publish(*c, "application/1f3a/device/" + eui + "/event/up",
-                           chirpstack_up(eui, "2026-03-01T10:00:00.123456789+00:00",
-                                         {{"TempC", 21.75}, {"sensor", {{"ok", true}}}}));
+  const auto ack = publish_qos1(*c, "application/1f3a/device/" + eui + "/event/up",
+                                chirpstack_up(eui, "2026-03-01T10:00:00.123456789+00:00",
+                                              {{"TempC", 21.75}, {"sensor", {{"ok", true}}}}));
   // sensor.ok is no channel of an active device: refused, the rest kept.
   EXPECT_EQ(ack.reason, reason::success) << ack.message;
   const auto items = readings(temperature);
@@ -191,11 +179,11 @@ TEST_F(MqttMappedTopics, ChirpStackUplinkFromAnApiKeyIsStored) {
 
   // An event without readings is the device's message, acknowledged.
   const auto before = messages_of(node);
-  const auto join = publish(*c, "application/1f3a/device/" + eui + "/event/join",
-                            text(json::object{{"deduplicationId", "c9dbe358"},
-                                              {"time", "2026-03-01T09:59:00Z"},
-                                              {"deviceInfo", {{"devEui", eui}}},
-                                              {"devAddr", "00189440"}}));
+  const auto join = publish_qos1(*c, "application/1f3a/device/" + eui + "/event/join",
+                                 text(json::object{{"deduplicationId", "c9dbe358"},
+                                                   {"time", "2026-03-01T09:59:00Z"},
+                                                   {"deviceInfo", {{"devEui", eui}}},
+                                                   {"devAddr", "00189440"}}));
   EXPECT_EQ(join.reason, reason::success) << join.message;
   EXPECT_EQ(messages_of(node), before + 1);
   EXPECT_EQ(readings(temperature).size(), 1u);
@@ -216,14 +204,14 @@ TEST_F(MqttMappedTopics, TheThingsStackUplinkIsStored) {
                        "rx_metadata": [{"gateway_ids": {"gateway_id": "gw1"}, "rssi": -80, "snr": 8}],
                        "received_at": "2026-03-01T11:00:00.400Z"}})";
   auto c = writer();
-  const auto ack = publish(*c, "v3/school@ttn/devices/room-2/up", up);
+  const auto ack = publish_qos1(*c, "v3/school@ttn/devices/room-2/up", up);
   EXPECT_EQ(ack.reason, reason::success) << ack.message;
   const auto items = readings(temperature);
   ASSERT_EQ(items.size(), 1u);
   EXPECT_EQ(items[0].at("t"), "2026-03-01T11:00:00.400Z");
   EXPECT_EQ(items[0].at("value").to_number<double>(), 22.5);
   // The topic names another device than the body: refused.
-  const auto mismatch = publish(*c, "v3/school@ttn/devices/room-3/up", up);
+  const auto mismatch = publish_qos1(*c, "v3/school@ttn/devices/room-3/up", up);
   EXPECT_EQ(mismatch.reason, reason::payload_format_invalid) << mismatch.message;
   EXPECT_EQ(readings(temperature).size(), 1u);
 }
@@ -247,24 +235,24 @@ TEST_F(MqttMappedTopics, LorawanEventsThatCannotBeStoredAreRefused) {
     return chirpstack_up(dev_eui, "2026-03-02T10:00:00Z", {{"TempC", 30.5}});
   };
   auto c = writer();
-  auto ack = publish(*c, topic("0000000000000001"), body("0000000000000001"));
+  auto ack = publish_qos1(*c, topic("0000000000000001"), body("0000000000000001"));
   EXPECT_EQ(ack.reason, reason::implementation_specific_error);
   EXPECT_NE(ack.message.find("0000000000000001"), std::string::npos) << ack.message;
-  ack = publish(*c, topic(disabled_eui), body(disabled_eui));
+  ack = publish_qos1(*c, topic(disabled_eui), body(disabled_eui));
   EXPECT_EQ(ack.reason, reason::implementation_specific_error);
   EXPECT_NE(ack.message.find("disabled"), std::string::npos) << ack.message;
   // Another tenant's writer names no device of its own.
   auto stranger = client("stranger", "any", other_writer_key_);
-  EXPECT_EQ(publish(*stranger, topic(eui), body(eui)).reason,
+  EXPECT_EQ(publish_qos1(*stranger, topic(eui), body(eui)).reason,
             reason::implementation_specific_error);
-  ack = publish(*c, topic(eui), R"({"deviceInfo": {"devEui": 5}})");
+  ack = publish_qos1(*c, topic(eui), R"({"deviceInfo": {"devEui": 5}})");
   EXPECT_EQ(ack.reason, reason::payload_format_invalid);
   EXPECT_NE(ack.message.find("/deviceInfo/devEui"), std::string::npos) << ack.message;
-  EXPECT_EQ(publish(*c, topic(eui), "not json").reason, reason::payload_format_invalid);
+  EXPECT_EQ(publish_qos1(*c, topic(eui), "not json").reason, reason::payload_format_invalid);
   EXPECT_TRUE(readings(temperature).empty());
   // The same event for the known device is stored: the refusals were about
   // the events, not the point.
-  EXPECT_EQ(publish(*c, topic(eui), body(eui)).reason, reason::success);
+  EXPECT_EQ(publish_qos1(*c, topic(eui), body(eui)).reason, reason::success);
   EXPECT_EQ(values(temperature), std::vector<double>{30.5});
 }
 
@@ -283,7 +271,7 @@ TEST_F(MqttMappedTopics, ATenantWritersNestedJsonOnADevicesTopicIsStored) {
   auto c = writer();
   const std::string payload =
       R"({"Time":"2026-03-03T12:00:00","ENERGY":{"Power":45.5,"Total":12.3}})";
-  const auto ack = publish(*c, "tele/boiler/SENSOR", payload);
+  const auto ack = publish_qos1(*c, "tele/boiler/SENSOR", payload);
   EXPECT_EQ(ack.reason, reason::success) << ack.message;
   EXPECT_EQ(values(power), std::vector<double>{45.5});
   EXPECT_EQ(values(energy), std::vector<double>{12.3});
@@ -298,10 +286,10 @@ TEST_F(MqttMappedTopics, ATenantWritersNestedJsonOnADevicesTopicIsStored) {
   EXPECT_EQ(routed->as<mqtt::Publish>().payload, payload);
 
   // A topic no device lists is only routed: acknowledged, nothing stored.
-  EXPECT_EQ(publish(*c, "tele/unknown/SENSOR", payload).reason, reason::success);
+  EXPECT_EQ(publish_qos1(*c, "tele/unknown/SENSOR", payload).reason, reason::success);
   EXPECT_EQ(values(power).size(), 1u);
   // A bad body on a device's topic: Payload format invalid, nothing stored.
-  const auto bad = publish(*c, "tele/boiler/SENSOR", "Online");
+  const auto bad = publish_qos1(*c, "tele/boiler/SENSOR", "Online");
   EXPECT_EQ(bad.reason, reason::payload_format_invalid);
   EXPECT_FALSE(bad.message.empty());
   EXPECT_EQ(values(power).size(), 1u);
@@ -327,7 +315,7 @@ TEST_F(MqttMappedTopics, ABareNumberIsKeyedByTheTopicsLastLevel) {
   EXPECT_EQ(values(fan), std::vector<double>{1});
   // A key the device does not map, on an active device: refused.
   auto c = writer();
-  EXPECT_EQ(publish(*c, "sensors/ahu1/unknown_key", "3").reason,
+  EXPECT_EQ(publish_qos1(*c, "sensors/ahu1/unknown_key", "3").reason,
             reason::implementation_specific_error);
 }
 
@@ -336,8 +324,9 @@ TEST_F(MqttMappedTopics, AProvisioningDevicesNewKeysBecomePoints) {
   const auto id = device("Office sensor", {{"status", "provisioning"},
                                            {"mqtt_topics", json::array{"zigbee2mqtt/office"}}});
   auto c = writer();
-  const auto ack = publish(*c, "zigbee2mqtt/office",
-                           R"({"temperature":22.1,"humidity":45,"state":"ON","linkquality":null})");
+  const auto ack =
+      publish_qos1(*c, "zigbee2mqtt/office",
+                   R"({"temperature":22.1,"humidity":45,"state":"ON","linkquality":null})");
   EXPECT_EQ(ack.reason, reason::success) << ack.message;
   const auto temperature = channel_point(id, "temperature");
   ASSERT_NE(temperature, 0);
@@ -353,19 +342,20 @@ TEST_F(MqttMappedTopics, ADevicePublishesOnItsOwnMappedTopicsOnly) {
   const auto id = device("Heat pump", {{"mqtt_topics", json::array{"shellies/heatpump/#"}},
                                        {"channels", channels({{"power", power}})}});
   auto c = client("shelly-heatpump", new_device_token(*admin_, id));
-  auto ack = publish(*c, "shellies/heatpump/relay/0/power", "1234.5");
+  auto ack = publish_qos1(*c, "shellies/heatpump/relay/0/power", "1234.5");
   EXPECT_EQ(ack.reason, reason::success) << ack.message;
   EXPECT_EQ(values(power), std::vector<double>{1234.5});
-  ack = publish(*c, "shellies/heatpump/status", R"({"ts":1772445600000,"power":1000})");
+  ack = publish_qos1(*c, "shellies/heatpump/status", R"({"ts":1772445600000,"power":1000})");
   EXPECT_EQ(ack.reason, reason::success) << ack.message;
   std::set<std::string> times;
   for (const auto& r : readings(power)) times.insert(std::string(r.at("t").as_string()));
   EXPECT_EQ(times.size(), 2u);
   EXPECT_TRUE(times.contains("2026-03-02T10:00:00.000Z"));
   // Another topic is not the device's to publish on.
-  ack = publish(*c, "shellies/other/relay/0/power", "1");
+  ack = publish_qos1(*c, "shellies/other/relay/0/power", "1");
   EXPECT_EQ(ack.reason, reason::not_authorized);
-  EXPECT_EQ(publish(*c, "tele/boiler/SENSOR", R"({"power":1})").reason, reason::not_authorized);
+  EXPECT_EQ(publish_qos1(*c, "tele/boiler/SENSOR", R"({"power":1})").reason,
+            reason::not_authorized);
   EXPECT_EQ(values(power).size(), 2u);
 
   // Its filters changed while it was connected: the old ones no longer count.
@@ -374,7 +364,7 @@ TEST_F(MqttMappedTopics, ADevicePublishesOnItsOwnMappedTopicsOnly) {
                         text(json::object{{"mqtt_topics", json::array{"shellies/hp2/#"}}}))
                 .status,
             200);
-  ack = publish(*c, "shellies/heatpump/relay/0/power", "7");
+  ack = publish_qos1(*c, "shellies/heatpump/relay/0/power", "7");
   EXPECT_EQ(ack.reason, reason::not_authorized) << ack.message;
   EXPECT_EQ(values(power).size(), 2u);
 }

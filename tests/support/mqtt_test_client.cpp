@@ -166,4 +166,9 @@ void MqttTestClient::disconnect(std::uint8_t reason) {
   send(Packet{d});
 }
 
+Acknowledgement publish_qos1(MqttTestClient& c, std::string topic, std::string payload) {
+  const auto reason = c.publish(std::move(topic), std::move(payload), 1);
+  return {reason ? *reason : -1, c.last_reason_string()};
+}
+
 }  // namespace citypulse::test

@@ -79,4 +79,12 @@ class MqttTestClient {
   std::vector<std::string> keep_;
 };
 
+// A QoS 1 PUBLISH's acknowledgement: its reason code (-1 when none came)
+// and reason string.
+struct Acknowledgement {
+  int reason = -1;
+  std::string message;
+};
+Acknowledgement publish_qos1(MqttTestClient& c, std::string topic, std::string payload);
+
 }  // namespace citypulse::test
