@@ -94,6 +94,17 @@ class WebSocketSession final : public WebSocketPeer,
     ws_->set_option(timeouts);
     ws_->read_message_max(options.max_message_bytes);
     ws_->auto_fragment(false);  // one message, one frame
+    if (options.compress) {
+      websocket::permessage_deflate deflate;
+      deflate.server_enable = true;
+      // A 4 KiB window holds a message's repeated member names; smaller
+      // state than zlib's default 32 KiB, at little cost in ratio.
+      deflate.server_max_window_bits = 12;
+      deflate.memLevel = 4;
+      deflate.compLevel = 3;
+      deflate.msg_size_threshold = 512;
+      ws_->set_option(deflate);
+    }
     ws_->set_option(websocket::stream_base::decorator(
         [subprotocol = std::move(subprotocol)](websocket::response_type& res) {
           res.set(http::field::server, "CityPulse");

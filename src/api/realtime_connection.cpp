@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cmath>
 
 namespace citypulse {
 namespace json = boost::json;
@@ -15,6 +16,18 @@ constexpr std::size_t kValuesPerMessage = 2000;
 json::object value_json(const bus::PointValue& v) {
   return json::object{
       {"point", v.point_id}, {"t", v.t}, {"value", v.value}, {"quality", v.quality}};
+}
+
+// The same as value_json, written straight into `out`: readings are most of
+// what the server sends.
+void append_value(std::string& out, const bus::PointValue& v) {
+  auto it = std::back_inserter(out);
+  if (std::isfinite(v.value))
+    fmt::format_to(it, R"({{"point":{},"t":{},"value":{},"quality":{}}})", v.point_id, v.t, v.value,
+                   v.quality);
+  else
+    fmt::format_to(it, R"({{"point":{},"t":{},"value":null,"quality":{}}})", v.point_id, v.t,
+                   v.quality);
 }
 
 // Keeps the last value of each point, in the order of those last values.
@@ -255,19 +268,26 @@ void RealtimeConnection::on_subscribe(realtime::SubscribeMessage m) {
   }
   // Subscribed first, then the snapshot read: a value written in between
   // is in both, never in neither.
+  if (m.kind == K::points || m.kind == K::buildings) release_held(true);
   lock.lock();
+  std::vector<Id> watched;
   if (m.kind == K::points)
-    for (Id p : m.ids) ++points_[p];
+    watched = count(points_, m.ids, true);
   else if (m.kind == K::buildings)
-    for (Id b : m.ids) ++buildings_[b];
+    watched = count(buildings_, m.ids, true);
   else if (m.kind == K::alarms)
     alarm_subscriptions_.push_back(m);
   else
     for (auto kind : m.events) ++event_kinds_[static_cast<std::uint8_t>(kind)];
   const std::string id = m.id;
   const auto kind = m.kind;
+  if (m.max_rate > 0) rate_limited_ = true;
   subscriptions_.emplace(id, std::move(m));
   lock.unlock();
+  if (!watched.empty())
+    hub_.watch(this,
+               kind == K::points ? RealtimeHub::Watched::point : RealtimeHub::Watched::building,
+               watched, true);
 
   json::object answer{{"type", "subscribed"}, {"id", id}, {"event", services_.bus.last_id()}};
   if (kind == K::points || kind == K::buildings) {
@@ -291,14 +311,13 @@ void RealtimeConnection::on_unsubscribe(const realtime::UnsubscribeMessage& m) {
     send_error("not_found", fmt::format("no subscription '{}'", m.id), m.id);
     return;
   }
-  const auto drop = [](std::unordered_map<Id, int>& counts, Id id) {
-    if (auto c = counts.find(id); c != counts.end() && --c->second == 0) counts.erase(c);
-  };
   const auto& s = it->second;
+  const auto kind = s.kind;
+  std::vector<Id> unwatched;
   if (s.kind == K::points)
-    for (Id p : s.ids) drop(points_, p);
+    unwatched = count(points_, s.ids, false);
   else if (s.kind == K::buildings)
-    for (Id b : s.ids) drop(buildings_, b);
+    unwatched = count(buildings_, s.ids, false);
   else if (s.kind == K::alarms)
     std::erase_if(alarm_subscriptions_, [&](const auto& a) { return a.id == s.id; });
   else
@@ -307,7 +326,15 @@ void RealtimeConnection::on_unsubscribe(const realtime::UnsubscribeMessage& m) {
       if (c != event_kinds_.end() && --c->second == 0) event_kinds_.erase(c);
     }
   subscriptions_.erase(it);
+  rate_limited_ = std::any_of(subscriptions_.begin(), subscriptions_.end(),
+                              [](const auto& e) { return e.second.max_rate > 0; });
   lock.unlock();
+  if (!unwatched.empty())
+    hub_.watch(this,
+               kind == K::points ? RealtimeHub::Watched::point : RealtimeHub::Watched::building,
+               unwatched, false);
+  // What waited for its turn goes now, sent or not under the new rules.
+  if (kind == K::points || kind == K::buildings) release_held(true);
   send(json::object{{"type", "unsubscribed"}, {"id", m.id}});
 }
 
@@ -370,11 +397,29 @@ bool RealtimeConnection::wants(const bus::Event& e, const bus::PointValue* value
   return event_kinds_.contains(static_cast<std::uint8_t>(e.kind));
 }
 
-void RealtimeConnection::keep_values(const bus::Event& e) {
+std::vector<Id> RealtimeConnection::count(std::unordered_map<Id, int>& counts,
+                                          const std::vector<Id>& ids, bool more) {
+  std::vector<Id> changed;
+  for (Id id : ids) {
+    if (more) {
+      if (++counts[id] == 1) changed.push_back(id);
+    } else if (auto c = counts.find(id); c != counts.end() && --c->second == 0) {
+      counts.erase(c);
+      changed.push_back(id);
+    }
+  }
+  return changed;
+}
+
+void RealtimeConnection::offer_values(const bus::EventPtr& event,
+                                      std::span<const std::uint32_t> picked) {
+  std::lock_guard lock(mutex_);
+  if (overflow_) return;
+  const auto& e = *event;
   bool any = false;
-  for (const auto& v : e.values)
-    if (wants(e, &v)) {
-      values_.push_back(v);
+  for (const auto i : picked)
+    if (wants(e, &e.values[i])) {
+      values_.push_back(e.values[i]);
       any = true;
     }
   if (!any) return;
@@ -386,13 +431,7 @@ void RealtimeConnection::keep_values(const bus::Event& e) {
 
 void RealtimeConnection::offer(const bus::EventPtr& event) {
   std::lock_guard lock(mutex_);
-  if (overflow_) return;
-  if (event->kind == bus::EventKind::readings) {
-    if (points_.empty() && buildings_.empty()) return;
-    keep_values(*event);
-    return;
-  }
-  if (!wants(*event, nullptr)) return;
+  if (overflow_ || !wants(*event, nullptr)) return;
   if (!first_live_) first_live_ = event->id;
   if (events_.size() >= options_.max_pending_events) {
     overflow_ = true;  // the flush closes the connection
@@ -418,12 +457,14 @@ void RealtimeConnection::flush() {
   std::vector<bus::PointValue> values;
   std::deque<bus::EventPtr> events;
   std::uint64_t values_event = 0;
+  bool overflow = false;
   {
     std::lock_guard lock(mutex_);
     flush_posted_ = false;
     const auto peer = peer_.lock();
     if (!peer) return;
-    if (!overflow_ && peer->unsent() > options_.max_unsent_bytes) {
+    overflow = overflow_;
+    if (!overflow && peer->unsent() > options_.max_unsent_bytes) {
       // The client reads slower than events come: hold on (coalescing)
       // until the socket drains.
       waiting_for_drain_ = true;
@@ -434,24 +475,114 @@ void RealtimeConnection::flush() {
     events.swap(events_);
     values_event = values_event_;
   }
-  if (overflow_) {
+  if (overflow) {
     close(kCloseTooSlow,
           fmt::format("more than {} events waited for this client", options_.max_pending_events));
     return;
   }
+  if (rate_limited_) values = throttle(std::move(values));
+  // A client resuming from the id of a message must not skip an event
+  // still waiting behind it.
+  if (!events.empty()) values_event = std::min(values_event, events.front()->id - 1);
   send_readings(values, values_event, false);
   for (const auto& e : events) send_event(*e, false);
 }
 
+std::int64_t RealtimeConnection::interval_us(const bus::PointValue& v) const {
+  using K = realtime::SubscribeMessage::Kind;
+  std::int64_t interval = -1;  // none of the subscriptions seen names it yet
+  for (const auto& [id, s] : subscriptions_) {
+    if (s.kind != K::points && s.kind != K::buildings) continue;
+    const Id key = s.kind == K::points ? v.point_id : v.building_id;
+    if (std::find(s.ids.begin(), s.ids.end(), key) == s.ids.end()) continue;
+    if (s.max_rate <= 0) return 0;  // one subscription wants every value
+    const auto mine = static_cast<std::int64_t>(std::ceil(1e6 / s.max_rate));
+    interval = interval < 0 ? mine : std::min(interval, mine);
+  }
+  return std::max<std::int64_t>(interval, 0);
+}
+
+std::vector<bus::PointValue> RealtimeConnection::throttle(std::vector<bus::PointValue> values) {
+  const auto now = steady_us();
+  std::vector<bus::PointValue> now_out;
+  now_out.reserve(values.size());
+  for (const auto& v : values) {
+    const auto interval = interval_us(v);
+    if (interval == 0) {
+      now_out.push_back(v);
+      continue;
+    }
+    auto& t = throttles_[v.point_id];
+    if (!t.held && now >= t.next_us) {
+      now_out.push_back(v);
+      t.next_us = now + interval;
+    } else {
+      t.held = v;  // the latest wins
+      arm_throttle(t.next_us);
+    }
+  }
+  return now_out;
+}
+
+void RealtimeConnection::arm_throttle(std::int64_t due_us) {
+  if (throttle_due_us_ != 0 && throttle_due_us_ <= due_us) return;
+  throttle_due_us_ = due_us;
+  std::weak_ptr<RealtimeConnection> self = weak_from_this();
+  const auto wait_ms = std::max<std::int64_t>(0, (due_us - steady_us() + 999) / 1000);
+  if (auto peer = peer_.lock())
+    peer->after(wait_ms, [self, due_us] {
+      auto c = self.lock();
+      // Superseded by an earlier timer, which re-armed for what is left.
+      if (!c || c->throttle_due_us_ != due_us) return;
+      c->throttle_due_us_ = 0;
+      c->release_held(false);
+    });
+}
+
+// The held values whose time came (all of them: when the subscriptions
+// change) go back to the front of the outbox — they are older than what
+// waits there — and the flush sends them.
+void RealtimeConnection::release_held(bool all) {
+  if (throttles_.empty()) return;
+  const auto now = steady_us();
+  std::vector<bus::PointValue> due;
+  std::int64_t next = 0;
+  for (auto it = throttles_.begin(); it != throttles_.end();) {
+    auto& t = it->second;
+    if (t.held && (all || now >= t.next_us)) {
+      due.push_back(*t.held);
+      t.held.reset();
+    } else if (t.held) {
+      next = next == 0 ? t.next_us : std::min(next, t.next_us);
+    }
+    // A point that waits for nothing and may send again needs no entry.
+    if (!t.held && (all || now >= t.next_us))
+      it = throttles_.erase(it);
+    else
+      ++it;
+  }
+  if (next != 0) arm_throttle(next);
+  if (due.empty()) return;
+  std::lock_guard lock(mutex_);
+  values_.insert(values_.begin(), due.begin(), due.end());
+  post_flush();
+}
+
 void RealtimeConnection::send_readings(const std::vector<bus::PointValue>& values,
                                        std::uint64_t event, bool replay) {
+  if (closed_) return;
+  const auto peer = peer_.lock();
+  if (!peer) return;
   for (std::size_t i = 0; i < values.size(); i += kValuesPerMessage) {
-    json::array out;
-    for (std::size_t j = i; j < std::min(values.size(), i + kValuesPerMessage); ++j)
-      out.push_back(value_json(values[j]));
-    json::object m{{"type", "readings"}, {"event", event}, {"values", std::move(out)}};
-    if (replay) m["replay"] = true;
-    send(std::move(m));
+    std::string text = fmt::format(R"({{"type":"readings","seq":{},"event":{},{}"values":[)",
+                                   ++seq_, event, replay ? R"("replay":true,)" : "");
+    const auto end = std::min(values.size(), i + kValuesPerMessage);
+    for (std::size_t j = i; j < end; ++j) {
+      if (j > i) text += ',';
+      append_value(text, values[j]);
+    }
+    text += "]}";
+    peer->send(text, false);
   }
 }
 

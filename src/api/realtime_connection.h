@@ -8,6 +8,10 @@
 // and asks the I/O thread (once) to flush it. offer() never waits for the
 // client.
 //
+// A subscription with a max_rate sends each of its points' values at most
+// that often: values that come sooner wait, the latest of each point, until
+// they may go (on this thread, from a timer).
+//
 // Slow clients: while the socket has more than max_unsent_bytes unwritten,
 // nothing more is written; readings keep arriving in the outbox, where past
 // max_pending_values the values of one point are coalesced (latest wins),
@@ -26,6 +30,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -57,8 +62,13 @@ class RealtimeConnection final : public WebSocketHandler,
   void on_idle_timeout() override;
   void on_closed() override;
 
-  // An event of this connection's tenant, on the publisher's thread.
+  // An event other than readings of this connection's tenant, on the
+  // publisher's thread.
   void offer(const bus::EventPtr& event);
+  // The values at `picked` of a readings event: those of points or
+  // buildings this connection watches (RealtimeHub::watch), on the
+  // publisher's thread.
+  void offer_values(const bus::EventPtr& event, std::span<const std::uint32_t> picked);
 
  private:
   void on_auth(const realtime::AuthMessage& m);
@@ -76,7 +86,15 @@ class RealtimeConnection final : public WebSocketHandler,
   void flush();
   void post_flush();                                                        // under mutex_
   bool wants(const bus::Event& event, const bus::PointValue* value) const;  // under mutex_
-  void keep_values(const bus::Event& event);                                // under mutex_
+  // Counts one more (or one less) subscription naming each id: the ids
+  // that start (or stop) being named, for the hub. Under mutex_.
+  static std::vector<Id> count(std::unordered_map<Id, int>& counts, const std::vector<Id>& ids,
+                               bool more);
+  // Max-rate subscriptions: the values that may go now; the others wait.
+  std::vector<bus::PointValue> throttle(std::vector<bus::PointValue> values);
+  std::int64_t interval_us(const bus::PointValue& value) const;  // 0: not rate-limited
+  void arm_throttle(std::int64_t due_us);
+  void release_held(bool all);
   void heartbeat();
   void close(WebSocketClose code, std::string reason);
 
@@ -91,6 +109,15 @@ class RealtimeConnection final : public WebSocketHandler,
   bool closed_ = false;
   bool waiting_for_drain_ = false;
   std::optional<TimeMs> token_expires_at_;
+  // Max-rate subscriptions' points: when each may next send, and its
+  // latest value waiting for then.
+  struct Throttle {
+    std::int64_t next_us = 0;  // steady clock
+    std::optional<bus::PointValue> held;
+  };
+  std::unordered_map<Id, Throttle> throttles_;
+  bool rate_limited_ = false;         // some subscription has a max_rate
+  std::int64_t throttle_due_us_ = 0;  // the release timer armed; 0: none
 
   // Shared with the publishers' threads.
   mutable std::mutex mutex_;

@@ -16,6 +16,7 @@ RealtimeHub::~RealtimeHub() = default;
 WebSocketOptions RealtimeHub::options() const {
   WebSocketOptions o;
   o.max_message_bytes = options_.max_message_bytes;
+  o.compress = true;
   return o;
 }
 
@@ -29,37 +30,91 @@ Result<std::shared_ptr<WebSocketHandler>> RealtimeHub::open(const WebSocketUpgra
 void RealtimeHub::join(const std::shared_ptr<RealtimeConnection>& connection,
                        std::optional<Id> tenant) {
   std::lock_guard lock(mutex_);
-  const Id key = tenant.value_or(0);
-  by_tenant_[key].push_back(connection);
-  tenant_of_[connection.get()] = key;
+  auto member = std::make_unique<Member>();
+  member->connection = connection;
+  member->tenant = tenant.value_or(0);
+  by_tenant_[member->tenant].push_back(member.get());
+  members_[connection.get()] = std::move(member);
 }
+
+namespace {
+
+template <class Member>
+void unlist(std::unordered_map<Id, std::vector<Member*>>& lists, Id key, Member* member) {
+  auto it = lists.find(key);
+  if (it == lists.end()) return;
+  std::erase(it->second, member);
+  if (it->second.empty()) lists.erase(it);
+}
+
+}  // namespace
 
 void RealtimeHub::leave(const RealtimeConnection* connection) {
   std::lock_guard lock(mutex_);
-  auto it = tenant_of_.find(connection);
-  if (it == tenant_of_.end()) return;
-  auto& list = by_tenant_[it->second];
-  std::erase_if(list, [&](const std::weak_ptr<RealtimeConnection>& w) {
-    auto c = w.lock();
-    return !c || c.get() == connection;
-  });
-  if (list.empty()) by_tenant_.erase(it->second);
-  tenant_of_.erase(it);
+  auto it = members_.find(connection);
+  if (it == members_.end()) return;
+  Member* member = it->second.get();
+  for (Id p : member->points) unlist(by_point_, p, member);
+  for (Id b : member->buildings) unlist(by_building_, b, member);
+  unlist(by_tenant_, member->tenant, member);
+  members_.erase(it);
+}
+
+void RealtimeHub::watch(const RealtimeConnection* connection, Watched what, std::span<const Id> ids,
+                        bool on) {
+  std::lock_guard lock(mutex_);
+  auto it = members_.find(connection);
+  if (it == members_.end()) return;
+  Member* member = it->second.get();
+  auto& mine = what == Watched::point ? member->points : member->buildings;
+  auto& lists = what == Watched::point ? by_point_ : by_building_;
+  for (Id id : ids) {
+    if (on && mine.insert(id).second)
+      lists[id].push_back(member);
+    else if (!on && mine.erase(id) > 0)
+      unlist(lists, id, member);
+  }
 }
 
 std::size_t RealtimeHub::connections() const {
   std::lock_guard lock(mutex_);
-  return tenant_of_.size();
+  return members_.size();
 }
 
 void RealtimeHub::deliver(const bus::EventPtr& event) {
   std::lock_guard lock(mutex_);
+  if (event->kind == bus::EventKind::readings) {
+    deliver_values(event);
+    return;
+  }
   for (const Id key : {event->tenant_id, Id{0}}) {
     auto it = by_tenant_.find(key);
     if (it == by_tenant_.end()) continue;
-    for (const auto& w : it->second)
-      if (auto c = w.lock()) c->offer(event);
+    for (Member* m : it->second)
+      if (auto c = m->connection.lock()) c->offer(event);
   }
+}
+
+void RealtimeHub::pick(Member* member, std::uint32_t value, std::vector<Member*>& picked) {
+  // A value both a point and its building are watched for goes once.
+  if (member->picked.empty()) picked.push_back(member);
+  if (member->picked.empty() || member->picked.back() != value) member->picked.push_back(value);
+}
+
+void RealtimeHub::deliver_values(const bus::EventPtr& event) {
+  const auto& values = event->values;
+  for (std::uint32_t i = 0; i < values.size(); ++i) {
+    if (auto it = by_point_.find(values[i].point_id); it != by_point_.end())
+      for (Member* m : it->second) pick(m, i, picked_);
+    if (values[i].building_id == 0) continue;
+    if (auto it = by_building_.find(values[i].building_id); it != by_building_.end())
+      for (Member* m : it->second) pick(m, i, picked_);
+  }
+  for (Member* m : picked_) {
+    if (auto c = m->connection.lock()) c->offer_values(event, m->picked);
+    m->picked.clear();
+  }
+  picked_.clear();
 }
 
 }  // namespace citypulse

@@ -1,11 +1,14 @@
 // The realtime WebSocket API at /api/v1/ws (docs/realtime.md): live values,
 // alarms and events for the control room and the mobile app.
 //
-// RealtimeHub is the endpoint and the one subscriber of the event bus: each
-// event goes to the connections of its tenant (and superadmins'), each of
-// which keeps what its subscriptions and grants let through. Publishers
-// never wait for a client: an event costs the hub a filter and an append per
-// interested connection, and the connection's own thread does the rest.
+// RealtimeHub is the endpoint and the one subscriber of the event bus. The
+// values of a readings event go only to the connections watching their
+// point or their building (an index the connections keep up to date as
+// they subscribe), so a batch costs a lookup per value, not a filter per
+// connection; other events go to the connections of their tenant (and
+// superadmins'). Each connection keeps what its grants let through.
+// Publishers never wait for a client: the connection's own thread does the
+// rest.
 //
 // A connection (realtime_connection.h) must authenticate within
 // RealtimeOptions::auth_timeout_ms with its first message; then it
@@ -17,7 +20,9 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "api/websocket.h"
@@ -71,17 +76,34 @@ class RealtimeHub final : public WebSocketEndpoint {
   void join(const std::shared_ptr<RealtimeConnection>& connection, std::optional<Id> tenant);
   void leave(const RealtimeConnection* connection);
 
+  // A joined connection starts (true) or stops watching the values of
+  // these points or of every point of these buildings. Called from the
+  // connection's thread, never under its own lock.
+  enum class Watched : std::uint8_t { point, building };
+  void watch(const RealtimeConnection* connection, Watched what, std::span<const Id> ids, bool on);
+
   std::size_t connections() const;
 
  private:
+  struct Member {
+    std::weak_ptr<RealtimeConnection> connection;
+    Id tenant = 0;                             // 0: a superadmin's, offered every tenant's events
+    std::unordered_set<Id> points, buildings;  // watched
+    std::vector<std::uint32_t> picked;         // deliver()'s: the values of an event it gets
+  };
+  using Watchers = std::unordered_map<Id, std::vector<Member*>>;
+
   void deliver(const bus::EventPtr& event);
+  void deliver_values(const bus::EventPtr& event);
+  static void pick(Member* member, std::uint32_t value, std::vector<Member*>& picked);
 
   RealtimeServices services_;
   RealtimeOptions options_;
   mutable std::mutex mutex_;
-  // tenant → connections; tenant 0: superadmins, offered every event.
-  std::unordered_map<Id, std::vector<std::weak_ptr<RealtimeConnection>>> by_tenant_;
-  std::unordered_map<const RealtimeConnection*, Id> tenant_of_;
+  std::unordered_map<const RealtimeConnection*, std::unique_ptr<Member>> members_;
+  std::unordered_map<Id, std::vector<Member*>> by_tenant_;
+  Watchers by_point_, by_building_;
+  std::vector<Member*> picked_;     // deliver_values()'s scratch
   bus::Subscription subscription_;  // last: unsubscribed first
 };
 

@@ -66,8 +66,17 @@ Result<ClientMessage> subscribe(const json::object& o) {
   if (kinds != 1)
     return std::unexpected(
         bad("a subscription names exactly one of points, buildings, alarms, events", ""));
-  if (auto s = only(o, {"id", "points", "buildings", "alarms", "events"}); !s)
+  if (auto s = only(o, {"id", "points", "buildings", "alarms", "events", "max_rate"}); !s)
     return std::unexpected(s.error());
+  if (const auto* r = o.if_contains("max_rate")) {
+    const double rate = r->is_number() ? r->to_number<double>() : 0;
+    if (!(rate > 0 && rate <= kMaxRate) || !(o.contains("points") || o.contains("buildings")))
+      return std::unexpected(bad(fmt::format("'max_rate' is a number of values a second above 0, "
+                                             "at most {}, for points or buildings",
+                                             kMaxRate),
+                                 "/max_rate"));
+    m.max_rate = rate;
+  }
   if (const auto* p = o.if_contains("points")) {
     m.kind = SubscribeMessage::Kind::points;
     auto ids = ids_of(*p, "/points", false);

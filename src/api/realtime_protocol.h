@@ -4,7 +4,7 @@
 //
 //   {"type": "auth", "token": "<access token or API key>"}
 //   {"type": "subscribe", "id": "s1", "points": [12, 13]}
-//   {"type": "subscribe", "id": "s2", "buildings": [3]}
+//   {"type": "subscribe", "id": "s2", "buildings": [3], "max_rate"?: 4}
 //   {"type": "subscribe", "id": "s3", "alarms": {"buildings": [3]?, "min_severity": "warning"?}}
 //   {"type": "subscribe", "id": "s4", "events": ["device_status", "asset_changed"]}
 //   {"type": "unsubscribe", "id": "s1"}
@@ -28,6 +28,7 @@ namespace citypulse::realtime {
 
 inline constexpr std::size_t kMaxIdBytes = 64;
 inline constexpr std::size_t kMaxIdsPerSubscription = 10'000;
+inline constexpr double kMaxRate = 1000;  // values a second a point, at most
 
 struct AuthMessage {
   std::string token;
@@ -41,7 +42,10 @@ struct SubscribeMessage {
   enum class Kind : std::uint8_t { points, buildings, alarms, events };
   std::string id;
   Kind kind = Kind::points;
-  std::vector<Id> ids;                     // points, buildings (alarms: buildings, empty for all)
+  std::vector<Id> ids;  // points, buildings (alarms: buildings, empty for all)
+  // Points and buildings: each point's values at most this often a second
+  // (the latest wins); 0: every value.
+  double max_rate = 0;
   Severity min_severity = Severity::info;  // alarms
   std::vector<bus::EventKind> events;      // events
 };

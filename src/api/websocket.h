@@ -112,6 +112,11 @@ struct WebSocketOptions {
   // Messages are a byte stream split anywhere (MQTT over WebSocket): binary
   // sends queued behind a write in progress may be joined into one message.
   bool byte_stream = false;
+  // Agrees to permessage-deflate (RFC 7692) when the client offers it, and
+  // then compresses messages of 512 bytes and more. The compressor's state
+  // is made at the first such message (tens of KiB), so idle connections
+  // do not pay for it.
+  bool compress = false;
 };
 
 // One upgrade request that passed the checks, offered to the endpoint.

@@ -200,6 +200,61 @@ TEST_F(Realtime, ABuildingSubscriptionGetsEveryPointOfTheBuilding) {
 }
 
 // Another tenant's point is refused exactly as a point that does not exist.
+// With max_rate, a point's values come at most that often; those written
+// in between are skipped but the latest always arrives.
+TEST_F(Realtime, AMaxRateSubscriptionGetsAtMostThatManyValuesAndTheLatest) {
+  auto c = signed_in(key_);
+  c->send(text(
+      json::object{{"type", "subscribe"}, {"id", "slow"}, {"points", {hall_}}, {"max_rate", 2}}));
+  ASSERT_TRUE(next(*c, "subscribed"));
+  const auto start = std::chrono::steady_clock::now();
+  constexpr int kWrites = 30;
+  for (int i = 1; i <= kWrites; ++i) write(hall_, 1'760'000'200'000 + i * 1000, 1000 + i);
+  const auto seen =
+      values_until(*c, hall_, [](const auto& s) { return s.contains(1000 + kWrites); });
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_TRUE(seen.contains(1000 + kWrites));
+  // At 2 a second: one at once, then one every half second.
+  EXPECT_LE(static_cast<double>(seen.size()), 2 + 2 * seconds) << seconds << " s";
+  EXPECT_LT(seen.size(), static_cast<std::size_t>(kWrites));
+}
+
+// A client offering permessage-deflate gets it, and large messages (here a
+// snapshot) arrive whole through it.
+TEST_F(Realtime, PermessageDeflateIsAgreedAndCarriesLargeMessages) {
+  WsTestClient plain(server_->port(), "/api/v1/ws");
+  EXPECT_EQ(plain.extensions(), "");
+  WsTestClient c(server_->port(), "/api/v1/ws", true);
+  EXPECT_NE(c.extensions().find("permessage-deflate"), std::string::npos) << c.extensions();
+  EXPECT_NE(c.extensions().find("server_max_window_bits=12"), std::string::npos) << c.extensions();
+  write(room_, 1'760'000'300'000, 23.5);
+  write(water_, 1'760'000'300'000, 26.5);
+  c.send(text(json::object{{"type", "auth"}, {"token", key_}}));
+  ASSERT_TRUE(next(c, "authenticated"));
+  // Over 512 bytes: compressed. The same ids many times over are one each.
+  json::array ids;
+  for (int i = 0; i < 300; ++i) ids.push_back(i % 2 ? room_ : water_);
+  c.send(text(json::object{{"type", "subscribe"}, {"id", "z"}, {"points", ids}}));
+  auto subscribed = next(c, "subscribed");
+  ASSERT_TRUE(subscribed);
+  EXPECT_EQ(subscribed->at("values").as_array().size(), 2u) << text(*subscribed);
+  c.send(text(json::object{{"type", "subscribe"}, {"id", "b"}, {"buildings", {school_, pool_}}}));
+  ASSERT_TRUE(next(c, "subscribed"));
+  json::array many;
+  for (int i = 0; i < 400; ++i)
+    many.push_back(json::object{
+        {"point", i % 2 ? room_ : water_}, {"ts", 1'760'000'400'000 + i * 1000}, {"value", i}});
+  ASSERT_EQ(writer_->post("/api/v1/readings", text(json::object{{"readings", many}})).status, 200);
+  // Every value once, though both subscriptions name its point.
+  std::size_t values = 0;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (values < 400 && std::chrono::steady_clock::now() < deadline)
+    if (auto m = next(c, "readings", 500)) values += m->at("values").as_array().size();
+  while (auto m = next(c, "readings", 500)) values += m->at("values").as_array().size();
+  EXPECT_EQ(values, 400u);
+}
+
 TEST_F(Realtime, AnotherTenantsPointIsRefusedAsIfItDidNotExist) {
   auto c = signed_in(key_);
   c->send(text(json::object{{"type", "subscribe"}, {"id", "x"}, {"points", {foreign_}}}));

@@ -22,11 +22,18 @@ struct WsTestClient::Stream {
   std::optional<std::string> arrived;
 };
 
-WsTestClient::WsTestClient(std::uint16_t port, const std::string& target)
+WsTestClient::WsTestClient(std::uint16_t port, const std::string& target, bool deflate)
     : stream_(std::make_unique<Stream>()) {
   auto& s = *stream_;
+  if (deflate) {
+    websocket::permessage_deflate offer;
+    offer.client_enable = true;
+    s.ws.set_option(offer);
+  }
   s.ws.next_layer().connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
-  s.ws.handshake("127.0.0.1", target);
+  websocket::response_type answer;
+  s.ws.handshake(answer, "127.0.0.1", target);
+  extensions_ = std::string(answer[beast::http::field::sec_websocket_extensions]);
   s.ws.text(true);
 }
 

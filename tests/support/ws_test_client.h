@@ -14,11 +14,14 @@ namespace citypulse::test {
 class WsTestClient {
  public:
   // Opens ws://127.0.0.1:port/target (throws std::runtime_error when the
-  // upgrade fails).
-  WsTestClient(std::uint16_t port, const std::string& target);
+  // upgrade fails), offering permessage-deflate when `deflate`.
+  WsTestClient(std::uint16_t port, const std::string& target, bool deflate = false);
   ~WsTestClient();
   WsTestClient(const WsTestClient&) = delete;
   WsTestClient& operator=(const WsTestClient&) = delete;
+
+  // The Sec-WebSocket-Extensions the server agreed to ("" for none).
+  const std::string& extensions() const { return extensions_; }
 
   void send(const std::string& text);
   // The next message within `timeout_ms`; nullopt on timeout or once the
@@ -37,6 +40,7 @@ class WsTestClient {
   bool closed_ = false;
   int close_code_ = 0;
   std::string close_reason_;
+  std::string extensions_;
 };
 
 }  // namespace citypulse::test

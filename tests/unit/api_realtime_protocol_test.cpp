@@ -18,6 +18,15 @@ TEST(RealtimeProtocol, ReadsEveryMessage) {
   EXPECT_EQ(p.id, "s1");
   EXPECT_EQ(p.kind, SubscribeMessage::Kind::points);
   EXPECT_EQ(p.ids, (std::vector<Id>{3, 4}));  // duplicates collapse
+  EXPECT_EQ(p.max_rate, 0);                   // every value
+
+  auto limited =
+      parse_client_message(R"({"type":"subscribe","id":"b","buildings":[2],"max_rate":4})");
+  ASSERT_TRUE(limited);
+  EXPECT_EQ(std::get<SubscribeMessage>(*limited).max_rate, 4);
+  auto slow = parse_client_message(R"({"type":"subscribe","id":"b","points":[2],"max_rate":0.5})");
+  ASSERT_TRUE(slow);
+  EXPECT_EQ(std::get<SubscribeMessage>(*slow).max_rate, 0.5);
 
   auto alarms = parse_client_message(
       R"({"type":"subscribe","id":"a","alarms":{"buildings":[7],"min_severity":"major"}})");
@@ -57,6 +66,11 @@ TEST(RealtimeProtocol, RefusesBadMessagesNamingTheMember) {
       {R"({"type":"subscribe","id":"s","alarms":{"when":1}})", "/alarms/when"},
       {R"({"type":"subscribe","id":"s","events":["readings"]})", "/events/0"},
       {R"({"type":"subscribe","id":"s","events":["asset_changed","nope"]})", "/events/1"},
+      {R"({"type":"subscribe","id":"s","points":[1],"max_rate":0})", "/max_rate"},
+      {R"({"type":"subscribe","id":"s","points":[1],"max_rate":-4})", "/max_rate"},
+      {R"({"type":"subscribe","id":"s","points":[1],"max_rate":"4"})", "/max_rate"},
+      {R"({"type":"subscribe","id":"s","points":[1],"max_rate":1001})", "/max_rate"},
+      {R"({"type":"subscribe","id":"s","events":["asset_changed"],"max_rate":4})", "/max_rate"},
       {R"({"type":"resume","after":-1})", "/after"},
       {R"({"type":"resume","after":"1"})", "/after"},
       {R"({"type":"ping","x":1})", "/x"},
