@@ -142,7 +142,8 @@ int run_server(const Config& config, bool demo) {
                              .reject_out_of_bounds = config.ingest.out_of_bounds == "reject",
                              .max_future_ms = std::int64_t{config.ingest.max_future_s} * 1000});
   // Durable readings become events; the realtime API shows them.
-  bus::LocalBus bus;
+  bus::LocalBus bus({.max_age_ms = std::int64_t{config.realtime.replay_age_s} * 1000,
+                     .max_bytes = static_cast<std::size_t>(config.realtime.replay_max_mb) << 20});
   ingest::ReadingsPublisher readings_publisher(directory, bus);
   pipeline.add_sink(readings_publisher);
   ingest::DedupWindow dedup(std::int64_t{config.ingest.dedup_window_s} * 1000,
@@ -169,7 +170,11 @@ int run_server(const Config& config, bool demo) {
   HttpServer server(config.http, *router, config.workers.threads);
   MqttWebSocketEndpoint mqtt_websocket(broker.context());  // ws(s)://<http>/mqtt
   if (broker.enabled() && config.mqtt.websocket) server.add_websocket("/mqtt", mqtt_websocket);
-  RealtimeHub realtime({bus, authenticator, directory, store, series});  // docs/realtime.md
+  RealtimeHub realtime(  // docs/realtime.md
+      {bus, authenticator, directory, store, series},
+      {.max_subscriptions = static_cast<std::size_t>(config.realtime.max_subscriptions),
+       .max_pending_events = static_cast<std::size_t>(config.realtime.max_pending_events),
+       .max_unsent_bytes = static_cast<std::size_t>(config.realtime.max_unsent_kb) << 10});
   server.add_websocket("/api/v1/ws", realtime);
   auto port = server.start();
   if (!port) {

@@ -162,6 +162,11 @@ std::vector<Key> keys_of(Config& c) {
       {"tsdb.raw_retention_days", IntKey{&c.tsdb.raw_retention_days, 0, 100 * 366}},
       {"tsdb.hourly_retention_days", IntKey{&c.tsdb.hourly_retention_days, 0, 100 * 366}},
       {"tsdb.daily_retention_days", IntKey{&c.tsdb.daily_retention_days, 0, 100 * 366}},
+      {"realtime.replay_age_s", IntKey{&c.realtime.replay_age_s, 0, 24 * 3600}},
+      {"realtime.replay_max_mb", Int64Key{&c.realtime.replay_max_mb, 1, 1 << 20}},
+      {"realtime.max_subscriptions", IntKey{&c.realtime.max_subscriptions, 1, 10'000}},
+      {"realtime.max_pending_events", IntKey{&c.realtime.max_pending_events, 1, 1'000'000}},
+      {"realtime.max_unsent_kb", Int64Key{&c.realtime.max_unsent_kb, 16, 1 << 20}},
       {"log.level", TextKey{&c.log.level, {"trace", "debug", "info", "warn", "error", "off"}}},
       {"workers.threads", IntKey{&c.workers.threads, 1, 256}},
   };

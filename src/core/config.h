@@ -164,6 +164,15 @@ struct TsdbConfig {
   int daily_retention_days = 3650;
 };
 
+// The realtime WebSocket API (docs/realtime.md).
+struct RealtimeConfig {
+  int replay_age_s = 300;            // events held for resume...
+  std::int64_t replay_max_mb = 64;   // ...and at most this much of them
+  int max_subscriptions = 100;       // per connection
+  int max_pending_events = 1000;     // events (not readings) waiting for a slow client; more: 4408
+  std::int64_t max_unsent_kb = 256;  // unsent past which a connection holds back and coalesces
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, off
 };
@@ -180,6 +189,7 @@ struct Config {
   MqttConfig mqtt;
   StorageConfig storage;
   TsdbConfig tsdb;
+  RealtimeConfig realtime;
   LogConfig log;
   WorkerConfig workers;
 };

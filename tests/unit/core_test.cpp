@@ -95,6 +95,12 @@ TEST_F(ConfigFile, FileThenEnvironment) {
   EXPECT_EQ(c->http.port, 9100);
   EXPECT_EQ(c->http.threads, 3);
   EXPECT_EQ(c->log.level, "debug");
+  EXPECT_EQ(c->realtime.replay_age_s, 300);
+  auto r = load_config(nullptr, fake_env({{"CITYPULSE_REALTIME_REPLAY_AGE_S", "60"},
+                                          {"CITYPULSE_REALTIME_MAX_PENDING_EVENTS", "50"}}));
+  ASSERT_TRUE(r.has_value()) << r.error().message;
+  EXPECT_EQ(r->realtime.replay_age_s, 60);
+  EXPECT_EQ(r->realtime.max_pending_events, 50);
 }
 
 TEST_F(ConfigFile, ErrorsNameTheKey) {
@@ -107,7 +113,9 @@ TEST_F(ConfigFile, ErrorsNameTheKey) {
                          {"[http]\nprot = 1\n", "http.prot"},
                          {"[log]\nlevel = \"loud\"\n", "log.level"},
                          {"[nosuch]\nkey = 1\n", "nosuch.key"},
-                         {"[http]\naccess_log = 3\n", "http.access_log"}}) {
+                         {"[http]\naccess_log = 3\n", "http.access_log"},
+                         {"[realtime]\nmax_unsent_kb = 1\n", "realtime.max_unsent_kb"},
+                         {"[realtime]\nreplay_age_s = -1\n", "realtime.replay_age_s"}}) {
     const auto path = write(toml);
     auto c = load_config(&path, fake_env({}));
     ASSERT_FALSE(c.has_value()) << toml;
