@@ -77,10 +77,12 @@ class WebSocketSession final : public WebSocketPeer,
                                public WebSocketShutdown,
                                public std::enable_shared_from_this<WebSocketSession<Stream>> {
  public:
-  WebSocketSession(Stream& stream, beast::tcp_stream& lowest, const WebSocketOptions& options,
-                   std::chrono::milliseconds handshake_timeout, std::string subprotocol)
+  WebSocketSession(Stream& stream, beast::tcp_stream& lowest, asio::thread_pool& workers,
+                   const WebSocketOptions& options, std::chrono::milliseconds handshake_timeout,
+                   std::string subprotocol)
       : ws_(std::in_place, stream),
         lowest_(lowest),
+        workers_(workers),
         executor_(lowest.get_executor()),
         idle_timer_(executor_),
         byte_stream_(options.byte_stream) {
@@ -196,6 +198,13 @@ class WebSocketSession final : public WebSocketPeer,
                        work = std::move(work)](const boost::system::error_code& ec) mutable {
       if (!ec && !self->closed_) work();
     });
+  }
+
+  void run_blocking(std::move_only_function<void()> work) override {
+    // Not checking closed_ here: that is the I/O thread's; post() drops
+    // the way back once the connection is gone.
+    asio::post(workers_,
+               [self = this->shared_from_this(), work = std::move(work)]() mutable { work(); });
   }
 
   // WebSocketShutdown
@@ -339,6 +348,7 @@ class WebSocketSession final : public WebSocketPeer,
 
   std::optional<websocket::stream<Stream&>> ws_;
   beast::tcp_stream& lowest_;
+  asio::thread_pool& workers_;
   asio::any_io_executor executor_;
   asio::steady_timer idle_timer_;
   const bool byte_stream_;
@@ -800,7 +810,7 @@ struct HttpServer::Impl {
             req.path));
     }
     auto session = std::make_shared<WebSocketSession<Stream>>(
-        stream, conn.stream, options, std::chrono::milliseconds(config.read_timeout_ms),
+        stream, conn.stream, workers, options, std::chrono::milliseconds(config.read_timeout_ms),
         subprotocol);
     auto handler = route.endpoint->open(
         WebSocketUpgrade{req, std::move(subprotocol), address_of(req.remote)}, session);

@@ -169,9 +169,18 @@ void RealtimeConnection::on_message(std::string_view message, bool binary) {
 void RealtimeConnection::on_auth(const realtime::AuthMessage& m) {
   // An access token has three parts; an API key is "<prefix>.<secret>".
   const bool token = std::count(m.token.begin(), m.token.end(), '.') == 2;
-  const auto header = fmt::format("{} {}", token ? "Bearer" : "ApiKey", m.token);
+  auto header = fmt::format("{} {}", token ? "Bearer" : "ApiKey", m.token);
   const auto now = now_ms();
-  auto principal = services_.authenticator.authenticate(header, now);
+  // An API key is looked up in the store.
+  off_thread<Result<auth::Principal>>(
+      [&authenticator = services_.authenticator, header = std::move(header), now] {
+        return authenticator.authenticate(header, now);
+      },
+      [this, now](Result<auth::Principal> principal) { authenticated(std::move(principal), now); });
+}
+
+void RealtimeConnection::authenticated(Result<auth::Principal> principal, TimeMs now) {
+  if (closed_) return;
   if (!principal) {
     close(kCloseUnauthenticated, principal.error().message);
     return;
@@ -208,8 +217,10 @@ void RealtimeConnection::on_auth(const realtime::AuthMessage& m) {
   }
 }
 
+// Three steps, the client's messages waiting meanwhile: the ids are checked
+// on the workers (the store, a directory being rebuilt), the subscription
+// made here, then the snapshot read on the workers; deltas wait for it.
 void RealtimeConnection::on_subscribe(realtime::SubscribeMessage m) {
-  using K = realtime::SubscribeMessage::Kind;
   std::unique_lock lock(mutex_);
   if (subscriptions_.contains(m.id)) {
     lock.unlock();
@@ -232,44 +243,59 @@ void RealtimeConnection::on_subscribe(realtime::SubscribeMessage m) {
                m.id);
     return;
   }
-  // Points and buildings the caller may not see are refused as if they
-  // did not exist: the answer never tells another tenant's ids apart.
-  json::array snapshot;
-  const auto directory = services_.directory.current();
-  if (!directory) {
-    send_error("unavailable", directory.error().message, m.id);
-    return;
-  }
+  auto shared = std::make_shared<realtime::SubscribeMessage>(std::move(m));
+  off_thread<Result<std::vector<Id>>>(
+      [services = services_, shared, scope] { return points_of(services, *shared, scope); },
+      [this, shared](Result<std::vector<Id>> points) {
+        subscribe_checked(std::move(*shared), std::move(points));
+      });
+}
+
+// Points and buildings the caller may not see are refused as if they did
+// not exist: the answer never tells another tenant's ids apart.
+Result<std::vector<Id>> RealtimeConnection::points_of(const RealtimeServices& services,
+                                                      const realtime::SubscribeMessage& m,
+                                                      const Scope& scope) {
+  using K = realtime::SubscribeMessage::Kind;
+  const auto directory = services.directory.current();
+  if (!directory) return std::unexpected(directory.error());
   std::vector<Id> points;
   if (m.kind == K::points) {
     for (std::size_t i = 0; i < m.ids.size(); ++i) {
       const auto* p = (*directory)->point(m.ids[i]);
-      if (!p || !scope.sees(p->tenant_id) || !scope.sees_building(p->building_id)) {
-        send_error("not_found", fmt::format("no point {} that you may see", m.ids[i]), m.id,
-                   fmt::format("/points/{}", i));
-        return;
-      }
+      if (!p || !scope.sees(p->tenant_id) || !scope.sees_building(p->building_id))
+        return fail(ErrorCode::not_found, fmt::format("no point {} that you may see", m.ids[i]),
+                    fmt::format("/points/{}", i));
     }
     points = m.ids;
   } else if (m.kind == K::buildings || (m.kind == K::alarms && !m.ids.empty())) {
     for (std::size_t i = 0; i < m.ids.size(); ++i) {
-      auto b = services_.store.buildings().get(scope, m.ids[i]);
-      if (!b) {
-        send_error(
-            "not_found", fmt::format("no building {} that you may see", m.ids[i]), m.id,
+      if (!services.store.buildings().get(scope, m.ids[i]))
+        return fail(
+            ErrorCode::not_found, fmt::format("no building {} that you may see", m.ids[i]),
             fmt::format("/{}/{}", m.kind == K::buildings ? "buildings" : "alarms/buildings", i));
-        return;
-      }
       if (m.kind == K::buildings) {
         const auto ids = (*directory)->points_of_building(m.ids[i]);
         points.insert(points.end(), ids.begin(), ids.end());
       }
     }
   }
+  return points;
+}
+
+void RealtimeConnection::subscribe_checked(realtime::SubscribeMessage m,
+                                           Result<std::vector<Id>> points) {
+  using K = realtime::SubscribeMessage::Kind;
+  if (closed_) return;
+  if (!points) {
+    send_error(points.error().code == ErrorCode::not_found ? "not_found" : "unavailable",
+               points.error().message, m.id, points.error().field);
+    return;
+  }
   // Subscribed first, then the snapshot read: a value written in between
   // is in both, never in neither.
   if (m.kind == K::points || m.kind == K::buildings) release_held(true);
-  lock.lock();
+  std::unique_lock lock(mutex_);
   std::vector<Id> watched;
   if (m.kind == K::points)
     watched = count(points_, m.ids, true);
@@ -289,17 +315,47 @@ void RealtimeConnection::on_subscribe(realtime::SubscribeMessage m) {
                kind == K::points ? RealtimeHub::Watched::point : RealtimeHub::Watched::building,
                watched, true);
 
-  json::object answer{{"type", "subscribed"}, {"id", id}, {"event", services_.bus.last_id()}};
-  if (kind == K::points || kind == K::buildings) {
-    auto latest = services_.series.latest(points);
-    if (latest)
-      for (const auto& [point, v] : *latest)
-        snapshot.push_back(value_json({point, 0, v.t, v.value, v.quality}));
-    answer["values"] = std::move(snapshot);
-  } else if (kind == K::alarms) {
-    answer["alarms"] = json::array{};  // no alarm is open: alarms come with the rules
+  if (kind != K::points && kind != K::buildings) {
+    json::object answer{{"type", "subscribed"}, {"id", id}, {"event", services_.bus.last_id()}};
+    if (kind == K::alarms) answer["alarms"] = json::array{};  // alarms come with the rules
+    send(std::move(answer));
+    return;
   }
-  send(std::move(answer));
+  // The latest values may have to be read from disk.
+  off_thread<json::object>(
+      [services = services_, id, points = std::move(*points)] {
+        json::object answer{{"type", "subscribed"}, {"id", id}, {"event", services.bus.last_id()}};
+        json::array snapshot;
+        if (auto latest = services.series.latest(points))
+          for (const auto& [point, v] : *latest)
+            snapshot.push_back(value_json({point, 0, v.t, v.value, v.quality}));
+        answer["values"] = std::move(snapshot);
+        return answer;
+      },
+      [this](json::object answer) { send(std::move(answer)); });
+}
+
+template <class T>
+void RealtimeConnection::off_thread(std::move_only_function<T()> work,
+                                    std::move_only_function<void(T)> done) {
+  auto peer = peer_.lock();
+  if (!peer) return;
+  ++waiting_for_workers_;
+  peer->pause(true);
+  std::weak_ptr<RealtimeConnection> self = weak_from_this();
+  peer->run_blocking([self, work = std::move(work), done = std::move(done)]() mutable {
+    auto c = self.lock();
+    auto peer = c ? c->peer_.lock() : nullptr;
+    if (!peer) return;
+    peer->post([self, result = work(), done = std::move(done)]() mutable {
+      auto c = self.lock();
+      if (!c) return;
+      done(std::move(result));
+      if (--c->waiting_for_workers_ > 0) return;
+      if (auto peer = c->peer_.lock()) peer->pause(false);
+      c->flush();  // what came meanwhile
+    });
+  });
 }
 
 void RealtimeConnection::on_unsubscribe(const realtime::UnsubscribeMessage& m) {
@@ -453,7 +509,8 @@ void RealtimeConnection::post_flush() {
 }
 
 void RealtimeConnection::flush() {
-  if (closed_) return;
+  // While a subscription waits for its snapshot, its values wait too.
+  if (closed_ || waiting_for_workers_ > 0) return;
   std::vector<bus::PointValue> values;
   std::deque<bus::EventPtr> events;
   std::uint64_t values_event = 0;

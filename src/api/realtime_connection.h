@@ -6,7 +6,9 @@
 // messages and writes to the socket; the event bus's publishers call offer(),
 // which keeps what the subscriptions and grants let through in the outbox
 // and asks the I/O thread (once) to flush it. offer() never waits for the
-// client.
+// client. What may block — an API key's lookup, a subscription's checks
+// and snapshot — runs on the server's workers while the client's next
+// messages wait, so the answers keep their order.
 //
 // A subscription with a max_rate sends each of its points' values at most
 // that often: values that come sooner wait, the latest of each point, until
@@ -26,6 +28,7 @@
 #include <boost/json/object.hpp>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -72,7 +75,18 @@ class RealtimeConnection final : public WebSocketHandler,
 
  private:
   void on_auth(const realtime::AuthMessage& m);
+  void authenticated(Result<auth::Principal> principal, TimeMs now);
   void on_subscribe(realtime::SubscribeMessage m);
+  // The points a subscription covers, or why the caller may not have it.
+  // On the workers: reads the store.
+  static Result<std::vector<Id>> points_of(const RealtimeServices& services,
+                                           const realtime::SubscribeMessage& m, const Scope& scope);
+  void subscribe_checked(realtime::SubscribeMessage m, Result<std::vector<Id>> points);
+  // Runs `work` on the server's workers and then `done` with its result
+  // here, the client's messages and the flush waiting meanwhile: answers
+  // keep the order of the questions.
+  template <class T>
+  void off_thread(std::move_only_function<T()> work, std::move_only_function<void(T)> done);
   void on_unsubscribe(const realtime::UnsubscribeMessage& m);
   void on_resume(const realtime::ResumeMessage& m);
   // Sends one message with the next seq; `body` gets "seq" added.
@@ -108,6 +122,7 @@ class RealtimeConnection final : public WebSocketHandler,
   std::uint64_t seq_ = 0;
   bool closed_ = false;
   bool waiting_for_drain_ = false;
+  int waiting_for_workers_ = 0;  // off_thread() calls not done yet
   std::optional<TimeMs> token_expires_at_;
   // Max-rate subscriptions' points: when each may next send, and its
   // latest value waiting for then.

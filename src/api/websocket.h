@@ -8,7 +8,8 @@
 //
 // Threads: a connection stays on one I/O thread of the HTTP server. Every
 // handler call and every peer call runs there, except WebSocketPeer::post(),
-// which may be called from any thread to get there. Nothing may block.
+// which may be called from any thread to get there. Nothing may block there:
+// what may goes to the workers (WebSocketPeer::run_blocking()).
 #pragma once
 
 #include <cstddef>
@@ -71,6 +72,10 @@ class WebSocketPeer {
   // Runs `work` on the connection's thread after `ms`; dropped if the
   // connection is closed by then.
   virtual void after(std::int64_t ms, std::move_only_function<void()> work) = 0;
+
+  // Runs `work` on the server's worker pool, for what may block (a store
+  // read); it gets back to the connection's thread with post().
+  virtual void run_blocking(std::move_only_function<void()> work) = 0;
 };
 
 // The endpoint's side of one connection. The server holds it until
