@@ -148,7 +148,7 @@ int run_server(const Config& config, bool demo) {
   pipeline.add_sink(readings_publisher);
   ingest::DedupWindow dedup(std::int64_t{config.ingest.dedup_window_s} * 1000,
                             static_cast<std::size_t>(config.ingest.dedup_max_entries));
-  EmbeddedBroker broker(config, store, directory, pipeline, authenticator, limiter);
+  EmbeddedBroker broker(config, store, directory, pipeline, authenticator, limiter, &bus);
   auto router =
       build_router(ApiServices{store,
                                series,

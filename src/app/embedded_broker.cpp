@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 
+#include "app/device_status_events.h"
 #include "core/metrics.h"
 #include "core/text.h"
 #include "core/time.h"
@@ -60,9 +61,12 @@ class MqttRpcChannel final : public RpcChannel {
 
 struct EmbeddedBroker::Parts {
   Parts(const Config& config, MetaStore& store, ingest::Directory& directory,
-        ingest::Pipeline& pipeline, auth::Authenticator& authenticator, auth::RateLimiter& limiter)
+        ingest::Pipeline& pipeline, auth::Authenticator& authenticator, auth::RateLimiter& limiter,
+        bus::EventBus* bus)
       : state_path((std::filesystem::path(config.storage.data_dir) / "mqtt.db").string()),
         mc(config.mqtt),
+        status_events(bus ? std::make_unique<DeviceStatusEvents>(*bus) : nullptr),
+        presence(status_events.get()),
         broker({.max_queued_per_session = static_cast<std::size_t>(mc.max_queued_per_session),
                 .max_session_expiry_s = static_cast<std::uint32_t>(mc.max_session_expiry_s)}),
         work(config.workers.threads),
@@ -76,7 +80,8 @@ struct EmbeddedBroker::Parts {
         intake(pipeline, directory, store, broker, device_rpc, work,
                {.max_readings_per_message =
                     static_cast<std::size_t>(config.ingest.max_readings_per_request),
-                .ack_after_durable = mc.ack_after_durable}),
+                .ack_after_durable = mc.ack_after_durable},
+               &presence),
         context{broker,
                 admission,
                 intake,
@@ -84,7 +89,8 @@ struct EmbeddedBroker::Parts {
                  .receive_maximum = static_cast<std::uint16_t>(mc.max_inflight),
                  .max_topic_levels = static_cast<std::size_t>(mc.max_topic_depth),
                  .max_keep_alive_s = static_cast<std::uint16_t>(mc.max_keep_alive_s),
-                 .deny = deny_list(mc.deny)}},
+                 .deny = deny_list(mc.deny)},
+                &presence},
         server({.bind = mc.bind,
                 .port = mc.port,
                 .tls_port = mc.tls_port,
@@ -132,6 +138,10 @@ struct EmbeddedBroker::Parts {
   const std::int64_t started_ms = steady_ms();
   std::int64_t seconds = 0;
   const MqttConfig mc;
+  // Before everything that tells the presence (connections, the intake's
+  // workers), so it outlives them.
+  std::unique_ptr<DeviceStatusEvents> status_events;  // a bus was given
+  mqtt::DevicePresence presence;
   mqtt::Broker broker;
   mqtt::BlockingWork work;
   // Sign-ins (password checks, store lookups) have threads of their own:
@@ -148,8 +158,9 @@ struct EmbeddedBroker::Parts {
 
 EmbeddedBroker::EmbeddedBroker(const Config& config, MetaStore& store, ingest::Directory& directory,
                                ingest::Pipeline& pipeline, auth::Authenticator& authenticator,
-                               auth::RateLimiter& limiter)
-    : parts_(std::make_unique<Parts>(config, store, directory, pipeline, authenticator, limiter)) {}
+                               auth::RateLimiter& limiter, bus::EventBus* bus)
+    : parts_(std::make_unique<Parts>(config, store, directory, pipeline, authenticator, limiter,
+                                     bus)) {}
 
 EmbeddedBroker::~EmbeddedBroker() {
   stop();

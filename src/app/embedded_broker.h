@@ -8,6 +8,10 @@
 // a client of an external broker whose messages take the path a local
 // client's PUBLISH takes — also when the local listeners are off.
 //
+// Devices connecting and disconnecting (their own connections, and the
+// devices behind gateways) are device_status events on the event bus
+// (app/device_status_events.h).
+//
 // Built before the API router (which takes rpc() and the metrics source),
 // started after the HTTP listener, stopped before the stores are flushed.
 #pragma once
@@ -18,6 +22,7 @@
 #include "api/device_rpc.h"
 #include "auth/authenticator.h"
 #include "auth/rate_limiter.h"
+#include "bus/event_bus.h"
 #include "core/config.h"
 #include "core/result.h"
 #include "ingest/directory.h"
@@ -30,10 +35,11 @@ namespace citypulse {
 
 class EmbeddedBroker {
  public:
-  // Everything must outlive the broker.
+  // Everything must outlive the broker; `bus` (nullptr: no events) gets
+  // the device_status events.
   EmbeddedBroker(const Config& config, MetaStore& store, ingest::Directory& directory,
                  ingest::Pipeline& pipeline, auth::Authenticator& authenticator,
-                 auth::RateLimiter& limiter);
+                 auth::RateLimiter& limiter, bus::EventBus* bus);
   ~EmbeddedBroker();
   EmbeddedBroker(const EmbeddedBroker&) = delete;
   EmbeddedBroker& operator=(const EmbeddedBroker&) = delete;

@@ -35,6 +35,7 @@ struct ClientIdentity {
   Kind kind = Kind::anonymous;
   Id tenant_id = 0;                 // 0 for anonymous clients and superadmins
   std::optional<Id> device_id;      // devices
+  std::optional<Id> building_id;    // devices: their building as read at sign-in, if any
   bool may_read = false;            // users: subscribe within the tenant (readings:read)
   bool may_write = false;           // users: publish within the tenant (readings:write)
   bool sys_reader = false;          // may subscribe to $SYS/ (admins)

@@ -255,6 +255,13 @@ void Connection::admitted(Admitted result) {
     will_ = StoredWill{std::move(message), pending_will_->delay_s, pending_will_->message_expiry_s};
     pending_will_.reset();
   }
+  // Counted before attaching: when this connection takes the session over,
+  // the one it replaces ends after this is counted, so the device stays
+  // online throughout (device_presence.h).
+  if (context_.presence && identity_.is_device()) {
+    context_.presence->connected(identity_, remote_);
+    present_ = true;
+  }
   auto attached = context_.broker.attach(identity_, client_id_, clean_start_, session_expiry_s_,
                                          shared_from_this());
   session_ = attached.session;
@@ -593,6 +600,7 @@ void Connection::on_disconnect(const Disconnect& d) {
   }
   // [MQTT-3.14.4-3]: a normal DISCONNECT discards the will; 0x04 keeps it.
   if (d.reason != reason::disconnect_with_will) will_.reset();
+  ended_with_ = reason::success;  // the client chose to go, whatever its reason code
   phase_ = Phase::closing;
   if (auto t = transport_.lock()) t->close();
 }
@@ -711,6 +719,7 @@ bool Connection::send_delivery(const Delivery& d, std::uint16_t packet_id, bool 
 void Connection::fail(std::uint8_t code, std::string_view why) {
   if (phase_ == Phase::closing) return;
   spdlog::debug("mqtt: closing {} ({}): {} — {}", remote_, identity_.name, reason_name(code), why);
+  ended_with_ = code;
   if (v5() && phase_ == Phase::connected) {
     Disconnect d;
     d.reason = code;
@@ -744,6 +753,10 @@ void Connection::on_closed() {
   phase_ = Phase::closing;
   if (session_) context_.broker.detach(session_, this, std::move(will_));
   session_.reset();
+  if (present_) {
+    present_ = false;
+    context_.presence->disconnected(identity_, offline_reason(ended_with_));
+  }
 }
 
 void Connection::wake() {

@@ -27,6 +27,7 @@
 #include "transport/mqtt/admission.h"
 #include "transport/mqtt/broker.h"
 #include "transport/mqtt/codec.h"
+#include "transport/mqtt/device_presence.h"
 #include "transport/mqtt/intake.h"
 #include "transport/mqtt/owed_acks.h"
 
@@ -49,6 +50,8 @@ struct ConnectionContext {
   Admission& admission;
   Intake& intake;
   ConnectionLimits limits;
+  // Told when a device's connection is admitted and when it ends; nullptr: nobody.
+  DevicePresence* presence = nullptr;
 };
 
 class Connection : public SessionOwner, public std::enable_shared_from_this<Connection> {
@@ -142,6 +145,11 @@ class Connection : public SessionOwner, public std::enable_shared_from_this<Conn
   Version version_ = Version::v311;
   bool paused_ = false;
   bool closed_ = false;
+  // How the conversation ended, for the device's offline reason: the
+  // server's reason code, or 0x00 for the client's DISCONNECT; none while
+  // it lasts, and when the socket went without either.
+  std::optional<std::uint8_t> ended_with_;
+  bool present_ = false;  // counted by context_.presence: a device's admitted connection
 
   ClientIdentity identity_;
   SessionPtr session_;

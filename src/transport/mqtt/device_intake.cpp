@@ -49,14 +49,15 @@ bool overloaded(const Result<ingest::IngestOutcome>& r) {
 
 DeviceIntake::DeviceIntake(ingest::Pipeline& pipeline, ingest::Directory& directory,
                            MetaStore& store, Broker& broker, DeviceRpc& rpc, BlockingWork& work,
-                           DeviceIntakeOptions options)
+                           DeviceIntakeOptions options, DevicePresence* presence)
     : pipeline_(pipeline),
       directory_(directory),
       store_(store),
       broker_(broker),
       rpc_(rpc),
       work_(work),
-      options_(options) {}
+      options_(options),
+      presence_(presence) {}
 
 void DeviceIntake::run_work(std::move_only_function<void()> job) {
   ++queued_work_;

@@ -36,6 +36,7 @@
 #include "store/meta_store.h"
 #include "transport/mqtt/blocking_work.h"
 #include "transport/mqtt/broker.h"
+#include "transport/mqtt/device_presence.h"
 #include "transport/mqtt/device_rpc.h"
 #include "transport/mqtt/intake.h"
 
@@ -50,9 +51,11 @@ struct DeviceIntakeOptions {
 
 class DeviceIntake final : public Intake {
  public:
-  // Everything must outlive the intake.
+  // Everything must outlive the intake. `presence` (nullptr: none) hears
+  // of the devices a gateway connects and disconnects.
   DeviceIntake(ingest::Pipeline& pipeline, ingest::Directory& directory, MetaStore& store,
-               Broker& broker, DeviceRpc& rpc, BlockingWork& work, DeviceIntakeOptions options);
+               Broker& broker, DeviceRpc& rpc, BlockingWork& work, DeviceIntakeOptions options,
+               DevicePresence* presence = nullptr);
 
   // Ends the connections of devices that were disabled or removed since the
   // last call, or whose role or mqtt_topics changed (Administrative
@@ -104,6 +107,7 @@ class DeviceIntake final : public Intake {
   DeviceRpc& rpc_;
   BlockingWork& work_;
   const DeviceIntakeOptions options_;
+  DevicePresence* const presence_;
   // Jobs this intake put on the blocking pool that have not finished. Past
   // kMaxQueuedWork, a message that could add one is answered busy (the
   // connection stops reading): the pool's queue stays bounded whatever

@@ -1,8 +1,8 @@
 // The gateway API (ThingsBoard's, docs/mqtt.md "Gateways"): one gateway's
 // connection speaks for the devices behind it, which it names by name.
 //
-//   v1/gateway/connect             {"device": "A", "type"?: "..."}
-//   v1/gateway/disconnect          {"device": "A"}
+//   v1/gateway/connect             {"device": "A", "type"?: "..."}: A is online
+//   v1/gateway/disconnect          {"device": "A"}: A is offline (device_presence.h)
 //   v1/gateway/telemetry           {"A": <telemetry body>, "B": ...}
 //   v1/gateway/attributes          {"A": {"k": v, ...}, ...}
 //   v1/gateway/attributes/request  {"id", "device", "client"?, "key" | "keys"}
@@ -314,18 +314,44 @@ struct DeviceIntake::GatewayApi {
     }
     std::string type;
     if (const auto* t = o->if_contains("type"); t && t->is_string()) type = t->get_string();
-    on_worker(std::move(done), [api = *this, name = std::move(*name), type = std::move(type)](
-                                   const ingest::DeviceEntry& gateway, IntakeDone& done) {
+    // Taken here, in message order: a disconnect after this message voids
+    // it, however late the worker gets to it (device_presence.h).
+    const auto ticket = in.presence_ ? in.presence_->child_named(gateway_id, *name) : 0;
+    on_worker(std::move(done), [api = *this, name = std::move(*name), type = std::move(type),
+                                ticket](const ingest::DeviceEntry& gateway, IntakeDone& done) {
       IntakeResult refusal;
       const auto child = api.child(gateway, name, type, true, refusal);
       if (!child) {
+        if (api.in.presence_) api.in.presence_->child_refused(api.gateway_id, name, ticket);
         done(std::move(refusal));
         return;
       }
+      if (api.in.presence_) api.announce(gateway, name, ticket, *child);
       api.in.pipeline_.record_message(*child);
       done(IntakeResult{});
     });
     return Verdict::taken;
+  }
+
+  // The child `name` resolved to is online by the gateway's word, in its
+  // own building (a device just created is in the gateway's). On a worker.
+  void announce(const ingest::DeviceEntry& gateway, std::string_view name, std::uint64_t ticket,
+                Id child) const {
+    auto snapshot = in.directory_.current();
+    const auto* entry = snapshot ? (*snapshot)->device(child) : nullptr;
+    in.presence_->child_resolved(gateway_id, name, ticket, gateway.tenant_id, child,
+                                 entry ? entry->building_id : gateway.building_id);
+  }
+
+  // v1/gateway/disconnect: the device it names is offline by the gateway's
+  // word. On the I/O thread, in message order; the message is routed and
+  // acknowledged as any other.
+  Verdict disconnect(const MessagePtr& message) const {
+    if (!in.presence_) return Verdict::not_mine;
+    const auto body = json_object_of(message->payload);
+    if (auto name = body ? device_member(*body) : std::nullopt)
+      in.presence_->child_disconnected(gateway_id, *name);
+    return Verdict::not_mine;
   }
 
   Verdict attributes(const MessagePtr& message, IntakeDone& done) const {
@@ -482,9 +508,10 @@ struct DeviceIntake::GatewayApi {
 
 Intake::Verdict DeviceIntake::gateway(const ClientIdentity& client, std::string_view below,
                                       const MessagePtr& message, IntakeDone& done) {
-  // Most of the gateway API is done on the blocking pool.
-  if (!work_has_room()) return Verdict::busy;
   const GatewayApi api{*this, *client.device_id, client.tenant_id};
+  if (below == "disconnect") return api.disconnect(message);
+  // Most of the rest is done on the blocking pool.
+  if (!work_has_room()) return Verdict::busy;
   if (below == "telemetry") return api.telemetry(message, done);
   if (below == "connect") return api.connect(message, done);
   if (below == "attributes") return api.attributes(message, done);
@@ -494,7 +521,7 @@ Intake::Verdict DeviceIntake::gateway(const ClientIdentity& client, std::string_
     // the gateway's to answer.
     return api.rpc_reply(message, done);
   }
-  // disconnect, and anything else: routed and acknowledged as it is.
+  // Anything else: routed and acknowledged as it is.
   return Verdict::not_mine;
 }
 

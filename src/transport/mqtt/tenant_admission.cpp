@@ -71,8 +71,12 @@ Admitted admit_device(const ingest::DeviceEntry& device) {
   if (device.disabled())
     return std::unexpected(
         Refusal{reason::not_authorized, fmt::format("device {} is disabled", device.id)});
-  return device_identity(device.tenant_id, device.id, device.name, device.gateway,
-                         device.mqtt_topics);
+  auto identity =
+      device_identity(device.tenant_id, device.id, device.name, device.gateway, device.mqtt_topics);
+  // Read here, where the record is at hand: the device's status events
+  // carry it without a lookup on the I/O thread.
+  identity.building_id = device.building_id;
+  return identity;
 }
 
 // The device a user name names as a token or a basic user name, if any.
