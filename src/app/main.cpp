@@ -10,6 +10,7 @@
 //   bench baseline  the same workload in SQLite or PostgreSQL (app/bench_baselines.h)
 //   bench ingest readings through the HTTP ingest API, end to end (app/bench_ingest.h)
 //   bench mqtt   the embedded MQTT broker, end to end and beside Mosquitto (app/bench_mqtt.h)
+//   bench ws     the realtime WebSocket API: delivery latency, memory a client (app/bench_ws.h)
 //   import csv   load a point's readings history from CSV files (app/import_csv.h)
 // Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
 #include <fmt/format.h>
@@ -22,6 +23,7 @@
 #include "app/bench_ingest.h"
 #include "app/bench_mqtt.h"
 #include "app/bench_tsdb.h"
+#include "app/bench_ws.h"
 #include "app/commands.h"
 #include "app/import_csv.h"
 
@@ -172,6 +174,24 @@ int main(int argc, char** argv) {
                          "The Mosquitto executable (/usr/sbin/mosquitto)");
   bench_mqtt->add_option("--data-dir", bench_mqtt_options.data_dir,
                          "Keep the brokers' files here (default: a temporary folder)");
+  auto* bench_ws = bench->add_subcommand(
+      "ws",
+      "Measure the realtime WebSocket API (latency, memory a client) with a server of its own");
+  BenchWsOptions bench_ws_options;
+  bench_ws->add_option("--clients", bench_ws_options.clients, "WebSocket clients (100)");
+  bench_ws->add_option("--points", bench_ws_options.points, "Points in each building (10)");
+  bench_ws->add_option("--buildings", bench_ws_options.buildings,
+                       "Buildings; client i subscribes to building i % buildings "
+                       "(default: rate / points, at least 1)");
+  bench_ws->add_option("--rate", bench_ws_options.rate, "Readings per second in all (1000)");
+  bench_ws->add_option("--duration", bench_ws_options.duration_s,
+                       "Seconds of writing, or of holding idle clients (10)");
+  bench_ws->add_flag("--idle", bench_ws_options.idle,
+                     "Clients only sign in and stay connected: the memory a connection");
+  bench_ws->add_option("--client-threads", bench_ws_options.client_threads,
+                       "Client threads, each driving its share of the clients (1)");
+  bench_ws->add_option("--data-dir", bench_ws_options.data_dir,
+                       "Keep the server's data here (default: a temporary folder)");
 
   auto* import_cmd = app.add_subcommand("import", "Load readings history");
   import_cmd->require_subcommand(1);
@@ -202,6 +222,7 @@ int main(int argc, char** argv) {
   if (bench_tsdb->parsed()) return run_bench("tsdb", bench_tsdb_options, run_bench_tsdb);
   if (bench_ingest->parsed()) return run_bench("ingest", bench_ingest_options, run_bench_ingest);
   if (bench_mqtt->parsed()) return run_bench("mqtt", bench_mqtt_options, run_bench_mqtt);
+  if (bench_ws->parsed()) return run_bench("ws", bench_ws_options, run_bench_ws);
   if (bench_baseline->parsed())
     return run_bench("baseline", bench_baseline_options, run_bench_baseline);
   auto cfg = effective_config(common);
