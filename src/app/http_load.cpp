@@ -13,9 +13,8 @@
 #include "core/text.h"
 
 namespace citypulse {
-namespace {
+namespace {}  // namespace
 
-// The value of header `name` in a header block, or empty.
 std::string_view header_value(std::string_view head, std::string_view name) {
   std::size_t at = head.find("\r\n");
   while (at != std::string_view::npos && at + 2 < head.size()) {
@@ -29,8 +28,6 @@ std::string_view header_value(std::string_view head, std::string_view name) {
   }
   return {};
 }
-
-}  // namespace
 
 LoadConnection::~LoadConnection() {
   close();

@@ -17,6 +17,10 @@
 
 namespace citypulse {
 
+// The value of header `name` (any case) in the head of an HTTP answer
+// (status line first), trimmed; empty when it is not there.
+std::string_view header_value(std::string_view head, std::string_view name);
+
 struct LoadReply {
   int status = 0;
   std::string body;

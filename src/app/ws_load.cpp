@@ -7,6 +7,7 @@
 #include <cstring>
 #include <random>
 
+#include "app/http_load.h"
 #include "core/text.h"
 
 namespace citypulse {
@@ -31,22 +32,6 @@ std::string accept_of(std::string_view key) {
   unsigned int size = 0;
   EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha1(), nullptr);
   return base64(digest, size);
-}
-
-// The value of header `name` in the head of an answer (status line first),
-// or empty.
-std::string_view header_value(std::string_view head, std::string_view name) {
-  std::size_t at = head.find("\r\n");
-  while (at != std::string_view::npos && at + 2 < head.size()) {
-    const std::size_t start = at + 2;
-    const std::size_t end = head.find("\r\n", start);
-    const auto line = head.substr(start, end == std::string_view::npos ? end : end - start);
-    const auto colon = line.find(':');
-    if (colon != std::string_view::npos && iequals_ascii(trim(line.substr(0, colon)), name))
-      return trim(line.substr(colon + 1));
-    at = end;
-  }
-  return {};
 }
 
 // Whether the comma-separated header value `list` holds `token` (any case).
