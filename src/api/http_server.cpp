@@ -951,6 +951,11 @@ struct HttpServer::Impl {
         spdlog::warn("accept failed: {}", ec.message());
         continue;
       }
+      // Answers and WebSocket messages are written whole, each when it is
+      // ready: Nagle's algorithm would hold a small one back until the
+      // client acknowledged the one before (a delayed ACK: up to 40 ms).
+      boost::system::error_code nodelay_failed;
+      socket.set_option(asio::ip::tcp::no_delay(true), nodelay_failed);
       auto conn = std::make_shared<Connection>(std::move(socket));
       {
         std::lock_guard lock(mutex);

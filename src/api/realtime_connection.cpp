@@ -511,8 +511,10 @@ void RealtimeConnection::post_flush() {
 void RealtimeConnection::flush() {
   // While a subscription waits for its snapshot, its values wait too.
   if (closed_ || waiting_for_workers_ > 0) return;
-  std::vector<bus::PointValue> values;
-  std::deque<bus::EventPtr> events;
+  // Swapped with the outbox and emptied after: their room is kept, so a
+  // flush allocates nothing once the connection has warmed up.
+  auto& values = sending_values_;
+  auto& events = sending_events_;
   std::uint64_t values_event = 0;
   bool overflow = false;
   {
@@ -537,12 +539,14 @@ void RealtimeConnection::flush() {
           fmt::format("more than {} events waited for this client", options_.max_pending_events));
     return;
   }
-  if (rate_limited_) values = throttle(std::move(values));
+  if (rate_limited_) values = throttle(std::move(values));  // rare: allocates
   // A client resuming from the id of a message must not skip an event
   // still waiting behind it.
   if (!events.empty()) values_event = std::min(values_event, events.front()->id - 1);
   send_readings(values, values_event, false);
   for (const auto& e : events) send_event(*e, false);
+  values.clear();
+  events.clear();
 }
 
 std::int64_t RealtimeConnection::interval_us(const bus::PointValue& v) const {

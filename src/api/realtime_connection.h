@@ -27,7 +27,6 @@
 
 #include <boost/json/object.hpp>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -122,7 +121,9 @@ class RealtimeConnection final : public WebSocketHandler,
   std::uint64_t seq_ = 0;
   bool closed_ = false;
   bool waiting_for_drain_ = false;
-  int waiting_for_workers_ = 0;  // off_thread() calls not done yet
+  int waiting_for_workers_ = 0;                  // off_thread() calls not done yet
+  std::vector<bus::PointValue> sending_values_;  // flush()'s
+  std::vector<bus::EventPtr> sending_events_;
   std::optional<TimeMs> token_expires_at_;
   // Max-rate subscriptions' points: when each may next send, and its
   // latest value waiting for then.
@@ -145,7 +146,7 @@ class RealtimeConnection final : public WebSocketHandler,
   std::unordered_map<std::uint8_t, int> event_kinds_;  // bus::EventKind → subscriptions
   std::vector<bus::PointValue> values_;                // readings waiting
   std::uint64_t values_event_ = 0;                     // the newest event among them
-  std::deque<bus::EventPtr> events_;                   // other events waiting
+  std::vector<bus::EventPtr> events_;                  // other events waiting
   std::optional<std::uint64_t> first_live_;            // the first event kept since subscribing
   bool flush_posted_ = false;
   bool overflow_ = false;
