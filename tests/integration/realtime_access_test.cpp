@@ -31,6 +31,7 @@
 #include "auth/jwt.h"
 #include "core/time.h"
 #include "http_client.h"
+#include "realtime_messages.h"
 #include "server_process.h"
 #include "ws_test_client.h"
 
@@ -45,20 +46,9 @@ std::string text(const json::value& v) {
   return json::serialize(v);
 }
 
-// The next message whose type is one of `types`, skipping others.
-std::optional<json::object> next(WsTestClient& c, const std::set<std::string>& types,
+std::optional<json::object> next(WsTestClient& c, std::initializer_list<std::string_view> types,
                                  int timeout_ms = 10'000) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto m = c.receive(250);
-    if (!m) {
-      if (c.closed()) return std::nullopt;
-      continue;
-    }
-    auto o = json::parse(*m).as_object();
-    if (types.contains(std::string(o.at("type").as_string()))) return o;
-  }
-  return std::nullopt;
+  return next_message(c, types, timeout_ms);
 }
 
 // Reads until the server closed the connection; the "closing" message, if
@@ -117,18 +107,6 @@ std::int64_t new_user(HttpClient& admin, std::int64_t tenant, const std::string&
   return create_record(admin, "users", body);
 }
 
-// A WebSocket client that sent `token` in its auth message; the
-// "authenticated" answer goes to `answer`.
-std::unique_ptr<WsTestClient> signed_in_client(std::uint16_t port, const std::string& token,
-                                               json::object* answer = nullptr) {
-  auto c = std::make_unique<WsTestClient>(port, "/api/v1/ws");
-  c->send(text(json::object{{"type", "auth"}, {"token", token}}));
-  auto m = next(*c, {"authenticated"});
-  EXPECT_TRUE(m) << "not authenticated; closed with " << c->close_code();
-  if (m && answer) *answer = *m;
-  return c;
-}
-
 class RealtimeAccess : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -182,21 +160,11 @@ class RealtimeAccess : public ::testing::Test {
 
   static std::int64_t point(std::int64_t building, const std::string& name,
                             const std::string& key) {
-    return create_record(*admin_, "points",
-                         {{"building_id", building},
-                          {"name", name},
-                          {"key", key},
-                          {"kind", "sensor"},
-                          {"quantity", "temperature"},
-                          {"unit", "°C"}});
+    return create_point(*admin_, building, name, key);
   }
 
   static void write(std::int64_t point, std::int64_t t, double value) {
-    auto r = writer_->post(
-        "/api/v1/readings",
-        text(json::object{{"readings", json::array{json::object{
-                                           {"point", point}, {"ts", t}, {"value", value}}}}}));
-    ASSERT_EQ(r.status, 200) << r.body;
+    write_reading(*writer_, point, t, value);
   }
 
   static void rename(const std::string& collection, std::int64_t id, const std::string& name) {

@@ -20,6 +20,7 @@
 #include "admin_api.h"
 #include "http_client.h"
 #include "mqtt_test_client.h"
+#include "realtime_messages.h"
 #include "server_process.h"
 #include "ws_test_client.h"
 
@@ -98,29 +99,11 @@ class RealtimeDeviceStatus : public ::testing::Test {
 
   // A realtime client signed in with `key` and subscribed to device_status.
   static std::unique_ptr<WsTestClient> subscriber(const std::string& key) {
-    auto c = std::make_unique<WsTestClient>(server_->port(), "/api/v1/ws");
-    c->send(text(json::object{{"type", "auth"}, {"token", key}}));
-    EXPECT_TRUE(next_message(*c, "authenticated"));
+    auto c = signed_in_client(server_->port(), key);
     c->send(R"({"type":"subscribe","id":"status","events":["device_status"]})");
     auto s = next_message(*c, "subscribed");
     EXPECT_TRUE(s);
     return c;
-  }
-
-  // The next message of `type`, skipping others.
-  static std::optional<json::object> next_message(WsTestClient& c, const std::string& type,
-                                                  int timeout_ms = 10'000) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto m = c.receive(100);
-      if (!m) {
-        if (c.closed()) return std::nullopt;
-        continue;
-      }
-      auto o = json::parse(*m).as_object();
-      if (o.at("type").as_string() == type) return o;
-    }
-    return std::nullopt;
   }
 
   // The next device_status event about one of `devices` (events about

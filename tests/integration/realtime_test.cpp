@@ -16,6 +16,7 @@
 
 #include "admin_api.h"
 #include "http_client.h"
+#include "realtime_messages.h"
 #include "server_process.h"
 #include "ws_test_client.h"
 
@@ -68,49 +69,21 @@ class Realtime : public ::testing::Test {
 
   static std::int64_t point(std::int64_t building, const std::string& name,
                             const std::string& key) {
-    return create_record(*admin_, "points",
-                         {{"building_id", building},
-                          {"name", name},
-                          {"key", key},
-                          {"kind", "sensor"},
-                          {"quantity", "temperature"},
-                          {"unit", "°C"}});
+    return create_point(*admin_, building, name, key);
   }
 
-  // Writes one reading of `point` through the batch API.
   static void write(std::int64_t point, std::int64_t t, double value) {
-    auto r = writer_->post(
-        "/api/v1/readings",
-        text(json::object{{"readings", json::array{json::object{
-                                           {"point", point}, {"ts", t}, {"value", value}}}}}));
-    ASSERT_EQ(r.status, 200) << r.body;
+    write_reading(*writer_, point, t, value);
   }
 
-  // A client signed in with `token`; the "authenticated" answer.
   static std::unique_ptr<WsTestClient> signed_in(const std::string& token,
                                                  json::object* answer = nullptr) {
-    auto c = std::make_unique<WsTestClient>(server_->port(), "/api/v1/ws");
-    c->send(text(json::object{{"type", "auth"}, {"token", token}}));
-    auto m = next(*c, "authenticated");
-    EXPECT_TRUE(m);
-    if (m && answer) *answer = *m;
-    return c;
+    return signed_in_client(server_->port(), token, answer);
   }
 
-  // The next message of `type`, skipping heartbeats and others.
   static std::optional<json::object> next(WsTestClient& c, const std::string& type,
                                           int timeout_ms = 10'000) {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-    while (std::chrono::steady_clock::now() < deadline) {
-      auto m = c.receive(250);
-      if (!m) {
-        if (c.closed()) return std::nullopt;
-        continue;
-      }
-      auto o = json::parse(*m).as_object();
-      if (o.at("type").as_string() == type) return o;
-    }
-    return std::nullopt;
+    return next_message(c, type, timeout_ms);
   }
 
   // Values of `point` in readings messages until `until` holds for them.

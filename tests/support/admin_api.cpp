@@ -27,6 +27,25 @@ std::string new_api_key(HttpClient& http, std::int64_t tenant, const json::array
   return r.status == 201 ? std::string(json::parse(r.body).at("key").as_string()) : std::string();
 }
 
+std::int64_t create_point(HttpClient& http, std::int64_t building, const std::string& name,
+                          const std::string& key) {
+  return create_record(http, "points",
+                       {{"building_id", building},
+                        {"name", name},
+                        {"key", key},
+                        {"kind", "sensor"},
+                        {"quantity", "temperature"},
+                        {"unit", "°C"}});
+}
+
+void write_reading(HttpClient& http, std::int64_t point, std::int64_t t, double value) {
+  auto r = http.post(
+      "/api/v1/readings",
+      json::serialize(json::object{
+          {"readings", json::array{json::object{{"point", point}, {"ts", t}, {"value", value}}}}}));
+  EXPECT_EQ(r.status, 200) << r.body;
+}
+
 json::array point_readings(HttpClient& http, std::int64_t point) {
   auto r = http.get("/api/v1/points/" + std::to_string(point) +
                     "/readings?from=1970-01-01T00:00:00Z&to=2100-01-01T00:00:00Z&limit=100000");

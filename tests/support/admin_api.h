@@ -24,6 +24,14 @@ std::string new_device_token(HttpClient& http, std::int64_t device);
 std::string new_api_key(HttpClient& http, std::int64_t tenant,
                         const boost::json::array& permissions);
 
+// A temperature sensor point in the building; its id.
+std::int64_t create_point(HttpClient& http, std::int64_t building, const std::string& name,
+                          const std::string& key);
+
+// One reading of the point through the batch API (`t` must not be in the
+// future).
+void write_reading(HttpClient& http, std::int64_t point, std::int64_t t, double value);
+
 // Every reading of the point, oldest first.
 boost::json::array point_readings(HttpClient& http, std::int64_t point);
 
