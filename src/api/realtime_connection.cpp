@@ -547,6 +547,11 @@ void RealtimeConnection::flush() {
   for (const auto& e : events) send_event(*e, false);
   values.clear();
   events.clear();
+  // A burst's room is given back: a thousand idle clients must not each
+  // keep the largest outbox they ever had.
+  constexpr std::size_t kKeptRoom = 1024;
+  if (values.capacity() > kKeptRoom) values = {};
+  if (events.capacity() > kKeptRoom) events = {};
 }
 
 std::int64_t RealtimeConnection::interval_us(const bus::PointValue& v) const {
