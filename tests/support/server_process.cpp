@@ -15,6 +15,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "child_process.h"
 #include "http_client.h"
@@ -87,6 +88,37 @@ ServerProcess::~ServerProcess() {
   fs::remove(log_path_, ec);
 }
 
+namespace {
+
+// Whether process `pid` holds the socket listening on TCP port `port`: a
+// port free_port() found may be another test's server's by the time ours
+// binds, and then that server would answer our /healthz.
+bool listens_on(pid_t pid, std::uint16_t port) {
+  std::ifstream table("/proc/net/tcp");
+  std::string line;
+  std::getline(table, line);  // the heading
+  std::vector<std::string> sockets;
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+    fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+        timeout >> inode;
+    const auto colon = local.find(':');
+    if (state != "0A" || colon == std::string::npos) continue;  // 0A: LISTEN
+    if (std::stoul(local.substr(colon + 1), nullptr, 16) == port)
+      sockets.push_back("socket:[" + inode + "]");
+  }
+  std::error_code ec;
+  for (const auto& fd : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+    std::error_code link_ec;
+    const auto target = fs::read_symlink(fd.path(), link_ec).string();
+    if (!link_ec && std::find(sockets.begin(), sockets.end(), target) != sockets.end()) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 void ServerProcess::launch() {
   port_ = free_port();
   std::vector<std::string> args = {subcommand_, "--data-dir", data_dir_, "--http-port",
@@ -120,7 +152,7 @@ bool ServerProcess::start() {
     }
     try {
       HttpClient client(port_);
-      if (client.get("/healthz").status == 200) return true;
+      if (client.get("/healthz").status == 200 && listens_on(pid_, port_)) return true;
     } catch (const std::exception&) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
