@@ -9,10 +9,9 @@
 
 namespace citypulse {
 namespace json = boost::json;
-namespace {
-
-Result<json::object> call(LoadConnection& c, std::string_view method, const std::string& target,
-                          const std::string& body, const std::string& headers, int want) {
+Result<json::object> bench_api_call(LoadConnection& c, std::string_view method,
+                                    const std::string& target, const std::string& body,
+                                    const std::string& headers, int want) {
   auto r = c.request(method, target, body,
                      headers + (body.empty() ? "" : "Content-Type: application/json\r\n"));
   if (!r) return std::unexpected(r.error());
@@ -26,12 +25,24 @@ Result<json::object> call(LoadConnection& c, std::string_view method, const std:
   return std::move(v.as_object());
 }
 
-Result<std::string> sign_in(LoadConnection& c, const std::string& password) {
-  auto r = call(c, "POST", "/api/v1/auth/login",
-                json::serialize(json::object{{"email", kBenchAdminEmail}, {"password", password}}),
-                "", 200);
+Result<std::string> bench_access_token(LoadConnection& c, const std::string& email,
+                                       const std::string& password) {
+  auto r = bench_api_call(c, "POST", "/api/v1/auth/login",
+                          json::serialize(json::object{{"email", email}, {"password", password}}),
+                          "", 200);
   if (!r) return std::unexpected(r.error());
-  return fmt::format("Authorization: Bearer {}\r\n", r->at("access_token").as_string().c_str());
+  const auto* token = r->if_contains("access_token");
+  if (!token || !token->is_string()) return fail(ErrorCode::io, "the login gave no access_token");
+  return std::string(token->get_string());
+}
+
+namespace {
+
+// The superadmin's Authorization header.
+Result<std::string> sign_in(LoadConnection& c, const std::string& password) {
+  auto token = bench_access_token(c, kBenchAdminEmail, password);
+  if (!token) return std::unexpected(token.error());
+  return fmt::format("Authorization: Bearer {}\r\n", *token);
 }
 
 }  // namespace
@@ -43,7 +54,7 @@ Result<BenchDevices> create_bench_devices(std::uint16_t http_port, const std::st
   auto auth = sign_in(c, password);
   if (!auth) return std::unexpected(auth.error());
   auto made = [&](const std::string& collection, const json::object& body) -> Result<std::int64_t> {
-    auto r = call(c, "POST", "/api/v1/" + collection, json::serialize(body), *auth, 201);
+    auto r = bench_api_call(c, "POST", "/api/v1/" + collection, json::serialize(body), *auth, 201);
     if (!r) return std::unexpected(r.error());
     return r->at("id").as_int64();
   };
@@ -74,16 +85,17 @@ Result<BenchDevices> create_bench_devices(std::uint16_t http_port, const std::st
                                    {"status", "active"},
                                    {"channels", std::move(mapping)}});
     if (!device) return std::unexpected(device.error());
-    auto cred =
-        call(c, "POST", fmt::format("/api/v1/devices/{}/credentials", *device), "{}", *auth, 201);
+    auto cred = bench_api_call(c, "POST", fmt::format("/api/v1/devices/{}/credentials", *device),
+                               "{}", *auth, 201);
     if (!cred) return std::unexpected(cred.error());
     f.tokens.emplace_back(cred->at("token").as_string());
   }
-  auto key = call(c, "POST", "/api/v1/api-keys",
-                  json::serialize(json::object{{"name", "bench"},
-                                               {"tenant_id", *tenant},
-                                               {"permissions", json::array{"readings:write"}}}),
-                  *auth, 201);
+  auto key =
+      bench_api_call(c, "POST", "/api/v1/api-keys",
+                     json::serialize(json::object{{"name", "bench"},
+                                                  {"tenant_id", *tenant},
+                                                  {"permissions", json::array{"readings:write"}}}),
+                     *auth, 201);
   if (!key) return std::unexpected(key.error());
   f.api_key_header =
       fmt::format("Authorization: ApiKey {}\r\n", key->at("key").as_string().c_str());
@@ -97,11 +109,11 @@ Result<std::int64_t> count_stored_readings(std::uint16_t http_port, const std::s
   if (!auth) return std::unexpected(auth.error());
   std::int64_t stored = 0;
   for (auto point : points) {
-    auto r = call(c, "GET",
-                  fmt::format("/api/v1/points/{}/readings?from=2000-01-01T00:00:00Z&"
-                              "to=2100-01-01T00:00:00Z&bucket=1y&agg=count",
-                              point),
-                  "", *auth, 200);
+    auto r = bench_api_call(c, "GET",
+                            fmt::format("/api/v1/points/{}/readings?from=2000-01-01T00:00:00Z&"
+                                        "to=2100-01-01T00:00:00Z&bucket=1y&agg=count",
+                                        point),
+                            "", *auth, 200);
     if (!r) return std::unexpected(r.error());
     for (const auto& b : r->at("items").as_array())
       stored += b.at("count").to_number<std::int64_t>();

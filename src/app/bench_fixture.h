@@ -9,9 +9,23 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/json/object.hpp>
+
+#include "app/http_load.h"
 #include "core/result.h"
 
 namespace citypulse {
+
+// One API call over `c`: `body` (JSON text, none when empty) with
+// `headers` ("Name: value\r\n" each); the answer's JSON object ({} for an
+// empty body), or io naming the call when the status is not `want`.
+Result<boost::json::object> bench_api_call(LoadConnection& c, std::string_view method,
+                                           const std::string& target, const std::string& body,
+                                           const std::string& headers, int want);
+
+// An access token of the user with this email and password.
+Result<std::string> bench_access_token(LoadConnection& c, const std::string& email,
+                                       const std::string& password);
 
 struct BenchDevices {
   std::size_t channels = 1;          // points per device

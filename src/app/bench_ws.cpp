@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "api/json_io.h"
+#include "app/bench_fixture.h"
 #include "app/bench_folder.h"
 #include "app/bench_options.h"
 #include "app/bench_process.h"
@@ -56,28 +57,10 @@ struct WsFixture {
   std::string api_key_header;  // "Authorization: ApiKey ...\r\n" (readings:write)
 };
 
-Result<json::object> call(LoadConnection& c, std::string_view method, const std::string& target,
-                          const json::object& body, const std::string& headers, int want) {
-  const std::string text = json::serialize(body);
-  auto r = c.request(method, target, text, headers + "Content-Type: application/json\r\n");
-  if (!r) return std::unexpected(r.error());
-  if (r->status != want)
-    return fail(ErrorCode::io, fmt::format("{} {} answered {}: {}", method, target, r->status,
-                                           r->body.substr(0, 300)));
-  boost::system::error_code ec;
-  auto v = json::parse(r->body, ec);
-  if (ec || !v.is_object()) return fail(ErrorCode::io, target + " answered no JSON object");
-  return std::move(v.as_object());
-}
-
-Result<std::string> access_token(LoadConnection& c, const std::string& email,
-                                 const std::string& password) {
-  auto r =
-      call(c, "POST", "/api/v1/auth/login", {{"email", email}, {"password", password}}, "", 200);
-  if (!r) return std::unexpected(r.error());
-  const auto* token = r->if_contains("access_token");
-  if (!token || !token->is_string()) return fail(ErrorCode::io, "the login gave no access_token");
-  return std::string(token->get_string());
+// POST of a new record; the answer.
+Result<json::object> create(LoadConnection& c, const std::string& target, const json::object& body,
+                            const std::string& auth) {
+  return bench_api_call(c, "POST", target, json::serialize(body), auth, 201);
 }
 
 // Everything on one keep-alive connection, one request after the other.
@@ -85,12 +68,12 @@ Result<std::string> access_token(LoadConnection& c, const std::string& email,
 Result<WsFixture> set_up(std::uint16_t port, const std::string& admin_password, int buildings,
                          int points, bool idle) {
   LoadConnection c(port);
-  auto admin = access_token(c, kBenchAdminEmail, admin_password);
+  auto admin = bench_access_token(c, kBenchAdminEmail, admin_password);
   if (!admin) return std::unexpected(admin.error());
   const std::string auth = fmt::format("Authorization: Bearer {}\r\n", *admin);
   auto id_of = [&](const std::string& collection,
                    const json::object& body) -> Result<std::int64_t> {
-    auto r = call(c, "POST", "/api/v1/" + collection, body, auth, 201);
+    auto r = create(c, "/api/v1/" + collection, body, auth);
     if (!r) return std::unexpected(r.error());
     const auto* id = r->if_contains("id");
     if (!id || !id->is_int64()) return fail(ErrorCode::io, collection + ": no id in the answer");
@@ -119,25 +102,25 @@ Result<WsFixture> set_up(std::uint16_t port, const std::string& admin_password, 
         f.points[static_cast<std::size_t>(k) * static_cast<std::size_t>(buildings) +
                  static_cast<std::size_t>(b)] = *id;
       }
-    auto key = call(c, "POST", "/api/v1/api-keys",
-                    {{"name", "bench writer"},
-                     {"tenant_id", *tenant},
-                     {"permissions", json::array{"readings:write"}}},
-                    auth, 201);
+    auto key = create(c, "/api/v1/api-keys",
+                      {{"name", "bench writer"},
+                       {"tenant_id", *tenant},
+                       {"permissions", json::array{"readings:write"}}},
+                      auth);
     if (!key) return std::unexpected(key.error());
     const auto* secret = key->if_contains("key");
     if (!secret || !secret->is_string()) return fail(ErrorCode::io, "the API key came without key");
     f.api_key_header = fmt::format("Authorization: ApiKey {}\r\n", secret->get_string().c_str());
   }
   const std::string viewer_password = auth::random_token(24);
-  auto viewer = call(c, "POST", "/api/v1/users",
-                     {{"email", kViewerEmail},
-                      {"password", viewer_password},
-                      {"role", "viewer"},
-                      {"tenant_id", *tenant}},
-                     auth, 201);
+  auto viewer = create(c, "/api/v1/users",
+                       {{"email", kViewerEmail},
+                        {"password", viewer_password},
+                        {"role", "viewer"},
+                        {"tenant_id", *tenant}},
+                       auth);
   if (!viewer) return std::unexpected(viewer.error());
-  auto token = access_token(c, kViewerEmail, viewer_password);
+  auto token = bench_access_token(c, kViewerEmail, viewer_password);
   if (!token) return std::unexpected(token.error());
   f.token = std::move(*token);
   return f;
