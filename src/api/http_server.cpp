@@ -46,12 +46,25 @@ class WebSocketShutdown {
   virtual void shut_down() = 0;  // on the connection's thread
 };
 
+// An I/O thread's event loop as WebSocket handlers see it.
+class ContextLoop final : public WebSocketLoop {
+ public:
+  explicit ContextLoop(asio::io_context& context) : context_(context) {}
+  void post(std::move_only_function<void()> work) override {
+    asio::post(context_, std::move(work));
+  }
+
+ private:
+  asio::io_context& context_;
+};
+
 // One client connection. `busy` is true from a complete request until its
 // response is written, and while it is a WebSocket; both are touched only on
 // the connection's I/O thread.
 struct Connection {
-  explicit Connection(tcp::socket socket) : stream(std::move(socket)) {}
+  Connection(tcp::socket socket, WebSocketLoop& loop) : stream(std::move(socket)), loop(loop) {}
   beast::tcp_stream stream;
+  WebSocketLoop& loop;  // the I/O thread it is served on
   bool busy = false;
   std::weak_ptr<WebSocketShutdown> websocket;  // set once upgraded
 };
@@ -77,11 +90,12 @@ class WebSocketSession final : public WebSocketPeer,
                                public WebSocketShutdown,
                                public std::enable_shared_from_this<WebSocketSession<Stream>> {
  public:
-  WebSocketSession(Stream& stream, beast::tcp_stream& lowest, asio::thread_pool& workers,
-                   const WebSocketOptions& options, std::chrono::milliseconds handshake_timeout,
-                   std::string subprotocol)
+  WebSocketSession(Stream& stream, beast::tcp_stream& lowest, WebSocketLoop& loop,
+                   asio::thread_pool& workers, const WebSocketOptions& options,
+                   std::chrono::milliseconds handshake_timeout, std::string subprotocol)
       : ws_(std::in_place, stream),
         lowest_(lowest),
+        loop_(loop),
         workers_(workers),
         executor_(lowest.get_executor()),
         idle_timer_(executor_),
@@ -142,6 +156,8 @@ class WebSocketSession final : public WebSocketPeer,
   }
 
   // WebSocketPeer
+  WebSocketLoop& loop() override { return loop_; }
+
   void post(std::move_only_function<void()> work) override {
     asio::post(executor_, [self = this->shared_from_this(), work = std::move(work)]() mutable {
       if (!self->closed_) work();
@@ -348,6 +364,7 @@ class WebSocketSession final : public WebSocketPeer,
 
   std::optional<websocket::stream<Stream&>> ws_;
   beast::tcp_stream& lowest_;
+  WebSocketLoop& loop_;
   asio::thread_pool& workers_;
   asio::any_io_executor executor_;
   asio::steady_timer idle_timer_;
@@ -494,6 +511,7 @@ struct HttpServer::Impl {
       : config(c),
         router(r),
         contexts(make_contexts(c.threads)),
+        loops(make_loops(contexts)),
         workers(static_cast<std::size_t>(worker_threads)),
         acceptor(*contexts.front()),
         signals(*contexts.front(), SIGINT, SIGTERM) {}
@@ -509,9 +527,17 @@ struct HttpServer::Impl {
     return out;
   }
 
+  static std::vector<std::unique_ptr<ContextLoop>> make_loops(
+      const std::vector<std::unique_ptr<asio::io_context>>& contexts) {
+    std::vector<std::unique_ptr<ContextLoop>> out;
+    for (const auto& c : contexts) out.push_back(std::make_unique<ContextLoop>(*c));
+    return out;
+  }
+
   HttpConfig config;
   const Router& router;
   std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<std::unique_ptr<ContextLoop>> loops;  // one a context, for WebSocket handlers
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> keep_running;
   std::size_t next_context = 0;  // the accept loop's: the loop the next connection goes to
   asio::thread_pool workers;
@@ -810,8 +836,8 @@ struct HttpServer::Impl {
             req.path));
     }
     auto session = std::make_shared<WebSocketSession<Stream>>(
-        stream, conn.stream, workers, options, std::chrono::milliseconds(config.read_timeout_ms),
-        subprotocol);
+        stream, conn.stream, conn.loop, workers, options,
+        std::chrono::milliseconds(config.read_timeout_ms), subprotocol);
     auto handler = route.endpoint->open(
         WebSocketUpgrade{req, std::move(subprotocol), address_of(req.remote)}, session);
     if (!handler) return refuse(problem_response(handler.error(), req.path));
@@ -944,8 +970,9 @@ struct HttpServer::Impl {
         wait.expires_after(std::chrono::milliseconds(5));
         co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
       }
-      auto& loop = *contexts[next_context++ % contexts.size()];
-      auto [ec, socket] = co_await acceptor.async_accept(loop, asio::as_tuple(asio::use_awaitable));
+      const auto at = next_context++ % contexts.size();
+      auto [ec, socket] =
+          co_await acceptor.async_accept(*contexts[at], asio::as_tuple(asio::use_awaitable));
       if (ec) {
         if (ec == asio::error::operation_aborted || stopping) co_return;
         spdlog::warn("accept failed: {}", ec.message());
@@ -956,7 +983,7 @@ struct HttpServer::Impl {
       // client acknowledged the one before (a delayed ACK: up to 40 ms).
       boost::system::error_code nodelay_failed;
       socket.set_option(asio::ip::tcp::no_delay(true), nodelay_failed);
-      auto conn = std::make_shared<Connection>(std::move(socket));
+      auto conn = std::make_shared<Connection>(std::move(socket), *loops[at]);
       {
         std::lock_guard lock(mutex);
         connections.emplace(conn.get(), conn);

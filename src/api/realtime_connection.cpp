@@ -72,7 +72,7 @@ auth::Permission permission_for(const realtime::SubscribeMessage& m) {
 RealtimeConnection::RealtimeConnection(RealtimeHub& hub, const RealtimeServices& services,
                                        const RealtimeOptions& options,
                                        std::shared_ptr<WebSocketPeer> peer)
-    : hub_(hub), services_(services), options_(options), peer_(peer) {}
+    : hub_(hub), services_(services), options_(options), peer_(peer), loop_(peer->loop()) {}
 
 void RealtimeConnection::start() {
   auto peer = peer_.lock();
@@ -416,6 +416,7 @@ void RealtimeConnection::on_resume(const realtime::ResumeMessage& m) {
     std::lock_guard lock(mutex_);
     for (const auto& e : replay.events) {
       if (first_live_ && e->id >= *first_live_) break;
+      replayed_through_ = e->id;
       if (e->kind == bus::EventKind::readings) {
         bool any = false;
         for (const auto& v : e->values)
@@ -470,27 +471,29 @@ std::vector<Id> RealtimeConnection::count(std::unordered_map<Id, int>& counts,
   return changed;
 }
 
-void RealtimeConnection::offer_values(const bus::EventPtr& event,
+bool RealtimeConnection::offer_values(const bus::EventPtr& event,
                                       std::span<const std::uint32_t> picked) {
   std::lock_guard lock(mutex_);
-  if (overflow_) return;
   const auto& e = *event;
+  if (overflow_ || e.id <= replayed_through_) return false;
   bool any = false;
   for (const auto i : picked)
     if (wants(e, &e.values[i])) {
       values_.push_back(e.values[i]);
       any = true;
     }
-  if (!any) return;
+  if (!any) return false;
   values_event_ = std::max(values_event_, e.id);
   if (!first_live_) first_live_ = e.id;
   if (values_.size() > options_.max_pending_values) coalesce(values_);
-  post_flush();
+  if (flush_posted_) return false;
+  flush_posted_ = true;
+  return true;
 }
 
 void RealtimeConnection::offer(const bus::EventPtr& event) {
   std::lock_guard lock(mutex_);
-  if (overflow_ || !wants(*event, nullptr)) return;
+  if (overflow_ || event->id <= replayed_through_ || !wants(*event, nullptr)) return;
   if (!first_live_) first_live_ = event->id;
   if (events_.size() >= options_.max_pending_events) {
     overflow_ = true;  // the flush closes the connection

@@ -6,7 +6,9 @@
 // messages and writes to the socket; the event bus's publishers call offer(),
 // which keeps what the subscriptions and grants let through in the outbox
 // and asks the I/O thread (once) to flush it. offer() never waits for the
-// client. What may block — an API key's lookup, a subscription's checks
+// client. Readings come the same way (offer_values()), but the flush they
+// need is the hub's to ask for: one task a loop flushes every connection
+// due there. What may block — an API key's lookup, a subscription's checks
 // and snapshot — runs on the server's workers while the client's next
 // messages wait, so the answers keep their order.
 //
@@ -69,8 +71,15 @@ class RealtimeConnection final : public WebSocketHandler,
   void offer(const bus::EventPtr& event);
   // The values at `picked` of a readings event: those of points or
   // buildings this connection watches (RealtimeHub::watch), on the
-  // publisher's thread.
-  void offer_values(const bus::EventPtr& event, std::span<const std::uint32_t> picked);
+  // publisher's thread. True when the connection now needs a flush() that
+  // nobody asked for yet: the caller then has one run on its loop.
+  [[nodiscard]] bool offer_values(const bus::EventPtr& event,
+                                  std::span<const std::uint32_t> picked);
+  // Sends what waits, unless the client is behind; on the I/O thread.
+  void flush();
+
+  // The I/O thread's loop, for the whole connection.
+  WebSocketLoop& loop() const { return loop_; }
 
  private:
   void on_auth(const realtime::AuthMessage& m);
@@ -96,7 +105,6 @@ class RealtimeConnection final : public WebSocketHandler,
   // events, live or replayed.
   void send_readings(const std::vector<bus::PointValue>& values, std::uint64_t event, bool replay);
   void send_event(const bus::Event& e, bool replay);
-  void flush();
   void post_flush();                                                        // under mutex_
   bool wants(const bus::Event& event, const bus::PointValue* value) const;  // under mutex_
   // Counts one more (or one less) subscription naming each id: the ids
@@ -116,6 +124,7 @@ class RealtimeConnection final : public WebSocketHandler,
   const RealtimeOptions& options_;
   // Weak: the peer holds this handler, and its timers hold the peer.
   std::weak_ptr<WebSocketPeer> peer_;
+  WebSocketLoop& loop_;
 
   // The I/O thread's own.
   std::uint64_t seq_ = 0;
@@ -148,6 +157,10 @@ class RealtimeConnection final : public WebSocketHandler,
   std::uint64_t values_event_ = 0;                     // the newest event among them
   std::vector<bus::EventPtr> events_;                  // other events waiting
   std::optional<std::uint64_t> first_live_;            // the first event kept since subscribing
+  // The newest event a resume replayed: one that comes live after it was
+  // replayed (published before the resume, delivered after) is not sent
+  // twice.
+  std::uint64_t replayed_through_ = 0;
   bool flush_posted_ = false;
   bool overflow_ = false;
 };

@@ -32,6 +32,14 @@ void RealtimeHub::join(const std::shared_ptr<RealtimeConnection>& connection,
   std::lock_guard lock(mutex_);
   auto member = std::make_unique<Member>();
   member->connection = connection;
+  auto it = std::find_if(loop_flushes_.begin(), loop_flushes_.end(),
+                         [&](const auto& f) { return f->loop == &connection->loop(); });
+  if (it == loop_flushes_.end()) {
+    auto f = std::make_shared<LoopFlush>();
+    f->loop = &connection->loop();
+    it = loop_flushes_.insert(loop_flushes_.end(), std::move(f));
+  }
+  member->flush = it->get();
   member->tenant = tenant.value_or(0);
   by_tenant_[member->tenant].push_back(member.get());
   members_[connection.get()] = std::move(member);
@@ -111,10 +119,28 @@ void RealtimeHub::deliver_values(const bus::EventPtr& event) {
       for (Member* m : it->second) pick(m, i, picked_);
   }
   for (Member* m : picked_) {
-    if (auto c = m->connection.lock()) c->offer_values(event, m->picked);
+    if (auto c = m->connection.lock(); c && c->offer_values(event, m->picked))
+      m->flush->add(std::move(c));
     m->picked.clear();
   }
   picked_.clear();
+}
+
+void RealtimeHub::LoopFlush::add(std::shared_ptr<RealtimeConnection> connection) {
+  std::lock_guard lock(mutex);
+  due.push_back(std::move(connection));
+  if (due.size() > 1) return;  // the task is posted already
+  // The task holds the LoopFlush: it may run after the hub is gone.
+  loop->post([self = shared_from_this()] { self->run(); });
+}
+
+void RealtimeHub::LoopFlush::run() {
+  {
+    std::lock_guard lock(mutex);
+    flushing.swap(due);
+  }
+  for (const auto& c : flushing) c->flush();
+  flushing.clear();
 }
 
 }  // namespace citypulse

@@ -6,9 +6,10 @@
 // byte-stream protocol needs from its carrier: send, close, flow control,
 // timers and an idle timeout.
 //
-// Threads: a connection stays on one I/O thread of the HTTP server. Every
-// handler call and every peer call runs there, except WebSocketPeer::post(),
-// which may be called from any thread to get there. Nothing may block there:
+// Threads: a connection stays on one I/O thread of the HTTP server (its
+// WebSocketLoop). Every handler call and every peer call runs there, except
+// WebSocketPeer::post() and WebSocketLoop::post(), which may be called from
+// any thread to get there. Nothing may block there:
 // what may goes to the workers (WebSocketPeer::run_blocking()).
 #pragma once
 
@@ -36,10 +37,25 @@ enum class WebSocketClose : std::uint16_t {
   internal_error = 1011,
 };
 
+// One event loop (an I/O thread) of the server and the connections on it.
+// It lives as long as the server. What is posted here runs on that thread
+// whether or not any one connection is still open, so one task can serve
+// every connection of the loop: a publisher reaching a thousand clients
+// posts once a loop, not once a client.
+class WebSocketLoop {
+ public:
+  virtual ~WebSocketLoop() = default;
+  // Runs `work` on the loop's thread, from any thread.
+  virtual void post(std::move_only_function<void()> work) = 0;
+};
+
 // The server's side of one WebSocket connection.
 class WebSocketPeer {
  public:
   virtual ~WebSocketPeer() = default;
+
+  // The loop this connection lives on, for the whole connection.
+  virtual WebSocketLoop& loop() = 0;
 
   // Runs `work` on the connection's thread, from any thread. Dropped
   // silently once the connection is closed.
