@@ -50,11 +50,11 @@ constexpr const char* kViewerEmail = "viewer@bench.citypulse.local";
 // --- Setting the server up over its API -------------------------------------
 
 struct WsFixture {
-  std::vector<std::int64_t> buildings;  // ids
-  // Ids in the writer's order: point j is in building j % buildings.size().
-  std::vector<std::int64_t> points;
-  std::string token;           // the viewer's access token
-  std::string api_key_header;  // "Authorization: ApiKey ...\r\n" (readings:write)
+  std::vector<std::int64_t> buildings;   // ids
+  std::vector<std::int64_t> points;      // ids, in the writer's order
+  std::vector<std::size_t> building_of;  // points[j] is in buildings[building_of[j]]
+  std::string token;                     // the viewer's access token
+  std::string api_key_header;            // "Authorization: ApiKey ...\r\n" (readings:write)
 };
 
 // POST of a new record; the answer.
@@ -66,7 +66,7 @@ Result<json::object> create(LoadConnection& c, const std::string& target, const 
 // Everything on one keep-alive connection, one request after the other.
 // Idle: the tenant and the viewer only.
 Result<WsFixture> set_up(std::uint16_t port, const std::string& admin_password, int buildings,
-                         int points, bool idle) {
+                         int points, int device_points, bool idle) {
   LoadConnection c(port);
   auto admin = bench_access_token(c, kBenchAdminEmail, admin_password);
   if (!admin) return std::unexpected(admin.error());
@@ -90,7 +90,9 @@ Result<WsFixture> set_up(std::uint16_t port, const std::string& admin_password, 
       if (!id) return std::unexpected(id.error());
       f.buildings.push_back(*id);
     }
-    f.points.assign(static_cast<std::size_t>(buildings) * static_cast<std::size_t>(points), 0);
+    // The writer's order: the first device (device_points points) of
+    // every building, then the second of every building, and so on.
+    std::vector<std::vector<std::int64_t>> ids(static_cast<std::size_t>(buildings));
     for (int b = 0; b < buildings; ++b)
       for (int k = 0; k < points; ++k) {
         auto id = id_of("points", {{"building_id", f.buildings[static_cast<std::size_t>(b)]},
@@ -99,9 +101,14 @@ Result<WsFixture> set_up(std::uint16_t port, const std::string& admin_password, 
                                    {"quantity", "power"},
                                    {"unit", "kW"}});
         if (!id) return std::unexpected(id.error());
-        f.points[static_cast<std::size_t>(k) * static_cast<std::size_t>(buildings) +
-                 static_cast<std::size_t>(b)] = *id;
+        ids[static_cast<std::size_t>(b)].push_back(*id);
       }
+    for (int first = 0; first < points; first += device_points)
+      for (std::size_t b = 0; b < ids.size(); ++b)
+        for (int k = first; k < std::min(points, first + device_points); ++k) {
+          f.points.push_back(ids[b][static_cast<std::size_t>(k)]);
+          f.building_of.push_back(b);
+        }
     auto key = create(c, "/api/v1/api-keys",
                       {{"name", "bench writer"},
                        {"tenant_id", *tenant},
@@ -371,7 +378,7 @@ WriterTally write_readings(std::uint16_t port, const WsFixture& f, double rate, 
     for (std::int64_t k = 0; k < count; ++k) {
       fmt::format_to(std::back_inserter(body), R"({}{{"point":{},"ts":{},"value":{}}})",
                      k ? "," : "", f.points[next], ts, value);
-      in_request.push_back(next % buildings);
+      in_request.push_back(f.building_of[next]);
       next = (next + 1) % points;
     }
     body += "]}";
@@ -423,6 +430,8 @@ Status validate(const BenchWsOptions& o) {
     return fail(ErrorCode::invalid, fmt::format("--clients must be 1..{}", kMaxClients));
   if (o.points < 1 || o.points > kMaxPoints)
     return fail(ErrorCode::invalid, fmt::format("--points must be 1..{}", kMaxPoints));
+  if (o.device_points < 1 || o.device_points > kMaxPoints)
+    return fail(ErrorCode::invalid, fmt::format("--device-points must be 1..{}", kMaxPoints));
   if (o.buildings < 0 || o.buildings > kMaxBuildings)
     return fail(ErrorCode::invalid,
                 fmt::format("--buildings must be 1..{} (0: from --rate)", kMaxBuildings));
@@ -463,7 +472,7 @@ Status run_bench_ws(const BenchWsOptions& o) {
   const auto port = server.http_port();
 
   const auto setup_start = steady_us();
-  auto fixture = set_up(port, server.password(), buildings, o.points, o.idle);
+  auto fixture = set_up(port, server.password(), buildings, o.points, o.device_points, o.idle);
   if (!fixture) return std::unexpected(fixture.error());
   const double setup_s = static_cast<double>(steady_us() - setup_start) / 1e6;
 
@@ -569,6 +578,7 @@ Status run_bench_ws(const BenchWsOptions& o) {
       if (received[i] < written) ++behind;
     }
     line["points"] = o.points;
+    line["device_points"] = std::min(o.device_points, o.points);
     line["buildings"] = buildings;
     line["rate"] = o.rate;
     line["duration_s"] = seconds;

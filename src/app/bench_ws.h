@@ -21,9 +21,11 @@
 // - live: a writer thread sends `rate` readings a second in all through
 //   POST /api/v1/readings with the API key, one request every 10 ms on one
 //   keep-alive connection (a request answered late is followed at once by
-//   one carrying what fell due meanwhile), going round the points so that
-//   consecutive readings are in different buildings and each point gets one
-//   every points*buildings/rate seconds. A reading's value is the steady
+//   one carrying what fell due meanwhile), going round the points device by
+//   device: the `device_points` points of a device together, consecutive
+//   devices in different buildings, so that each point gets a reading every
+//   points*buildings/rate seconds and a client gets its building's values
+//   in messages of a device's readings (or several devices'). A reading's value is the steady
 //   clock in µs when its request was sent, its time the wall clock then. For
 //   every value a client receives, it records the steady clock now minus
 //   the value. After `duration_s` the writer stops; the clients read on
@@ -51,7 +53,12 @@ namespace citypulse {
 
 struct BenchWsOptions {
   int clients = 100;
-  int points = 10;     // points per building
+  int points = 10;  // points per building
+  // Points of one building whose readings the writer sends together, as a
+  // device or gateway reporting its points does (the last device of a
+  // building may have fewer); 1: each reading of a building in a request of
+  // its own, the most messages for the clients.
+  int device_points = 10;
   int buildings = 0;   // 0: rate / points rounded up, at least 1 (one reading a point a second)
   double rate = 1000;  // readings per second in all
   double duration_s = 10;

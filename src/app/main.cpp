@@ -180,6 +180,9 @@ int main(int argc, char** argv) {
   BenchWsOptions bench_ws_options;
   bench_ws->add_option("--clients", bench_ws_options.clients, "WebSocket clients (100)");
   bench_ws->add_option("--points", bench_ws_options.points, "Points in each building (10)");
+  bench_ws->add_option("--device-points", bench_ws_options.device_points,
+                       "Points of a building whose readings are sent together, as a device's; "
+                       "1: every reading of a building in a request of its own (10)");
   bench_ws->add_option("--buildings", bench_ws_options.buildings,
                        "Buildings; client i subscribes to building i % buildings "
                        "(default: rate / points, at least 1)");

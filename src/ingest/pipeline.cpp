@@ -389,26 +389,39 @@ bool Pipeline::carry_out(Result<Prepared>& prepared, Source source, bool all_or_
 bool Pipeline::write(std::shared_ptr<Prepared> prepared, IngestDone& done, bool may_block) {
   // The store copies the readings during the call; ours stay for the sinks
   // and a retry. ReadingsDone must be copyable, IngestDone is not: shared.
-  auto shared_done = std::make_shared<IngestDone>(std::move(done));
-  ReadingsDone written = [this, prepared, shared_done](Status s) {
+  struct InFlight {
+    IngestDone done;
+    std::atomic<bool> refused{false};  // by the store, maybe before append() returned
+  };
+  auto flight = std::make_shared<InFlight>();
+  flight->done = std::move(done);
+  ReadingsDone written = [this, prepared, flight](Status s) {
     if (!s && s.error().code == ErrorCode::invalid) {
       // Readings older than the late-data window: the bulk path takes any
       // age, with the same durability. Our own validation leaves no other
       // reason for the store to call a batch invalid.
-      series_.import_readings(prepared->readings, true, [this, prepared, shared_done](Status s2) {
-        finish(*prepared, s2, *shared_done);
+      series_.import_readings(prepared->readings, true, [this, prepared, flight](Status s2) {
+        finish(*prepared, s2, flight->done);
       });
       return;
     }
-    finish(*prepared, s, *shared_done);
+    if (!s) flight->refused = true;
+    finish(*prepared, s, flight->done);
   };
   if (may_block) {
     series_.append(prepared->readings, true, std::move(written));
-    return true;
+  } else if (!series_.try_append(prepared->readings, true, written)) {
+    done = std::move(flight->done);  // untouched: the store did not take the callback
+    return false;
   }
-  if (series_.try_append(prepared->readings, true, written)) return true;
-  done = std::move(*shared_done);  // untouched: the store did not take the callback
-  return false;
+  // Taken: the sinks see it now, while the store makes it durable (the
+  // sender's answer waits for that, they do not).
+  if (!flight->refused) {
+    const ReadingOrigin origin{prepared->tenant_id, prepared->device_id,
+                               source_name(prepared->source)};
+    for (auto* sink : sinks_) sink->on_readings(prepared->readings, origin);
+  }
+  return true;
 }
 
 void Pipeline::finish(Prepared& p, Status written, IngestDone& done) {
@@ -429,8 +442,6 @@ void Pipeline::finish(Prepared& p, Status written, IngestDone& done) {
   if (p.device_id)
     count_device(*p.device_id, p.messages, static_cast<std::int64_t>(p.readings.size()),
                  static_cast<std::int64_t>(p.outcome.rejected));
-  const ReadingOrigin origin{p.tenant_id, p.device_id, source_name(p.source)};
-  for (auto* sink : sinks_) sink->on_readings(p.readings, origin);
   p.outcome.written = true;
   done(std::move(p.outcome));
 }

@@ -2,7 +2,8 @@
 // it (HTTP, LoRaWAN webhooks; MQTT and the drivers later):
 //
 //   resolve each key to a point → validate → convert the unit → append to
-//   the series store (durably) → count → hand to the sinks (rules, bus).
+//   the series store → hand to the sinks (rules, bus) → once durable, count
+//   and answer.
 //
 // Decoding and authenticating the sender are the transport's (with the
 // Directory's help); the pipeline gets an IngestRequest naming the tenant,
@@ -156,7 +157,8 @@ class Pipeline {
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
-  // Sinks see every durable batch, in no particular order across requests.
+  // Sinks see every batch the store took (reading_sink.h), in no particular
+  // order across requests.
   // Add them before the first submit(); they must outlive the pipeline.
   void add_sink(ReadingSink& sink);
 

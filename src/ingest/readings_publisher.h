@@ -1,7 +1,8 @@
 // ReadingsPublisher: the pipeline's sink that tells the event bus of every
-// durable batch (a readings event per batch), each value with its point's
+// stored batch (a readings event per batch), each value with its point's
 // building, so the realtime API can show it to whoever may see that
-// building. Runs on the store's completion thread and never waits: a
+// building. Runs on the submitting thread as soon as the store took the
+// batch, not after its disk sync (reading_sink.h), and never waits: a
 // point's building is fixed once the point exists, so the newest directory
 // snapshot answers even while a rebuild is due. A value whose point that
 // snapshot does not know yet (made a moment ago) goes out with building 0,

@@ -23,13 +23,14 @@ boost::json::object bench(std::vector<std::string> args) {
 TEST(BenchWs, EveryValueReachesEverySubscriber) {
   // 500 readings a second over 50 buildings of 10 points; 20 clients on two
   // threads, so each building has none, one or several subscribers.
-  const auto o = bench({"--clients", "20", "--points", "10", "--rate", "500", "--duration", "2",
-                        "--client-threads", "2"});
+  const auto o = bench({"--clients", "20", "--points", "10", "--device-points", "1", "--rate",
+                        "500", "--duration", "2", "--client-threads", "2"});
   const auto text = boost::json::serialize(o);
   EXPECT_EQ(o.at("bench"), "ws");
   EXPECT_EQ(o.at("idle"), false);
   EXPECT_EQ(number(o, "clients"), 20);
   EXPECT_EQ(number(o, "buildings"), 50);
+  EXPECT_EQ(number(o, "device_points"), 1);
   EXPECT_EQ(number(o, "errors"), 0) << text;
   EXPECT_GT(number(o, "written"), 0) << text;
   EXPECT_EQ(number(o, "written"), 1000) << text;  // rate × duration, none refused
@@ -43,6 +44,22 @@ TEST(BenchWs, EveryValueReachesEverySubscriber) {
   EXPECT_GT(number(o, "setup_s"), 0) << text;
   EXPECT_GT(number(o, "server_cpu_s"), 0) << text;
   EXPECT_FALSE(o.contains("first_error")) << text;
+}
+
+TEST(BenchWs, DevicesOfSeveralPointsSendTogether) {
+  // Devices of 4 points: each building's 10 points are two devices of 4 and
+  // one of 2, and every value still reaches every subscriber of its
+  // building; one point a device is the writer of the test above.
+  const auto o = bench({"--clients", "12", "--points", "10", "--device-points", "4", "--rate",
+                        "300", "--duration", "2"});
+  const auto text = boost::json::serialize(o);
+  EXPECT_EQ(number(o, "device_points"), 4) << text;
+  EXPECT_EQ(number(o, "buildings"), 30) << text;
+  EXPECT_EQ(number(o, "errors"), 0) << text;
+  EXPECT_EQ(number(o, "written"), 600) << text;
+  EXPECT_GT(number(o, "delivered"), 0) << text;
+  EXPECT_EQ(number(o, "delivered"), number(o, "expected_deliveries")) << text;
+  EXPECT_EQ(number(o, "behind_clients"), 0) << text;
 }
 
 TEST(BenchWs, OneBuildingForAllClients) {
@@ -78,6 +95,8 @@ TEST(BenchWs, BadOptionsExitTwo) {
            {"--clients", "20001"},
            {"--points", "0"},
            {"--points", "1001"},
+           {"--device-points", "0"},
+           {"--device-points", "1001"},
            {"--buildings", "-1"},
            {"--rate", "-1"},
            {"--duration", "0"},
