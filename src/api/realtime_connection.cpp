@@ -40,14 +40,14 @@ void coalesce(std::vector<bus::PointValue>& values) {
   values = std::move(kept);
 }
 
-realtime::Severity severity_of(const bus::Event& e) {
+Severity severity_of(const bus::Event& e) {
   boost::system::error_code ec;
   auto details = json::parse(e.details_json, ec);
   const auto* o = ec ? nullptr : details.if_object();
   const auto* s = o ? o->if_contains("severity") : nullptr;
   if (s && s->is_string())
-    if (auto severity = realtime::severity_from_name(s->get_string())) return *severity;
-  return realtime::Severity::info;
+    if (auto severity = severity_from_name(s->get_string())) return *severity;
+  return Severity::info;
 }
 
 // The permission a subscription needs.

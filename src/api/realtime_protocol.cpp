@@ -10,8 +10,6 @@ namespace citypulse::realtime {
 namespace json = boost::json;
 namespace {
 
-constexpr std::array<std::string_view, 4> kSeverities = {"info", "warning", "major", "critical"};
-
 Error bad(std::string message, std::string field) {
   return Error{ErrorCode::bad_request, std::move(message), std::move(field)};
 }
@@ -99,8 +97,9 @@ Result<ClientMessage> subscribe(const json::object& o) {
       } else if (key == "min_severity") {
         const auto s = v.is_string() ? severity_from_name(v.get_string()) : std::nullopt;
         if (!s)
-          return std::unexpected(bad("'min_severity' is one of info, warning, major, critical",
-                                     "/alarms/min_severity"));
+          return std::unexpected(
+              bad("'min_severity' is one of info, warning, minor, major, critical",
+                  "/alarms/min_severity"));
         m.min_severity = *s;
       } else {
         return std::unexpected(bad(fmt::format("unknown member '{}'", std::string_view(key)),
@@ -128,12 +127,6 @@ Result<ClientMessage> subscribe(const json::object& o) {
 }
 
 }  // namespace
-
-std::optional<Severity> severity_from_name(std::string_view name) {
-  for (std::size_t i = 0; i < kSeverities.size(); ++i)
-    if (kSeverities[i] == name) return static_cast<Severity>(i);
-  return std::nullopt;
-}
 
 Result<ClientMessage> parse_client_message(std::string_view text) {
   boost::system::error_code ec;

@@ -22,6 +22,7 @@
 
 #include "bus/event.h"
 #include "core/result.h"
+#include "model/alarm.h"
 #include "model/asset.h"
 
 namespace citypulse::realtime {
@@ -33,10 +34,6 @@ inline constexpr double kMaxRate = 1000;  // values a second a point, at most
 struct AuthMessage {
   std::string token;
 };
-
-// Alarm severities, lowest first.
-enum class Severity : std::uint8_t { info, warning, major, critical };
-std::optional<Severity> severity_from_name(std::string_view name);
 
 struct SubscribeMessage {
   enum class Kind : std::uint8_t { points, buildings, alarms, events };

@@ -33,6 +33,10 @@ TEST(RealtimeProtocol, ReadsEveryMessage) {
   ASSERT_TRUE(alarms);
   EXPECT_EQ(std::get<SubscribeMessage>(*alarms).min_severity, Severity::major);
   EXPECT_EQ(std::get<SubscribeMessage>(*alarms).ids, (std::vector<Id>{7}));
+  auto minor =
+      parse_client_message(R"({"type":"subscribe","id":"m","alarms":{"min_severity":"minor"}})");
+  ASSERT_TRUE(minor);
+  EXPECT_EQ(std::get<SubscribeMessage>(*minor).min_severity, Severity::minor);
 
   auto events = parse_client_message(
       R"({"type":"subscribe","id":"e","events":["asset_changed","device_status"]})");

@@ -1,0 +1,58 @@
+// A rate-of-change condition: the value moved by more than `max_change`
+// within `window_ms` ("more than 2 K up in 10 minutes"), up, down or either
+// way. The change is the newest value minus the value the point had at the
+// window's start (the last reading at or before it; while the history is
+// shorter than the window, the oldest reading). The condition starts and
+// ends with the reading that crosses, without delays.
+//
+// The readings of the window are kept in a ring of `capacity` entries, made
+// once: no allocation per reading. A point reporting more often than
+// capacity readings a window loses its oldest ones first, which shortens
+// the window it looks back over (never lengthens it). Late readings (older
+// than the newest) and values that are not finite are ignored.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "rules/condition.h"
+
+namespace citypulse::rules {
+
+struct RateOfChangeRule {
+  enum class Direction : std::uint8_t { rise, fall, either };
+  Direction direction = Direction::either;
+  double max_change = 0;  // > 0, in the point's unit
+  std::int64_t window_ms = 0;
+};
+
+class RateOfChangeCondition {
+ public:
+  explicit RateOfChangeCondition(const RateOfChangeRule& rule, std::size_t capacity = 256);
+
+  ConditionChanges on_reading(TimeMs t, double value);
+  std::optional<ConditionChange> advance(TimeMs) { return std::nullopt; }
+  std::optional<TimeMs> due() const { return std::nullopt; }
+
+  bool present() const { return present_; }
+  std::int64_t late_ignored() const { return late_ignored_; }
+
+ private:
+  struct Sample {
+    TimeMs t = 0;
+    double value = 0;
+  };
+  const Sample& at(std::size_t i) const { return ring_[(first_ + i) % ring_.size()]; }
+  void push(Sample s);
+  void drop_oldest();
+
+  RateOfChangeRule rule_;
+  std::vector<Sample> ring_;
+  std::size_t first_ = 0, count_ = 0;
+  bool present_ = false;
+  std::int64_t late_ignored_ = 0;
+};
+
+}  // namespace citypulse::rules
