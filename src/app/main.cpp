@@ -11,6 +11,7 @@
 //   bench ingest readings through the HTTP ingest API, end to end (app/bench_ingest.h)
 //   bench mqtt   the embedded MQTT broker, end to end and beside Mosquitto (app/bench_mqtt.h)
 //   bench ws     the realtime WebSocket API: delivery latency, memory a client (app/bench_ws.h)
+//   bench rules  rule evaluation on one core: readings a second (app/bench_rules.h)
 //   import csv   load a point's readings history from CSV files (app/import_csv.h)
 // Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
 #include <fmt/format.h>
@@ -22,6 +23,7 @@
 #include "app/bench_baselines.h"
 #include "app/bench_ingest.h"
 #include "app/bench_mqtt.h"
+#include "app/bench_rules.h"
 #include "app/bench_tsdb.h"
 #include "app/bench_ws.h"
 #include "app/commands.h"
@@ -174,6 +176,15 @@ int main(int argc, char** argv) {
                          "The Mosquitto executable (/usr/sbin/mosquitto)");
   bench_mqtt->add_option("--data-dir", bench_mqtt_options.data_dir,
                          "Keep the brokers' files here (default: a temporary folder)");
+  auto* bench_rules = bench->add_subcommand(
+      "rules", "Measure rule evaluation on one core (readings a second through the rule set)");
+  BenchRulesOptions bench_rules_options;
+  bench_rules->add_option("--rules", bench_rules_options.rules,
+                          "Rules, a quarter of each kind (10000)");
+  bench_rules->add_option("--points-per-rule", bench_rules_options.points_per_rule,
+                          "Points each rule watches (1)");
+  bench_rules->add_option("--readings", bench_rules_options.readings,
+                          "Readings evaluated (2000000)");
   auto* bench_ws = bench->add_subcommand(
       "ws",
       "Measure the realtime WebSocket API (latency, memory a client) with a server of its own");
@@ -226,6 +237,7 @@ int main(int argc, char** argv) {
   if (bench_ingest->parsed()) return run_bench("ingest", bench_ingest_options, run_bench_ingest);
   if (bench_mqtt->parsed()) return run_bench("mqtt", bench_mqtt_options, run_bench_mqtt);
   if (bench_ws->parsed()) return run_bench("ws", bench_ws_options, run_bench_ws);
+  if (bench_rules->parsed()) return run_bench("rules", bench_rules_options, run_bench_rules);
   if (bench_baseline->parsed())
     return run_bench("baseline", bench_baseline_options, run_bench_baseline);
   auto cfg = effective_config(common);

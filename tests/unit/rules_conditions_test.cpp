@@ -1,27 +1,30 @@
-// Flatline, stale-data and rate-of-change conditions against crafted
+// Out-of-bounds, flatline, stale-data and rate-of-change conditions against crafted
 // reading sequences: their boundaries, the clock for stale data, late
 // readings, and the rate's window with a ring too small for it.
 #include <gtest/gtest.h>
 
 #include <vector>
 
+#include "rules/bounds.h"
 #include "rules/flatline.h"
 #include "rules/rate_of_change.h"
 #include "rules/stale.h"
+#include "rules_feed.h"
 
 namespace citypulse::rules {
 namespace {
 
-constexpr TimeMs kMinute = 60'000;
-
-template <class Condition>
-std::vector<ConditionChange> feed(Condition& c,
-                                  std::initializer_list<std::pair<double, double>> readings) {
-  std::vector<ConditionChange> out;
-  for (auto [minute, value] : readings)
-    for (const auto& change : c.on_reading(static_cast<TimeMs>(minute * kMinute), value))
-      out.push_back(change);
-  return out;
+TEST(BoundsCondition, OutsideStartsItInsideEndsItTheBoundsAreInside) {
+  BoundsCondition c({-30, 60});
+  EXPECT_TRUE(feed(c, {{0, -30}, {1, 60}, {2, 21}}).empty());
+  auto changes = feed(c, {{3, 85}, {4, 90}, {5, -40}});
+  ASSERT_EQ(changes.size(), 1u);  // outside from minute 3 on
+  EXPECT_EQ(changes[0], (ConditionChange{true, 3 * kMinute, 85}));
+  EXPECT_TRUE(feed(c, {{4.5, 20}}).empty());  // late: ignored
+  EXPECT_EQ(c.late_ignored(), 1);
+  changes = feed(c, {{6, 60}});
+  ASSERT_EQ(changes.size(), 1u);
+  EXPECT_EQ(changes[0], (ConditionChange{false, 6 * kMinute, 60}));
 }
 
 TEST(FlatlineCondition, AValueStuckForTheDurationStartsItAndAMoveEndsIt) {

@@ -8,24 +8,13 @@
 #include <vector>
 
 #include "rules/threshold.h"
+#include "rules_feed.h"
 
 namespace citypulse::rules {
 namespace {
 
-constexpr TimeMs kMinute = 60'000;
-
 ThresholdRule high(double limit, double deadband = 0, std::int64_t on = 0, std::int64_t off = 0) {
   return ThresholdRule{ThresholdRule::Direction::high, limit, deadband, on, off};
-}
-
-// Feeds (minute, value) pairs; the changes, in order.
-std::vector<ConditionChange> feed(ThresholdCondition& c,
-                                  std::initializer_list<std::pair<double, double>> readings) {
-  std::vector<ConditionChange> out;
-  for (auto [minute, value] : readings)
-    for (const auto& change : c.on_reading(static_cast<TimeMs>(minute * kMinute), value))
-      out.push_back(change);
-  return out;
 }
 
 TEST(ThresholdCondition, TheLimitItselfIsNotBeyond) {
