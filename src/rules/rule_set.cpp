@@ -17,18 +17,41 @@ RuleSet::Condition RuleSet::make_condition(const ConditionRule& rule, TimeMs now
           return Condition(std::in_place_type<StaleCondition>, r, now);
         if constexpr (std::is_same_v<R, RateOfChangeRule>)
           return Condition(std::in_place_type<RateOfChangeCondition>, r);
+        if constexpr (std::is_same_v<R, ExpressionRule>)
+          return Condition(std::in_place_type<ExpressionCondition>, r.expression);
       },
       rule);
 }
 
-RuleSet::RuleSet(std::span<const Rule> rules, TimeMs now) {
-  for (const auto& rule : rules)
+RuleSet::RuleSet(std::span<const Rule> rules, TimeMs now, LocalClock local_clock)
+    : local_clock_(std::move(local_clock)) {
+  for (const auto& rule : rules) {
+    if (const auto* e = std::get_if<ExpressionRule>(&rule.condition)) {
+      // One condition for the rule, read by each of its points.
+      const auto index = static_cast<std::uint32_t>(watches_.size());
+      watches_.push_back({rule.id, 0, make_condition(rule.condition, now), {}});
+      const auto& points = e->expression.points();
+      for (std::size_t slot = 0; slot < points.size(); ++slot)
+        by_point_[points[slot]].push_back({index, static_cast<std::uint32_t>(slot)});
+      continue;
+    }
     for (PointId point : rule.points) {
       const auto index = static_cast<std::uint32_t>(watches_.size());
       watches_.push_back({rule.id, point, make_condition(rule.condition, now), {}});
-      by_point_[point].push_back(index);
+      by_point_[point].push_back({index, 0});
       schedule(index);
     }
+  }
+}
+
+ExpressionClock RuleSet::clock_at(RuleId rule, TimeMs t) const {
+  if (local_clock_) return local_clock_(rule, t);
+  constexpr TimeMs kDay = 86'400'000;
+  const TimeMs days = t >= 0 ? t / kDay : (t - kDay + 1) / kDay;
+  const TimeMs in_day = t - days * kDay;
+  // 1970-01-01 was a Thursday (4 in ISO numbering).
+  const auto weekday = static_cast<int>(((days + 3) % 7 + 7) % 7) + 1;
+  return ExpressionClock{static_cast<int>(in_day / 3'600'000), weekday};
 }
 
 void RuleSet::schedule(std::uint32_t index) {
@@ -42,9 +65,21 @@ void RuleSet::schedule(std::uint32_t index) {
 void RuleSet::on_reading(PointId point, TimeMs t, double value, const OnChange& on_change) {
   const auto it = by_point_.find(point);
   if (it == by_point_.end()) return;
-  for (const auto index : it->second) {
+  for (const auto [index, slot] : it->second) {
     auto& w = watches_[index];
-    const auto changes = std::visit([&](auto& c) { return c.on_reading(t, value); }, w.condition);
+    if (auto* e = std::get_if<ExpressionCondition>(&w.condition)) {
+      for (const auto& c : e->on_reading(slot, t, value, clock_at(w.rule, t)))
+        on_change(RuleChange{w.rule, point, c});
+      continue;  // nothing is ever due
+    }
+    const auto changes = std::visit(
+        [&](auto& c) {
+          if constexpr (std::is_same_v<std::decay_t<decltype(c)>, ExpressionCondition>)
+            return ConditionChanges{};  // handled above
+          else
+            return c.on_reading(t, value);
+        },
+        w.condition);
     for (const auto& c : changes) on_change(RuleChange{w.rule, w.point, c});
     schedule(index);
   }

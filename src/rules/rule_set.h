@@ -25,6 +25,8 @@
 #include "model/alarm.h"
 #include "rules/bounds.h"
 #include "rules/condition.h"
+#include "rules/expression.h"
+#include "rules/expression_condition.h"
 #include "rules/flatline.h"
 #include "rules/rate_of_change.h"
 #include "rules/stale.h"
@@ -35,17 +37,23 @@ namespace citypulse::rules {
 using RuleId = std::int64_t;
 using PointId = std::int64_t;
 
-using ConditionRule =
-    std::variant<ThresholdRule, BoundsRule, FlatlineRule, StaleRule, RateOfChangeRule>;
+// A condition over several points: the points are the expression's own.
+struct ExpressionRule {
+  Expression expression;
+};
+
+using ConditionRule = std::variant<ThresholdRule, BoundsRule, FlatlineRule, StaleRule,
+                                   RateOfChangeRule, ExpressionRule>;
 
 struct Rule {
   RuleId id = 0;
-  std::vector<PointId> points;
+  std::vector<PointId> points;  // each its own condition; ignored for an ExpressionRule
   ConditionRule condition;
   Severity severity = Severity::warning;
 };
 
-// A condition of one rule on one point started or ended.
+// A condition of one rule on one point started or ended (for an
+// expression rule: the point whose reading turned it).
 struct RuleChange {
   RuleId rule = 0;
   PointId point = 0;
@@ -55,9 +63,12 @@ struct RuleChange {
 class RuleSet {
  public:
   using OnChange = std::function<void(const RuleChange&)>;
+  // The local time expressions see for a reading at `t` (hour(),
+  // weekday()); empty: UTC.
+  using LocalClock = std::function<ExpressionClock(RuleId, TimeMs)>;
 
   // Stale-data conditions count their silence from `now`.
-  RuleSet(std::span<const Rule> rules, TimeMs now);
+  RuleSet(std::span<const Rule> rules, TimeMs now, LocalClock local_clock = {});
 
   // One reading of `point`; readings of a point come in time order (a late
   // one is ignored by the conditions).
@@ -72,7 +83,7 @@ class RuleSet {
 
  private:
   using Condition = std::variant<ThresholdCondition, BoundsCondition, FlatlineCondition,
-                                 StaleCondition, RateOfChangeCondition>;
+                                 StaleCondition, RateOfChangeCondition, ExpressionCondition>;
   struct Watch {
     RuleId rule;
     PointId point;
@@ -90,7 +101,16 @@ class RuleSet {
   void schedule(std::uint32_t index);
 
   std::vector<Watch> watches_;
-  std::unordered_map<PointId, std::vector<std::uint32_t>> by_point_;
+  // A point's conditions: the watch, and the point's place among an
+  // expression's points (0 for the others).
+  struct Reader {
+    std::uint32_t watch;
+    std::uint32_t slot;
+  };
+  ExpressionClock clock_at(RuleId rule, TimeMs t) const;
+
+  std::unordered_map<PointId, std::vector<Reader>> by_point_;
+  LocalClock local_clock_;
   std::priority_queue<Due, std::vector<Due>, std::greater<Due>> queue_;
 };
 

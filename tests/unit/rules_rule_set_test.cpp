@@ -90,5 +90,49 @@ TEST(RuleSet, ADelayCancelledByAReadingNeverFires) {
   EXPECT_FALSE(set.next_due());
 }
 
+TEST(RuleSet, AnExpressionRuleIsReadByEachOfItsPoints) {
+  // Supply warmer than return by more than 2 K during office hours.
+  auto e = Expression::compile("p1 - p2 > 2 and hour() >= 7 and hour() < 18");
+  ASSERT_TRUE(e) << e.error().message;
+  std::vector<Rule> rules;
+  rules.push_back(Rule{9, {}, ExpressionRule{std::move(*e)}});
+  RuleSet set(rules, 0, [](RuleId, TimeMs t) {
+    return ExpressionClock{static_cast<int>(t / (60 * kMinute)) % 24, 1};
+  });
+  EXPECT_EQ(set.conditions(), 1u);
+  Recorder r;
+  const TimeMs nine = 9 * 60 * kMinute;
+  set.on_reading(1, nine, 25, r.sink());  // p2 has no value yet: quiet
+  EXPECT_TRUE(r.changes.empty());
+  set.on_reading(2, nine + kMinute, 22, r.sink());
+  ASSERT_EQ(r.changes.size(), 1u);
+  EXPECT_EQ(r.changes[0].rule, 9);
+  EXPECT_EQ(r.changes[0].point, 2);  // the reading that turned it
+  EXPECT_EQ(r.changes[0].change, (ConditionChange{true, nine + kMinute, 22}));
+  set.on_reading(1, nine - kMinute, 10, r.sink());  // older than p1's newest: ignored
+  EXPECT_EQ(r.changes.size(), 1u);
+  set.on_reading(1, nine + 2 * kMinute, 24, r.sink());  // 2 K: not more
+  ASSERT_EQ(r.changes.size(), 2u);
+  EXPECT_FALSE(r.changes[1].change.present);
+  EXPECT_EQ(r.changes[1].point, 1);
+  // Outside office hours the same values start nothing.
+  set.on_reading(1, 19 * 60 * kMinute, 30, r.sink());
+  EXPECT_EQ(r.changes.size(), 2u);
+}
+
+TEST(RuleSet, WithoutALocalClockExpressionsSeeUtc) {
+  // 2024-01-01T10:30Z was a Monday.
+  auto e = Expression::compile("p1 > 0 and hour() == 10 and weekday() == 1");
+  ASSERT_TRUE(e);
+  std::vector<Rule> rules;
+  rules.push_back(Rule{1, {}, ExpressionRule{std::move(*e)}});
+  RuleSet set(rules, 0);
+  Recorder r;
+  set.on_reading(1, 1'704'105'000'000, 1, r.sink());
+  EXPECT_EQ(r.changes.size(), 1u);
+  set.on_reading(1, 1'704'105'000'000 + 60 * kMinute, 2, r.sink());  // 11:30: ends
+  EXPECT_EQ(r.changes.size(), 2u);
+}
+
 }  // namespace
 }  // namespace citypulse::rules
