@@ -71,8 +71,13 @@ auth::Permission permission_for(const realtime::SubscribeMessage& m) {
 
 RealtimeConnection::RealtimeConnection(RealtimeHub& hub, const RealtimeServices& services,
                                        const RealtimeOptions& options,
+                                       std::shared_ptr<RealtimeHub::LoopFlush> loop_flush,
                                        std::shared_ptr<WebSocketPeer> peer)
-    : hub_(hub), services_(services), options_(options), peer_(peer), loop_(peer->loop()) {}
+    : hub_(hub),
+      services_(services),
+      options_(options),
+      peer_(peer),
+      loop_flush_(std::move(loop_flush)) {}
 
 void RealtimeConnection::start() {
   auto peer = peer_.lock();
@@ -471,24 +476,22 @@ std::vector<Id> RealtimeConnection::count(std::unordered_map<Id, int>& counts,
   return changed;
 }
 
-bool RealtimeConnection::offer_values(const bus::EventPtr& event,
+void RealtimeConnection::offer_values(const bus::EventPtr& event,
                                       std::span<const std::uint32_t> picked) {
   std::lock_guard lock(mutex_);
   const auto& e = *event;
-  if (overflow_ || e.id <= replayed_through_) return false;
+  if (overflow_ || e.id <= replayed_through_) return;
   bool any = false;
   for (const auto i : picked)
     if (wants(e, &e.values[i])) {
       values_.push_back(e.values[i]);
       any = true;
     }
-  if (!any) return false;
+  if (!any) return;
   values_event_ = std::max(values_event_, e.id);
   if (!first_live_) first_live_ = e.id;
   if (values_.size() > options_.max_pending_values) coalesce(values_);
-  if (flush_posted_) return false;
-  flush_posted_ = true;
-  return true;
+  post_flush();
 }
 
 void RealtimeConnection::offer(const bus::EventPtr& event) {
@@ -507,11 +510,7 @@ void RealtimeConnection::offer(const bus::EventPtr& event) {
 void RealtimeConnection::post_flush() {
   if (flush_posted_) return;
   flush_posted_ = true;
-  std::weak_ptr<RealtimeConnection> self = weak_from_this();
-  if (auto peer = peer_.lock())
-    peer->post([self] {
-      if (auto c = self.lock()) c->flush();
-    });
+  loop_flush_->add(shared_from_this());
 }
 
 void RealtimeConnection::flush() {

@@ -4,12 +4,11 @@
 //
 // Two threads meet here. The connection's own I/O thread reads the client's
 // messages and writes to the socket; the event bus's publishers call offer(),
-// which keeps what the subscriptions and grants let through in the outbox
-// and asks the I/O thread (once) to flush it. offer() never waits for the
-// client. Readings come the same way (offer_values()), but the flush they
-// need is the hub's to ask for: one task a loop flushes every connection
-// due there. What may block — an API key's lookup, a subscription's checks
-// and snapshot — runs on the server's workers while the client's next
+// and offer_values(), which keep what the subscriptions and grants let
+// through in the outbox and ask (once) for a flush on the I/O thread, which
+// the hub's task on that thread runs with those of the thread's other
+// connections. They never wait for the client. What may block — an API key's lookup, a
+// subscription's checks and snapshot — runs on the server's workers while the client's next
 // messages wait, so the answers keep their order.
 //
 // A subscription with a max_rate sends each of its points' values at most
@@ -55,8 +54,11 @@ inline constexpr auto kCloseTooSlow = static_cast<WebSocketClose>(4408);
 class RealtimeConnection final : public WebSocketHandler,
                                  public std::enable_shared_from_this<RealtimeConnection> {
  public:
+  // `loop_flush` is the hub's for the peer's loop.
   RealtimeConnection(RealtimeHub& hub, const RealtimeServices& services,
-                     const RealtimeOptions& options, std::shared_ptr<WebSocketPeer> peer);
+                     const RealtimeOptions& options,
+                     std::shared_ptr<RealtimeHub::LoopFlush> loop_flush,
+                     std::shared_ptr<WebSocketPeer> peer);
 
   // Arms the authentication deadline and the heartbeat; on the I/O thread.
   void start();
@@ -71,15 +73,11 @@ class RealtimeConnection final : public WebSocketHandler,
   void offer(const bus::EventPtr& event);
   // The values at `picked` of a readings event: those of points or
   // buildings this connection watches (RealtimeHub::watch), on the
-  // publisher's thread. True when the connection now needs a flush() that
-  // nobody asked for yet: the caller then has one run on its loop.
-  [[nodiscard]] bool offer_values(const bus::EventPtr& event,
-                                  std::span<const std::uint32_t> picked);
-  // Sends what waits, unless the client is behind; on the I/O thread.
+  // publisher's thread.
+  void offer_values(const bus::EventPtr& event, std::span<const std::uint32_t> picked);
+  // Sends what waits, unless the client is behind; on the I/O thread (the
+  // hub's LoopFlush calls it).
   void flush();
-
-  // The I/O thread's loop, for the whole connection.
-  WebSocketLoop& loop() const { return loop_; }
 
  private:
   void on_auth(const realtime::AuthMessage& m);
@@ -124,7 +122,7 @@ class RealtimeConnection final : public WebSocketHandler,
   const RealtimeOptions& options_;
   // Weak: the peer holds this handler, and its timers hold the peer.
   std::weak_ptr<WebSocketPeer> peer_;
-  WebSocketLoop& loop_;
+  std::shared_ptr<RealtimeHub::LoopFlush> loop_flush_;
 
   // The I/O thread's own.
   std::uint64_t seq_ = 0;

@@ -22,7 +22,20 @@ WebSocketOptions RealtimeHub::options() const {
 
 Result<std::shared_ptr<WebSocketHandler>> RealtimeHub::open(const WebSocketUpgrade&,
                                                             std::shared_ptr<WebSocketPeer> peer) {
-  auto connection = std::make_shared<RealtimeConnection>(*this, services_, options_, peer);
+  std::shared_ptr<LoopFlush> loop_flush;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = std::find_if(loop_flushes_.begin(), loop_flushes_.end(),
+                           [&](const auto& f) { return f->loop == &peer->loop(); });
+    if (it == loop_flushes_.end()) {
+      auto f = std::make_shared<LoopFlush>();
+      f->loop = &peer->loop();
+      it = loop_flushes_.insert(loop_flushes_.end(), std::move(f));
+    }
+    loop_flush = *it;
+  }
+  auto connection =
+      std::make_shared<RealtimeConnection>(*this, services_, options_, std::move(loop_flush), peer);
   connection->start();
   return connection;
 }
@@ -32,14 +45,6 @@ void RealtimeHub::join(const std::shared_ptr<RealtimeConnection>& connection,
   std::lock_guard lock(mutex_);
   auto member = std::make_unique<Member>();
   member->connection = connection;
-  auto it = std::find_if(loop_flushes_.begin(), loop_flushes_.end(),
-                         [&](const auto& f) { return f->loop == &connection->loop(); });
-  if (it == loop_flushes_.end()) {
-    auto f = std::make_shared<LoopFlush>();
-    f->loop = &connection->loop();
-    it = loop_flushes_.insert(loop_flushes_.end(), std::move(f));
-  }
-  member->flush = it->get();
   member->tenant = tenant.value_or(0);
   by_tenant_[member->tenant].push_back(member.get());
   members_[connection.get()] = std::move(member);
@@ -119,8 +124,7 @@ void RealtimeHub::deliver_values(const bus::EventPtr& event) {
       for (Member* m : it->second) pick(m, i, picked_);
   }
   for (Member* m : picked_) {
-    if (auto c = m->connection.lock(); c && c->offer_values(event, m->picked))
-      m->flush->add(std::move(c));
+    if (auto c = m->connection.lock()) c->offer_values(event, m->picked);
     m->picked.clear();
   }
   picked_.clear();

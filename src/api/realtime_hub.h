@@ -8,9 +8,9 @@
 // connection; other events go to the connections of their tenant (and
 // superadmins'). Each connection keeps what its grants let through.
 // Publishers never wait for a client: the connections' own threads do the
-// rest. A readings event's values go into the outboxes of the connections
-// they are for; then one task a loop (I/O thread) flushes every connection
-// due there, not a task a connection (a thousand cross-thread wake-ups an
+// rest. What an event brings goes into the outboxes of the connections it
+// is for; then one task a loop (I/O thread) flushes every connection due
+// there, not a task a connection (a thousand cross-thread wake-ups an
 // event, and a thousand allocations).
 //
 // A connection (realtime_connection.h) must authenticate within
@@ -87,10 +87,10 @@ class RealtimeHub final : public WebSocketEndpoint {
 
   std::size_t connections() const;
 
- private:
-  // The connections of one loop that have readings to send: one task on
-  // the loop flushes them all. A connection already due when more values
-  // come sends them in the same message.
+  // The connections of one loop (I/O thread) with something to send: one
+  // task on the loop flushes them all. A connection already due when more
+  // comes sends it in the same flush. Shared by the hub, its connections on
+  // that loop and the task posted there.
   struct LoopFlush : std::enable_shared_from_this<LoopFlush> {
     WebSocketLoop* loop = nullptr;
     std::mutex mutex;
@@ -100,9 +100,9 @@ class RealtimeHub final : public WebSocketEndpoint {
     void run();  // on the loop's thread
   };
 
+ private:
   struct Member {
     std::weak_ptr<RealtimeConnection> connection;
-    LoopFlush* flush = nullptr;                // of the connection's loop
     Id tenant = 0;                             // 0: a superadmin's, offered every tenant's events
     std::unordered_set<Id> points, buildings;  // watched
     std::vector<std::uint32_t> picked;         // deliver()'s: the values of an event it gets
@@ -120,8 +120,7 @@ class RealtimeHub final : public WebSocketEndpoint {
   std::unordered_map<Id, std::vector<Member*>> by_tenant_;
   Watchers by_point_, by_building_;
   std::vector<Member*> picked_;  // deliver_values()'s scratch
-  // One for each loop a member is on (there are as few as I/O threads);
-  // shared with the tasks posted there.
+  // One for each loop a connection is on (as few as I/O threads).
   std::vector<std::shared_ptr<LoopFlush>> loop_flushes_;
   bus::Subscription subscription_;  // last: unsubscribed first
 };
