@@ -1,6 +1,7 @@
 #include "api/api.h"
 
 #include "api/access.h"
+#include "api/alarm_routes.h"
 #include "api/asset_routes.h"
 #include "api/device_rpc.h"
 #include "api/identity_routes.h"
@@ -27,6 +28,7 @@ std::unique_ptr<Router> build_router(const ApiServices& services, const Config& 
   add_asset_routes(*router, services.store, services.bus,
                    [&auth = services.authenticator](Id tenant) { auth.tenant_removed(tenant); });
   add_readings_routes(*router, services.store, services.series);
+  if (services.alarms) add_alarm_routes(*router, services.store, *services.alarms);
   const IngestDeps ingest{services.store,    services.series, services.directory,
                           services.pipeline, services.dedup,  config.ingest};
   add_ingest_device_routes(*router, ingest);

@@ -12,6 +12,7 @@
 #include "auth/sessions.h"
 #include "bus/event_bus.h"
 #include "core/config.h"
+#include "alarms/alarm_service.h"
 #include "ingest/dedup_window.h"
 #include "ingest/directory.h"
 #include "ingest/pipeline.h"
@@ -33,6 +34,7 @@ struct ApiServices {
   RpcChannel* rpc = nullptr;                // null: no MQTT broker, device RPC answers 503
   std::vector<MetricsSource> metrics = {};  // more metrics for /metrics (the broker's)
   bus::EventBus* bus = nullptr;             // null: changes are not published
+  alarms::AlarmService* alarms = nullptr;   // null: no alarm routes
 };
 
 std::unique_ptr<Router> build_router(const ApiServices& services, const Config& config);

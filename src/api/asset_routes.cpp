@@ -11,6 +11,8 @@
 #include "api/problem.h"
 #include "core/text.h"
 #include "model/asset_schema.h"
+#include "model/rule_schema.h"
+#include "rules/expression.h"
 
 namespace citypulse {
 namespace {
@@ -111,11 +113,22 @@ void publish_change(bus::EventBus* bus, std::string_view collection, Id tenant, 
   bus->publish(std::move(e));
 }
 
+// What a resource checks beyond its schema before it stores a record (an
+// expression rule's text and points); nullptr when the schema says all.
+template <class T>
+using RecordCheck = Status (*)(RequestContext& ctx, MetaStore& store, const T& record);
+
 template <class T>
 class Resource {
  public:
-  Resource(MetaStore& store, const Schema<T>& schema, RemovedHook removed, bus::EventBus* bus)
-      : repo_(repository<T>(store)), schema_(schema), removed_(std::move(removed)), bus_(bus) {}
+  Resource(MetaStore& store, const Schema<T>& schema, RemovedHook removed, bus::EventBus* bus,
+           RecordCheck<T> check)
+      : store_(store),
+        repo_(repository<T>(store)),
+        schema_(schema),
+        removed_(std::move(removed)),
+        bus_(bus),
+        check_(check) {}
 
   HttpResponse list(RequestContext& ctx) {
     const auto names = filter_names(schema_);
@@ -137,6 +150,8 @@ class Resource {
     if (!body) return error_response(ctx, body.error());
     auto record = decode(*body, schema_, DecodeMode::create, static_cast<const T*>(nullptr));
     if (!record) return error_response(ctx, record.error());
+    if (check_)
+      if (auto s = check_(ctx, store_, *record); !s) return error_response(ctx, s.error());
     auto stored = repo_.create(ctx.scope, std::move(*record));
     if (!stored) return error_response(ctx, stored.error());
     auto encoded = encode(*stored, schema_);
@@ -175,6 +190,8 @@ class Resource {
       return error_response(ctx, s.error());
     auto record = decode(*body, schema_, mode, &*current);
     if (!record) return error_response(ctx, record.error());
+    if (check_)
+      if (auto s = check_(ctx, store_, *record); !s) return error_response(ctx, s.error());
     // The version read above guards the whole read-modify-write against a
     // concurrent update, whether or not the client sent If-Match.
     auto stored = repo_.update(ctx.scope, std::move(*record), current->version);
@@ -212,27 +229,52 @@ class Resource {
   }
 
  private:
+  MetaStore& store_;
   Repository<T>& repo_;
   const Schema<T>& schema_;
   RemovedHook removed_;
   bus::EventBus* bus_;
+  RecordCheck<T> check_;
 };
+
+// Who may read, create and remove, and change a resource's records.
+struct ResourceAccess {
+  auth::Permission read = auth::Permission::assets_read;
+  auth::Permission make = auth::Permission::assets_write;
+  auth::Permission edit = auth::Permission::assets_write;
+};
+
+// An expression rule's text compiles (bad_request naming the position,
+// /expression/<offset>), and each point it names is one the caller sees in
+// the rule's tenant (invalid otherwise, as an unknown reference is).
+Status check_rule_expression(RequestContext& ctx, MetaStore& store, const Rule& rule) {
+  if (rule.type != "expression") return {};
+  auto expression = rules::Expression::compile(rule.expression);
+  if (!expression) return std::unexpected(expression.error());
+  for (const auto point_id : expression->points()) {
+    auto point = store.points().get(ctx.scope, point_id);
+    if (!point && point.error().code != ErrorCode::not_found)
+      return std::unexpected(point.error());
+    const Id tenant = rule.tenant_id != 0 ? rule.tenant_id : ctx.scope.tenant_id().value_or(0);
+    if (!point || (tenant != 0 && point->tenant_id != tenant))
+      return fail(ErrorCode::invalid,
+                  fmt::format("'expression': point {} does not exist in this tenant", point_id),
+                  "/expression");
+  }
+  return {};
+}
 
 // Registers the six routes of one resource; the handlers share its ownership.
 template <class T>
 void add_resource(Router& router, MetaStore& store, bus::EventBus* bus, const Schema<T>& schema,
-                  RemovedHook removed = {}) {
-  auto r = std::make_shared<Resource<T>>(store, schema, std::move(removed), bus);
+                  RemovedHook removed = {}, ResourceAccess access = {},
+                  RecordCheck<T> check = nullptr) {
+  auto r = std::make_shared<Resource<T>>(store, schema, std::move(removed), bus, check);
   const std::string base = fmt::format("/api/v1/{}", schema.collection);
   const std::string one = base + "/{id}";
-  using auth::Permission;
-  const bool tenants = schema.collection == "tenants";
-  // Tenants come and go only across tenants; a tenant's own settings are its admin's.
-  const auto make = RouteAccess::needs(
-      tenants ? Permission::tenants_manage : Permission::assets_write, RateClass::write);
-  const auto edit = RouteAccess::needs(
-      tenants ? Permission::tenant_write : Permission::assets_write, RateClass::write);
-  const auto read = RouteAccess::needs(Permission::assets_read, RateClass::read);
+  const auto make = RouteAccess::needs(access.make, RateClass::write);
+  const auto edit = RouteAccess::needs(access.edit, RateClass::write);
+  const auto read = RouteAccess::needs(access.read, RateClass::read);
   router.add("GET", base, read, [r](RequestContext& c) { return r->list(c); });
   router.add("POST", base, make, [r](RequestContext& c) { return r->create(c); });
   router.add("GET", one, read, [r](RequestContext& c) { return r->read(c); });
@@ -321,7 +363,10 @@ HttpResponse building_tree(RequestContext& ctx, MetaStore& store) {
 
 void add_asset_routes(Router& router, MetaStore& store, bus::EventBus* bus,
                       RemovedHook tenant_removed) {
-  add_resource(router, store, bus, tenant_schema(), std::move(tenant_removed));
+  using auth::Permission;
+  // Tenants come and go only across tenants; a tenant's own settings are its admin's.
+  add_resource(router, store, bus, tenant_schema(), std::move(tenant_removed),
+               {Permission::assets_read, Permission::tenants_manage, Permission::tenant_write});
   add_resource(router, store, bus, site_schema());
   add_resource(router, store, bus, building_schema());
   add_resource(router, store, bus, floor_schema());
@@ -329,6 +374,9 @@ void add_asset_routes(Router& router, MetaStore& store, bus::EventBus* bus,
   add_resource(router, store, bus, equipment_schema());
   add_resource(router, store, bus, point_schema());
   add_resource(router, store, bus, device_schema());
+  add_resource(router, store, bus, rule_schema(), {},
+               {Permission::alarms_read, Permission::alarms_manage, Permission::alarms_manage},
+               check_rule_expression);
   router.add("GET", "/api/v1/buildings/{id}/tree",
              RouteAccess::needs(auth::Permission::assets_read, RateClass::read),
              [&store](RequestContext& c) { return building_tree(c, store); });

@@ -7,6 +7,7 @@
 #include "api/json_io.h"
 #include "api/problem.h"
 #include "model/asset_schema.h"
+#include "model/rule_schema.h"
 
 namespace citypulse {
 
@@ -26,6 +27,7 @@ const boost::json::object& openapi_document() {
     schemas["Equipment"] = json_schema(equipment_schema());
     schemas["Point"] = json_schema(point_schema());
     schemas["Device"] = json_schema(device_schema());
+    schemas["Rule"] = json_schema(rule_schema());
     return parsed;
   }();
   return doc;

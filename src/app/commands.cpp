@@ -6,6 +6,7 @@
 
 #include "api/api.h"
 #include "api/http_server.h"
+#include "alarms/rule_engine.h"
 #include "api/realtime_hub.h"
 #include "app/embedded_broker.h"
 #include "app/identity_setup.h"
@@ -146,6 +147,18 @@ int run_server(const Config& config, bool demo) {
                      .max_bytes = static_cast<std::size_t>(config.realtime.replay_max_mb) << 20});
   ingest::ReadingsPublisher readings_publisher(directory, bus);
   pipeline.add_sink(readings_publisher);
+  // Stored readings go through the rules; alarms are kept and published (docs/alarms.md).
+  alarms::AlarmService alarm_service(store.alarms(), &bus);
+  if (auto s = alarm_service.load(); !s) {
+    spdlog::error("cannot read the open alarms: {}", s.error().message);
+    return 1;
+  }
+  alarms::RuleEngine rule_engine(store, alarm_service);
+  if (auto s = rule_engine.start(); !s) {
+    spdlog::error("cannot read the rules: {}", s.error().message);
+    return 1;
+  }
+  pipeline.add_sink(rule_engine);
   ingest::DedupWindow dedup(std::int64_t{config.ingest.dedup_window_s} * 1000,
                             static_cast<std::size_t>(config.ingest.dedup_max_entries));
   EmbeddedBroker broker(config, store, directory, pipeline, authenticator, limiter, &bus);
@@ -160,7 +173,8 @@ int run_server(const Config& config, bool demo) {
                                dedup,
                                broker.enabled() ? &broker.rpc() : nullptr,
                                {[&broker](std::string& out) { broker.append_metrics(out); }},
-                               &bus},
+                               &bus,
+                               &alarm_service},
                    config);
   // The broker first: once /healthz answers, every listener is up.
   if (auto ports = broker.start(); !ports) {

@@ -47,11 +47,27 @@ std::optional<Severity> severity_from_name(std::string_view name) {
   return parse(kSeverityNames, name);
 }
 
+std::span<const std::string_view> severity_names() {
+  static const auto names = [] {
+    std::array<std::string_view, kSeverityNames.size()> n;
+    for (std::size_t i = 0; i < n.size(); ++i) n[i] = kSeverityNames[i].second;
+    return n;
+  }();
+  return names;
+}
+
 std::string_view alarm_state_name(AlarmState s) {
   return name_of(kStateNames, s);
 }
 std::optional<AlarmState> alarm_state_from_name(std::string_view name) {
   return parse(kStateNames, name);
+}
+
+std::span<const std::string_view> alarm_note_kinds() {
+  static constexpr std::string_view kinds[] = {"raised",  "repeated",  "cleared",    "acknowledged",
+                                               "shelved", "unshelved", "suppressed", "unsuppressed",
+                                               "closed",  "commented", "assigned",   "incident"};
+  return kinds;
 }
 
 }  // namespace citypulse

@@ -28,6 +28,9 @@ class BoundsCondition {
   std::optional<TimeMs> due() const { return std::nullopt; }
 
   bool present() const { return present_; }
+  // Takes the condition as present without a reading (an open alarm found
+  // at start): the next reading that does not satisfy it ends it.
+  void assume_present() { present_ = true; }
   std::int64_t late_ignored() const { return late_ignored_; }
 
  private:

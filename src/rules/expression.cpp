@@ -371,4 +371,13 @@ bool Expression::evaluate(std::span<const double> values, const ExpressionClock&
   return top == 1 && stack[0] != 0;
 }
 
+ExpressionClock ExpressionClock::at(std::int64_t wall) {
+  constexpr std::int64_t kDay = 86'400'000;
+  const std::int64_t days = wall >= 0 ? wall / kDay : (wall - kDay + 1) / kDay;
+  const std::int64_t in_day = wall - days * kDay;
+  // 1970-01-01 was a Thursday (4 in ISO numbering).
+  const auto weekday = static_cast<int>(((days + 3) % 7 + 7) % 7) + 1;
+  return ExpressionClock{static_cast<int>(in_day / 3'600'000), weekday};
+}
+
 }  // namespace citypulse::rules

@@ -42,6 +42,8 @@ namespace citypulse::rules {
 struct ExpressionClock {
   int hour = 0;     // 0-23, local
   int weekday = 1;  // 1 Monday .. 7 Sunday, local
+  // The clock at a wall-clock time (Timezone::to_local's form).
+  static ExpressionClock at(std::int64_t wall);
 };
 
 class Expression {

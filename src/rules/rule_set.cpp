@@ -46,12 +46,7 @@ RuleSet::RuleSet(std::span<const Rule> rules, TimeMs now, LocalClock local_clock
 
 ExpressionClock RuleSet::clock_at(RuleId rule, TimeMs t) const {
   if (local_clock_) return local_clock_(rule, t);
-  constexpr TimeMs kDay = 86'400'000;
-  const TimeMs days = t >= 0 ? t / kDay : (t - kDay + 1) / kDay;
-  const TimeMs in_day = t - days * kDay;
-  // 1970-01-01 was a Thursday (4 in ISO numbering).
-  const auto weekday = static_cast<int>(((days + 3) % 7 + 7) % 7) + 1;
-  return ExpressionClock{static_cast<int>(in_day / 3'600'000), weekday};
+  return ExpressionClock::at(t);
 }
 
 void RuleSet::schedule(std::uint32_t index) {
@@ -62,7 +57,8 @@ void RuleSet::schedule(std::uint32_t index) {
   queue_.push({*due, index});
 }
 
-void RuleSet::on_reading(PointId point, TimeMs t, double value, const OnChange& on_change) {
+void RuleSet::on_reading(PointId point, TimeMs t, double value, TimeMs arrived,
+                         const OnChange& on_change) {
   const auto it = by_point_.find(point);
   if (it == by_point_.end()) return;
   for (const auto [index, slot] : it->second) {
@@ -74,8 +70,11 @@ void RuleSet::on_reading(PointId point, TimeMs t, double value, const OnChange& 
     }
     const auto changes = std::visit(
         [&](auto& c) {
-          if constexpr (std::is_same_v<std::decay_t<decltype(c)>, ExpressionCondition>)
+          using C = std::decay_t<decltype(c)>;
+          if constexpr (std::is_same_v<C, ExpressionCondition>)
             return ConditionChanges{};  // handled above
+          else if constexpr (std::is_same_v<C, StaleCondition>)
+            return c.on_reading(arrived, value);
           else
             return c.on_reading(t, value);
         },
@@ -98,6 +97,40 @@ void RuleSet::advance(TimeMs now, const OnChange& on_change) {
       on_change(RuleChange{w.rule, w.point, *c});
     schedule(index);
   }
+}
+
+std::optional<std::uint32_t> RuleSet::find(RuleId rule, PointId point) const {
+  // Rebuilds and restarts only: a scan is cheaper than an index kept for them.
+  for (std::uint32_t i = 0; i < watches_.size(); ++i)
+    if (watches_[i].rule == rule && watches_[i].point == point) return i;
+  return std::nullopt;
+}
+
+void RuleSet::adopt(RuleSet&& old, const std::function<bool(RuleId)>& unchanged) {
+  std::unordered_map<RuleId, std::unordered_map<PointId, std::uint32_t>> old_index;
+  for (std::uint32_t i = 0; i < old.watches_.size(); ++i)
+    old_index[old.watches_[i].rule][old.watches_[i].point] = i;
+  for (std::uint32_t i = 0; i < watches_.size(); ++i) {
+    auto& w = watches_[i];
+    const auto rule = old_index.find(w.rule);
+    if (rule == old_index.end()) continue;
+    const auto point = rule->second.find(w.point);
+    if (point == rule->second.end() || !unchanged(w.rule)) continue;
+    auto& before = old.watches_[point->second].condition;
+    // The same definition makes the same kind of condition.
+    if (before.index() != w.condition.index()) continue;
+    w.condition = std::move(before);
+    w.queued.reset();
+    schedule(i);
+  }
+}
+
+bool RuleSet::assume_present(RuleId rule, PointId point) {
+  const auto index = find(rule, point);
+  if (!index) return false;
+  std::visit([](auto& c) { c.assume_present(); }, watches_[*index].condition);
+  schedule(*index);
+  return true;
 }
 
 std::optional<TimeMs> RuleSet::next_due() const {

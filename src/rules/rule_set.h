@@ -71,8 +71,24 @@ class RuleSet {
   RuleSet(std::span<const Rule> rules, TimeMs now, LocalClock local_clock = {});
 
   // One reading of `point`; readings of a point come in time order (a late
-  // one is ignored by the conditions).
-  void on_reading(PointId point, TimeMs t, double value, const OnChange& on_change);
+  // one is ignored by the conditions). `arrived` is when the server got it
+  // (what stale-data conditions count silence by); without it, `t`.
+  void on_reading(PointId point, TimeMs t, double value, TimeMs arrived, const OnChange& on_change);
+  void on_reading(PointId point, TimeMs t, double value, const OnChange& on_change) {
+    on_reading(point, t, value, t, on_change);
+  }
+
+  // Takes the conditions of `old` for every (rule, point) both sets watch
+  // and `unchanged(rule)` says is defined as before: a rule set rebuilt
+  // after a change elsewhere keeps its delays, stuck values and silences.
+  // An expression rule's condition is under point 0.
+  void adopt(RuleSet&& old, const std::function<bool(RuleId)>& unchanged);
+
+  // The condition of `rule` on `point` (0 for an expression rule) is taken
+  // as present (an alarm open before a restart), so that it ends when a
+  // reading no longer satisfies it. False when the set has no such
+  // condition.
+  bool assume_present(RuleId rule, PointId point);
 
   // Ends what is due by `now`, in order of due time.
   void advance(TimeMs now, const OnChange& on_change);
@@ -108,6 +124,7 @@ class RuleSet {
     std::uint32_t slot;
   };
   ExpressionClock clock_at(RuleId rule, TimeMs t) const;
+  std::optional<std::uint32_t> find(RuleId rule, PointId point) const;
 
   std::unordered_map<PointId, std::vector<Reader>> by_point_;
   LocalClock local_clock_;

@@ -31,6 +31,9 @@ class StaleCondition {
   std::optional<TimeMs> due() const;
 
   bool present() const { return present_; }
+  // Takes the condition as present without a reading (an open alarm found
+  // at start): the next reading that does not satisfy it ends it.
+  void assume_present() { present_ = true; }
 
  private:
   StaleRule rule_;

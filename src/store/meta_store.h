@@ -28,6 +28,7 @@
 
 #include "core/result.h"
 #include "model/asset.h"
+#include "model/rule.h"
 #include "store/scope.h"
 
 namespace citypulse {
@@ -56,6 +57,8 @@ struct Page {
 class IdentityStore;
 // Device tokens, integrations, activity, attributes (store/device_access_store.h).
 class DeviceAccessStore;
+// Alarms and their history (store/alarm_store.h).
+class AlarmStore;
 
 template <class T>
 class Repository {
@@ -91,11 +94,13 @@ class MetaStore {
   virtual Repository<Equipment>& equipment() = 0;
   virtual Repository<Point>& points() = 0;
   virtual Repository<Device>& devices() = 0;
+  virtual Repository<Rule>& rules() = 0;
   virtual IdentityStore& identity() = 0;
   virtual DeviceAccessStore& device_access() = 0;
+  virtual AlarmStore& alarms() = 0;
 
-  // Grows with every committed change to the asset model, device credentials
-  // and integrations (not with activity, attributes or identity). In-memory
+  // Grows with every committed change to the asset model, rules, device
+  // credentials and integrations (not with activity, attributes or identity). In-memory
   // indexes of them compare it to know they are stale.
   virtual std::uint64_t asset_generation() const = 0;
 
@@ -162,5 +167,9 @@ inline Repository<Point>& repository(MetaStore& s) {
 template <>
 inline Repository<Device>& repository(MetaStore& s) {
   return s.devices();
+}
+template <>
+inline Repository<Rule>& repository(MetaStore& s) {
+  return s.rules();
 }
 }  // namespace citypulse

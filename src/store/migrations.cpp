@@ -349,12 +349,107 @@ ALTER TABLE devices ADD COLUMN mqtt_topics TEXT NOT NULL DEFAULT '[]';
 CREATE INDEX devices_gateway_id ON devices (gateway_id);
 )sql";
 
+// Version 6: rules (docs/alarms.md). Their scope references go with the
+// record they name, like every reference of the asset model.
+constexpr std::string_view kRules = R"sql(
+CREATE TABLE rules (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  type TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  status TEXT NOT NULL,
+  building_id BIGINT REFERENCES buildings (id) ON DELETE CASCADE,
+  space_id BIGINT REFERENCES spaces (id) ON DELETE CASCADE,
+  equipment_id BIGINT REFERENCES equipment (id) ON DELETE CASCADE,
+  point_id BIGINT REFERENCES points (id) ON DELETE CASCADE,
+  device_id BIGINT REFERENCES devices (id) ON DELETE CASCADE,
+  quantity TEXT NOT NULL,
+  threshold DOUBLE PRECISION,
+  deadband DOUBLE PRECISION,
+  on_delay_s BIGINT,
+  off_delay_s BIGINT,
+  min_value DOUBLE PRECISION,
+  max_value DOUBLE PRECISION,
+  max_change DOUBLE PRECISION,
+  window_s BIGINT,
+  direction TEXT NOT NULL,
+  tolerance DOUBLE PRECISION,
+  duration_s BIGINT,
+  interval_factor DOUBLE PRECISION,
+  expression TEXT NOT NULL,
+  message TEXT NOT NULL,
+  action TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX rules_tenant_id ON rules (tenant_id);
+CREATE INDEX rules_building_id ON rules (building_id);
+CREATE INDEX rules_space_id ON rules (space_id);
+CREATE INDEX rules_equipment_id ON rules (equipment_id);
+CREATE INDEX rules_point_id ON rules (point_id);
+CREATE INDEX rules_device_id ON rules (device_id);
+)sql";
+
+// Version 7: alarms and their history (store/alarm_store.h). An alarm
+// outlives its rule and point, so those are plain columns; it goes with its
+// tenant.
+constexpr std::string_view kAlarms = R"sql(
+CREATE TABLE alarms (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  rule_id BIGINT NOT NULL,
+  point_id BIGINT NOT NULL,
+  building_id BIGINT NOT NULL,
+  severity TEXT NOT NULL,
+  state TEXT NOT NULL,
+  condition BOOLEAN NOT NULL,
+  message TEXT NOT NULL,
+  value DOUBLE PRECISION NOT NULL,
+  raised_at BIGINT NOT NULL,
+  last_seen_at BIGINT NOT NULL,
+  cleared_at BIGINT,
+  closed_at BIGINT,
+  count BIGINT NOT NULL,
+  acknowledged_by BIGINT,
+  acknowledged_at BIGINT,
+  shelved_by BIGINT,
+  shelved_until BIGINT,
+  shelve_reason TEXT NOT NULL,
+  suppress_reason TEXT NOT NULL,
+  assigned_to BIGINT,
+  incident TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX alarms_tenant_id ON alarms (tenant_id, id);
+CREATE INDEX alarms_open ON alarms (tenant_id, building_id) WHERE state <> 'normal';
+CREATE INDEX alarms_rule_point ON alarms (rule_id, point_id);
+CREATE TABLE alarm_notes (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  alarm_id BIGINT NOT NULL REFERENCES alarms (id) ON DELETE CASCADE,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  at BIGINT NOT NULL,
+  kind TEXT NOT NULL,
+  user_id BIGINT,
+  text TEXT NOT NULL,
+  state TEXT NOT NULL
+);
+CREATE INDEX alarm_notes_alarm_id ON alarm_notes (alarm_id);
+CREATE INDEX alarm_notes_tenant_at ON alarm_notes (tenant_id, at);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "asset model", kAssetModel},
     {2, "identity", kIdentity},
     {3, "device access", kDeviceAccess},
     {4, "device credential kinds", kDeviceCredentialKinds},
     {5, "device gateways and topics", kDeviceGateways},
+    {6, "rules", kRules},
+    {7, "alarms", kAlarms},
 };
 
 constexpr bool versions_are_consecutive() {

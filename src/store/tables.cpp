@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "model/asset_schema.h"
+#include "model/rule_schema.h"
 
 namespace citypulse {
 namespace {
@@ -23,8 +24,8 @@ TableInfo describe(const Schema<T>& schema, std::vector<UniqueKey> unique) {
 
 // The unique keys are not in the schemas (uniqueness is the store's business);
 // they mirror the unique indexes of migrations.cpp.
-const std::array<TableInfo, 8>& tables() {
-  static const std::array<TableInfo, 8> t = {
+const std::array<TableInfo, 9>& tables() {
+  static const std::array<TableInfo, 9> t = {
       describe(tenant_schema(), {{"name", false}}),
       describe(site_schema(), {}),
       describe(building_schema(), {}),
@@ -33,6 +34,7 @@ const std::array<TableInfo, 8>& tables() {
       describe(equipment_schema(), {}),
       describe(point_schema(), {{"key", true}}),
       describe(device_schema(), {{"serial", true}}),
+      describe(rule_schema(), {}),
   };
   return t;
 }

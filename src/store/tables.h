@@ -36,7 +36,7 @@ struct TableInfo {
   std::vector<UniqueKey> unique;
 };
 
-// All asset tables, parents before children (a table refers only to itself and
+// All asset tables (and rules, whose scope refers to them), parents before children (a table refers only to itself and
 // to tables before it).
 std::span<const TableInfo> asset_tables();
 

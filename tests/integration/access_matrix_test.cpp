@@ -30,6 +30,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
+#include <chrono>
 #include <csignal>
 #include <map>
 #include <memory>
@@ -38,6 +39,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -268,8 +270,37 @@ class AccessMatrix : public ::testing::Test {
                                               {"building_id", building},
                                               {"name", "Gateway " + suffix},
                                               {"protocol", "mqtt"}});
+      (*m)["rules"] = create_id("rules", {{"tenant_id", tenant},
+                                          {"building_id", building},
+                                          {"name", "Flow too hot"},
+                                          {"type", "threshold_high"},
+                                          {"point_id", (*m)["points"]},
+                                          {"threshold", 90}});
+      (*m)["alarms"] = raise_alarm(tenant, (*m)["points"]);
     }
     return maps;
+  }
+
+  // An alarm of the point: a reading above its rule's threshold, written
+  // with a key of the tenant (readings belong to one), and the alarm it
+  // raises once the rules have seen it.
+  static Id raise_alarm(Id tenant, Id point) {
+    auto [key_id, key] = make_key(tenant, "readings " + std::to_string(point), {"readings:write"});
+    (void)key_id;
+    HttpClient writer(server_->port());
+    writer.set_authorization(key);
+    const json::object reading{{"point", point}, {"ts", now_ms() - 1000}, {"value", 95}};
+    expect_status(writer.post("/api/v1/readings",
+                              json::serialize(json::object{{"readings", json::array{reading}}})),
+                  200, "writing a reading of point " + std::to_string(point));
+    const std::string target = "/api/v1/alarms?point_id=" + std::to_string(point);
+    for (int i = 0; i < 500; ++i) {
+      auto found = expect_status(admin_->get(target), 200, "GET " + target);
+      const auto& items = found.at("items").as_array();
+      if (!items.empty()) return items[0].at("id").as_int64();
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    throw std::runtime_error("no alarm of point " + std::to_string(point));
   }
 
   static Id make_user(const std::string& email, const std::string& role, Id tenant,

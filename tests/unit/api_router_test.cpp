@@ -194,9 +194,11 @@ TEST_F(ApiDocument, DocumentsExactlyTheRoutes) {
   ingest::Directory directory(*store_);
   ingest::Pipeline pipeline(*store_, *series_, directory, {});
   ingest::DedupWindow dedup(60'000, 100);
-  auto router = build_router(
-      ApiServices{*store_, *series_, authenticator, sessions, limiter, directory, pipeline, dedup},
-      config);
+  alarms::AlarmService alarm_service(store_->alarms(), nullptr);
+  auto router = build_router(ApiServices{*store_, *series_, authenticator, sessions, limiter,
+                                         directory, pipeline, dedup, nullptr, {}, nullptr,
+                                         &alarm_service},
+                             config);
   std::set<std::pair<std::string, std::string>> routes;
   for (auto& [method, pattern] : router->routes()) routes.emplace(method, pattern);
 
@@ -229,9 +231,11 @@ TEST_F(ApiDocument, DocumentsEachRoutesAccess) {
   ingest::Directory directory(*store_);
   ingest::Pipeline pipeline(*store_, *series_, directory, {});
   ingest::DedupWindow dedup(60'000, 100);
-  auto router = build_router(
-      ApiServices{*store_, *series_, authenticator, sessions, limiter, directory, pipeline, dedup},
-      config);
+  alarms::AlarmService alarm_service(store_->alarms(), nullptr);
+  auto router = build_router(ApiServices{*store_, *series_, authenticator, sessions, limiter,
+                                         directory, pipeline, dedup, nullptr, {}, nullptr,
+                                         &alarm_service},
+                             config);
   const auto& paths = openapi_document().at("paths").as_object();
   for (const Route* r : router->all_routes()) {
     std::string method = r->method;

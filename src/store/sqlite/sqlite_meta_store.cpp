@@ -8,7 +8,9 @@
 #include "sqlite/connection.h"
 #include "store/migrations.h"
 #include "store/sqlite/migrate.h"
+#include "model/rule_schema.h"
 #include "store/sqlite/repository.h"
+#include "store/sqlite/sqlite_alarm_store.h"
 #include "store/sqlite/sqlite_device_access.h"
 #include "store/sqlite/sqlite_identity_store.h"
 
@@ -30,8 +32,10 @@ class SqliteMetaStore final : public MetaStore {
   Repository<Equipment>& equipment() override { return equipment_; }
   Repository<Point>& points() override { return points_; }
   Repository<Device>& devices() override { return devices_; }
+  Repository<Rule>& rules() override { return rules_; }
   IdentityStore& identity() override { return identity_; }
   DeviceAccessStore& device_access() override { return device_access_; }
+  AlarmStore& alarms() override { return alarms_; }
   std::uint64_t asset_generation() const override { return generation_.load(); }
 
   // 0 when the version cannot be read (the file failed underneath us).
@@ -76,8 +80,10 @@ class SqliteMetaStore final : public MetaStore {
   SqliteRepository<Equipment> equipment_{db_, mutex_, equipment_schema(), &generation_};
   SqliteRepository<Point> points_{db_, mutex_, point_schema(), &generation_};
   SqliteRepository<Device> devices_{db_, mutex_, device_schema(), &generation_};
+  SqliteRepository<Rule> rules_{db_, mutex_, rule_schema(), &generation_};
   sqlite::SqliteIdentityStore identity_{db_, mutex_};
   sqlite::SqliteDeviceAccessStore device_access_{db_, mutex_, devices_, generation_};
+  sqlite::SqliteAlarmStore alarms_{db_, mutex_};
 };
 
 Status configure(Connection& db) {

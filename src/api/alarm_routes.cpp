@@ -1,0 +1,296 @@
+#include "api/alarm_routes.h"
+
+#include <fmt/format.h>
+
+#include <boost/json.hpp>
+
+#include "alarms/alarm_json.h"
+#include "api/json_fields.h"
+#include "api/json_io.h"
+#include "api/paging.h"
+#include "api/problem.h"
+#include "core/time.h"
+#include "store/alarm_store.h"
+#include "store/identity_store.h"
+
+namespace citypulse {
+namespace {
+
+namespace json = boost::json;
+using alarms::OperatorAction;
+using alarms::OperatorActionKind;
+
+HttpResponse problem(const RequestContext& ctx, const Error& e) {
+  return problem_response(e, ctx.request.path);
+}
+
+Result<AlarmQuery> alarm_query(const HttpRequest& req) {
+  AlarmQuery q;
+  for (const auto& [k, v] : req.query) {
+    if (k == "limit") {
+      auto n = parse_limit(v);
+      if (!n) return std::unexpected(n.error());
+      q.limit = *n;
+    } else if (k == "cursor") {
+      auto id = decode_cursor(v, "before");
+      if (!id) return std::unexpected(id.error());
+      q.before = *id;
+    } else if (k == "open") {
+      if (v != "true" && v != "false")
+        return fail(ErrorCode::bad_request,
+                    fmt::format("query parameter 'open' must be true or false, got '{}'", v), k);
+      q.open_only = v == "true";
+    } else if (k == "state") {
+      q.state = alarm_state_from_name(v);
+      if (!q.state)
+        return fail(ErrorCode::bad_request, fmt::format("'{}' is not an alarm state", v), k);
+    } else if (k == "min_severity") {
+      q.min_severity = severity_from_name(v);
+      if (!q.min_severity)
+        return fail(ErrorCode::bad_request, fmt::format("'{}' is not a severity", v), k);
+    } else if (k == "building_id" || k == "rule_id" || k == "point_id") {
+      auto n = parse_integer(k, v, 1, INT64_MAX);
+      if (!n) return std::unexpected(n.error());
+      (k == "building_id" ? q.building_id : k == "rule_id" ? q.rule_id : q.point_id) = *n;
+    } else if (k == "since" || k == "until") {
+      auto t = parse_rfc3339(v);
+      if (!t)
+        return fail(ErrorCode::bad_request,
+                    fmt::format("query parameter '{}' must be an RFC 3339 time, got '{}'", k, v),
+                    k);
+      (k == "since" ? q.since : q.until) = *t;
+    } else {
+      return fail(ErrorCode::bad_request,
+                  fmt::format("unknown query parameter '{}'; alarms accept: limit, cursor, open, "
+                              "state, min_severity, building_id, rule_id, point_id, since, until",
+                              k),
+                  k);
+    }
+  }
+  return q;
+}
+
+HttpResponse list_alarms(RequestContext& ctx, MetaStore& store) {
+  auto q = alarm_query(ctx.request);
+  if (!q) return problem(ctx, q.error());
+  auto page = store.alarms().list(ctx.scope, *q);
+  if (!page) return problem(ctx, page.error());
+  json::array items;
+  for (const auto& a : page->records) items.push_back(alarms::alarm_json(a));
+  json::object body{{"items", std::move(items)}};
+  body["next_cursor"] = next_cursor_json(page->next_after, "before");
+  return json_response(200, body);
+}
+
+HttpResponse alarm_summary(RequestContext& ctx, MetaStore& store) {
+  if (auto s = reject_query(ctx.request); !s) return problem(ctx, s.error());
+  auto counts = store.alarms().open_counts(ctx.scope);
+  if (!counts) return problem(ctx, counts.error());
+  // One entry a building, with counts by severity and of those unacknowledged.
+  json::array buildings;
+  json::object by_severity_total;
+  std::int64_t total = 0, unacknowledged = 0;
+  for (auto s : kSeverities) by_severity_total[severity_name(s)] = 0;
+  Id current = -1;
+  for (const auto& c : *counts) {
+    if (c.building_id != current) {
+      json::object by_severity;
+      for (auto s : kSeverities) by_severity[severity_name(s)] = 0;
+      buildings.push_back(json::object{{"building_id", c.building_id},
+                                       {"open", 0},
+                                       {"unacknowledged", 0},
+                                       {"worst_severity", nullptr},
+                                       {"by_severity", std::move(by_severity)}});
+      current = c.building_id;
+    }
+    auto& b = buildings.back().as_object();
+    const bool unacked = c.state == AlarmState::active_unacknowledged ||
+                         c.state == AlarmState::returned_unacknowledged;
+    b["open"] = b["open"].as_int64() + c.count;
+    if (unacked) b["unacknowledged"] = b["unacknowledged"].as_int64() + c.count;
+    auto& n = b["by_severity"].as_object()[severity_name(c.severity)];
+    n = n.as_int64() + c.count;
+    // Hidden alarms (shelved, suppressed) do not colour a building.
+    if (c.state != AlarmState::shelved && c.state != AlarmState::suppressed) {
+      const auto worst = b["worst_severity"];
+      if (worst.is_null() ||
+          severity_from_name(worst.as_string()).value_or(Severity::info) < c.severity)
+        b["worst_severity"] = severity_name(c.severity);
+    }
+    auto& t = by_severity_total[severity_name(c.severity)];
+    t = t.as_int64() + c.count;
+    total += c.count;
+    if (unacked) unacknowledged += c.count;
+  }
+  return json_response(200, json::object{{"open", total},
+                                         {"unacknowledged", unacknowledged},
+                                         {"by_severity", std::move(by_severity_total)},
+                                         {"buildings", std::move(buildings)}});
+}
+
+HttpResponse read_alarm(RequestContext& ctx, MetaStore& store) {
+  if (auto s = reject_query(ctx.request); !s) return problem(ctx, s.error());
+  auto id = ctx.id_param("id");
+  if (!id) return problem(ctx, id.error());
+  auto alarm = store.alarms().get(ctx.scope, *id);
+  if (!alarm) return problem(ctx, alarm.error());
+  return json_response(200, alarms::alarm_json(*alarm));
+}
+
+HttpResponse alarm_history(RequestContext& ctx, MetaStore& store) {
+  if (auto s = reject_query(ctx.request); !s) return problem(ctx, s.error());
+  auto id = ctx.id_param("id");
+  if (!id) return problem(ctx, id.error());
+  auto notes = store.alarms().history(ctx.scope, *id);
+  if (!notes) return problem(ctx, notes.error());
+  json::array items;
+  for (const auto& n : *notes) items.push_back(alarms::alarm_note_json(n));
+  return json_response(200, json::object{{"items", std::move(items)}});
+}
+
+// The action's body: closed objects, an empty body is {}.
+Result<OperatorAction> read_action(const HttpRequest& req, OperatorActionKind kind) {
+  json::value body = json::object{};
+  if (!req.body.empty()) {
+    auto parsed = read_json_body(req);
+    if (!parsed) return std::unexpected(parsed.error());
+    body = std::move(*parsed);
+  }
+  OperatorAction a;
+  a.kind = kind;
+  using K = OperatorActionKind;
+  switch (kind) {
+    case K::acknowledge:
+    case K::comment: {
+      const std::string_view name = kind == K::comment ? "text" : "comment";
+      auto f = JsonFields::of(body, {name});
+      if (!f) return std::unexpected(f.error());
+      auto text = f->text(name, kind == K::comment, 2000);
+      if (!text) return std::unexpected(text.error());
+      a.text = text->value_or("");
+      return a;
+    }
+    case K::shelve: {
+      auto f = JsonFields::of(body, {"reason", "until", "duration_s"});
+      if (!f) return std::unexpected(f.error());
+      auto reason = f->text("reason", true, 500);
+      if (!reason) return std::unexpected(reason.error());
+      a.text = reason->value_or("");
+      auto until = f->instant("until");
+      if (!until) return std::unexpected(until.error());
+      a.until = *until;
+      if (f->has("duration_s")) {
+        if (a.until)
+          return fail(ErrorCode::invalid, "give 'until' or 'duration_s', not both", "/duration_s");
+        const auto& d = body.as_object().at("duration_s");
+        if (!d.is_int64() || d.as_int64() < 60 || d.as_int64() > 30 * 86'400)
+          return fail(ErrorCode::invalid,
+                      "'duration_s' must be a whole number of seconds from 60 to 2592000 (30 days)",
+                      "/duration_s");
+        a.until = now_ms() + d.as_int64() * 1000;
+      }
+      if (!a.until)
+        return fail(ErrorCode::invalid, "a shelf needs 'until' or 'duration_s'", "/until");
+      return a;
+    }
+    case K::suppress:
+    case K::incident: {
+      const std::string_view name = kind == K::suppress ? "reason" : "reference";
+      auto f = JsonFields::of(body, {name});
+      if (!f) return std::unexpected(f.error());
+      auto text = f->text(name, true, 500);
+      if (!text) return std::unexpected(text.error());
+      a.text = text->value_or("");
+      return a;
+    }
+    case K::assign: {
+      auto f = JsonFields::of(body, {"user_id"});
+      if (!f) return std::unexpected(f.error());
+      if (!f->has("user_id"))
+        return fail(ErrorCode::invalid, "missing required field 'user_id' (null unassigns)",
+                    "/user_id");
+      auto user = f->id("user_id");
+      if (!user) return std::unexpected(user.error());
+      a.assignee = *user;
+      return a;
+    }
+    case K::unshelve:
+    case K::unsuppress: {
+      auto f = JsonFields::of(body, {});
+      if (!f) return std::unexpected(f.error());
+      return a;
+    }
+  }
+  return a;
+}
+
+HttpResponse act(RequestContext& ctx, MetaStore& store, alarms::AlarmService& service,
+                 OperatorActionKind kind) {
+  if (auto s = reject_query(ctx.request); !s) return problem(ctx, s.error());
+  auto id = ctx.id_param("id");
+  if (!id) return problem(ctx, id.error());
+  // An alarm outside the scope does not exist, whatever the body says.
+  auto visible = store.alarms().get(ctx.scope, *id);
+  if (!visible) return problem(ctx, visible.error());
+  auto action = read_action(ctx.request, kind);
+  if (!action) return problem(ctx, action.error());
+  if (ctx.principal && ctx.principal->kind == auth::Principal::Kind::user)
+    action->user_id = ctx.principal->id;
+  if (action->assignee) {
+    // Only a user of the alarm's tenant can be given it.
+    auto user = store.identity().get_user(Scope::tenant(visible->tenant_id), *action->assignee);
+    if (!user)
+      return problem(ctx,
+                     Error{ErrorCode::invalid,
+                           fmt::format("user {} does not exist in this tenant", *action->assignee),
+                           "/user_id"});
+  }
+  auto alarm = service.act(ctx.scope, *id, *action);
+  if (!alarm) return problem(ctx, alarm.error());
+  auto body = alarms::alarm_json(*alarm);
+  json::object summary{
+      {"action", json::string(ctx.request.path.substr(ctx.request.path.find_last_of('/') + 1))},
+      {"state", alarm_state_name(alarm->state)}};
+  if (!action->text.empty()) summary["text"] = action->text;
+  ctx.audit = AuditNote{alarm->tenant_id, alarm->id, to_json_text(summary)};
+  return json_response(200, body);
+}
+
+}  // namespace
+
+void add_alarm_routes(Router& router, MetaStore& store, alarms::AlarmService& service) {
+  using auth::Permission;
+  const auto read = RouteAccess::needs(Permission::alarms_read, RateClass::read);
+  router.add("GET", "/api/v1/alarms", read,
+             [&store](RequestContext& c) { return list_alarms(c, store); });
+  router.add("GET", "/api/v1/alarms/summary", read,
+             [&store](RequestContext& c) { return alarm_summary(c, store); });
+  router.add("GET", "/api/v1/alarms/{id}", read,
+             [&store](RequestContext& c) { return read_alarm(c, store); });
+  router.add("GET", "/api/v1/alarms/{id}/history", read,
+             [&store](RequestContext& c) { return alarm_history(c, store); });
+  using K = OperatorActionKind;
+  struct Route {
+    std::string_view path;
+    K kind;
+    Permission permission;
+  };
+  static constexpr Route kActions[] = {
+      {"acknowledge", K::acknowledge, Permission::alarms_ack},
+      {"shelve", K::shelve, Permission::alarms_ack},
+      {"unshelve", K::unshelve, Permission::alarms_ack},
+      {"comments", K::comment, Permission::alarms_ack},
+      {"suppress", K::suppress, Permission::alarms_manage},
+      {"unsuppress", K::unsuppress, Permission::alarms_manage},
+      {"assign", K::assign, Permission::alarms_manage},
+      {"incident", K::incident, Permission::alarms_manage},
+  };
+  for (const auto& r : kActions)
+    router.add("POST", fmt::format("/api/v1/alarms/{{id}}/{}", r.path),
+               RouteAccess::needs(r.permission, RateClass::write),
+               [&store, &service, kind = r.kind](RequestContext& c) {
+                 return act(c, store, service, kind);
+               });
+}
+
+}  // namespace citypulse
