@@ -62,7 +62,7 @@ struct AttemptRecord {
   int attempt_no = 0;  // 1 for the first attempt
   TimeMs at = 0;       // when the attempt started
   AttemptOutcome outcome = AttemptOutcome::delivered;
-  std::string error;              // empty when delivered; else "<code>: <message>"
+  std::string error;              // empty when delivered; else "<to_string(code)>: <message>"
   std::optional<TimeMs> next_at;  // when retrying: the next attempt's due time
 };
 
