@@ -1,8 +1,6 @@
 #include "auth/jwt.h"
 
 #include <fcntl.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -18,6 +16,7 @@
 
 #include "auth/secret.h"
 #include "core/base64.h"
+#include "core/digest.h"
 
 namespace citypulse::auth {
 namespace {
@@ -29,16 +28,6 @@ using KeyRing = std::vector<std::pair<std::string, std::string>>;
 constexpr std::size_t kMinSecretBytes = 32;
 // Our tokens are a few hundred bytes; refuse to decode and parse megabytes.
 constexpr std::size_t kMaxTokenBytes = 8192;
-
-std::string hmac_sha256(std::string_view key, std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-           reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest,
-           &length) == nullptr)
-    return {};  // only when OpenSSL cannot allocate; an empty MAC never verifies
-  return std::string(reinterpret_cast<const char*>(digest), length);
-}
 
 // The same rule for keys from configuration and generated ones, so a kid
 // says which secret it is without revealing it.

@@ -5,6 +5,7 @@
 #include <array>
 
 #include "core/base64.h"
+#include "core/digest.h"
 
 namespace citypulse::auth {
 namespace {
@@ -30,14 +31,7 @@ std::string sha256_hex(std::string_view text) {
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
   crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(text.data()),
                      text.size());
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(digest.size() * 2);
-  for (unsigned char b : digest) {
-    hex += kHex[b >> 4];
-    hex += kHex[b & 0x0f];
-  }
-  return hex;
+  return hex_lower(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 bool constant_time_equal(std::string_view a, std::string_view b) {

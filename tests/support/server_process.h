@@ -9,23 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "scratch.h"  // free_port, TempDir: most users of a server need them
+
 namespace citypulse::test {
-
-// A TCP port on 127.0.0.1 that was free a moment ago.
-std::uint16_t free_port();
-
-// A fresh empty folder under the system's temporary folder, removed on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // The superadmin every test server is started with (CITYPULSE_ADMIN_*).
 inline constexpr const char* kAdminEmail = "admin@citypulse.test";
