@@ -5,7 +5,7 @@
 
 #include <boost/json.hpp>
 
-#include "alarms/alarm_json.h"
+#include "model/alarm_json.h"
 #include "core/time.h"
 #include "rules/alarm_lifecycle.h"
 

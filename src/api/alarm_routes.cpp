@@ -2,9 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
+#include <map>
 
-#include "alarms/alarm_json.h"
+#include "model/alarm_json.h"
 #include "api/json_fields.h"
 #include "api/json_io.h"
 #include "api/paging.h"
@@ -76,7 +78,7 @@ HttpResponse list_alarms(RequestContext& ctx, MetaStore& store) {
   auto page = store.alarms().list(ctx.scope, *q);
   if (!page) return problem(ctx, page.error());
   json::array items;
-  for (const auto& a : page->records) items.push_back(alarms::alarm_json(a));
+  for (const auto& a : page->records) items.push_back(alarm_json(a));
   json::object body{{"items", std::move(items)}};
   body["next_cursor"] = next_cursor_json(page->next_after, "before");
   return json_response(200, body);
@@ -128,13 +130,173 @@ HttpResponse alarm_summary(RequestContext& ctx, MetaStore& store) {
                                          {"buildings", std::move(buildings)}});
 }
 
+// GET /api/v1/alarms/kpis?from=&to= (default: the last 24 hours, at most 31
+// days): the alarm-management figures of ISA-18.2 over the period.
+HttpResponse alarm_kpis(RequestContext& ctx, MetaStore& store) {
+  constexpr TimeMs kBucket = 600'000;        // ISA-18.2 counts per 10 minutes
+  constexpr std::int64_t kFloodAbove = 10;   // more than 10 in 10 minutes is a flood
+  constexpr TimeMs kChatterWindow = 60'000;  // 3 or more appearances within a minute...
+  constexpr std::size_t kChatterCount = 3;   // ...is chattering
+  constexpr TimeMs kStanding = 86'400'000;   // open for a day or more: a stale alarm
+  const TimeMs now = now_ms();
+  TimeMs to = now, from = now - 86'400'000;
+  for (const auto& [k, v] : ctx.request.query) {
+    if (k != "from" && k != "to")
+      return problem(
+          ctx, Error{ErrorCode::bad_request,
+                     fmt::format("unknown query parameter '{}'; kpis accept: from, to", k), k});
+    auto t = parse_rfc3339(v);
+    if (!t)
+      return problem(ctx,
+                     Error{ErrorCode::bad_request,
+                           fmt::format("query parameter '{}' must be an RFC 3339 time", k), k});
+    (k == "from" ? from : to) = *t;
+  }
+  if (from >= to || to - from > 31 * 86'400'000LL)
+    return problem(ctx, Error{ErrorCode::bad_request,
+                              "'from' must be before 'to', at most 31 days apart", "from"});
+  auto activations = store.alarms().activations(ctx.scope, from, to);
+  if (!activations) return problem(ctx, activations.error());
+
+  // Per 10 minutes, from the bucket `from` falls in.
+  const TimeMs first = from - ((from % kBucket) + kBucket) % kBucket;
+  std::vector<std::int64_t> per_bucket(
+      static_cast<std::size_t>((to - first + kBucket - 1) / kBucket));
+  std::map<std::pair<Id, Id>, std::int64_t> by_source;
+  std::map<Id, std::vector<TimeMs>> by_alarm;
+  for (const auto& a : *activations) {
+    ++per_bucket[static_cast<std::size_t>((a.at - first) / kBucket)];
+    ++by_source[{a.rule_id, a.point_id}];
+    by_alarm[a.alarm_id].push_back(a.at);
+  }
+  json::array floods;
+  std::int64_t busiest = 0;
+  for (std::size_t i = 0; i < per_bucket.size(); ++i) {
+    busiest = std::max(busiest, per_bucket[i]);
+    if (per_bucket[i] <= kFloodAbove) continue;
+    const TimeMs start = first + static_cast<TimeMs>(i) * kBucket;
+    // Consecutive flooded buckets are one flood.
+    if (!floods.empty() &&
+        floods.back().as_object()["to"].as_string() == json::string(format_rfc3339(start))) {
+      auto& f = floods.back().as_object();
+      f["to"] = format_rfc3339(start + kBucket);
+      f["alarms"] = f["alarms"].as_int64() + per_bucket[i];
+    } else {
+      floods.push_back(json::object{{"from", format_rfc3339(start)},
+                                    {"to", format_rfc3339(start + kBucket)},
+                                    {"alarms", per_bucket[i]}});
+    }
+  }
+  std::vector<std::pair<std::int64_t, std::pair<Id, Id>>> ranked;
+  for (const auto& [source, n] : by_source) ranked.push_back({n, source});
+  std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  json::array top;
+  for (std::size_t i = 0; i < ranked.size() && i < 10; ++i)
+    top.push_back(json::object{{"rule_id", ranked[i].second.first},
+                               {"point_id", ranked[i].second.second},
+                               {"count", ranked[i].first}});
+  json::array chattering;
+  for (const auto& [alarm, times] : by_alarm) {
+    for (std::size_t i = 0; i + kChatterCount - 1 < times.size(); ++i)
+      if (times[i + kChatterCount - 1] - times[i] <= kChatterWindow) {
+        chattering.push_back(
+            json::object{{"alarm_id", alarm}, {"count", static_cast<std::int64_t>(times.size())}});
+        break;
+      }
+  }
+  AlarmQuery open;
+  open.open_only = true;
+  open.until = now - kStanding;
+  open.limit = 1000;
+  auto standing = store.alarms().list(ctx.scope, open);
+  if (!standing) return problem(ctx, standing.error());
+  json::array stale;
+  for (const auto& a : standing->records)
+    stale.push_back(json::object{{"alarm_id", a.id},
+                                 {"raised_at", format_rfc3339(a.raised_at)},
+                                 {"state", alarm_state_name(a.state)}});
+  const double hours = static_cast<double>(to - from) / 3'600'000.0;
+  return json_response(
+      200, json::object{{"from", format_rfc3339(from)},
+                        {"to", format_rfc3339(to)},
+                        {"alarms", static_cast<std::int64_t>(activations->size())},
+                        {"per_10_minutes_average",
+                         per_bucket.empty() ? 0.0
+                                            : static_cast<double>(activations->size()) /
+                                                  static_cast<double>(per_bucket.size())},
+                        {"per_10_minutes_peak", busiest},
+                        {"per_hour_average", static_cast<double>(activations->size()) / hours},
+                        {"flood_periods", std::move(floods)},
+                        {"most_frequent", std::move(top)},
+                        {"chattering", std::move(chattering)},
+                        {"stale", std::move(stale)}});
+}
+
 HttpResponse read_alarm(RequestContext& ctx, MetaStore& store) {
   if (auto s = reject_query(ctx.request); !s) return problem(ctx, s.error());
   auto id = ctx.id_param("id");
   if (!id) return problem(ctx, id.error());
   auto alarm = store.alarms().get(ctx.scope, *id);
   if (!alarm) return problem(ctx, alarm.error());
-  return json_response(200, alarms::alarm_json(*alarm));
+  return json_response(200, alarm_json(*alarm));
+}
+
+json::object attempt_json(const NotificationAttempt& a) {
+  const auto id = [](const std::optional<Id>& v) { return v ? json::value(*v) : json::value(); };
+  return json::object{
+      {"id", a.id},
+      {"tenant_id", a.tenant_id},
+      {"alarm_id", id(a.alarm_id)},
+      {"building_id", id(a.building_id)},
+      {"recipient_id", a.recipient_id},
+      {"channel", a.channel},
+      {"target", a.target},
+      {"kind", a.kind},
+      {"attempt", a.attempt_no},
+      {"at", format_rfc3339(a.at)},
+      {"outcome", a.outcome},
+      {"error", a.error},
+      {"next_at", a.next_at ? json::value(format_rfc3339(*a.next_at)) : json::value()}};
+}
+
+// GET /api/v1/notifications and /api/v1/alarms/{id}/notifications: the
+// delivery attempts, newest first (?limit, ?cursor).
+HttpResponse list_attempts(RequestContext& ctx, MetaStore& store, bool of_alarm) {
+  std::size_t limit = 100;
+  Id before = 0;
+  for (const auto& [k, v] : ctx.request.query) {
+    if (k == "limit") {
+      auto n = parse_limit(v);
+      if (!n) return problem(ctx, n.error());
+      limit = *n;
+    } else if (k == "cursor") {
+      auto id = decode_cursor(v, "before");
+      if (!id) return problem(ctx, id.error());
+      before = *id;
+    } else {
+      return problem(ctx, Error{ErrorCode::bad_request,
+                                fmt::format("unknown query parameter '{}'; notifications accept: "
+                                            "limit, cursor",
+                                            k),
+                                k});
+    }
+  }
+  std::optional<Id> alarm;
+  if (of_alarm) {
+    auto id = ctx.id_param("id");
+    if (!id) return problem(ctx, id.error());
+    if (auto a = store.alarms().get(ctx.scope, *id); !a) return problem(ctx, a.error());
+    alarm = *id;
+  }
+  auto page = store.alarms().notification_attempts(ctx.scope, alarm, limit, before);
+  if (!page) return problem(ctx, page.error());
+  json::array items;
+  for (const auto& a : page->records) items.push_back(attempt_json(a));
+  json::object body{{"items", std::move(items)}};
+  body["next_cursor"] = next_cursor_json(page->next_after, "before");
+  return json_response(200, body);
 }
 
 HttpResponse alarm_history(RequestContext& ctx, MetaStore& store) {
@@ -144,7 +306,7 @@ HttpResponse alarm_history(RequestContext& ctx, MetaStore& store) {
   auto notes = store.alarms().history(ctx.scope, *id);
   if (!notes) return problem(ctx, notes.error());
   json::array items;
-  for (const auto& n : *notes) items.push_back(alarms::alarm_note_json(n));
+  for (const auto& n : *notes) items.push_back(alarm_note_json(n));
   return json_response(200, json::object{{"items", std::move(items)}});
 }
 
@@ -247,7 +409,7 @@ HttpResponse act(RequestContext& ctx, MetaStore& store, alarms::AlarmService& se
   }
   auto alarm = service.act(ctx.scope, *id, *action);
   if (!alarm) return problem(ctx, alarm.error());
-  auto body = alarms::alarm_json(*alarm);
+  auto body = alarm_json(*alarm);
   json::object summary{
       {"action", json::string(ctx.request.path.substr(ctx.request.path.find_last_of('/') + 1))},
       {"state", alarm_state_name(alarm->state)}};
@@ -265,10 +427,16 @@ void add_alarm_routes(Router& router, MetaStore& store, alarms::AlarmService& se
              [&store](RequestContext& c) { return list_alarms(c, store); });
   router.add("GET", "/api/v1/alarms/summary", read,
              [&store](RequestContext& c) { return alarm_summary(c, store); });
+  router.add("GET", "/api/v1/alarms/kpis", read,
+             [&store](RequestContext& c) { return alarm_kpis(c, store); });
   router.add("GET", "/api/v1/alarms/{id}", read,
              [&store](RequestContext& c) { return read_alarm(c, store); });
   router.add("GET", "/api/v1/alarms/{id}/history", read,
              [&store](RequestContext& c) { return alarm_history(c, store); });
+  router.add("GET", "/api/v1/alarms/{id}/notifications", read,
+             [&store](RequestContext& c) { return list_attempts(c, store, true); });
+  router.add("GET", "/api/v1/notifications", read,
+             [&store](RequestContext& c) { return list_attempts(c, store, false); });
   using K = OperatorActionKind;
   struct Route {
     std::string_view path;

@@ -3,8 +3,12 @@
 //        ?open=true|false &state= &min_severity= &building_id= &rule_id= &point_id=
 //        &since= &until= (raised_at) &limit= &cursor=
 //   GET  /api/v1/alarms/summary            open alarms by building, severity and state
+//   GET  /api/v1/alarms/kpis ?from=&to=     ISA-18.2 figures: alarms per 10 minutes, floods,
+//                                          the most frequent, chattering and stale alarms
 //   GET  /api/v1/alarms/{id}               one alarm
 //   GET  /api/v1/alarms/{id}/history       its history, oldest first
+//   GET  /api/v1/alarms/{id}/notifications its notifications' delivery attempts, newest first
+//   GET  /api/v1/notifications             every delivery attempt, newest first
 //   POST /api/v1/alarms/{id}/acknowledge   {"comment"?}            (alarms:ack)
 //   POST /api/v1/alarms/{id}/shelve        {"reason", "until" | "duration_s"} (alarms:ack)
 //   POST /api/v1/alarms/{id}/unshelve      {}                      (alarms:ack)

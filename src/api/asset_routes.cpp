@@ -11,8 +11,10 @@
 #include "api/problem.h"
 #include "core/text.h"
 #include "model/asset_schema.h"
+#include "model/recipient_schema.h"
 #include "model/rule_schema.h"
 #include "rules/expression.h"
+#include "store/identity_store.h"
 
 namespace citypulse {
 namespace {
@@ -253,8 +255,7 @@ Status check_rule_expression(RequestContext& ctx, MetaStore& store, const Rule& 
   if (!expression) return std::unexpected(expression.error());
   for (const auto point_id : expression->points()) {
     auto point = store.points().get(ctx.scope, point_id);
-    if (!point && point.error().code != ErrorCode::not_found)
-      return std::unexpected(point.error());
+    if (!point && point.error().code != ErrorCode::not_found) return std::unexpected(point.error());
     const Id tenant = rule.tenant_id != 0 ? rule.tenant_id : ctx.scope.tenant_id().value_or(0);
     if (!point || (tenant != 0 && point->tenant_id != tenant))
       return fail(ErrorCode::invalid,
@@ -262,6 +263,19 @@ Status check_rule_expression(RequestContext& ctx, MetaStore& store, const Rule& 
                   "/expression");
   }
   return {};
+}
+
+// A recipient that names a user names one of the rule's tenant (invalid
+// otherwise, as an unknown reference is).
+Status check_recipient_user(RequestContext& ctx, MetaStore& store, const Recipient& recipient) {
+  if (!recipient.user_id) return {};
+  const Id tenant =
+      recipient.tenant_id != 0 ? recipient.tenant_id : ctx.scope.tenant_id().value_or(0);
+  auto user = store.identity().get_user(Scope::tenant(tenant), *recipient.user_id);
+  if (user) return {};
+  if (user.error().code != ErrorCode::not_found) return std::unexpected(user.error());
+  return fail(ErrorCode::invalid,
+              fmt::format("user {} does not exist in this tenant", *recipient.user_id), "/user_id");
 }
 
 // Registers the six routes of one resource; the handlers share its ownership.
@@ -377,6 +391,9 @@ void add_asset_routes(Router& router, MetaStore& store, bus::EventBus* bus,
   add_resource(router, store, bus, rule_schema(), {},
                {Permission::alarms_read, Permission::alarms_manage, Permission::alarms_manage},
                check_rule_expression);
+  add_resource(router, store, bus, recipient_schema(), {},
+               {Permission::alarms_read, Permission::alarms_manage, Permission::alarms_manage},
+               check_recipient_user);
   router.add("GET", "/api/v1/buildings/{id}/tree",
              RouteAccess::needs(auth::Permission::assets_read, RateClass::read),
              [&store](RequestContext& c) { return building_tree(c, store); });

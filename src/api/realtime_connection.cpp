@@ -7,6 +7,9 @@
 #include <boost/json.hpp>
 #include <cmath>
 
+#include "model/alarm_json.h"
+#include "store/alarm_store.h"
+
 namespace citypulse {
 namespace json = boost::json;
 namespace {
@@ -312,6 +315,8 @@ void RealtimeConnection::subscribe_checked(realtime::SubscribeMessage m,
     for (auto kind : m.events) ++event_kinds_[static_cast<std::uint8_t>(kind)];
   const std::string id = m.id;
   const auto kind = m.kind;
+  const auto alarm_buildings = m.ids;
+  const auto min_severity = m.min_severity;
   if (m.max_rate > 0) rate_limited_ = true;
   // Sorted once here (checked in the client's order above), so the flush
   // of a max-rate subscription finds a value's point or building by halves.
@@ -323,9 +328,34 @@ void RealtimeConnection::subscribe_checked(realtime::SubscribeMessage m,
                kind == K::points ? RealtimeHub::Watched::point : RealtimeHub::Watched::building,
                watched, true);
 
+  if (kind == K::alarms) {
+    // The open alarms the subscription covers, read from the store.
+    off_thread<json::object>(
+        [services = services_, scope = *scope_, id, alarm_buildings, min_severity] {
+          json::object answer{
+              {"type", "subscribed"}, {"id", id}, {"event", services.bus.last_id()}};
+          json::array open;
+          AlarmQuery q;
+          q.open_only = true;
+          q.min_severity = min_severity;
+          q.limit = 1000;
+          const auto add = [&](std::optional<Id> building) {
+            q.building_id = building;
+            if (auto page = services.store.alarms().list(scope, q))
+              for (const auto& a : page->records) open.push_back(alarm_json(a));
+          };
+          if (alarm_buildings.empty())
+            add(std::nullopt);
+          else
+            for (const Id b : alarm_buildings) add(b);
+          answer["alarms"] = std::move(open);
+          return answer;
+        },
+        [this](json::object answer) { send(std::move(answer)); });
+    return;
+  }
   if (kind != K::points && kind != K::buildings) {
     json::object answer{{"type", "subscribed"}, {"id", id}, {"event", services_.bus.last_id()}};
-    if (kind == K::alarms) answer["alarms"] = json::array{};  // alarms come with the rules
     send(std::move(answer));
     return;
   }

@@ -7,6 +7,7 @@
 #include "api/json_io.h"
 #include "api/problem.h"
 #include "model/asset_schema.h"
+#include "model/recipient_schema.h"
 #include "model/rule_schema.h"
 
 namespace citypulse {
@@ -28,6 +29,7 @@ const boost::json::object& openapi_document() {
     schemas["Point"] = json_schema(point_schema());
     schemas["Device"] = json_schema(device_schema());
     schemas["Rule"] = json_schema(rule_schema());
+    schemas["Recipient"] = json_schema(recipient_schema());
     return parsed;
   }();
   return doc;

@@ -4,9 +4,9 @@
 #include <spdlog/spdlog.h>
 #include <filesystem>
 
+#include "alarms/rule_engine.h"
 #include "api/api.h"
 #include "api/http_server.h"
-#include "alarms/rule_engine.h"
 #include "api/realtime_hub.h"
 #include "app/embedded_broker.h"
 #include "app/identity_setup.h"
@@ -20,6 +20,7 @@
 #include "ingest/directory.h"
 #include "ingest/pipeline.h"
 #include "ingest/readings_publisher.h"
+#include "notify/alarm_notifier.h"
 #include "sim/demo_readings.h"
 #include "sim/demo_town.h"
 #include "store/embedded_series_store.h"
@@ -64,6 +65,43 @@ int run_migrate(const Config& config) {
              (*store)->schema_version());
   return 0;
 }
+
+namespace {
+
+// What the notifier sends through, from the [notify] keys; invalid (naming
+// the key) for an SMS gateway template that cannot work.
+Result<notify::NotifierSettings> notifier_settings_of(const NotifyConfig& c) {
+  notify::NotifierSettings s;
+  s.smtp.url = c.smtp_url;
+  s.smtp.from = c.smtp_from;
+  s.smtp.username = c.smtp_username;
+  s.smtp.password = c.smtp_password;
+  s.smtp.tls = c.smtp_tls == "none" ? notify::SmtpSettings::Tls::none
+               : c.smtp_tls == "starttls_if_offered"
+                   ? notify::SmtpSettings::Tls::starttls_if_offered
+                   : notify::SmtpSettings::Tls::starttls_required;
+  s.smtp.ca_file = c.smtp_ca_file;
+  if (!c.sms_url.empty()) {
+    s.sms.method = c.sms_method;
+    s.sms.url_template = c.sms_url;
+    s.sms.body_template = c.sms_body;
+    if (c.sms_method == "POST") s.sms.headers.emplace_back("Content-Type", c.sms_content_type);
+    if (!c.sms_authorization.empty())
+      s.sms.headers.emplace_back("Authorization", c.sms_authorization);
+    if (auto ok = notify::check_sms_gateway(s.sms); !ok)
+      return fail(ErrorCode::invalid,
+                  fmt::format("config key notify.sms_{}: {}", ok.error().field, ok.error().message),
+                  "notify.sms_url");
+  }
+  s.flood_alarms = c.flood_alarms;
+  s.flood_window_ms = std::int64_t{c.flood_window_s} * 1000;
+  s.digest_interval_ms = std::int64_t{c.digest_interval_s} * 1000;
+  s.public_url = c.public_url;
+  while (s.public_url.ends_with('/')) s.public_url.pop_back();
+  return s;
+}
+
+}  // namespace
 
 int run_server(const Config& config, bool demo) {
   if (auto s = init_logging(config.log.level); !s) {
@@ -159,6 +197,18 @@ int run_server(const Config& config, bool demo) {
     return 1;
   }
   pipeline.add_sink(rule_engine);
+  auto notifier_settings = notifier_settings_of(config.notify);
+  if (!notifier_settings) {
+    spdlog::error("{}", notifier_settings.error().message);
+    return 2;
+  }
+  notify::DeliveryOptions delivery;
+  delivery.retry = {.base_delay_ms = config.notify.retry_base_ms,
+                    .max_delay_ms = config.notify.retry_max_ms,
+                    .max_attempts = config.notify.retry_max_attempts,
+                    .jitter = 0.2};
+  notify::AlarmNotifier notifier(store, bus, std::move(*notifier_settings), std::move(delivery));
+  notifier.start();
   ingest::DedupWindow dedup(std::int64_t{config.ingest.dedup_window_s} * 1000,
                             static_cast<std::size_t>(config.ingest.dedup_max_entries));
   EmbeddedBroker broker(config, store, directory, pipeline, authenticator, limiter, &bus);

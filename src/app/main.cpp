@@ -185,6 +185,11 @@ int main(int argc, char** argv) {
                           "Points each rule watches (1)");
   bench_rules->add_option("--readings", bench_rules_options.readings,
                           "Readings evaluated (2000000)");
+  bench_rules->add_flag("--engine", bench_rules_options.engine,
+                        "Through the rule engine as the ingest pipeline feeds it: stored rules, "
+                        "its queue and thread, alarms kept in the store");
+  bench_rules->add_option("--batch", bench_rules_options.batch,
+                          "--engine: readings handed over together, as one request's (1000)");
   auto* bench_ws = bench->add_subcommand(
       "ws",
       "Measure the realtime WebSocket API (latency, memory a client) with a server of its own");

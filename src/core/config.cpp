@@ -44,6 +44,16 @@ Error key_error(std::string_view key, std::string message) {
                std::string(key)};
 }
 
+Status check_smtp_url(std::string_view key, std::string_view text) {
+  if (text.starts_with("smtp://") || text.starts_with("smtps://")) return {};
+  return std::unexpected(key_error(key, "expected an smtp:// or smtps:// URL"));
+}
+
+Status check_http_url(std::string_view key, std::string_view text) {
+  if (text.starts_with("http://") || text.starts_with("https://")) return {};
+  return std::unexpected(key_error(key, "expected an http:// or https:// URL"));
+}
+
 Status check_bridge_url(std::string_view key, std::string_view text) {
   if (auto e = parse_bridge_url(text); !e)
     return std::unexpected(key_error(key, e.error().message));
@@ -167,6 +177,25 @@ std::vector<Key> keys_of(Config& c) {
       {"realtime.max_subscriptions", IntKey{&c.realtime.max_subscriptions, 1, 10'000}},
       {"realtime.max_pending_events", IntKey{&c.realtime.max_pending_events, 1, 1'000'000}},
       {"realtime.max_unsent_kb", Int64Key{&c.realtime.max_unsent_kb, 16, 1 << 20}},
+      {"notify.smtp_url", TextKey{&c.notify.smtp_url, {}, false, check_smtp_url}},
+      {"notify.smtp_from", TextKey{&c.notify.smtp_from, {}}},
+      {"notify.smtp_username", TextKey{&c.notify.smtp_username, {}}},
+      {"notify.smtp_password", TextKey{&c.notify.smtp_password, {}, true}},
+      {"notify.smtp_tls",
+       TextKey{&c.notify.smtp_tls, {"none", "starttls_if_offered", "starttls_required"}}},
+      {"notify.smtp_ca_file", TextKey{&c.notify.smtp_ca_file, {}}},
+      {"notify.sms_url", TextKey{&c.notify.sms_url, {}, false, check_http_url}},
+      {"notify.sms_method", TextKey{&c.notify.sms_method, {"POST", "GET"}}},
+      {"notify.sms_body", TextKey{&c.notify.sms_body, {}}},
+      {"notify.sms_content_type", TextKey{&c.notify.sms_content_type, {}}},
+      {"notify.sms_authorization", TextKey{&c.notify.sms_authorization, {}, true}},
+      {"notify.retry_base_ms", IntKey{&c.notify.retry_base_ms, 1, 3'600'000}},
+      {"notify.retry_max_ms", IntKey{&c.notify.retry_max_ms, 1, 24 * 3'600'000}},
+      {"notify.retry_max_attempts", IntKey{&c.notify.retry_max_attempts, 1, 100}},
+      {"notify.flood_alarms", IntKey{&c.notify.flood_alarms, 1, 1'000'000}},
+      {"notify.flood_window_s", IntKey{&c.notify.flood_window_s, 1, 24 * 3600}},
+      {"notify.digest_interval_s", IntKey{&c.notify.digest_interval_s, 1, 24 * 3600}},
+      {"notify.public_url", TextKey{&c.notify.public_url, {}, false, check_http_url}},
       {"log.level", TextKey{&c.log.level, {"trace", "debug", "info", "warn", "error", "off"}}},
       {"workers.threads", IntKey{&c.workers.threads, 1, 256}},
   };
@@ -316,6 +345,14 @@ Result<MqttBridgeEndpoint> parse_bridge_url(std::string_view url) {
 }
 
 Status check_config(const Config& config) {
+  if (config.notify.retry_base_ms > config.notify.retry_max_ms)
+    return std::unexpected(
+        key_error("notify.retry_base_ms", "must not be more than notify.retry_max_ms"));
+  if (!config.notify.smtp_username.empty() && config.notify.smtp_tls != "starttls_required" &&
+      !config.notify.smtp_url.starts_with("smtps://"))
+    return std::unexpected(
+        key_error("notify.smtp_tls",
+                  "credentials are sent over TLS only: use starttls_required or an smtps:// URL"));
   const auto& b = config.mqtt.bridge;
   if (b.url.empty()) return {};
   const auto endpoint = parse_bridge_url(b.url);

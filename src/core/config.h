@@ -173,6 +173,29 @@ struct RealtimeConfig {
   std::int64_t max_unsent_kb = 256;  // unsent past which a connection holds back and coalesces
 };
 
+// Alarm notifications (docs/notifications.md): the SMTP server and SMS
+// gateway the server sends through, retries and flood protection. Who is
+// told is the tenants' business (/api/v1/recipients).
+struct NotifyConfig {
+  std::string smtp_url;  // smtp://host:587 or smtps://host:465; empty: no email
+  std::string smtp_from = "CityPulse <alarms@localhost>";
+  std::string smtp_username, smtp_password;
+  std::string smtp_tls = "starttls_required";  // none | starttls_if_offered | starttls_required
+  std::string smtp_ca_file;                    // certificates to trust; empty: the system's
+  std::string sms_url;  // the gateway's URL template ({to}, {text}); empty: no SMS
+  std::string sms_method = "POST";
+  std::string sms_body;  // POST body template ({to}, {text})
+  std::string sms_content_type = "application/x-www-form-urlencoded";
+  std::string sms_authorization;  // the Authorization header the gateway wants, if any
+  int retry_base_ms = 5'000;      // the first wait after a failure that may pass
+  int retry_max_ms = 900'000;     // the longest wait
+  int retry_max_attempts = 8;     // attempts in all
+  int flood_alarms = 10;          // more than this many raised...
+  int flood_window_s = 600;       // ...within this is a flood: digests instead
+  int digest_interval_s = 600;    // how often a flood's digest goes out
+  std::string public_url;         // the web UI's address, for links in messages
+};
+
 struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, off
 };
@@ -190,6 +213,7 @@ struct Config {
   StorageConfig storage;
   TsdbConfig tsdb;
   RealtimeConfig realtime;
+  NotifyConfig notify;
   LogConfig log;
   WorkerConfig workers;
 };

@@ -33,9 +33,11 @@ enum class FieldType {
 };
 
 enum class Access {
-  writable,   // set on create, changeable later
-  immutable,  // set on create; a later different value is an error
-  derived,    // set by the server (e.g. a space's building from its floor); ignored on input
+  writable,    // set on create, changeable later
+  immutable,   // set on create; a later different value is an error
+  derived,     // set by the server (e.g. a space's building from its floor); ignored on input
+  write_only,  // set on create, changeable; stored but never shown (a webhook's secret); a
+               // replacement that leaves it out keeps it
 };
 
 // How a reference constrains the record that holds it (checked by the store).
@@ -67,9 +69,9 @@ struct FieldSpec {
 
 // How the tenant_id of a resource is set.
 enum class TenantField {
-  none,      // the resource is a tenant itself
-  explicit_, // given on create (by a superadmin) or taken from the caller's scope
-  derived,   // taken from the owner reference
+  none,       // the resource is a tenant itself
+  explicit_,  // given on create (by a superadmin) or taken from the caller's scope
+  derived,    // taken from the owner reference
 };
 
 template <class T>

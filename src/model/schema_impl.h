@@ -316,8 +316,10 @@ Result<T> decode(const boost::json::value& body, const Schema<T>& schema, Decode
     for (const auto& f : schema.fields) {
       if (f.access == Access::derived) continue;
       if (!obj.contains(f.name)) {
-        // A replacement may leave out what cannot change anyway.
-        if (f.access == Access::immutable && mode == DecodeMode::replace)
+        // A replacement may leave out what cannot change anyway, and what
+        // it cannot have read.
+        if ((f.access == Access::immutable || f.access == Access::write_only) &&
+            mode == DecodeMode::replace)
           std::visit([&](auto p) { out.*p = current->*p; }, f.member);
         else if (f.required)
           return std::unexpected(
@@ -336,7 +338,8 @@ boost::json::object encode(const T& record, const Schema<T>& schema) {
   json::object o;
   o["id"] = record.id;
   if (schema.tenant != TenantField::none) o["tenant_id"] = record.tenant_id;
-  for (const auto& f : schema.fields) o[f.name] = write_field(f, record);
+  for (const auto& f : schema.fields)
+    if (f.access != Access::write_only) o[f.name] = write_field(f, record);
   o["version"] = record.version;
   o["created_at"] = format_rfc3339(record.created_at);
   o["updated_at"] = format_rfc3339(record.updated_at);
@@ -420,6 +423,7 @@ boost::json::object json_schema(const Schema<T>& schema) {
         break;
     }
     if (f.access == Access::derived) p["readOnly"] = true;
+    if (f.access == Access::write_only) p["writeOnly"] = true;
     if (!f.description.empty()) p["description"] = f.description;
     props[f.name] = std::move(p);
     if (f.required) required.emplace_back(f.name);

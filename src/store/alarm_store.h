@@ -54,6 +54,23 @@ struct AlarmActivation {
   TimeMs at = 0;
 };
 
+// One attempt to deliver a notification (notify/alarm_notifier.h).
+struct NotificationAttempt {
+  Id id = 0;
+  Id tenant_id = 0;
+  std::optional<Id> alarm_id;     // none for a digest of many
+  std::optional<Id> building_id;  // the alarm's
+  Id recipient_id = 0;
+  std::string channel;          // email | sms | webhook
+  std::string target;           // the address (a webhook's URL without its query)
+  std::string kind;             // raised | escalated | digest
+  std::int64_t attempt_no = 0;  // 1 for the first; 0: refused before any attempt
+  TimeMs at = 0;
+  std::string outcome;  // delivered | retrying | failed | dead_lettered
+  std::string error;
+  std::optional<TimeMs> next_at;  // retrying: when the next attempt is due
+};
+
 class AlarmStore {
  public:
   virtual ~AlarmStore() = default;
@@ -76,6 +93,16 @@ class AlarmStore {
   // Raises and repeats in [since, until), oldest first.
   virtual Result<std::vector<AlarmActivation>> activations(const Scope& scope, TimeMs since,
                                                            TimeMs until) = 0;
+
+  // ---- notification attempts ----
+  // The tenant must exist (invalid otherwise).
+  virtual Status add_notification_attempt(NotificationAttempt attempt) = 0;
+  // Newest first, of one alarm or all; a building-limited scope sees those
+  // of its buildings' alarms only (not digests). next_after is the cursor
+  // for `before`.
+  virtual Result<Page<NotificationAttempt>> notification_attempts(const Scope& scope,
+                                                                  std::optional<Id> alarm_id,
+                                                                  std::size_t limit, Id before) = 0;
 };
 
 }  // namespace citypulse

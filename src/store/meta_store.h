@@ -28,6 +28,7 @@
 
 #include "core/result.h"
 #include "model/asset.h"
+#include "model/recipient.h"
 #include "model/rule.h"
 #include "store/scope.h"
 
@@ -95,6 +96,7 @@ class MetaStore {
   virtual Repository<Point>& points() = 0;
   virtual Repository<Device>& devices() = 0;
   virtual Repository<Rule>& rules() = 0;
+  virtual Repository<Recipient>& recipients() = 0;
   virtual IdentityStore& identity() = 0;
   virtual DeviceAccessStore& device_access() = 0;
   virtual AlarmStore& alarms() = 0;
@@ -171,5 +173,9 @@ inline Repository<Device>& repository(MetaStore& s) {
 template <>
 inline Repository<Rule>& repository(MetaStore& s) {
   return s.rules();
+}
+template <>
+inline Repository<Recipient>& repository(MetaStore& s) {
+  return s.recipients();
 }
 }  // namespace citypulse

@@ -442,6 +442,50 @@ CREATE INDEX alarm_notes_alarm_id ON alarm_notes (alarm_id);
 CREATE INDEX alarm_notes_tenant_at ON alarm_notes (tenant_id, at);
 )sql";
 
+// Version 8: notification recipients (model/recipient.h) and the record of
+// every delivery attempt (store/alarm_store.h). An attempt outlives its
+// alarm and recipient, like an alarm its rule.
+constexpr std::string_view kNotifications = R"sql(
+CREATE TABLE recipients (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  channel TEXT NOT NULL,
+  address TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  user_id BIGINT,
+  building_id BIGINT REFERENCES buildings (id) ON DELETE CASCADE,
+  min_severity TEXT NOT NULL,
+  quiet_from TEXT NOT NULL,
+  quiet_to TEXT NOT NULL,
+  escalate_after_s BIGINT NOT NULL,
+  status TEXT NOT NULL,
+  tags TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX recipients_tenant_id ON recipients (tenant_id);
+CREATE INDEX recipients_building_id ON recipients (building_id);
+CREATE TABLE notification_attempts (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  alarm_id BIGINT,
+  building_id BIGINT,
+  recipient_id BIGINT NOT NULL,
+  channel TEXT NOT NULL,
+  target TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  attempt_no BIGINT NOT NULL,
+  at BIGINT NOT NULL,
+  outcome TEXT NOT NULL,
+  error TEXT NOT NULL,
+  next_at BIGINT
+);
+CREATE INDEX notification_attempts_tenant_id ON notification_attempts (tenant_id, id);
+CREATE INDEX notification_attempts_alarm_id ON notification_attempts (alarm_id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "asset model", kAssetModel},
     {2, "identity", kIdentity},
@@ -450,6 +494,7 @@ constexpr Migration kMigrations[] = {
     {5, "device gateways and topics", kDeviceGateways},
     {6, "rules", kRules},
     {7, "alarms", kAlarms},
+    {8, "notifications", kNotifications},
 };
 
 constexpr bool versions_are_consecutive() {

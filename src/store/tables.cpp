@@ -4,6 +4,7 @@
 #include <cstdlib>
 
 #include "model/asset_schema.h"
+#include "model/recipient_schema.h"
 #include "model/rule_schema.h"
 
 namespace citypulse {
@@ -24,8 +25,8 @@ TableInfo describe(const Schema<T>& schema, std::vector<UniqueKey> unique) {
 
 // The unique keys are not in the schemas (uniqueness is the store's business);
 // they mirror the unique indexes of migrations.cpp.
-const std::array<TableInfo, 9>& tables() {
-  static const std::array<TableInfo, 9> t = {
+const std::array<TableInfo, 10>& tables() {
+  static const std::array<TableInfo, 10> t = {
       describe(tenant_schema(), {{"name", false}}),
       describe(site_schema(), {}),
       describe(building_schema(), {}),
@@ -35,6 +36,7 @@ const std::array<TableInfo, 9>& tables() {
       describe(point_schema(), {{"key", true}}),
       describe(device_schema(), {{"serial", true}}),
       describe(rule_schema(), {}),
+      describe(recipient_schema(), {}),
   };
   return t;
 }

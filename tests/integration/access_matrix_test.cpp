@@ -277,6 +277,11 @@ class AccessMatrix : public ::testing::Test {
                                           {"point_id", (*m)["points"]},
                                           {"threshold", 90}});
       (*m)["alarms"] = raise_alarm(tenant, (*m)["points"]);
+      (*m)["recipients"] = create_id("recipients", {{"tenant_id", tenant},
+                                                    {"building_id", building},
+                                                    {"name", "Caretaker " + suffix},
+                                                    {"channel", "email"},
+                                                    {"address", "caretaker@matrix.test"}});
     }
     return maps;
   }

@@ -15,20 +15,17 @@
 #include <thread>
 
 #include "admin_api.h"
+#include "core/time.h"
 #include "http_client.h"
+#include "realtime_messages.h"
 #include "server_process.h"
+#include "ws_test_client.h"
 
 namespace citypulse::test {
 namespace {
 
 namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 class Alarms : public ::testing::Test {
  protected:
@@ -251,6 +248,79 @@ TEST_F(Alarms, AnOpenAlarmSurvivesARestartAndClosesWhenItsRuleIsDisabled) {
     return !a.empty() && a[0].at("state").as_string() == "normal";
   });
   EXPECT_EQ(items[0].at("state").as_string(), "normal");
+}
+
+// The alarm-management figures: a burst of alarms within ten minutes is a
+// flood, a point that keeps coming and going chatters, the busiest sources
+// are ranked.
+TEST_F(Alarms, KpisFindFloodsChatteringAndTheMostFrequent) {
+  const auto rule = threshold_rule(26);
+  std::vector<std::int64_t> points;
+  for (int i = 0; i < 11; ++i)
+    points.push_back(create_point(*admin_, school_, "Room " + std::to_string(i + 10),
+                                  "kpi." + std::to_string(i)));
+  // All in one ten-minute bucket of the past.
+  const std::int64_t bucket = 600'000;
+  const std::int64_t start = (now_ms() - 3 * bucket) / bucket * bucket;
+  for (std::size_t i = 0; i < points.size(); ++i)
+    write(points[i], start + 1000 * static_cast<std::int64_t>(i), 30);
+  // Room 1 comes and goes three times within a minute.
+  for (int i = 0; i < 5; ++i) write(room_, start + 20'000 + 5'000 * i, i % 2 == 0 ? 28 : 24);
+  alarms_until(rule, [](const json::array& a) {
+    std::int64_t n = 0;
+    for (const auto& x : a) n += x.at("count").as_int64();
+    return n >= 14;
+  });
+  auto r = admin_->get("/api/v1/alarms/kpis?from=" + format_rfc3339(start - bucket) +
+                       "&to=" + format_rfc3339(start + 2 * bucket));
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto kpis = json::parse(r.body).as_object();
+  EXPECT_EQ(kpis.at("alarms").as_int64(), 14);
+  EXPECT_EQ(kpis.at("per_10_minutes_peak").as_int64(), 14);
+  ASSERT_EQ(kpis.at("flood_periods").as_array().size(), 1u);
+  EXPECT_EQ(kpis.at("flood_periods").as_array()[0].at("alarms").as_int64(), 14);
+  const auto& top = kpis.at("most_frequent").as_array();
+  ASSERT_FALSE(top.empty());
+  EXPECT_EQ(top[0].at("point_id").as_int64(), room_);
+  EXPECT_EQ(top[0].at("count").as_int64(), 3);
+  EXPECT_EQ(top.size(), 10u);
+  const auto& chattering = kpis.at("chattering").as_array();
+  ASSERT_EQ(chattering.size(), 1u);
+  EXPECT_EQ(admin_->get("/api/v1/alarms/kpis?from=x").status, 400);
+}
+
+// The realtime API: an alarm subscription's snapshot holds the open
+// alarms, then each change comes as an alarm_changed event.
+TEST_F(Alarms, TheControlRoomSeesOpenAlarmsAndEachChangeLive) {
+  const auto rule = threshold_rule(26);
+  const auto t0 = now_ms() - 60'000;
+  write(room_, t0, 30);
+  auto items = alarms_until(rule, [](const json::array& a) { return !a.empty(); });
+  ASSERT_EQ(items.size(), 1u);
+  const auto id = items[0].at("id").as_int64();
+
+  auto c =
+      signed_in_client(server_->port(), new_api_key(*admin_, tenant_, json::array{"alarms:read"}));
+  c->send(json::serialize(json::object{
+      {"type", "subscribe"},
+      {"id", "a"},
+      {"alarms", json::object{{"buildings", json::array{school_}}, {"min_severity", "minor"}}}}));
+  auto subscribed = next_message(*c, "subscribed");
+  ASSERT_TRUE(subscribed);
+  const auto& open = subscribed->at("alarms").as_array();
+  ASSERT_EQ(open.size(), 1u);
+  EXPECT_EQ(open[0].at("id").as_int64(), id);
+  EXPECT_EQ(open[0].at("state").as_string(), "active_unacknowledged");
+
+  ASSERT_EQ(admin_->post("/api/v1/alarms/" + std::to_string(id) + "/acknowledge", "").status, 200);
+  auto e = next_message(*c, "event");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->at("kind").as_string(), "alarm_changed");
+  EXPECT_EQ(e->at("building_id").as_int64(), school_);
+  const auto& details = e->at("details").as_object();
+  EXPECT_EQ(details.at("id").as_int64(), id);
+  EXPECT_EQ(details.at("change").as_string(), "acknowledged");
+  EXPECT_EQ(details.at("state").as_string(), "active_acknowledged");
 }
 
 TEST_F(Alarms, OneTenantNeverSeesAnothersRulesOrAlarms) {

@@ -32,6 +32,24 @@ TEST(BenchRules, EvaluatesEveryReadingAndSeesConditionsComeAndGo) {
   EXPECT_NEAR(number(o, "readings_per_s"), 200000 / number(o, "seconds"), 1) << text;
 }
 
+// Through the rule engine: every reading evaluated, none dropped, and the
+// thresholds the walks cross raise alarms that the store keeps.
+TEST(BenchRules, TheEngineEvaluatesEveryReadingAndKeepsTheAlarms) {
+  std::string output;
+  ASSERT_EQ(run_binary({"bench", "rules", "--engine", "--rules", "40", "--readings", "100000",
+                        "--batch", "100"},
+                       output),
+            0)
+      << output;
+  const auto o = json_line(output);
+  const auto text = boost::json::serialize(o);
+  EXPECT_EQ(number(o, "conditions"), 40) << text;
+  EXPECT_EQ(number(o, "readings"), 100000) << text;
+  EXPECT_EQ(number(o, "dropped"), 0) << text;
+  EXPECT_GT(number(o, "alarms"), 0) << text;
+  EXPECT_NEAR(number(o, "readings_per_s"), 100000 / number(o, "seconds"), 1) << text;
+}
+
 TEST(BenchRules, BadOptionsExitTwo) {
   std::string output;
   for (std::vector<std::string> bad : {
@@ -42,6 +60,8 @@ TEST(BenchRules, BadOptionsExitTwo) {
            {"--rules", "100000", "--points-per-rule", "101"},  // over 10,000,000 conditions
            {"--readings", "0"},
            {"--readings", "many"},
+           {"--batch", "0"},
+           {"--engine", "--points-per-rule", "2"},
        }) {
     bad.insert(bad.begin(), {"bench", "rules"});
     EXPECT_EQ(run_binary(bad, output), 2) << bad[2] << " " << bad[3] << ": " << output;

@@ -10,10 +10,10 @@
 #include <string_view>
 #include <vector>
 
+#include "../support/notify_peers.h"
 #include "notify/email.h"
 #include "notify/mime.h"
 #include "notify/retry.h"
-#include "notify_peers.h"
 
 namespace citypulse::notify {
 namespace {

@@ -7,9 +7,9 @@
 #include <boost/json/value.hpp>
 #include <string>
 
+#include "../support/notify_peers.h"
 #include "notify/retry.h"
 #include "notify/sms.h"
-#include "notify_peers.h"
 
 namespace citypulse::notify {
 namespace {

@@ -11,9 +11,9 @@
 #include <sstream>
 #include <string>
 
+#include "../support/notify_peers.h"
 #include "notify/delivery_queue.h"
 #include "notify/webhook.h"
-#include "notify_peers.h"
 #include "notify_test_recorder.h"
 
 namespace citypulse::notify {

@@ -6,9 +6,10 @@
 #include <fstream>
 #include <set>
 
+#include "model/recipient_schema.h"
+#include "model/rule_schema.h"
 #include "sqlite/connection.h"
 #include "store/migrations.h"
-#include "model/rule_schema.h"
 #include "store/tables.h"
 #include "store_test_support.h"
 
@@ -111,6 +112,7 @@ TEST_F(StoreMigrationsTest, EveryTableHasAColumnPerSchemaField) {
     if (table.table == "points") add_fields(point_schema());
     if (table.table == "devices") add_fields(device_schema());
     if (table.table == "rules") add_fields(rule_schema());
+    if (table.table == "recipients") add_fields(recipient_schema());
     expected.insert(expected.end(), {"version", "created_at", "updated_at"});
     // Later migrations add columns at the end; statements name columns, so
     // only the set matters.

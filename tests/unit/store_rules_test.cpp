@@ -3,6 +3,7 @@
 // record's, tenancy, and removal with the records they name.
 #include <boost/json.hpp>
 
+#include "model/recipient_schema.h"
 #include "model/rule_schema.h"
 #include "store_test_support.h"
 
@@ -133,6 +134,61 @@ TEST_F(StoreRulesTest, ABuildingLimitedCallerKeepsToItsBuildings) {
   auto tenant_wide = store().rules().create(limited, threshold_rule(point_));
   ASSERT_TRUE(failed_with(tenant_wide, ErrorCode::invalid));
   EXPECT_EQ(tenant_wide.error().field, "/building_id");
+}
+
+TEST_F(StoreRulesTest, AWebhookSecretIsStoredButNeverShownAndAReplacementKeepsIt) {
+  auto decoded =
+      decode(json::parse(R"({"name":"Tickets","channel":"webhook",
+                                        "address":"https://tickets.test/hook",
+                                        "secret":"0123456789abcdef"})"),
+             recipient_schema(), DecodeMode::create, static_cast<const Recipient*>(nullptr));
+  ASSERT_TRUE(decoded) << decoded.error().message;
+  decoded->tenant_id = tenant_;
+  const Recipient stored = ok(store().recipients().create(Scope::tenant(tenant_), *decoded));
+  EXPECT_EQ(ok(store().recipients().get(all(), stored.id)).secret, "0123456789abcdef");
+  const auto shown = encode(stored, recipient_schema());
+  EXPECT_FALSE(shown.contains("secret"));
+  EXPECT_TRUE(json_schema(recipient_schema())
+                  .at("properties")
+                  .at("secret")
+                  .as_object()
+                  .at("writeOnly")
+                  .as_bool());
+  // What a client read and sent back, changed, keeps the secret.
+  json::object body = shown;
+  body["name"] = "Ticket system";
+  auto replaced = decode(body, recipient_schema(), DecodeMode::replace, &stored);
+  ASSERT_TRUE(replaced) << replaced.error().message;
+  EXPECT_EQ(replaced->secret, "0123456789abcdef");
+}
+
+TEST(RecipientSchemaTest, TheAddressSuitsTheChannel) {
+  const auto check = [](std::string_view body) {
+    return decode(json::parse(body), recipient_schema(), DecodeMode::create,
+                  static_cast<const Recipient*>(nullptr));
+  };
+  EXPECT_TRUE(check(R"({"name":"a","channel":"email","address":"ops@town.test"})"));
+  for (
+      auto [body, field] : {
+          std::pair{R"({"name":"a","channel":"email","address":"ops at town"})", "/address"},
+          std::pair{R"({"name":"a","channel":"sms","address":"0171 1234"})", "/address"},
+          std::pair{R"({"name":"a","channel":"webhook","address":"ftp://x.test"})", "/address"},
+          std::pair{
+              R"({"name":"a","channel":"webhook","address":"https://x.test","secret":"short"})",
+              "/secret"},
+          std::pair{
+              R"({"name":"a","channel":"email","address":"a@b.test","secret":"0123456789abcdef"})",
+              "/secret"},
+          std::pair{R"({"name":"a","channel":"email","address":"a@b.test","quiet_from":"22:00"})",
+                    "/quiet_to"},
+          std::pair{
+              R"({"name":"a","channel":"email","address":"a@b.test","quiet_from":"25:00","quiet_to":"06:00"})",
+              "/quiet_from"},
+      }) {
+    auto r = check(body);
+    ASSERT_FALSE(r) << body;
+    EXPECT_EQ(r.error().field, field) << body;
+  }
 }
 
 }  // namespace

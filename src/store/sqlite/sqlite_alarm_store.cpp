@@ -350,4 +350,81 @@ Result<std::vector<AlarmActivation>> SqliteAlarmStore::activations(const Scope& 
   });
 }
 
+Status SqliteAlarmStore::add_notification_attempt(NotificationAttempt a) {
+  return guarded([&]() -> Status {
+    std::lock_guard lock(mutex_);
+    // One statement; the tenant's foreign key refuses a tenant gone meanwhile.
+    auto st = db_.prepare(
+        "INSERT INTO notification_attempts (tenant_id, alarm_id, building_id, recipient_id, "
+        "channel, target, kind, attempt_no, at, outcome, error, next_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!st) return std::unexpected(st.error());
+    st->bind(a.tenant_id)
+        .bind(a.alarm_id)
+        .bind(a.building_id)
+        .bind(a.recipient_id)
+        .bind(a.channel)
+        .bind(a.target)
+        .bind(a.kind)
+        .bind(a.attempt_no)
+        .bind(a.at)
+        .bind(a.outcome)
+        .bind(a.error)
+        .bind(a.next_at);
+    return st->run();
+  });
+}
+
+Result<Page<NotificationAttempt>> SqliteAlarmStore::notification_attempts(
+    const Scope& scope, std::optional<Id> alarm_id, std::size_t limit, Id before) {
+  return guarded([&]() -> Result<Page<NotificationAttempt>> {
+    if (auto s = check_page(limit, before); !s) return std::unexpected(s.error());
+    std::vector<SqlValue> params;
+    std::string sql =
+        "SELECT id, tenant_id, alarm_id, building_id, recipient_id, channel, target, kind, "
+        "attempt_no, at, outcome, error, next_at FROM notification_attempts WHERE 1 = 1" +
+        scope_condition(scope, params);
+    if (alarm_id) {
+      sql += " AND alarm_id = ?";
+      params.emplace_back(*alarm_id);
+    }
+    if (before > 0) {
+      sql += " AND id < ?";
+      params.emplace_back(before);
+    }
+    sql += " ORDER BY id DESC LIMIT ?";
+    params.emplace_back(static_cast<std::int64_t>(limit + 1));
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(sql);
+    if (!st) return std::unexpected(st.error());
+    bind_all(*st, params);
+    Page<NotificationAttempt> page;
+    for (;;) {
+      auto more = st->step();
+      if (!more) return std::unexpected(more.error());
+      if (!*more) break;
+      NotificationAttempt a;
+      a.id = st->int64(0);
+      a.tenant_id = st->int64(1);
+      a.alarm_id = optional_int64(*st, 2);
+      a.building_id = optional_int64(*st, 3);
+      a.recipient_id = st->int64(4);
+      a.channel = st->text(5);
+      a.target = st->text(6);
+      a.kind = st->text(7);
+      a.attempt_no = st->int64(8);
+      a.at = st->int64(9);
+      a.outcome = st->text(10);
+      a.error = st->text(11);
+      a.next_at = optional_int64(*st, 12);
+      page.records.push_back(std::move(a));
+    }
+    if (page.records.size() > limit) {
+      page.records.pop_back();
+      page.next_after = page.records.back().id;
+    }
+    return page;
+  });
+}
+
 }  // namespace citypulse::sqlite

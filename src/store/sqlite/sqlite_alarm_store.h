@@ -24,6 +24,10 @@ class SqliteAlarmStore final : public AlarmStore {
   Result<std::vector<OpenAlarmCount>> open_counts(const Scope& scope) override;
   Result<std::vector<AlarmActivation>> activations(const Scope& scope, TimeMs since,
                                                    TimeMs until) override;
+  Status add_notification_attempt(NotificationAttempt attempt) override;
+  Result<Page<NotificationAttempt>> notification_attempts(const Scope& scope,
+                                                          std::optional<Id> alarm_id,
+                                                          std::size_t limit, Id before) override;
 
  private:
   // Alarms the SQL after FROM alarms selects; runs with the mutex held.

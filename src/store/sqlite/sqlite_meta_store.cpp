@@ -5,10 +5,11 @@
 #include <filesystem>
 #include <mutex>
 
+#include "model/recipient_schema.h"
+#include "model/rule_schema.h"
 #include "sqlite/connection.h"
 #include "store/migrations.h"
 #include "store/sqlite/migrate.h"
-#include "model/rule_schema.h"
 #include "store/sqlite/repository.h"
 #include "store/sqlite/sqlite_alarm_store.h"
 #include "store/sqlite/sqlite_device_access.h"
@@ -33,6 +34,7 @@ class SqliteMetaStore final : public MetaStore {
   Repository<Point>& points() override { return points_; }
   Repository<Device>& devices() override { return devices_; }
   Repository<Rule>& rules() override { return rules_; }
+  Repository<Recipient>& recipients() override { return recipients_; }
   IdentityStore& identity() override { return identity_; }
   DeviceAccessStore& device_access() override { return device_access_; }
   AlarmStore& alarms() override { return alarms_; }
@@ -81,6 +83,7 @@ class SqliteMetaStore final : public MetaStore {
   SqliteRepository<Point> points_{db_, mutex_, point_schema(), &generation_};
   SqliteRepository<Device> devices_{db_, mutex_, device_schema(), &generation_};
   SqliteRepository<Rule> rules_{db_, mutex_, rule_schema(), &generation_};
+  SqliteRepository<Recipient> recipients_{db_, mutex_, recipient_schema(), &generation_};
   sqlite::SqliteIdentityStore identity_{db_, mutex_};
   sqlite::SqliteDeviceAccessStore device_access_{db_, mutex_, devices_, generation_};
   sqlite::SqliteAlarmStore alarms_{db_, mutex_};

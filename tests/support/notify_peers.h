@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "../support/scratch.h"
+#include "scratch.h"
 
 namespace citypulse::test {
 

@@ -7,9 +7,9 @@
 
 #include "model/alarm.h"
 
-namespace citypulse::alarms {
+namespace citypulse {
 
 boost::json::object alarm_json(const Alarm& alarm);
 boost::json::object alarm_note_json(const AlarmNote& note);
 
-}  // namespace citypulse::alarms
+}  // namespace citypulse

@@ -8,10 +8,10 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "../support/child_process.h"
-#include "../support/tls_support.h"
+#include "child_process.h"
 #include "core/text.h"
 #include "core/time.h"
+#include "tls_support.h"
 
 namespace citypulse::test {
 
@@ -38,7 +38,7 @@ void read_until(int fd, std::string& out, Done done) {
 // ---- the SMTP sink ---------------------------------------------------------
 
 SmtpSink::SmtpSink(SmtpSinkOptions options) {
-  std::vector<std::string> args = {CITYPULSE_SOURCE_DIR "/tests/unit/notify_smtp_sink.py",
+  std::vector<std::string> args = {CITYPULSE_SOURCE_DIR "/tests/support/smtp_sink.py",
                                    folder_.path()};
   if (options.starttls) {
     cert_path_ = folder_.path() + "/cert.pem";

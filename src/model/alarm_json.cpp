@@ -1,10 +1,10 @@
-#include "alarms/alarm_json.h"
+#include "model/alarm_json.h"
 
 #include <boost/json.hpp>
 
 #include "core/time.h"
 
-namespace citypulse::alarms {
+namespace citypulse {
 namespace {
 
 namespace json = boost::json;
@@ -59,4 +59,4 @@ json::object alarm_note_json(const AlarmNote& n) {
                       {"state", alarm_state_name(n.state)}};
 }
 
-}  // namespace citypulse::alarms
+}  // namespace citypulse
