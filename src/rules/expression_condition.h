@@ -31,6 +31,8 @@ class ExpressionCondition {
   // Takes the condition as present without a reading (an open alarm found
   // at start): the next reading that does not satisfy it ends it.
   void assume_present() { present_ = true; }
+  // Forgets that it started; the points' latest values stay (condition.h).
+  void clear(TimeMs) { present_ = false; }
   const Expression& expression() const { return expression_; }
 
  private:

@@ -53,6 +53,11 @@ class ThresholdCondition {
   // Takes the condition as present without a reading (an open alarm found
   // at start): the next reading that does not satisfy it ends it.
   void assume_present() { present_ = true; }
+  // Forgets that it started and any delay under way (condition.h).
+  void clear(TimeMs) {
+    present_ = false;
+    pending_.reset();
+  }
   std::int64_t late_ignored() const { return late_ignored_; }
 
  private:
