@@ -41,6 +41,7 @@ class SampleRing {
     first_ = (first_ + 1) % ring_.size();
     --count_;
   }
+  void drop_newest() { --count_; }
   void clear() { first_ = count_ = 0; }
 
  private:
