@@ -10,6 +10,23 @@
 // in a queue by due time, one entry a condition at most in the common case;
 // advance(now), called from a timer, ends what is due.
 //
+// Schedules: a rule with a schedule (schedule.h) watches only while it is
+// active, by the wall-clock time the LocalClock gives (its `wall`; without
+// a LocalClock, UTC). Exactly:
+// - Its conditions are fed every reading, inside the schedule or not, so
+//   delays, windows, latest values and silences keep counting.
+// - A start dated outside the schedule is not reported; the condition is
+//   cleared (its clear(), condition.h) so that it starts again only once it
+//   holds anew — a delay or a silence counting from then — and is reported
+//   if that start is dated inside.
+// - A condition reported present when the schedule closes is ended at the
+//   closing instant, with the value of the last reading fed, and cleared:
+//   the timer does it (the close is queued like a delay), or the next
+//   reading if that comes first. An end that is not of a reported start is
+//   not reported.
+// - assume_present() on such a rule counts as reported; outside the
+//   schedule the next reading or tick ends it.
+//
 // Not thread-safe: one thread feeds it (the rule service's).
 #pragma once
 
@@ -29,6 +46,7 @@
 #include "rules/expression_condition.h"
 #include "rules/flatline.h"
 #include "rules/rate_of_change.h"
+#include "rules/schedule.h"
 #include "rules/stale.h"
 #include "rules/threshold.h"
 
@@ -50,6 +68,7 @@ struct Rule {
   std::vector<PointId> points;  // each its own condition; ignored for an ExpressionRule
   ConditionRule condition;
   Severity severity = Severity::warning;
+  std::optional<Schedule> schedule = std::nullopt;  // none: always watching
 };
 
 // A condition of one rule on one point started or ended (for an
@@ -63,8 +82,9 @@ struct RuleChange {
 class RuleSet {
  public:
   using OnChange = std::function<void(const RuleChange&)>;
-  // The local time expressions see for a reading at `t` (hour(),
-  // weekday()); empty: UTC.
+  // The local time expressions and schedules see for a reading at `t`
+  // (hour(), weekday(), occupied(); `wall` for schedules: ExpressionClock::at
+  // fills it); empty: UTC.
   using LocalClock = std::function<ExpressionClock(RuleId, TimeMs)>;
 
   // Stale-data conditions count their silence from `now`.
@@ -100,11 +120,20 @@ class RuleSet {
  private:
   using Condition = std::variant<ThresholdCondition, BoundsCondition, FlatlineCondition,
                                  StaleCondition, RateOfChangeCondition, ExpressionCondition>;
+  // What a rule's schedule needs to know of one of its conditions.
+  struct Gate {
+    std::uint32_t schedule = 0;                      // in schedules_
+    bool reported = false;                           // a start was reported, its end not yet
+    std::optional<TimeMs> closes_at = std::nullopt;  // when the schedule next closes, once reported
+    PointId last_point = 0;                          // the last reading fed: what a close reports
+    double last_value = 0;
+  };
   struct Watch {
     RuleId rule;
     PointId point;
     Condition condition;
     std::optional<TimeMs> queued;  // the earliest due time in the queue for it
+    std::optional<Gate> gate;      // the rule has a schedule
   };
   struct Due {
     TimeMs at;
@@ -115,6 +144,15 @@ class RuleSet {
   static Condition make_condition(const ConditionRule& rule, TimeMs now);
   // Queues the watch's due time when it is earlier than what is queued.
   void schedule(std::uint32_t index);
+  // Reports a condition's changes, through its rule's schedule if it has
+  // one; `now` is the reading's or the tick's time.
+  void report(Watch& w, PointId point, const ConditionChanges& changes, TimeMs now,
+              const OnChange& on_change);
+  // Ends a reported condition whose schedule has closed by `now`.
+  void close(Watch& w, TimeMs now, const OnChange& on_change);
+  bool active(const Watch& w, TimeMs t) const;
+  // The UTC instant at or after `from` the watch's schedule next closes.
+  std::optional<TimeMs> next_close(const Watch& w, TimeMs from) const;
 
   std::vector<Watch> watches_;
   // A point's conditions: the watch, and the point's place among an
@@ -127,6 +165,7 @@ class RuleSet {
   std::optional<std::uint32_t> find(RuleId rule, PointId point) const;
 
   std::unordered_map<PointId, std::vector<Reader>> by_point_;
+  std::vector<Schedule> schedules_;
   LocalClock local_clock_;
   std::priority_queue<Due, std::vector<Due>, std::greater<Due>> queue_;
 };
