@@ -60,10 +60,42 @@ Result<SeasonalProfile> SeasonalProfile::fit(std::span<const Sample> hourly, int
   return profile;
 }
 
+namespace {
+
+// The profile of conditions given none, shared by all of them.
+const std::shared_ptr<const SeasonalProfile>& unknown_profile() {
+  static const auto unknown = std::make_shared<const SeasonalProfile>();
+  return unknown;
+}
+
+}  // namespace
+
+AnomalyCondition::AnomalyCondition(const AnomalyRule& rule, const SeasonalProfile& profile,
+                                   LocalTime to_local)
+    : AnomalyCondition(rule, std::make_shared<const SeasonalProfile>(profile),
+                       std::move(to_local)) {}
+
+AnomalyCondition::AnomalyCondition(const AnomalyRule& rule,
+                                   std::shared_ptr<const SeasonalProfile> profile,
+                                   LocalTime to_local)
+    : rule_(rule),
+      profile_(profile ? std::move(profile) : unknown_profile()),
+      to_local_(std::move(to_local)) {}
+
+void AnomalyCondition::refit(const SeasonalProfile& profile) {
+  profile_ = std::make_shared<const SeasonalProfile>(profile);
+}
+
+void AnomalyCondition::take_state(const AnomalyCondition& older) {
+  state_ = older.state_;
+  newest_ = older.newest_;
+  late_ignored_ = older.late_ignored_;
+}
+
 double AnomalyCondition::deviation(TimeMs t, double value) const {
   const int b = SeasonalProfile::bin_of(to_local_(t));
-  if (!profile_.known(b)) return std::numeric_limits<double>::quiet_NaN();
-  const auto& bin = profile_.bin(b);
+  if (!profile_->known(b)) return std::numeric_limits<double>::quiet_NaN();
+  const auto& bin = profile_->bin(b);
   const double sigma = std::max(kMadToSigma * bin.mad, rule_.min_sigma);
   const double distance = std::abs(value - bin.median);
   // A history that never moved and no floor: any move at all is off.
@@ -76,21 +108,6 @@ bool AnomalyCondition::off(TimeMs t, double value) const {
   return deviation(t, value) > rule_.k;
 }
 
-std::optional<TimeMs> AnomalyCondition::due() const {
-  if (!pending_) return std::nullopt;
-  return pending_->at + rule_.min_duration_ms;
-}
-
-std::optional<ConditionChange> AnomalyCondition::advance(TimeMs now) {
-  const auto when = due();
-  if (!when || now < *when) return std::nullopt;
-  ConditionChange c = *pending_;
-  c.at = *when;
-  present_ = true;
-  pending_.reset();
-  return c;
-}
-
 ConditionChanges AnomalyCondition::on_reading(TimeMs t, double value) {
   ConditionChanges out;
   if (!std::isfinite(value)) return out;
@@ -99,24 +116,12 @@ ConditionChanges AnomalyCondition::on_reading(TimeMs t, double value) {
     return out;
   }
   // The value before this one held until now: the wait may have ended.
-  if (auto started = advance(t)) out.add(*started);
+  if (auto started = state_.advance(t)) out.add(*started);
   newest_ = t;
-  if (!off(t, value)) {
-    pending_.reset();
-    if (present_) {
-      present_ = false;
-      out.add({false, t, value});
-    }
-    return out;
-  }
-  if (present_ || pending_) return out;  // started, or the wait goes on
-  const ConditionChange start{true, t, value};
-  if (rule_.min_duration_ms > 0) {
-    pending_ = start;
-    return out;
-  }
-  present_ = true;
-  out.add(start);
+  // Off waits for the minimum duration; back ends it at once.
+  const bool is_off = off(t, value);
+  if (auto change = state_.judge(is_off, t, value, is_off ? rule_.min_duration_ms : 0))
+    out.add(*change);
   return out;
 }
 

@@ -38,12 +38,14 @@
 #include <array>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <span>
 
 #include "core/result.h"
 #include "core/time.h"
 #include "rules/condition.h"
+#include "rules/delayed_change.h"
 #include "rules/sample_ring.h"
 
 namespace citypulse::rules {
@@ -81,6 +83,8 @@ class SeasonalProfile {
   const ProfileBin& bin(int b) const { return bins_[static_cast<std::size_t>(b)]; }
   bool known(int b) const { return bin(b).samples >= min_samples_ && min_samples_ > 0; }
   int min_samples() const { return min_samples_; }
+  // Whether it came of fit(): a default one has no bin known.
+  bool fitted() const { return min_samples_ > 0; }
 
  private:
   std::array<ProfileBin, kBins> bins_{};
@@ -95,15 +99,19 @@ struct AnomalyRule {
 
 class AnomalyCondition {
  public:
-  // `to_local` maps each reading's time to its bin; it is kept.
-  AnomalyCondition(const AnomalyRule& rule, const SeasonalProfile& profile, LocalTime to_local)
-      : rule_(rule), profile_(profile), to_local_(std::move(to_local)) {}
+  // `to_local` maps each reading's time to its bin; it is kept, and must
+  // not allocate (it runs for every reading). The profile is copied.
+  AnomalyCondition(const AnomalyRule& rule, const SeasonalProfile& profile, LocalTime to_local);
+  // The same with a profile shared with the caller (a rule set holds many
+  // conditions; a profile is 2.7 kB). Null: every bin unknown.
+  AnomalyCondition(const AnomalyRule& rule, std::shared_ptr<const SeasonalProfile> profile,
+                   LocalTime to_local);
 
   ConditionChanges on_reading(TimeMs t, double value);
   // The start whose duration ended by `now`, if any.
-  std::optional<ConditionChange> advance(TimeMs now);
+  std::optional<ConditionChange> advance(TimeMs now) { return state_.advance(now); }
   // When a wait under way ends, if one is.
-  std::optional<TimeMs> due() const;
+  std::optional<TimeMs> due() const { return state_.due(); }
 
   // How many robust sigmas `value` at `t` is from its bin's median; NaN in
   // an unknown bin. What the condition compares with k (for messages and
@@ -112,30 +120,32 @@ class AnomalyCondition {
 
   // A new profile for the readings from now on; what is present or under
   // way stays.
-  void refit(const SeasonalProfile& profile) { profile_ = profile; }
-  const SeasonalProfile& profile() const { return profile_; }
+  void refit(const SeasonalProfile& profile);
+  const SeasonalProfile& profile() const { return *profile_; }
 
-  bool present() const { return present_; }
+  // Takes over what `older` has started or under way, the newest reading's
+  // time and the count of late readings, keeping this one's rule, profile
+  // and clock: a rule set rebuilt keeps an unchanged rule's state while
+  // the clock of the set it came from may be gone (rule_set.h, adopt()).
+  void take_state(const AnomalyCondition& older);
+
+  bool present() const { return state_.present(); }
   // Takes the condition as present without a reading (an open alarm found
-  // at start): the next reading that does not satisfy it ends it.
-  void assume_present() { present_ = true; }
+  // at start), dropping a start under way: the next reading that does not
+  // satisfy it ends it.
+  void assume_present() { state_.assume_present(); }
   // Forgets that it started and any wait under way (condition.h).
-  void clear(TimeMs) {
-    present_ = false;
-    pending_.reset();
-  }
+  void clear(TimeMs) { state_.clear(); }
   std::int64_t late_ignored() const { return late_ignored_; }
 
  private:
   bool off(TimeMs t, double value) const;
 
   AnomalyRule rule_;
-  SeasonalProfile profile_;
+  std::shared_ptr<const SeasonalProfile> profile_;  // never null
   LocalTime to_local_;
-  bool present_ = false;
+  DelayedChange state_;
   std::optional<TimeMs> newest_;
-  // A start under way: the reading that began it.
-  std::optional<ConditionChange> pending_;
   std::int64_t late_ignored_ = 0;
 };
 
