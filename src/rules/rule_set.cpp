@@ -6,9 +6,10 @@
 #include "rules/local_calendar.h"
 
 namespace citypulse::rules {
-RuleSet::Condition RuleSet::make_condition(const ConditionRule& rule, TimeMs now) {
+RuleSet::Condition RuleSet::make_condition(const Rule& rule, PointId point, TimeMs now,
+                                           const ProfileOf& profiles) const {
   return std::visit(
-      [now](const auto& r) -> Condition {
+      [&](const auto& r) -> Condition {
         using R = std::decay_t<decltype(r)>;
         if constexpr (std::is_same_v<R, ThresholdRule>)
           return Condition(std::in_place_type<ThresholdCondition>, r);
@@ -22,11 +23,20 @@ RuleSet::Condition RuleSet::make_condition(const ConditionRule& rule, TimeMs now
           return Condition(std::in_place_type<RateOfChangeCondition>, r);
         if constexpr (std::is_same_v<R, ExpressionRule>)
           return Condition(std::in_place_type<ExpressionCondition>, r.expression);
+        if constexpr (std::is_same_v<R, AnomalyRule>) {
+          // Its own copy of the clock, not this set's: a set may be moved.
+          LocalTime to_local = [clock = local_clock_, id = rule.id](TimeMs t) {
+            return clock ? clock(id, t).wall : t;
+          };
+          return Condition(std::in_place_type<AnomalyCondition>, r,
+                           profiles ? profiles(rule.id, point) : nullptr, std::move(to_local));
+        }
       },
-      rule);
+      rule.condition);
 }
 
-RuleSet::RuleSet(std::span<const Rule> rules, TimeMs now, LocalClock local_clock)
+RuleSet::RuleSet(std::span<const Rule> rules, TimeMs now, LocalClock local_clock,
+                 const ProfileOf& profiles)
     : local_clock_(std::move(local_clock)) {
   for (const auto& rule : rules) {
     std::optional<Gate> gate;
@@ -37,7 +47,7 @@ RuleSet::RuleSet(std::span<const Rule> rules, TimeMs now, LocalClock local_clock
     if (const auto* e = std::get_if<ExpressionRule>(&rule.condition)) {
       // One condition for the rule, read by each of its points.
       const auto index = static_cast<std::uint32_t>(watches_.size());
-      watches_.push_back({rule.id, 0, make_condition(rule.condition, now), {}, gate});
+      watches_.push_back({rule.id, 0, make_condition(rule, 0, now, profiles), {}, gate});
       const auto& points = e->expression.points();
       for (std::size_t slot = 0; slot < points.size(); ++slot)
         by_point_[points[slot]].push_back({index, static_cast<std::uint32_t>(slot)});
@@ -45,7 +55,7 @@ RuleSet::RuleSet(std::span<const Rule> rules, TimeMs now, LocalClock local_clock
     }
     for (PointId point : rule.points) {
       const auto index = static_cast<std::uint32_t>(watches_.size());
-      watches_.push_back({rule.id, point, make_condition(rule.condition, now), {}, gate});
+      watches_.push_back({rule.id, point, make_condition(rule, point, now, profiles), {}, gate});
       by_point_[point].push_back({index, 0});
       schedule(index);
     }
@@ -212,7 +222,14 @@ void RuleSet::adopt(RuleSet&& old, const std::function<bool(RuleId)>& unchanged)
     auto& before = old.watches_[point->second].condition;
     // The same definition makes the same kind of condition.
     if (before.index() != w.condition.index()) continue;
-    w.condition = std::move(before);
+    if (auto* fresh = std::get_if<AnomalyCondition>(&w.condition)) {
+      // Its state only: the old one's clock may belong to what made `old`.
+      const auto& older = std::get<AnomalyCondition>(before);
+      fresh->take_state(older);
+      if (!fresh->profile().fitted()) fresh->refit(older.profile());
+    } else {
+      w.condition = std::move(before);
+    }
     // The same definition has the same schedule, at another place here.
     if (w.gate && old.watches_[point->second].gate) {
       const auto schedule = w.gate->schedule;
@@ -222,6 +239,15 @@ void RuleSet::adopt(RuleSet&& old, const std::function<bool(RuleId)>& unchanged)
     w.queued.reset();
     schedule(i);
   }
+}
+
+bool RuleSet::refit(RuleId rule, PointId point, const SeasonalProfile& profile) {
+  const auto index = find(rule, point);
+  if (!index) return false;
+  auto* anomaly = std::get_if<AnomalyCondition>(&watches_[*index].condition);
+  if (!anomaly) return false;
+  anomaly->refit(profile);
+  return true;
 }
 
 bool RuleSet::assume_present(RuleId rule, PointId point) {

@@ -27,11 +27,21 @@
 // - assume_present() on such a rule counts as reported; outside the
 //   schedule the next reading or tick ends it.
 //
+// Anomaly rules: one AnomalyCondition per point, each against a seasonal
+// profile of its own (anomaly.h). Profiles are fitted data, not part of a
+// rule's definition — they change weekly while the rule stays the same —
+// so the caller supplies them apart from the rules (ProfileOf) and replaces
+// them with refit(). A point without one gets a profile with every bin
+// unknown and stays quiet until it is refitted. The hour-of-week bins are
+// read on the rule's LocalClock `wall`, the same clock its schedule reads;
+// a profile must be fitted with that wall clock.
+//
 // Not thread-safe: one thread feeds it (the rule service's).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <queue>
 #include <span>
@@ -40,6 +50,7 @@
 #include <vector>
 
 #include "model/alarm.h"
+#include "rules/anomaly.h"
 #include "rules/bounds.h"
 #include "rules/condition.h"
 #include "rules/expression.h"
@@ -61,7 +72,7 @@ struct ExpressionRule {
 };
 
 using ConditionRule = std::variant<ThresholdRule, BoundsRule, FlatlineRule, StaleRule,
-                                   RateOfChangeRule, ExpressionRule>;
+                                   RateOfChangeRule, ExpressionRule, AnomalyRule>;
 
 struct Rule {
   RuleId id = 0;
@@ -86,9 +97,16 @@ class RuleSet {
   // (hour(), weekday(), occupied(); `wall` for schedules: ExpressionClock::at
   // fills it); empty: UTC.
   using LocalClock = std::function<ExpressionClock(RuleId, TimeMs)>;
+  // The seasonal profile of an anomaly rule on a point; null (or an empty
+  // ProfileOf): none, the condition stays quiet. Asked once per (rule,
+  // point) while the set is made; the profile is shared, never changed.
+  using ProfileOf = std::function<std::shared_ptr<const SeasonalProfile>(RuleId, PointId)>;
 
-  // Stale-data conditions count their silence from `now`.
-  RuleSet(std::span<const Rule> rules, TimeMs now, LocalClock local_clock = {});
+  // Stale-data conditions count their silence from `now`. The set keeps a
+  // copy of `local_clock`, which must not allocate (it runs per reading of
+  // expression, scheduled and anomaly rules).
+  RuleSet(std::span<const Rule> rules, TimeMs now, LocalClock local_clock = {},
+          const ProfileOf& profiles = {});
 
   // One reading of `point`; readings of a point come in time order (a late
   // one is ignored by the conditions). `arrived` is when the server got it
@@ -101,8 +119,19 @@ class RuleSet {
   // Takes the conditions of `old` for every (rule, point) both sets watch
   // and `unchanged(rule)` says is defined as before: a rule set rebuilt
   // after a change elsewhere keeps its delays, stuck values and silences.
-  // An expression rule's condition is under point 0.
+  // An expression rule's condition is under point 0. An anomaly condition
+  // keeps what is present or under way and its newest reading, with this
+  // set's clock (`old` and its clock may go once adopt() returns) and the
+  // profile this set was given for it — or, when it was given none (or
+  // one with nothing fitted), the one it had, so that a refit() survives
+  // a rebuild.
   void adopt(RuleSet&& old, const std::function<bool(RuleId)>& unchanged);
+
+  // Replaces the profile of `rule`'s anomaly condition on `point` for the
+  // readings from now on; what is present or under way stays (a weekly
+  // refit ends and starts nothing by itself). False when the set has no
+  // anomaly condition of that rule on that point.
+  bool refit(RuleId rule, PointId point, const SeasonalProfile& profile);
 
   // The condition of `rule` on `point` (0 for an expression rule) is taken
   // as present (an alarm open before a restart), so that it ends when a
@@ -118,8 +147,9 @@ class RuleSet {
   std::size_t conditions() const { return watches_.size(); }
 
  private:
-  using Condition = std::variant<ThresholdCondition, BoundsCondition, FlatlineCondition,
-                                 StaleCondition, RateOfChangeCondition, ExpressionCondition>;
+  using Condition =
+      std::variant<ThresholdCondition, BoundsCondition, FlatlineCondition, StaleCondition,
+                   RateOfChangeCondition, ExpressionCondition, AnomalyCondition>;
   // What a rule's schedule needs to know of one of its conditions.
   struct Gate {
     std::uint32_t schedule = 0;                      // in schedules_
@@ -141,7 +171,9 @@ class RuleSet {
     bool operator>(const Due& o) const { return at > o.at; }
   };
 
-  static Condition make_condition(const ConditionRule& rule, TimeMs now);
+  // The condition of `rule` on `point` (0 for an expression rule).
+  Condition make_condition(const Rule& rule, PointId point, TimeMs now,
+                           const ProfileOf& profiles) const;
   // Queues the watch's due time when it is earlier than what is queued.
   void schedule(std::uint32_t index);
   // Reports a condition's changes, through its rule's schedule if it has
