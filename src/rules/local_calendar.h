@@ -43,9 +43,19 @@ constexpr std::int64_t days_from_date(int year, int month, int day) {
   return era * 146'097 + day_of_era - 719'468;  // 719'468: 0000-03-01 to 1970-01-01
 }
 
+// Whether a Gregorian date exists (2024-02-29 does, 2023-02-29 does not).
+constexpr bool date_exists(int year, int month, int day) {
+  constexpr int kDays[12]{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1) return false;
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  return day <= kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+}
+
 static_assert(days_from_date(1970, 1, 1) == 0);
 static_assert(days_from_date(2000, 3, 1) == 11'017);
 static_assert(days_from_date(2024, 1, 1) == 19'723);
 static_assert(local_day(days_from_date(2024, 1, 1) * kDayMs).weekday == 0);  // a Monday
+static_assert(date_exists(2024, 2, 29) && !date_exists(2023, 2, 29) && !date_exists(1900, 2, 29));
+static_assert(date_exists(2000, 2, 29) && !date_exists(2024, 4, 31) && !date_exists(2024, 13, 1));
 
 }  // namespace citypulse::rules

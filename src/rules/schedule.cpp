@@ -13,17 +13,6 @@ constexpr int kMinutesPerDay = 1440;
 constexpr std::array<std::string_view, 7> kWeekdays{"Monday", "Tuesday",  "Wednesday", "Thursday",
                                                     "Friday", "Saturday", "Sunday"};
 
-bool leap(int year) {
-  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-}
-
-bool exists(const LocalDate& d) {
-  static constexpr std::array<int, 12> kDays{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (d.month < 1 || d.month > 12 || d.day < 1) return false;
-  const int days = kDays[static_cast<std::size_t>(d.month - 1)] + (d.month == 2 && leap(d.year));
-  return d.day <= days;
-}
-
 // Checks and merges a day's blocks in place; `what` names the day.
 Status normalize(std::vector<ScheduleBlock>& blocks, const std::string& what) {
   for (const auto& b : blocks)
@@ -56,7 +45,7 @@ Result<Schedule> Schedule::make(std::array<std::vector<ScheduleBlock>, 7> week,
   }
   for (auto& e : exceptions) {
     const auto name = fmt::format("{:04}-{:02}-{:02}", e.date.year, e.date.month, e.date.day);
-    if (!exists(e.date))
+    if (!date_exists(e.date.year, e.date.month, e.date.day))
       return fail(ErrorCode::bad_request, fmt::format("{} is no date", name), "exceptions");
     if (auto ok = normalize(e.blocks, name); !ok) return fail(ok.error());
     s.exceptions_.push_back(
