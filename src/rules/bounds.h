@@ -31,6 +31,8 @@ class BoundsCondition {
   // Takes the condition as present without a reading (an open alarm found
   // at start): the next reading that does not satisfy it ends it.
   void assume_present() { present_ = true; }
+  // Forgets that it started (condition.h).
+  void clear(TimeMs) { present_ = false; }
   std::int64_t late_ignored() const { return late_ignored_; }
 
  private:

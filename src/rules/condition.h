@@ -1,8 +1,11 @@
 // What a rule's condition reports: when it started or ended. Every kind of
-// condition (threshold.h, bounds.h, flatline.h, stale.h, rate_of_change.h) is fed a
+// condition (threshold.h, bounds.h, flatline.h, stale.h, rate_of_change.h, anomaly.h) is fed a
 // point's readings in time order with on_reading(), may have a change due
 // later without a reading (due(), then advance() from a timer), and
-// allocates nothing per reading.
+// allocates nothing per reading. Each also has clear(at): it forgets that it
+// started and any change under way, as at `at`, without reporting anything
+// — the rule set's schedules (rule_set.h) use it when a rule stops
+// watching; what else a condition forgets is said at its clear().
 #pragma once
 
 #include <array>

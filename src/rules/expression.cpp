@@ -6,8 +6,11 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <optional>
 #include <string>
+
+#include "rules/local_calendar.h"
 
 namespace citypulse::rules {
 namespace {
@@ -24,6 +27,31 @@ std::string_view type_name(Type t) {
 
 bool is_name_char(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+// A point "p12" or a building "b3": the id after the letter, > 0.
+std::optional<std::int64_t> id_after(char letter, std::string_view name) {
+  if (name.size() < 2 || name[0] != letter || !std::all_of(name.begin() + 1, name.end(), is_digit))
+    return std::nullopt;
+  std::int64_t id = 0;
+  const auto [end, ec] = std::from_chars(name.data() + 1, name.data() + name.size(), id);
+  if (ec != std::errc() || end != name.data() + name.size() || id <= 0) return std::nullopt;
+  return id;
+}
+
+// Longer windows than a month are reports, not alarms; the ring of
+// readings a window keeps (expression_condition.h) is bounded anyway.
+constexpr std::int64_t kMaxWindowMs = 31 * kDayMs;
+
+template <class T, class Id>
+std::uint32_t index_of(std::vector<T>& list, const Id& item) {
+  auto it = std::find(list.begin(), list.end(), item);
+  if (it == list.end()) it = list.insert(list.end(), item);
+  return static_cast<std::uint32_t>(it - list.begin());
 }
 
 }  // namespace
@@ -52,6 +80,10 @@ class ExpressionCompiler {
 
  private:
   using Op = Expression::Op;
+  struct WindowFunction {
+    std::string_view name;
+    Op op;
+  };
 
   Result<Type> error(std::string what) { return error_at(at_, std::move(what)); }
   Result<Type> error_at(std::size_t at, std::string what) {
@@ -223,10 +255,17 @@ class ExpressionCompiler {
       emit(Op::number, static_cast<std::uint32_t>(out_.constants_.size() - 1), 1);
       return Type::truth;
     }
-    if (name.size() > 1 && name[0] == 'p' &&
-        std::all_of(name.begin() + 1, name.end(), [](char d) { return d >= '0' && d <= '9'; }))
-      return point(name.substr(1), start);
+    if (name.size() > 1 && name[0] == 'p' && std::all_of(name.begin() + 1, name.end(), is_digit))
+      return point(name, start);
     return call(name, start);
+  }
+
+  // A name as written, from the current position (empty when none is).
+  std::string_view name_here() {
+    skip_space();
+    const auto start = at_;
+    while (at_ < text_.size() && is_name_char(text_[at_])) ++at_;
+    return text_.substr(start, at_ - start);
   }
 
   Result<Type> number() {
@@ -242,22 +281,96 @@ class ExpressionCompiler {
     return Type::number;
   }
 
-  Result<Type> point(std::string_view digits, std::size_t start) {
-    std::int64_t id = 0;
-    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), id);
-    if (ec != std::errc() || end != digits.data() + digits.size() || id <= 0)
-      return error_at(start, "a point is p and its id, e.g. p12");
-    auto& points = out_.points_;
-    auto it = std::find(points.begin(), points.end(), id);
-    if (it == points.end()) it = points.insert(points.end(), id);
-    emit(Op::point, static_cast<std::uint32_t>(it - points.begin()), 1);
+  Result<Type> point(std::string_view name, std::size_t start) {
+    const auto id = id_after('p', name);
+    if (!id) return error_at(start, "a point is p and its id, e.g. p12");
+    emit(Op::point, index_of(out_.points_, *id), 1);
     return Type::number;
+  }
+
+  // avg(p12, 15m) and its kin: a point and a duration, both written out.
+  Result<Type> window(const WindowFunction& f) {
+    const auto point_at = skip_and_mark();
+    const auto id = id_after('p', name_here());
+    if (!id)
+      return error_at(point_at,
+                      fmt::format("{}() takes a point first, e.g. {}(p12, 15m)", f.name, f.name));
+    if (!take(","))
+      return error(fmt::format("expected ',' and a duration, e.g. {}(p12, 15m)", f.name));
+    const auto length_at = skip_and_mark();
+    const auto length = duration();
+    if (!length)
+      return error_at(length_at, "a window is a whole number and a unit (s, m, h or d), e.g. 15m");
+    if (*length < 1000 || *length > kMaxWindowMs)
+      return error_at(length_at, "a window is 1s to 31d long");
+    if (!take(")")) return error("expected ')'");
+    const auto slot = index_of(out_.points_, *id);
+    const auto window = index_of(out_.windows_, ExpressionWindow{slot, *id, *length});
+    emit(f.op, window, 1);
+    return Type::number;
+  }
+
+  // "15m": digits and a unit, in ms; none when that is not what is here.
+  std::optional<std::int64_t> duration() {
+    const auto start = at_;
+    while (at_ < text_.size() && is_digit(text_[at_])) ++at_;
+    if (at_ == start || at_ >= text_.size()) return std::nullopt;
+    std::int64_t count = 0;
+    const auto [end, ec] = std::from_chars(text_.data() + start, text_.data() + at_, count);
+    if (ec != std::errc() || count > kMaxWindowMs) return std::nullopt;
+    std::int64_t unit = 0;
+    switch (text_[at_]) {
+      case 's':
+        unit = 1000;
+        break;
+      case 'm':
+        unit = kMinuteMs;
+        break;
+      case 'h':
+        unit = kHourMs;
+        break;
+      case 'd':
+        unit = kDayMs;
+        break;
+      default:
+        return std::nullopt;
+    }
+    ++at_;
+    if (at_ < text_.size() && is_name_char(text_[at_])) return std::nullopt;
+    // Capped before multiplying, so no overflow; the caller checks the range.
+    return std::min(count * unit, kMaxWindowMs + 1);
+  }
+
+  // occupied() or occupied(b3).
+  Result<Type> occupancy() {
+    std::int64_t building = 0;  // the rule's own
+    if (!take(")")) {
+      const auto building_at = skip_and_mark();
+      const auto id = id_after('b', name_here());
+      if (!id)
+        return error_at(building_at,
+                        "occupied() takes a building, e.g. occupied(b3), or nothing for the "
+                        "rule's own");
+      building = *id;
+      if (!take(")")) return error("expected ')'");
+    }
+    emit(Op::occupied, index_of(out_.buildings_, building), 1);
+    return Type::truth;
   }
 
   Result<Type> call(std::string_view name, std::size_t start) {
     if (!take("("))
       return error_at(start,
                       fmt::format("unknown name '{}' (a point is p and its id, e.g. p12)", name));
+    static constexpr std::array<WindowFunction, 4> kWindowFunctions{{
+        {"avg", Op::window_avg},
+        {"min", Op::window_min},
+        {"max", Op::window_max},
+        {"delta", Op::window_delta},
+    }};
+    for (const auto& f : kWindowFunctions)
+      if (name == f.name) return window(f);
+    if (name == "occupied") return occupancy();
     std::vector<std::size_t> args_at;
     std::size_t args = 0;
     if (!take(")")) {
@@ -285,7 +398,10 @@ class ExpressionCompiler {
       if (ok) emit(name == "hour" ? Op::hour : Op::weekday, 0, 1);
       return ok;
     }
-    return error_at(start, fmt::format("unknown function '{}' (known: abs, hour, weekday)", name));
+    return error_at(start,
+                    fmt::format("unknown function '{}' (known: abs, hour, weekday, avg, min, "
+                                "max, delta, occupied)",
+                                name));
   }
 
   std::string_view text_;
@@ -299,7 +415,13 @@ Result<Expression> Expression::compile(std::string_view text) {
   return ExpressionCompiler(text).run();
 }
 
-bool Expression::evaluate(std::span<const double> values, const ExpressionClock& clock) const {
+bool Expression::evaluate(std::span<const double> values, std::span<const WindowSummary> windows,
+                          const ExpressionClock& clock) const {
+  constexpr double kNoNumber = std::numeric_limits<double>::quiet_NaN();
+  // A window with no reading, or none given, has no number.
+  auto summary = [&](std::uint32_t w) -> const WindowSummary* {
+    return w < windows.size() && windows[w].count > 0 ? &windows[w] : nullptr;
+  };
   std::array<double, kMaxDepth + 1> stack;
   std::size_t top = 0;  // values on the stack
   auto binary = [&](auto f) {
@@ -366,18 +488,35 @@ bool Expression::evaluate(std::span<const double> values, const ExpressionClock&
       case Op::weekday:
         stack[top++] = clock.weekday;
         break;
+      case Op::window_avg: {
+        const auto* w = summary(step.arg);
+        stack[top++] = w ? w->sum / static_cast<double>(w->count) : kNoNumber;
+        break;
+      }
+      case Op::window_min:
+        stack[top++] = summary(step.arg) ? summary(step.arg)->min : kNoNumber;
+        break;
+      case Op::window_max:
+        stack[top++] = summary(step.arg) ? summary(step.arg)->max : kNoNumber;
+        break;
+      case Op::window_delta: {
+        const auto* w = summary(step.arg);
+        stack[top++] = w ? w->last - w->first : kNoNumber;
+        break;
+      }
+      case Op::occupied:
+        stack[top++] =
+            clock.occupied && clock.occupied(clock.occupancy_context, buildings_[step.arg]) ? 1.0
+                                                                                            : 0.0;
+        break;
     }
   }
   return top == 1 && stack[0] != 0;
 }
 
 ExpressionClock ExpressionClock::at(std::int64_t wall) {
-  constexpr std::int64_t kDay = 86'400'000;
-  const std::int64_t days = wall >= 0 ? wall / kDay : (wall - kDay + 1) / kDay;
-  const std::int64_t in_day = wall - days * kDay;
-  // 1970-01-01 was a Thursday (4 in ISO numbering).
-  const auto weekday = static_cast<int>(((days + 3) % 7 + 7) % 7) + 1;
-  return ExpressionClock{static_cast<int>(in_day / 3'600'000), weekday};
+  const auto day = local_day(wall);
+  return ExpressionClock{static_cast<int>(day.in_day_ms / kHourMs), day.weekday + 1, wall};
 }
 
 }  // namespace citypulse::rules

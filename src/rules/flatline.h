@@ -34,6 +34,12 @@ class FlatlineCondition {
   // Takes the condition as present without a reading (an open alarm found
   // at start): the next reading that does not satisfy it ends it.
   void assume_present() { present_ = true; }
+  // Forgets that it started and the flat stretch: the next reading begins a
+  // new one (condition.h).
+  void clear(TimeMs) {
+    present_ = false;
+    newest_.reset();
+  }
   std::int64_t late_ignored() const { return late_ignored_; }
 
  private:

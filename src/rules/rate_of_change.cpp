@@ -8,30 +8,19 @@ namespace citypulse::rules {
 RateOfChangeCondition::RateOfChangeCondition(const RateOfChangeRule& rule, std::size_t capacity)
     : rule_(rule), ring_(std::max<std::size_t>(capacity, 2)) {}
 
-void RateOfChangeCondition::drop_oldest() {
-  first_ = (first_ + 1) % ring_.size();
-  --count_;
-}
-
-void RateOfChangeCondition::push(Sample s) {
-  if (count_ == ring_.size()) drop_oldest();
-  ring_[(first_ + count_) % ring_.size()] = s;
-  ++count_;
-}
-
 ConditionChanges RateOfChangeCondition::on_reading(TimeMs t, double value) {
   ConditionChanges out;
   if (!std::isfinite(value)) return out;
-  if (count_ > 0 && t < at(count_ - 1).t) {
+  if (!ring_.empty() && t < ring_.newest().t) {
     ++late_ignored_;
     return out;
   }
-  push({t, value});
+  ring_.push({t, value});
   // The value at the window's start is the last reading at or before it:
   // older ones are of no more use.
   const TimeMs start = t - rule_.window_ms;
-  while (count_ >= 2 && at(1).t <= start) drop_oldest();
-  const double change = value - at(0).value;
+  while (ring_.size() >= 2 && ring_.at(1).t <= start) ring_.drop_oldest();
+  const double change = value - ring_.at(0).value;
   bool beyond = false;
   switch (rule_.direction) {
     case RateOfChangeRule::Direction::rise:

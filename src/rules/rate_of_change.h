@@ -15,9 +15,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <vector>
 
 #include "rules/condition.h"
+#include "rules/sample_ring.h"
 
 namespace citypulse::rules {
 
@@ -40,20 +40,16 @@ class RateOfChangeCondition {
   // Takes the condition as present without a reading (an open alarm found
   // at start): the next reading that does not satisfy it ends it.
   void assume_present() { present_ = true; }
+  // Forgets that it started and the readings it holds (condition.h).
+  void clear(TimeMs) {
+    present_ = false;
+    ring_.clear();
+  }
   std::int64_t late_ignored() const { return late_ignored_; }
 
  private:
-  struct Sample {
-    TimeMs t = 0;
-    double value = 0;
-  };
-  const Sample& at(std::size_t i) const { return ring_[(first_ + i) % ring_.size()]; }
-  void push(Sample s);
-  void drop_oldest();
-
   RateOfChangeRule rule_;
-  std::vector<Sample> ring_;
-  std::size_t first_ = 0, count_ = 0;
+  SampleRing ring_;
   bool present_ = false;
   std::int64_t late_ignored_ = 0;
 };

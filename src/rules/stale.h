@@ -34,6 +34,12 @@ class StaleCondition {
   // Takes the condition as present without a reading (an open alarm found
   // at start): the next reading that does not satisfy it ends it.
   void assume_present() { present_ = true; }
+  // Forgets that it started; the silence counts again from `at`
+  // (condition.h).
+  void clear(TimeMs at) {
+    present_ = false;
+    if (at > heard_at_) heard_at_ = at;
+  }
 
  private:
   StaleRule rule_;

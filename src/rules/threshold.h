@@ -27,6 +27,7 @@
 
 #include "core/time.h"
 #include "rules/condition.h"
+#include "rules/delayed_change.h"
 
 namespace citypulse::rules {
 
@@ -45,14 +46,17 @@ class ThresholdCondition {
 
   ConditionChanges on_reading(TimeMs t, double value);
   // The change whose delay ended by `now`, if any.
-  std::optional<ConditionChange> advance(TimeMs now);
+  std::optional<ConditionChange> advance(TimeMs now) { return state_.advance(now); }
   // When a delay under way ends, if one is.
-  std::optional<TimeMs> due() const;
+  std::optional<TimeMs> due() const { return state_.due(); }
 
-  bool present() const { return present_; }
+  bool present() const { return state_.present(); }
   // Takes the condition as present without a reading (an open alarm found
-  // at start): the next reading that does not satisfy it ends it.
-  void assume_present() { present_ = true; }
+  // at start), dropping a start under way: the next reading that does not
+  // satisfy it ends it.
+  void assume_present() { state_.assume_present(); }
+  // Forgets that it started and any delay under way (condition.h).
+  void clear(TimeMs) { state_.clear(); }
   std::int64_t late_ignored() const { return late_ignored_; }
 
  private:
@@ -60,11 +64,8 @@ class ThresholdCondition {
   bool back(double value) const;
 
   ThresholdRule rule_;
-  bool present_ = false;
+  DelayedChange state_;
   std::optional<TimeMs> newest_;
-  // A change under way, waiting for its delay: since when the value has
-  // been on the other side, and the reading that began it.
-  std::optional<ConditionChange> pending_;
   std::int64_t late_ignored_ = 0;
 };
 

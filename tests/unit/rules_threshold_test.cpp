@@ -1,6 +1,7 @@
 // Threshold conditions against crafted reading sequences: the limit and its
 // boundary, the deadband, on- and off-delays ended by a reading or by the
-// clock, late and out-of-order readings, and low limits.
+// clock, late and out-of-order readings, low limits, and an open alarm
+// assumed while a start was under way.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -125,6 +126,18 @@ TEST(ThresholdCondition, ALowLimitMirrorsAHighOne) {
   changes = feed(c, {{4, 1.51}});
   ASSERT_EQ(changes.size(), 1u);
   EXPECT_EQ(changes[0], (ConditionChange{false, 4 * kMinute, 1.51}));
+}
+
+TEST(ThresholdCondition, AnAlarmAssumedOpenDropsAStartUnderWay) {
+  ThresholdCondition c(high(26, 0, 10 * kMinute));
+  EXPECT_TRUE(feed(c, {{0, 30}}).empty());
+  EXPECT_EQ(c.due(), 10 * kMinute);
+  c.assume_present();
+  EXPECT_FALSE(c.due());  // present already: no second start
+  EXPECT_FALSE(c.advance(20 * kMinute));
+  const auto ended = feed(c, {{21, 20}});
+  ASSERT_EQ(ended.size(), 1u);
+  EXPECT_EQ(ended[0], (ConditionChange{false, 21 * kMinute, 20}));
 }
 
 }  // namespace
