@@ -5,8 +5,8 @@
 
 #include <boost/json.hpp>
 
-#include "model/alarm_json.h"
 #include "core/time.h"
+#include "model/alarm_json.h"
 #include "rules/alarm_lifecycle.h"
 
 namespace citypulse::alarms {

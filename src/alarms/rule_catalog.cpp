@@ -4,6 +4,8 @@
 
 #include <limits>
 
+#include "rules/schedule_text.h"
+
 namespace citypulse::alarms {
 namespace {
 
@@ -82,16 +84,23 @@ Result<rules::ConditionRule> condition_for(const Rule& r, const Point& p) {
                 fmt::format("rule {}: point {} has no expected interval and the rule no duration",
                             r.id, p.id));
   }
+  if (r.type == "anomaly")
+    return rules::AnomalyRule{r.sigmas.value_or(3), r.duration_s.value_or(0) * kSecond,
+                              r.min_sigma.value_or(0)};
   return fail(ErrorCode::invalid, fmt::format("rule {}: unknown type '{}'", r.id, r.type));
 }
 
 }  // namespace
 
+TimeMs RuleCatalog::local_time(Id rule, TimeMs t) const {
+  const auto zone = zones.find(rule);
+  return zone == zones.end() ? t : zone->second.to_local(t);
+}
+
 rules::RuleSet::LocalClock RuleCatalog::local_clock() const {
   // The catalog outlives the rule set it made (the engine keeps both).
   return [this](rules::RuleId rule, TimeMs t) {
-    const auto zone = zones.find(rule);
-    return rules::ExpressionClock::at(zone == zones.end() ? t : zone->second.to_local(t));
+    return rules::ExpressionClock::at(local_time(rule, t));
   };
 }
 
@@ -129,6 +138,24 @@ Result<RuleCatalog> load_rule_catalog(MetaStore& store) {
   };
   for (auto& record : *stored) {
     const Severity severity = severity_from_name(record.severity).value_or(Severity::warning);
+    std::optional<rules::Schedule> schedule;
+    if (!record.schedule.empty()) {
+      auto parsed = rules::parse_schedule(record.schedule);
+      if (!parsed) {
+        catalog.problems.push_back(fmt::format("rule {}: {}", record.id, parsed.error().message));
+        continue;
+      }
+      schedule = std::move(*parsed);
+    }
+    // The rule's building, else its one point's, else its tenant's zone.
+    std::optional<Id> building = record.building_id;
+    if (!building && record.point_id)
+      if (const auto p = by_id.find(*record.point_id); p != by_id.end())
+        building = p->second->building_id;
+    const std::string& zone_name = building && building_zone.contains(*building)
+                                       ? building_zone[*building]
+                                       : tenant_zone[record.tenant_id];
+    if (auto zone = Timezone::load(zone_name)) catalog.zones[record.id] = std::move(*zone);
     if (record.type == "expression") {
       auto expression = rules::Expression::compile(record.expression);
       if (!expression) {
@@ -148,13 +175,8 @@ Result<RuleCatalog> load_rule_catalog(MetaStore& store) {
       }
       for (const auto id : expression->points()) watch(*by_id.at(id));
       catalog.expression_source[record.id] = expression->points().front();
-      const std::string& zone_name =
-          record.building_id && building_zone.contains(*record.building_id)
-              ? building_zone[*record.building_id]
-              : tenant_zone[record.tenant_id];
-      if (auto zone = Timezone::load(zone_name)) catalog.zones[record.id] = std::move(*zone);
       catalog.rules.push_back(
-          {record.id, {}, rules::ExpressionRule{std::move(*expression)}, severity});
+          {record.id, {}, rules::ExpressionRule{std::move(*expression)}, severity, schedule});
     } else {
       for (const Point* p : scope_points(record, by_tenant, by_id, device_points)) {
         auto condition = condition_for(record, *p);
@@ -163,7 +185,10 @@ Result<RuleCatalog> load_rule_catalog(MetaStore& store) {
           continue;
         }
         watch(*p);
-        catalog.rules.push_back({record.id, {p->id}, std::move(*condition), severity});
+        if (record.type == "anomaly")
+          catalog.anomalies.push_back(
+              {record.id, p->id, static_cast<int>(record.weeks.value_or(4))});
+        catalog.rules.push_back({record.id, {p->id}, std::move(*condition), severity, schedule});
       }
     }
     catalog.records.emplace(record.id, std::move(record));

@@ -1,4 +1,5 @@
-// RuleCatalog: the stored rules made ready to evaluate. Each enabled rule's
+// RuleCatalog: the stored rules made ready to evaluate. A rule's schedule
+// is read (docs/alarms.md, "Schedules as text"). Each enabled rule's
 // scope is resolved to points (every point of the tenant matching all the
 // fields it gives; a scope wider than one point takes sensors and status
 // points only, not setpoints and commands), and its parameters to a
@@ -39,9 +40,17 @@ struct RuleCatalog {
   std::unordered_map<Id, PointFacts> points;  // every point a rule watches
   // An expression rule's alarms are of one point: the first it names.
   std::unordered_map<Id, Id> expression_source;
-  // The zone an expression's hour() and weekday() are in: its building's,
-  // else its tenant's.
+  // The zone a rule's schedule, anomaly bins and expression clock are in:
+  // its building's (the rule's, else its one point's), else its tenant's.
   std::unordered_map<Id, Timezone> zones;
+  // Every (rule, point) of an anomaly rule, and the weeks of history its
+  // profile is fitted on: the engine fits them (rule_engine.h).
+  struct AnomalyWatch {
+    Id rule = 0;
+    Id point = 0;
+    int weeks = 4;
+  };
+  std::vector<AnomalyWatch> anomalies;
   std::vector<std::string> problems;
 
   // The (rule, point) an alarm is of for a change the rule set reported.
@@ -52,6 +61,8 @@ struct RuleCatalog {
   // The (rule, point) the rule set knows the alarm's condition by.
   Id watched_point(Id rule, Id point) const { return expression_source.contains(rule) ? 0 : point; }
   rules::RuleSet::LocalClock local_clock() const;
+  // Wall-clock time in the rule's zone (UTC without one).
+  TimeMs local_time(Id rule, TimeMs t) const;
 };
 
 // Reads rules, points, devices, buildings and tenants of every tenant.

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <set>
 
 #include "core/time.h"
@@ -28,8 +29,9 @@ Status RuleEngine::start() {
   auto catalog = load_rule_catalog(store_);
   if (!catalog) return std::unexpected(catalog.error());
   catalog_ = std::make_unique<RuleCatalog>(std::move(*catalog));
-  rule_set_ =
-      std::make_unique<rules::RuleSet>(catalog_->rules, options_.clock(), catalog_->local_clock());
+  rule_set_ = std::make_unique<rules::RuleSet>(catalog_->rules, options_.clock(),
+                                               catalog_->local_clock(), profiles_of(*catalog_));
+  fitted_at_ = options_.clock();
   for (const auto& [rule, point] : alarms_.present_conditions())
     rule_set_->assume_present(rule, catalog_->watched_point(rule, point));
   alarms_.close_unwatched(
@@ -87,8 +89,10 @@ void RuleEngine::rebuild() {
     return;
   }
   auto catalog = std::make_unique<RuleCatalog>(std::move(*loaded));
-  auto rule_set =
-      std::make_unique<rules::RuleSet>(catalog->rules, options_.clock(), catalog->local_clock());
+  // A rule set adopting conditions keeps their profiles; new watches are
+  // fitted here.
+  auto rule_set = std::make_unique<rules::RuleSet>(catalog->rules, options_.clock(),
+                                                   catalog->local_clock(), profiles_of(*catalog));
   const auto& before = catalog_->records;
   rule_set->adopt(std::move(*rule_set_), [&](rules::RuleId id) {
     const auto old = before.find(id);
@@ -126,6 +130,44 @@ void RuleEngine::rebuild() {
     problems_ = catalog_->problems;
   }
   for (const auto& p : catalog_->problems) spdlog::warn("rules: {}", p);
+}
+
+std::shared_ptr<const rules::SeasonalProfile> RuleEngine::fit(
+    const RuleCatalog& catalog, const RuleCatalog::AnomalyWatch& watch) {
+  if (!options_.series) return nullptr;
+  const TimeMs now = options_.clock();
+  const TimeMs from = now - std::int64_t{watch.weeks} * 7 * 86'400'000;
+  auto hours = options_.series->rollups(watch.point, RollupTier::hour, from, now);
+  if (!hours) {
+    spdlog::warn("rules: no history for rule {} on point {}: {}", watch.rule, watch.point,
+                 hours.error().message);
+    return nullptr;
+  }
+  std::vector<rules::Sample> samples;
+  samples.reserve(hours->size());
+  for (const auto& h : *hours)
+    if (h.count > 0) samples.push_back({h.start, h.sum / static_cast<double>(h.count)});
+  auto profile = rules::SeasonalProfile::fit(
+      samples, watch.weeks, now, [&](TimeMs t) { return catalog.local_time(watch.rule, t); });
+  if (!profile) return nullptr;
+  return std::make_shared<const rules::SeasonalProfile>(std::move(*profile));
+}
+
+rules::RuleSet::ProfileOf RuleEngine::profiles_of(const RuleCatalog& catalog) {
+  if (catalog.anomalies.empty() || !options_.series) return {};
+  auto fitted = std::make_shared<
+      std::map<std::pair<Id, Id>, std::shared_ptr<const rules::SeasonalProfile>>>();
+  for (const auto& w : catalog.anomalies) (*fitted)[{w.rule, w.point}] = fit(catalog, w);
+  return [fitted](rules::RuleId rule, rules::PointId point) {
+    const auto it = fitted->find({rule, point});
+    return it == fitted->end() ? nullptr : it->second;
+  };
+}
+
+void RuleEngine::refit_all() {
+  fitted_at_ = options_.clock();
+  for (const auto& w : catalog_->anomalies)
+    if (auto profile = fit(*catalog_, w)) rule_set_->refit(w.rule, w.point, *profile);
 }
 
 void RuleEngine::on_change(const rules::RuleChange& change) {
@@ -169,6 +211,8 @@ void RuleEngine::run() {
       taken = enqueued_batches_;
     }
     if (store_.asset_generation() != catalog_->generation) rebuild();
+    if (!catalog_->anomalies.empty() && options_.clock() - fitted_at_ >= options_.refit_ms)
+      refit_all();
     for (const auto& q : batch) evaluate(q.reading, q.arrived);
     readings_ += batch.size();
     batch.clear();

@@ -15,6 +15,11 @@
 // open alarms whose rule or point is no longer watched are closed. At start
 // the conditions of open alarms are taken as present, so they end at the
 // first reading that no longer satisfies them.
+//
+// Anomaly rules: each (rule, point) gets its seasonal profile fitted from
+// the point's hourly rollups of the rule's last `weeks` weeks, in the
+// rule's local time, when the rule set is made and every `refit_ms` after
+// (refit keeps the condition's state).
 #pragma once
 
 #include <atomic>
@@ -30,6 +35,7 @@
 #include "ingest/reading_sink.h"
 #include "rules/rule_set.h"
 #include "store/meta_store.h"
+#include "store/series_store.h"
 
 namespace citypulse::alarms {
 
@@ -37,6 +43,10 @@ struct RuleEngineOptions {
   std::size_t max_queued = 1'000'000;  // readings waiting for the thread
   std::int64_t check_ms = 1000;        // how often it looks for changed rules when idle
   AlarmService::Clock clock;           // the server's clock (now_ms when empty)
+  // Where anomaly rules' history comes from (hourly rollups); none: their
+  // profiles stay empty and they raise nothing. Must outlive the engine.
+  SeriesStore* series = nullptr;
+  std::int64_t refit_ms = 86'400'000;  // how often anomaly profiles are fitted again
 };
 
 struct RuleEngineStats {
@@ -73,6 +83,12 @@ class RuleEngine final : public ingest::ReadingSink {
   void rebuild();
   void evaluate(const Reading& r, TimeMs arrived);
   void on_change(const rules::RuleChange& change);
+  // The profile of an anomaly watch of `catalog`, fitted now.
+  std::shared_ptr<const rules::SeasonalProfile> fit(const RuleCatalog& catalog,
+                                                    const RuleCatalog::AnomalyWatch& watch);
+  // Every anomaly watch's profile, for a rule set made from `catalog`.
+  rules::RuleSet::ProfileOf profiles_of(const RuleCatalog& catalog);
+  void refit_all();
 
   MetaStore& store_;
   AlarmService& alarms_;
@@ -96,6 +112,7 @@ class RuleEngine final : public ingest::ReadingSink {
   // The thread's own.
   std::unique_ptr<RuleCatalog> catalog_;
   std::unique_ptr<rules::RuleSet> rule_set_;
+  TimeMs fitted_at_ = 0;
   std::thread thread_;
 };
 

@@ -14,6 +14,7 @@
 #include "model/recipient_schema.h"
 #include "model/rule_schema.h"
 #include "rules/expression.h"
+#include "rules/schedule_text.h"
 #include "store/identity_store.h"
 
 namespace citypulse {
@@ -246,10 +247,14 @@ struct ResourceAccess {
   auth::Permission edit = auth::Permission::assets_write;
 };
 
-// An expression rule's text compiles (bad_request naming the position,
+// A rule's schedule reads (bad_request naming the position,
+// /schedule/<offset>). An expression rule's text compiles (likewise,
 // /expression/<offset>), and each point it names is one the caller sees in
 // the rule's tenant (invalid otherwise, as an unknown reference is).
 Status check_rule_expression(RequestContext& ctx, MetaStore& store, const Rule& rule) {
+  if (!rule.schedule.empty())
+    if (auto schedule = rules::parse_schedule(rule.schedule); !schedule)
+      return std::unexpected(schedule.error());
   if (rule.type != "expression") return {};
   auto expression = rules::Expression::compile(rule.expression);
   if (!expression) return std::unexpected(expression.error());

@@ -191,7 +191,9 @@ int run_server(const Config& config, bool demo) {
     spdlog::error("cannot read the open alarms: {}", s.error().message);
     return 1;
   }
-  alarms::RuleEngine rule_engine(store, alarm_service);
+  alarms::RuleEngineOptions rule_options;
+  rule_options.series = &series;  // anomaly rules fit their profiles on its hourly rollups
+  alarms::RuleEngine rule_engine(store, alarm_service, rule_options);
   if (auto s = rule_engine.start(); !s) {
     spdlog::error("cannot read the rules: {}", s.error().message);
     return 1;

@@ -38,6 +38,12 @@ struct Rule : RecordMeta {
   std::optional<std::int64_t> duration_s;  // flatline; stale without an interval
   std::optional<double> interval_factor;   // stale: × the point's expected interval
   std::string expression;                  // expression (docs/alarms.md)
+  std::optional<double> sigmas;            // anomaly: robust sigmas off the profile
+  std::optional<std::int64_t> weeks;       // anomaly: weeks of history (default 4)
+  std::optional<double> min_sigma;         // anomaly: a floor under the sigma
+
+  // Watch only within these local hours ("Mon-Fri 07:00-18:00; ..."); empty: always.
+  std::string schedule;
 
   std::string message;  // the alarm's text; {placeholders} per docs/alarms.md
   std::string action;   // what an operator should do about it

@@ -13,7 +13,7 @@ using F = FieldType;
 
 constexpr std::string_view kTypes[] = {"threshold_high", "threshold_low", "bounds",
                                        "rate_of_change", "flatline",      "stale",
-                                       "expression"};
+                                       "expression",     "anomaly"};
 constexpr std::string_view kStatuses[] = {"enabled", "disabled"};
 constexpr std::string_view kDirections[] = {"rise", "fall", "either"};
 
@@ -32,6 +32,8 @@ constexpr std::string_view kFlatline[] = {"tolerance", "duration_s"};
 constexpr std::string_view kDuration[] = {"duration_s"};
 constexpr std::string_view kStale[] = {"interval_factor", "duration_s"};
 constexpr std::string_view kExpression[] = {"expression"};
+constexpr std::string_view kAnomaly[] = {"sigmas", "weeks", "duration_s", "min_sigma"};
+constexpr std::string_view kAnomalyRequired[] = {"sigmas"};
 
 constexpr TypeParameters kTypeParameters[] = {
     {"threshold_high", kThreshold, kLimit},
@@ -41,13 +43,14 @@ constexpr TypeParameters kTypeParameters[] = {
     {"flatline", kFlatline, kDuration},
     {"stale", kStale, {}},
     {"expression", kExpression, kExpression},
+    {"anomaly", kAnomaly, kAnomalyRequired},
 };
 
 // Every parameter field, whichever type takes it.
 constexpr std::string_view kAllParameters[] = {
-    "threshold",  "deadband",        "on_delay_s", "off_delay_s", "min_value",
-    "max_value",  "max_change",      "window_s",   "direction",   "tolerance",
-    "duration_s", "interval_factor", "expression"};
+    "threshold",  "deadband", "on_delay_s", "off_delay_s", "min_value",  "max_value",
+    "max_change", "window_s", "direction",  "tolerance",   "duration_s", "interval_factor",
+    "expression", "sigmas",   "weeks",      "min_sigma"};
 
 // The points an expression names are its own; it takes no scope beyond a
 // building (the alarms' and the access rules').
@@ -228,7 +231,7 @@ const FieldSpec<Rule> kRuleFields[] = {
      .min = 1,
      .max = 31 * 86'400,
      .description = "flatline: how long stuck; stale: how long silent when the point has no "
-                    "expected interval."},
+                    "expected interval; anomaly: how long off before an alarm."},
     {.name = "interval_factor",
      .type = F::number,
      .member = &Rule::interval_factor,
@@ -240,6 +243,31 @@ const FieldSpec<Rule> kRuleFields[] = {
      .member = &Rule::expression,
      .max = 4096,
      .description = "expression: a condition over points p<id> (docs/alarms.md)."},
+    {.name = "sigmas",
+     .type = F::number,
+     .member = &Rule::sigmas,
+     .min = 0.5,
+     .max = 100,
+     .description = "anomaly: how many robust sigmas (1.4826 × MAD) off the point's median for "
+                    "the hour of the week is an anomaly."},
+    {.name = "weeks",
+     .type = F::integer,
+     .member = &Rule::weeks,
+     .min = 1,
+     .max = 52,
+     .description = "anomaly: the weeks of hourly history the profile is fitted on (default 4)."},
+    {.name = "min_sigma",
+     .type = F::number,
+     .member = &Rule::min_sigma,
+     .min = 0,
+     .description = "anomaly: the smallest sigma, in the point's unit, so a flat history does "
+                    "not make every wiggle an anomaly."},
+    {.name = "schedule",
+     .type = F::text,
+     .member = &Rule::schedule,
+     .max = 2000,
+     .description = "Watch only within these local hours, e.g. 'Mon-Fri 07:00-18:00; "
+                    "2026-12-24 closed' (docs/alarms.md); empty: always."},
     {.name = "message",
      .type = F::text,
      .member = &Rule::message,

@@ -14,7 +14,8 @@ namespace citypulse {
 
 const Schema<Rule>& rule_schema();
 
-// threshold_high, threshold_low, bounds, rate_of_change, flatline, stale, expression.
+// threshold_high, threshold_low, bounds, rate_of_change, flatline, stale, expression,
+// anomaly.
 std::span<const std::string_view> rule_types();
 // The parameters (field names) a type takes; the others must be absent.
 std::span<const std::string_view> rule_parameters(std::string_view type);

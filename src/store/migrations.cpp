@@ -486,6 +486,14 @@ CREATE INDEX notification_attempts_tenant_id ON notification_attempts (tenant_id
 CREATE INDEX notification_attempts_alarm_id ON notification_attempts (alarm_id);
 )sql";
 
+// Version 9: anomaly rules and rule schedules.
+constexpr std::string_view kRuleSchedules = R"sql(
+ALTER TABLE rules ADD COLUMN sigmas DOUBLE PRECISION;
+ALTER TABLE rules ADD COLUMN weeks BIGINT;
+ALTER TABLE rules ADD COLUMN min_sigma DOUBLE PRECISION;
+ALTER TABLE rules ADD COLUMN schedule TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "asset model", kAssetModel},
     {2, "identity", kIdentity},
@@ -495,6 +503,7 @@ constexpr Migration kMigrations[] = {
     {6, "rules", kRules},
     {7, "alarms", kAlarms},
     {8, "notifications", kNotifications},
+    {9, "anomaly rules and schedules", kRuleSchedules},
 };
 
 constexpr bool versions_are_consecutive() {

@@ -250,6 +250,71 @@ TEST_F(Alarms, AnOpenAlarmSurvivesARestartAndClosesWhenItsRuleIsDisabled) {
   EXPECT_EQ(items[0].at("state").as_string(), "normal");
 }
 
+// An anomaly rule fits the point's own week from its history: a value far
+// off that hour's usual is raised, a usual one is not. A schedule that is
+// closed now keeps a rule quiet; bad schedules are refused with their
+// position.
+TEST_F(Alarms, AnomaliesAreJudgedAgainstThePointsOwnWeekAndSchedulesGateRules) {
+  const std::int64_t hour = 3'600'000;
+  const std::int64_t now = now_ms() / hour * hour;
+  // Four weeks of hourly history: 20 by night, 24 by day, a little noise.
+  json::array history;
+  for (std::int64_t t = now - 28 * 24 * hour; t < now; t += hour) {
+    const auto h = (t / hour) % 24;
+    const double v = (h >= 7 && h < 18 ? 24.0 : 20.0) + 0.1 * static_cast<double>((t / hour) % 5);
+    history.push_back(json::object{{"point", hall_}, {"ts", t}, {"value", v}});
+  }
+  auto imported =
+      writer_->post("/api/v1/readings", json::serialize(json::object{{"readings", history}}));
+  ASSERT_EQ(imported.status, 200) << imported.body;
+
+  auto bad = admin_->post("/api/v1/rules",
+                          json::serialize(json::object{{"tenant_id", tenant_},
+                                                       {"name", "Hours"},
+                                                       {"type", "bounds"},
+                                                       {"point_id", hall_},
+                                                       {"max_value", 30},
+                                                       {"schedule", "Mon-Fri 07:00-1800"}}));
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("/schedule/"), std::string::npos) << bad.body;
+  auto no_sigmas = admin_->post(
+      "/api/v1/rules",
+      json::serialize(json::object{
+          {"tenant_id", tenant_}, {"name", "Odd"}, {"type", "anomaly"}, {"point_id", hall_}}));
+  EXPECT_EQ(no_sigmas.status, 422) << no_sigmas.body;
+
+  const auto anomaly = create_record(*admin_, "rules",
+                                     {{"tenant_id", tenant_},
+                                      {"name", "Odd hall temperature"},
+                                      {"type", "anomaly"},
+                                      {"point_id", hall_},
+                                      {"sigmas", 5},
+                                      {"min_sigma", 0.5},
+                                      {"weeks", 4}});
+  // The same bounds, but watching only on a day that is never today.
+  const auto closed = create_record(*admin_, "rules",
+                                    {{"tenant_id", tenant_},
+                                     {"name", "Too warm, closed hours"},
+                                     {"type", "bounds"},
+                                     {"point_id", hall_},
+                                     {"max_value", 30},
+                                     {"schedule", "2001-01-01 closed"}});
+  ASSERT_GT(anomaly, 0);
+  ASSERT_GT(closed, 0);
+  const auto h = (now / hour) % 24;
+  const double usual = (h >= 7 && h < 18 ? 24.0 : 20.0) + 0.2;
+  write(hall_, now_ms() - 2000, usual);
+  write(hall_, now_ms() - 1000, 45);
+  auto items = alarms_until(anomaly, [](const json::array& a) { return !a.empty(); });
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].at("value").to_number<double>(), 45);
+  // Outside its schedule (closed every day but one in 2001) the bounds rule raised nothing.
+  EXPECT_TRUE(json::parse(admin_->get("/api/v1/alarms?rule_id=" + std::to_string(closed)).body)
+                  .at("items")
+                  .as_array()
+                  .empty());
+}
+
 // The alarm-management figures: a burst of alarms within ten minutes is a
 // flood, a point that keeps coming and going chatters, the busiest sources
 // are ranked.
