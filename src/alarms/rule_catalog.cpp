@@ -97,10 +97,34 @@ TimeMs RuleCatalog::local_time(Id rule, TimeMs t) const {
   return zone == zones.end() ? t : zone->second.to_local(t);
 }
 
-rules::RuleSet::LocalClock RuleCatalog::local_clock() const {
+bool RuleCatalog::occupied(Id building) const {
+  const auto sensors = occupancy_points.find(building);
+  if (sensors == occupancy_points.end()) return false;
+  for (const Id p : sensors->second)
+    if (const auto v = occupancy_latest.find(p); v != occupancy_latest.end() && v->second > 0)
+      return true;
+  return false;
+}
+
+namespace {
+
+bool occupied_answer(const void* context, std::int64_t building) {
+  const auto* o = static_cast<const RuleCatalog::RuleOccupancy*>(context);
+  return o->catalog->occupied(building == 0 ? o->building : building);
+}
+
+}  // namespace
+
+rules::RuleSet::LocalClock RuleCatalog::local_clock() {
   // The catalog outlives the rule set it made (the engine keeps both).
+  for (auto& [rule, o] : occupancy_of_rule) o.catalog = this;
   return [this](rules::RuleId rule, TimeMs t) {
-    return rules::ExpressionClock::at(local_time(rule, t));
+    auto clock = rules::ExpressionClock::at(local_time(rule, t));
+    if (const auto o = occupancy_of_rule.find(rule); o != occupancy_of_rule.end()) {
+      clock.occupied = occupied_answer;
+      clock.occupancy_context = &o->second;
+    }
+    return clock;
   };
 }
 
@@ -133,6 +157,11 @@ Result<RuleCatalog> load_rule_catalog(MetaStore& store) {
   for (const auto& b : *buildings) building_zone[b.id] = b.timezone;
   for (const auto& t : *tenants) tenant_zone[t.id] = t.timezone;
 
+  for (const auto& p : *points)
+    if (p.quantity == "occupancy" && sensor_like(p)) {
+      catalog.occupancy_points[p.building_id].push_back(p.id);
+      catalog.occupancy_latest[p.id] = std::numeric_limits<double>::quiet_NaN();
+    }
   const auto watch = [&](const Point& p) {
     catalog.points.try_emplace(p.id, PointFacts{p.tenant_id, p.building_id, p.name, p.unit});
   };
@@ -175,6 +204,9 @@ Result<RuleCatalog> load_rule_catalog(MetaStore& store) {
       }
       for (const auto id : expression->points()) watch(*by_id.at(id));
       catalog.expression_source[record.id] = expression->points().front();
+      catalog.occupancy_of_rule[record.id] = {
+          nullptr,
+          record.building_id.value_or(by_id.at(expression->points().front())->building_id)};
       catalog.rules.push_back(
           {record.id, {}, rules::ExpressionRule{std::move(*expression)}, severity, schedule});
     } else {

@@ -51,6 +51,25 @@ struct RuleCatalog {
     int weeks = 4;
   };
   std::vector<AnomalyWatch> anomalies;
+
+  // occupied() in expressions: a building is occupied while one of its
+  // occupancy sensors (quantity occupancy, kind sensor or status) last
+  // read more than 0. The engine tells the catalog each of their readings;
+  // an expression is judged when one of its own points reports, with the
+  // occupancy known then.
+  struct RuleOccupancy {
+    const RuleCatalog* catalog = nullptr;
+    Id building = 0;  // the rule's own: occupied() without an argument
+  };
+  std::unordered_map<Id, RuleOccupancy> occupancy_of_rule;   // expression rules
+  std::unordered_map<Id, std::vector<Id>> occupancy_points;  // building → its sensors
+  std::unordered_map<Id, double> occupancy_latest;           // sensor → latest (NaN: none)
+  bool occupied(Id building) const;
+  // A reading of any point; only occupancy sensors are kept. Allocates nothing.
+  void on_reading(Id point, double value) {
+    if (const auto it = occupancy_latest.find(point); it != occupancy_latest.end())
+      it->second = value;
+  }
   std::vector<std::string> problems;
 
   // The (rule, point) an alarm is of for a change the rule set reported.
@@ -60,7 +79,9 @@ struct RuleCatalog {
   }
   // The (rule, point) the rule set knows the alarm's condition by.
   Id watched_point(Id rule, Id point) const { return expression_source.contains(rule) ? 0 : point; }
-  rules::RuleSet::LocalClock local_clock() const;
+  // Where the catalog will stay (the engine's): the clock's occupancy
+  // answers point back to it.
+  rules::RuleSet::LocalClock local_clock();
   // Wall-clock time in the rule's zone (UTC without one).
   TimeMs local_time(Id rule, TimeMs t) const;
 };

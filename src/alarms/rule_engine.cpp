@@ -89,6 +89,11 @@ void RuleEngine::rebuild() {
     return;
   }
   auto catalog = std::make_unique<RuleCatalog>(std::move(*loaded));
+  // What the occupancy sensors last said holds across the rebuild.
+  for (auto& [point, value] : catalog->occupancy_latest)
+    if (const auto old = catalog_->occupancy_latest.find(point);
+        old != catalog_->occupancy_latest.end())
+      value = old->second;
   // A rule set adopting conditions keeps their profiles; new watches are
   // fitted here.
   auto rule_set = std::make_unique<rules::RuleSet>(catalog->rules, options_.clock(),
@@ -188,6 +193,7 @@ void RuleEngine::on_change(const rules::RuleChange& change) {
 }
 
 void RuleEngine::evaluate(const Reading& r, TimeMs arrived) {
+  catalog_->on_reading(r.point, r.value);
   rule_set_->on_reading(r.point, r.t, r.value, arrived,
                         [this](const rules::RuleChange& c) { on_change(c); });
 }

@@ -223,6 +223,32 @@ TEST_F(Alarms, ExpressionsAreCheckedWhenSavedAndRaiseOverSeveralPoints) {
   EXPECT_EQ(items[0].at("state").as_string(), "active_unacknowledged");
 }
 
+// occupied() follows the building's occupancy sensors.
+TEST_F(Alarms, OccupiedFollowsTheBuildingsOccupancySensors) {
+  const auto presence = create_record(*admin_, "points",
+                                      {{"building_id", school_},
+                                       {"name", "Presence"},
+                                       {"kind", "sensor"},
+                                       {"quantity", "occupancy"},
+                                       {"unit", "count"}});
+  ASSERT_GT(presence, 0);
+  const auto rule =
+      create_record(*admin_, "rules",
+                    {{"tenant_id", tenant_},
+                     {"name", "Warm while empty"},
+                     {"type", "expression"},
+                     {"expression", "p" + std::to_string(room_) + " > 24 and not occupied()"}});
+  ASSERT_GT(rule, 0);
+  const auto t0 = now_ms() - 60'000;
+  write(presence, t0, 12);
+  write(room_, t0 + 1000, 26);  // warm, but people are there
+  write(presence, t0 + 2000, 0);
+  write(room_, t0 + 3000, 26.5);  // warm and empty
+  auto items = alarms_until(rule, [](const json::array& a) { return !a.empty(); });
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].at("value").to_number<double>(), 26.5);
+}
+
 TEST_F(Alarms, AnOpenAlarmSurvivesARestartAndClosesWhenItsRuleIsDisabled) {
   const auto rule = threshold_rule(26);
   const auto t0 = now_ms() - 60'000;

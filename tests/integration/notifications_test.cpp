@@ -7,6 +7,8 @@
 // and a flood of alarms becomes one digest instead of a message each.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <boost/json.hpp>
 #include <chrono>
 #include <csignal>
@@ -16,8 +18,8 @@
 #include <thread>
 
 #include "admin_api.h"
-#include "core/time.h"
 #include "core/digest.h"
+#include "core/time.h"
 #include "http_client.h"
 #include "notify_peers.h"
 #include "server_process.h"
@@ -223,6 +225,48 @@ TEST_F(Notifications, AFloodBecomesOneDigest) {
   int digests = 0;
   for (const auto& a : all) digests += a.at("kind").as_string() == "digest";
   EXPECT_EQ(digests, 1);
+}
+
+// SMS through the configured gateway; a recipient in its quiet hours hears
+// only of critical alarms.
+TEST_F(Notifications, SmsGoesThroughTheGatewayAndQuietHoursHoldBackAllButCritical) {
+  HttpReceiver gateway({200});
+  start({{"CITYPULSE_NOTIFY_SMS_URL", gateway.url("/send")},
+         {"CITYPULSE_NOTIFY_SMS_BODY", "to={to}&text={text}"},
+         {"CITYPULSE_NOTIFY_SMS_AUTHORIZATION", "Bearer gateway-key"}});
+  // Quiet hours around now in the tenant's zone (Europe/Berlin, UTC+1 or
+  // UTC+2): from half an hour after UTC's time to half an hour past two
+  // hours after it.
+  const int utc_minute = static_cast<int>(now_ms() / 60'000 % 1440);
+  const auto hh_mm = [](int m) {
+    m %= 1440;
+    return fmt::format("{:02}:{:02}", m / 60, m % 60);
+  };
+  recipient({{"name", "On call"},
+             {"channel", "sms"},
+             {"address", "+4917112345678"},
+             {"quiet_from", hh_mm(utc_minute + 30)},
+             {"quiet_to", hh_mm(utc_minute + 150)}});
+  rule(school_, "major");
+  rule(pool_, "critical");
+  write(room_, 30);
+  write(water_, 30);
+  ASSERT_GT(first_alarm(room_), 0);
+  const auto critical = first_alarm(water_);
+  ASSERT_GT(critical, 0);
+  auto attempts = until("/api/v1/notifications", [](const json::array& a) { return !a.empty(); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  const auto requests = gateway.requests();
+  ASSERT_EQ(requests.size(), 1u);
+  EXPECT_EQ(requests[0].method, "POST");
+  EXPECT_EQ(requests[0].header("Authorization"), "Bearer gateway-key");
+  EXPECT_NE(requests[0].body.find("to=%2B4917112345678"), std::string::npos) << requests[0].body;
+  EXPECT_NE(requests[0].body.find("CRITICAL"), std::string::npos) << requests[0].body;
+  attempts = json::parse(admin_->get("/api/v1/notifications").body).at("items").as_array();
+  ASSERT_EQ(attempts.size(), 1u);
+  EXPECT_EQ(attempts[0].at("alarm_id").as_int64(), critical);
+  EXPECT_EQ(attempts[0].at("channel").as_string(), "sms");
+  EXPECT_EQ(attempts[0].at("outcome").as_string(), "delivered");
 }
 
 TEST_F(Notifications, RecipientsAreCheckedByChannel) {
