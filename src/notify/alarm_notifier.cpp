@@ -5,6 +5,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+
 #include "core/time.h"
 #include "model/rule.h"
 #include "notify/webhook.h"
@@ -82,7 +84,40 @@ bool AlarmNotifier::wait_idle(int timeout_ms) {
   return deliveries_->wait_idle(static_cast<int>(std::max<std::int64_t>(0, left.count())));
 }
 
+void AlarmNotifier::recover_escalations() {
+  auto open = store_.alarms().open_alarms();
+  if (!open) {
+    spdlog::error("notifications: cannot read the open alarms: {}", open.error().message);
+    return;
+  }
+  std::unordered_map<Id, std::vector<Recipient>> recipients;  // by tenant
+  for (const auto& alarm : *open) {
+    if (!waiting_for_acknowledgement(alarm.state)) continue;
+    auto [it, fresh] = recipients.try_emplace(alarm.tenant_id);
+    if (fresh) {
+      auto listed =
+          list_all(store_.recipients(), Scope::tenant(alarm.tenant_id), {{"status", "enabled"}});
+      if (listed) it->second = std::move(*listed);
+    }
+    std::optional<Page<NotificationAttempt>> sent;
+    for (const auto& r : it->second) {
+      if (r.escalate_after_s == 0 || !wants(r, alarm)) continue;
+      if (!sent) {
+        auto attempts = store_.alarms().notification_attempts(Scope::tenant(alarm.tenant_id),
+                                                              alarm.id, 1000, 0);
+        sent = attempts ? std::move(*attempts) : Page<NotificationAttempt>{};
+      }
+      const bool told = std::any_of(sent->records.begin(), sent->records.end(), [&](const auto& a) {
+        return a.recipient_id == r.id && a.kind == "escalated";
+      });
+      if (!told && escalations_.size() < kMaxEscalations)
+        escalations_.insert({alarm.raised_at + r.escalate_after_s * 1000, alarm.id, r.id});
+    }
+  }
+}
+
 void AlarmNotifier::run() {
+  recover_escalations();
   for (;;) {
     std::deque<Id> raised;
     {

@@ -8,7 +8,9 @@
 //
 // Escalation: a recipient with escalate_after_s N hears of an alarm only
 // if it is still unacknowledged (active or returned unacknowledged, not
-// shelved or suppressed) N seconds after it was raised.
+// shelved or suppressed) N seconds after it was raised. The escalations
+// due are kept in memory; at start they are found again from the open
+// alarms, leaving out those already sent (their attempts are stored).
 //
 // Flood protection (ISA-18.2: more than 10 alarms in 10 minutes is a
 // flood): while more than `flood_alarms` alarms of a tenant were raised
@@ -106,6 +108,8 @@ class AlarmNotifier final : public DeliveryRecorder {
 
   TimeMs now() const { return settings_.clock(); }
   void run();
+  // At start: the escalations of open, unacknowledged alarms not yet sent.
+  void recover_escalations();
   void on_raised(Id alarm_id);
   void escalate(const Escalation& e);
   void flush_digests(Id tenant_id, Tenant& tenant);

@@ -41,6 +41,7 @@ class Notifications : public ::testing::Test {
     env.emplace("CITYPULSE_NOTIFY_RETRY_BASE_MS", "100");
     env.emplace("CITYPULSE_NOTIFY_RETRY_MAX_ATTEMPTS", "4");
     env.emplace("CITYPULSE_NOTIFY_PUBLIC_URL", "https://citypulse.example");
+    env_ = env;
     server_ =
         std::make_unique<ServerProcess>(tmp_.path() + "/data", std::vector<std::string>{}, env);
     ASSERT_TRUE(server_->start()) << server_->output();
@@ -100,6 +101,7 @@ class Notifications : public ::testing::Test {
 
   SmtpSink sink_;
   TempDir tmp_;
+  std::map<std::string, std::string> env_;  // the server's, for restarts
   std::unique_ptr<ServerProcess> server_;
   std::unique_ptr<HttpClient> admin_, writer_;
   std::int64_t tenant_ = 0, school_ = 0, pool_ = 0, room_ = 0, water_ = 0;
@@ -197,6 +199,34 @@ TEST_F(Notifications, EscalationReachesOnlyWhatIsStillUnacknowledged) {
   EXPECT_NE(mail->parsed.find("UNACKNOWLEDGED"), std::string::npos) << mail->parsed;
   EXPECT_NE(mail->parsed.find("Pool"), std::string::npos) << mail->parsed;
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  EXPECT_EQ(sink_.mail_count(), 1);
+}
+
+// An escalation due across a restart is sent once: after the restart, and
+// not again after the next one.
+TEST_F(Notifications, AnEscalationSurvivesARestartAndIsSentOnce) {
+  ASSERT_TRUE(sink_.ready()) << sink_.log();
+  start();
+  recipient({{"name", "Supervisor"},
+             {"channel", "email"},
+             {"address", "chief@town.test"},
+             {"escalate_after_s", 3}});
+  rule(school_, "warning");
+  write(room_, 30);
+  ASSERT_GT(first_alarm(room_), 0);
+  auto restart = [&] {
+    ASSERT_EQ(server_->stop(SIGTERM), 0) << server_->output();
+    server_ =
+        std::make_unique<ServerProcess>(tmp_.path() + "/data", std::vector<std::string>{}, env_);
+    ASSERT_TRUE(server_->start()) << server_->output();
+  };
+  restart();
+  auto mail = sink_.wait_for_mail(1, 10'000);
+  ASSERT_TRUE(mail) << sink_.log();
+  EXPECT_NE(mail->parsed.find("UNACKNOWLEDGED"), std::string::npos) << mail->parsed;
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  restart();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   EXPECT_EQ(sink_.mail_count(), 1);
 }
 
