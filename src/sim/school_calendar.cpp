@@ -1,0 +1,69 @@
+#include "sim/school_calendar.h"
+
+namespace citypulse::sim {
+namespace {
+
+std::int64_t days_of(const CivilDate& d) {
+  return days_from_civil(d.year, d.month, d.day);
+}
+
+bool within(std::int64_t day, std::int64_t first, std::int64_t last) {
+  return day >= first && day <= last;
+}
+
+}  // namespace
+
+CivilDate easter_sunday(std::int64_t year) {
+  // The anonymous Gregorian algorithm (Meeus, Astronomical Algorithms).
+  const std::int64_t a = year % 19, b = year / 100, c = year % 100, d = b / 4, e = b % 4;
+  const std::int64_t f = (b + 8) / 25, g = (b - f + 1) / 3;
+  const std::int64_t h = (19 * a + b - d - g + 15) % 30;
+  const std::int64_t i = c / 4, k = c % 4;
+  const std::int64_t l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const std::int64_t m = (a + 11 * h + 22 * l) / 451;
+  const auto month = static_cast<unsigned>((h + l - 7 * m + 114) / 31);
+  const auto day = static_cast<unsigned>((h + l - 7 * m + 114) % 31 + 1);
+  return {year, month, day};
+}
+
+bool public_holiday_bw(const CivilDate& date) {
+  static constexpr unsigned kFixed[][2] = {{1, 1},  {1, 6},   {5, 1},  {10, 3},
+                                           {11, 1}, {12, 25}, {12, 26}};
+  for (const auto& [m, d] : kFixed)
+    if (date.month == m && date.day == d) return true;
+  const std::int64_t easter = days_of(easter_sunday(date.year));
+  const std::int64_t day = days_of(date);
+  // Good Friday, Easter Monday, Ascension, Whit Monday, Corpus Christi.
+  for (const int offset : {-2, 1, 39, 50, 60})
+    if (day == easter + offset) return true;
+  return false;
+}
+
+bool school_holiday_bw(const CivilDate& date) {
+  const std::int64_t day = days_of(date);
+  const std::int64_t y = date.year;
+  // Christmas: 23 December to 6 January.
+  if ((date.month == 12 && date.day >= 23) || (date.month == 1 && date.day <= 6)) return true;
+  // Autumn: Monday to Saturday of the week holding 1 November.
+  const std::int64_t all_saints = days_from_civil(y, 11, 1);
+  const std::int64_t autumn_monday = all_saints - (weekday_from_days(all_saints) + 6) % 7;
+  if (within(day, autumn_monday, autumn_monday + 5)) return true;
+  // Easter: from the Monday before Easter to the Saturday after Easter Monday.
+  const std::int64_t easter = days_of(easter_sunday(y));
+  if (within(day, easter - 6, easter + 6)) return true;
+  // Whitsun: Whit Tuesday and the twelve days after it.
+  if (within(day, easter + 51, easter + 63)) return true;
+  // Summer: from the last Thursday of July for 46 days.
+  std::int64_t summer = days_from_civil(y, 7, 31);
+  while (weekday_from_days(summer) != 4) --summer;  // 4: Thursday
+  return within(day, summer, summer + 45);
+}
+
+DayKind day_kind_bw(const CivilDate& date) {
+  if (public_holiday_bw(date)) return DayKind::public_holiday;
+  const unsigned weekday = weekday_from_days(days_of(date));
+  if (weekday == 0 || weekday == 6) return DayKind::weekend;
+  return school_holiday_bw(date) ? DayKind::school_holiday : DayKind::working;
+}
+
+}  // namespace citypulse::sim
