@@ -6,6 +6,7 @@
 // agreeing with many short ones when nothing changes.
 #include <gtest/gtest.h>
 
+#include "sim/occupancy.h"
 #include "sim/school_calendar.h"
 #include "sim/zone_model.h"
 
@@ -113,6 +114,27 @@ TEST(ZoneModel, OneLongStepAgreesWithManyShortOnesWhenNothingChanges) {
   double short_steps = 0;
   for (int i = 0; i < 60; ++i) short_steps = many.step(in, 60).temperature_c;
   EXPECT_NEAR(long_step, short_steps, 1e-9);
+}
+
+}  // namespace
+}  // namespace citypulse::sim
+
+namespace citypulse::sim {
+namespace {
+
+TEST(Occupancy, BuildingsFillAsTheirUseAndTheDayWant) {
+  EXPECT_EQ(occupancy_share("primary_school", DayKind::working, 10), 1.0);
+  EXPECT_EQ(occupancy_share("primary_school", DayKind::working, 2), 0.0);
+  EXPECT_EQ(occupancy_share("primary_school", DayKind::school_holiday, 10), 0.0);
+  EXPECT_EQ(occupancy_share("primary_school", DayKind::weekend, 10), 0.0);
+  EXPECT_GT(occupancy_share("town_hall", DayKind::school_holiday, 10), 0.5);
+  EXPECT_EQ(occupancy_share("town_hall", DayKind::public_holiday, 10), 0.0);
+  EXPECT_GT(occupancy_share("swimming_pool", DayKind::weekend, 14), 0.5);
+  EXPECT_GT(occupancy_share("sports_hall", DayKind::working, 19), 0.9);
+  EXPECT_GT(occupancy_share("fire_station", DayKind::public_holiday, 3), 0.0);
+  EXPECT_EQ(occupancy_share("unknown type", DayKind::working, 10),
+            occupancy_share("office", DayKind::working, 10));
+  EXPECT_EQ(occupancy_share("office", DayKind::working, 24), 0.0);
 }
 
 }  // namespace
