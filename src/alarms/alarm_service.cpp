@@ -81,6 +81,7 @@ void AlarmService::publish(const Alarm& alarm, const AlarmNote& note) {
   e.kind = bus::EventKind::alarm_changed;
   e.tenant_id = alarm.tenant_id;
   e.building_id = alarm.building_id;
+  e.severity = alarm.severity;
   auto details = alarm_json(alarm);
   details["change"] = note.kind;
   if (!note.text.empty()) details["note"] = note.text;

@@ -40,10 +40,6 @@ Status RuleEngine::start() {
       },
       "its rule was removed or disabled, or no longer watches the point");
   conditions_ = rule_set_->conditions();
-  {
-    std::lock_guard lock(mutex_);
-    problems_ = catalog_->problems;
-  }
   for (const auto& p : catalog_->problems) spdlog::warn("rules: {}", p);
   thread_ = std::thread([this] { run(); });
   return {};
@@ -74,11 +70,6 @@ void RuleEngine::settle() {
 
 RuleEngineStats RuleEngine::stats() const {
   return {readings_.load(), dropped_.load(), rebuilds_.load(), conditions_.load()};
-}
-
-std::vector<std::string> RuleEngine::problems() const {
-  std::lock_guard lock(mutex_);
-  return problems_;
 }
 
 void RuleEngine::rebuild() {
@@ -130,10 +121,6 @@ void RuleEngine::rebuild() {
   rule_set_ = std::move(rule_set);
   conditions_ = rule_set_->conditions();
   ++rebuilds_;
-  {
-    std::lock_guard lock(mutex_);
-    problems_ = catalog_->problems;
-  }
   for (const auto& p : catalog_->problems) spdlog::warn("rules: {}", p);
 }
 

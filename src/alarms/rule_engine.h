@@ -75,8 +75,6 @@ class RuleEngine final : public ingest::ReadingSink {
   void settle();
 
   RuleEngineStats stats() const;
-  // What the last rebuild could not make (rules.md's problems), for logs and the API.
-  std::vector<std::string> problems() const;
 
  private:
   void run();
@@ -107,7 +105,6 @@ class RuleEngine final : public ingest::ReadingSink {
   bool stop_ = false;
   std::atomic<std::uint64_t> readings_{0}, dropped_{0}, rebuilds_{0};
   std::atomic<std::size_t> conditions_{0};
-  std::vector<std::string> problems_;  // under mutex_
 
   // The thread's own.
   std::unique_ptr<RuleCatalog> catalog_;

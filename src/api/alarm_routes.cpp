@@ -6,12 +6,12 @@
 #include <boost/json.hpp>
 #include <map>
 
-#include "model/alarm_json.h"
 #include "api/json_fields.h"
 #include "api/json_io.h"
 #include "api/paging.h"
 #include "api/problem.h"
 #include "core/time.h"
+#include "model/alarm_json.h"
 #include "store/alarm_store.h"
 #include "store/identity_store.h"
 
@@ -55,11 +55,8 @@ Result<AlarmQuery> alarm_query(const HttpRequest& req) {
       if (!n) return std::unexpected(n.error());
       (k == "building_id" ? q.building_id : k == "rule_id" ? q.rule_id : q.point_id) = *n;
     } else if (k == "since" || k == "until") {
-      auto t = parse_rfc3339(v);
-      if (!t)
-        return fail(ErrorCode::bad_request,
-                    fmt::format("query parameter '{}' must be an RFC 3339 time, got '{}'", k, v),
-                    k);
+      auto t = parse_time_param(k, v);
+      if (!t) return std::unexpected(t.error());
       (k == "since" ? q.since : q.until) = *t;
     } else {
       return fail(ErrorCode::bad_request,
@@ -145,11 +142,8 @@ HttpResponse alarm_kpis(RequestContext& ctx, MetaStore& store) {
       return problem(
           ctx, Error{ErrorCode::bad_request,
                      fmt::format("unknown query parameter '{}'; kpis accept: from, to", k), k});
-    auto t = parse_rfc3339(v);
-    if (!t)
-      return problem(ctx,
-                     Error{ErrorCode::bad_request,
-                           fmt::format("query parameter '{}' must be an RFC 3339 time", k), k});
+    auto t = parse_time_param(k, v);
+    if (!t) return problem(ctx, t.error());
     (k == "from" ? from : to) = *t;
   }
   if (from >= to || to - from > 31 * 86'400'000LL)
@@ -169,24 +163,28 @@ HttpResponse alarm_kpis(RequestContext& ctx, MetaStore& store) {
     ++by_source[{a.rule_id, a.point_id}];
     by_alarm[a.alarm_id].push_back(a.at);
   }
-  json::array floods;
+  // Consecutive flooded periods are one flood: (start, end, alarms).
+  struct Flood {
+    TimeMs from, to;
+    std::int64_t alarms;
+  };
+  std::vector<Flood> runs;
   std::int64_t busiest = 0;
   for (std::size_t i = 0; i < per_bucket.size(); ++i) {
     busiest = std::max(busiest, per_bucket[i]);
     if (per_bucket[i] <= kFloodAbove) continue;
     const TimeMs start = first + static_cast<TimeMs>(i) * kBucket;
-    // Consecutive flooded buckets are one flood.
-    if (!floods.empty() &&
-        floods.back().as_object()["to"].as_string() == json::string(format_rfc3339(start))) {
-      auto& f = floods.back().as_object();
-      f["to"] = format_rfc3339(start + kBucket);
-      f["alarms"] = f["alarms"].as_int64() + per_bucket[i];
+    if (!runs.empty() && runs.back().to == start) {
+      runs.back().to += kBucket;
+      runs.back().alarms += per_bucket[i];
     } else {
-      floods.push_back(json::object{{"from", format_rfc3339(start)},
-                                    {"to", format_rfc3339(start + kBucket)},
-                                    {"alarms", per_bucket[i]}});
+      runs.push_back({start, start + kBucket, per_bucket[i]});
     }
   }
+  json::array floods;
+  for (const auto& f : runs)
+    floods.push_back(json::object{
+        {"from", format_rfc3339(f.from)}, {"to", format_rfc3339(f.to)}, {"alarms", f.alarms}});
   std::vector<std::pair<std::int64_t, std::pair<Id, Id>>> ranked;
   for (const auto& [source, n] : by_source) ranked.push_back({n, source});
   std::sort(ranked.begin(), ranked.end(), [](const auto& a, const auto& b) {

@@ -38,11 +38,8 @@ Result<AuditQuery> audit_query(const HttpRequest& req) {
       if (!n) return std::unexpected(n.error());
       q.user_id = *n;
     } else if (k == "since" || k == "until") {
-      auto t = parse_rfc3339(v);
-      if (!t)
-        return fail(ErrorCode::bad_request,
-                    fmt::format("query parameter '{}' must be an RFC 3339 time, got '{}'", k, v),
-                    k);
+      auto t = parse_time_param(k, v);
+      if (!t) return std::unexpected(t.error());
       (k == "since" ? q.since : q.until) = *t;
     } else {
       return fail(ErrorCode::bad_request,

@@ -9,8 +9,18 @@
 #include <charconv>
 
 #include "core/base64.h"
+#include "core/time.h"
 
 namespace citypulse {
+
+Result<TimeMs> parse_time_param(std::string_view name, std::string_view text) {
+  auto t = parse_rfc3339(text);
+  if (!t)
+    return fail(ErrorCode::bad_request,
+                fmt::format("query parameter '{}' must be an RFC 3339 time, got '{}'", name, text),
+                std::string(name));
+  return *t;
+}
 
 Result<std::int64_t> parse_integer(std::string_view name, std::string_view text, std::int64_t min,
                                    std::int64_t max) {

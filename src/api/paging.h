@@ -13,10 +13,14 @@
 
 #include "api/http_message.h"
 #include "core/result.h"
+#include "core/time.h"
 #include "model/asset.h"
 #include "store/meta_store.h"
 
 namespace citypulse {
+
+// bad_request naming the parameter unless `text` is an RFC 3339 time.
+Result<TimeMs> parse_time_param(std::string_view name, std::string_view text);
 
 // bad_request naming the parameter unless `text` is an integer in [min, max].
 Result<std::int64_t> parse_integer(std::string_view name, std::string_view text, std::int64_t min,

@@ -43,16 +43,6 @@ void coalesce(std::vector<bus::PointValue>& values) {
   values = std::move(kept);
 }
 
-Severity severity_of(const bus::Event& e) {
-  boost::system::error_code ec;
-  auto details = json::parse(e.details_json, ec);
-  const auto* o = ec ? nullptr : details.if_object();
-  const auto* s = o ? o->if_contains("severity") : nullptr;
-  if (s && s->is_string())
-    if (auto severity = severity_from_name(s->get_string())) return *severity;
-  return Severity::info;
-}
-
 // The permission a subscription needs.
 auth::Permission permission_for(const realtime::SubscribeMessage& m) {
   using K = realtime::SubscribeMessage::Kind;
@@ -481,7 +471,7 @@ bool RealtimeConnection::wants(const bus::Event& e, const bus::PointValue* value
   if (e.building_id && !scope_->sees_building(*e.building_id)) return false;
   if (!e.building_id && scope_->is_building_restricted()) return false;
   if (e.kind == bus::EventKind::alarm_changed) {
-    const auto severity = severity_of(e);
+    const auto severity = e.severity;
     return std::any_of(
         alarm_subscriptions_.begin(), alarm_subscriptions_.end(), [&](const auto& a) {
           return severity >= a.min_severity &&

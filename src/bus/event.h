@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "core/time.h"
+#include "model/alarm.h"
 #include "model/asset.h"
 
 namespace citypulse::bus {
@@ -53,7 +54,10 @@ struct Event {
   Id tenant_id = 0;
   std::optional<Id> building_id;   // other kinds: the building it is about, if one
   std::vector<PointValue> values;  // readings
-  std::string details_json;        // other kinds: a JSON object's text
+  // alarm_changed: the alarm's severity, beside its details, so a
+  // subscriber filtering by severity need not parse them for every event.
+  Severity severity = Severity::info;
+  std::string details_json;  // other kinds: a JSON object's text
 };
 
 using EventPtr = std::shared_ptr<const Event>;

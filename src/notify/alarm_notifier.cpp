@@ -73,17 +73,6 @@ void AlarmNotifier::start() {
   thread_ = std::thread([this] { run(); });
 }
 
-bool AlarmNotifier::wait_idle(int timeout_ms) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  {
-    std::unique_lock lock(mutex_);
-    if (!idle_.wait_until(lock, deadline, [&] { return raised_.empty() && !busy_; })) return false;
-  }
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-  return deliveries_->wait_idle(static_cast<int>(std::max<std::int64_t>(0, left.count())));
-}
-
 void AlarmNotifier::recover_escalations() {
   auto open = store_.alarms().open_alarms();
   if (!open) {
@@ -122,8 +111,6 @@ void AlarmNotifier::run() {
     std::deque<Id> raised;
     {
       std::unique_lock lock(mutex_);
-      busy_ = false;
-      idle_.notify_all();
       std::optional<TimeMs> due;
       if (!escalations_.empty()) due = escalations_.begin()->due;
       for (const auto& [id, t] : tenants_)
@@ -135,7 +122,6 @@ void AlarmNotifier::run() {
         wake_.wait(lock, ready);
       if (stop_) return;
       raised.swap(raised_);
-      busy_ = true;
     }
     for (const Id id : raised) on_raised(id);
     const TimeMs t = now();

@@ -75,10 +75,6 @@ class AlarmNotifier final : public DeliveryRecorder {
 
   void on_attempt(const AttemptRecord& record) override;
 
-  // Waits up to `timeout_ms` until every alarm event so far was handled and
-  // every delivery settled (not the escalations and digests still due).
-  bool wait_idle(int timeout_ms);
-
  private:
   struct Escalation {
     TimeMs due;
@@ -126,9 +122,7 @@ class AlarmNotifier final : public DeliveryRecorder {
 
   std::mutex mutex_;
   std::condition_variable wake_;
-  std::condition_variable idle_;
   std::deque<Id> raised_;  // alarm ids from the bus, for the thread
-  bool busy_ = false;
   bool stop_ = false;
 
   // The thread's own.

@@ -31,7 +31,9 @@ class AlarmServiceTest : public StoreTest {
     building_ = make_building(tenant_).id;
     point_ = make_point(building_).id;
     subscription_ = bus_.subscribe([this](const bus::EventPtr& e) {
-      if (e->kind == bus::EventKind::alarm_changed) events_.push_back(json::parse(e->details_json));
+      if (e->kind != bus::EventKind::alarm_changed) return;
+      events_.push_back(json::parse(e->details_json));
+      severities_.push_back(e->severity);
     });
     service_ = std::make_unique<AlarmService>(store().alarms(), &bus_, [this] { return now_; });
     ok(service_->load());
@@ -68,6 +70,7 @@ class AlarmServiceTest : public StoreTest {
   Id tenant_ = 0, building_ = 0, point_ = 0;
   bus::LocalBus bus_{{.max_age_ms = 60'000, .max_bytes = 1 << 20}};
   std::vector<json::value> events_;
+  std::vector<Severity> severities_;  // the events' own field, beside their details
   bus::Subscription subscription_;
   std::unique_ptr<AlarmService> service_;
 };
@@ -88,6 +91,7 @@ TEST_F(AlarmServiceTest, ARepeatCountsOnTheOpenAlarmAndEveryChangeIsPublished) {
   ASSERT_EQ(events_.size(), 3u);
   EXPECT_EQ(events_[2].at("change").as_string(), "repeated");
   EXPECT_EQ(events_[2].at("severity").as_string(), "major");
+  EXPECT_EQ(severities_[2], Severity::major);
 }
 
 TEST_F(AlarmServiceTest, AnExpiredShelfAnnouncesAgainOrCloses) {
