@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/calendar.h"
+
 namespace citypulse::sim {
 namespace {
 
@@ -22,26 +24,27 @@ std::uint64_t mix(std::uint64_t x) {
 struct Shape {
   TimeMs duration;
   int start_hour;  // -1: any hour
+  bool heating;    // only in the heating season (November to March), where it shows
 };
 
 Shape shape_of(FaultKind kind) {
   switch (kind) {
     case FaultKind::stuck_sensor:
-      return {2 * kDay, -1};
+      return {2 * kDay, -1, false};
     case FaultKind::hvac_at_night:
-      return {8 * kHour, 21};  // 21:00-05:00
+      return {8 * kHour, 21, true};  // 21:00-05:00
     case FaultKind::window_open:
-      return {6 * kHour, 15};  // an afternoon and evening
+      return {6 * kHour, 15, true};  // an afternoon and evening
     case FaultKind::valve_leak:
-      return {3 * kDay, -1};
+      return {3 * kDay, -1, true};
     case FaultKind::meter_dropout:
-      return {10 * kHour, -1};
+      return {10 * kHour, -1, false};
     case FaultKind::meter_exchange:
-      return {1, 10};
+      return {1, 10, false};
     case FaultKind::water_leak:
-      return {4 * kDay, -1};
+      return {4 * kDay, -1, false};
   }
-  return {kHour, -1};
+  return {kHour, -1, false};
 }
 
 }  // namespace
@@ -70,6 +73,10 @@ std::vector<Fault> fault_schedule(const FaultPlan& plan, TimeMs from, TimeMs to)
       start +=
           (shape.start_hour >= 0 ? shape.start_hour : static_cast<int>((r >> 20) % 24)) * kHour;
       if (start < from || start >= to) continue;
+      if (shape.heating) {
+        const unsigned month = civil_from_days(start / kDay).month;
+        if (month > 3 && month < 11) continue;
+      }
       const int building = static_cast<int>((r >> 40) % static_cast<std::uint64_t>(plan.buildings));
       out.push_back({kind, building, start, start + shape.duration});
     }

@@ -10,6 +10,8 @@
 //   meter_exchange    a meter replaced, its register starting again
 //   water_leak        water flowing through the night
 //
+// The three that need the heating on (night heating, window, valve) fall
+// only in November to March; a period whose draw lands in summer has none.
 // Each kind recurs every `period_days` (default 21) at a time of its own
 // within the period, in a building drawn from the seed, for a duration
 // that suits it (hours for a window, days for a leak). The same seed,
