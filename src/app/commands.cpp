@@ -21,8 +21,6 @@
 #include "ingest/pipeline.h"
 #include "ingest/readings_publisher.h"
 #include "notify/alarm_notifier.h"
-#include "sim/demo_readings.h"
-#include "sim/demo_town.h"
 #include "store/embedded_series_store.h"
 #include "store/sqlite/sqlite_meta_store.h"
 
@@ -103,7 +101,8 @@ Result<notify::NotifierSettings> notifier_settings_of(const NotifyConfig& c) {
 
 }  // namespace
 
-int run_server(const Config& config, bool demo) {
+int run_server(const Config& config, const DemoOptions* demo_options) {
+  const bool demo = demo_options != nullptr;
   if (auto s = init_logging(config.log.level); !s) {
     fmt::print(stderr, "citypulse: {}\n", s.error().message);
     return 2;
@@ -114,20 +113,14 @@ int run_server(const Config& config, bool demo) {
     return 1;
   }
   auto& store = **opened;
-  Id town_id = 0;
+  std::unique_ptr<Demo> town;
   if (demo) {
-    auto town = seed_demo_town(store);
-    if (!town) {
-      spdlog::error("cannot seed the demo town: {}", town.error().message);
-      return 1;
+    auto seeded = Demo::seed(store, config, *demo_options);
+    if (!seeded) {
+      spdlog::error("cannot seed the demo town: {}", seeded.error().message);
+      return seeded.error().code == ErrorCode::invalid ? 2 : 1;
     }
-    town_id = town->tenant_id;
-    if (town->created)
-      spdlog::info(
-          "demo town seeded: {} buildings, {} floors, {} spaces, {} equipment, {} points, {} "
-          "devices",
-          town->buildings, town->floors, town->spaces, town->equipment, town->points,
-          town->devices);
+    town = std::move(*seeded);
   }
   auto opened_series = open_embedded_series_store(
       {.dir = std::filesystem::path(config.storage.data_dir) / "tsdb",
@@ -142,17 +135,14 @@ int run_server(const Config& config, bool demo) {
     return 1;
   }
   auto& series = **opened_series;
-  if (demo) {
-    auto seeded = seed_demo_readings(store, series, town_id, now_ms());
-    if (!seeded) {
-      spdlog::error("cannot seed the demo readings: {}", seeded.error().message);
+  if (town)
+    if (auto s = town->fill_history(series); !s) {
+      spdlog::error("cannot write the demo town's history: {}", s.error().message);
       return 1;
     }
-    if (*seeded > 0) spdlog::info("demo readings seeded: {}", *seeded);
-  }
   std::vector<DemoLogin> demo_logins;
-  if (demo) {
-    auto logins = seed_demo_users(store, town_id);
+  if (town) {
+    auto logins = seed_demo_users(store, town->tenant_id());
     if (!logins) {
       spdlog::error("cannot create the demo users: {}", logins.error().message);
       return 1;

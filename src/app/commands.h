@@ -4,6 +4,7 @@
 #include <optional>
 #include <string>
 
+#include "app/demo.h"
 #include "app/identity_setup.h"
 #include "core/config.h"
 
@@ -21,9 +22,10 @@ struct CommonOptions {
 
 Result<Config> effective_config(const CommonOptions& options);
 
-// Opens the stores, starts the server (seeding the demo town when `demo`),
-// serves until SIGINT/SIGTERM, shuts down gracefully. Returns the exit code.
-int run_server(const Config& config, bool demo);
+// Opens the stores, starts the server (with the demo town, its history and
+// its live simulation when `demo` is set), serves until SIGINT/SIGTERM,
+// shuts down gracefully. Returns the exit code.
+int run_server(const Config& config, const DemoOptions* demo);
 
 int run_migrate(const Config& config);
 

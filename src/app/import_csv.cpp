@@ -1,16 +1,15 @@
 #include "app/import_csv.h"
 
 #include <fmt/format.h>
-#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <mutex>
 #include <optional>
 
 #include "core/log.h"
 #include "core/time.h"
 #include "ingest/csv_readings.h"
+#include "store/appends_in_flight.h"
 #include "store/embedded_series_store.h"
 #include "store/sqlite/sqlite_meta_store.h"
 
@@ -25,37 +24,6 @@ constexpr int kMaxInFlight = 4;
 // costlier with its size; a checkpoint this often keeps imports into a point
 // with newer readings (the usual case) linear and their memory bounded.
 constexpr std::int64_t kFlushEvery = 100'000;
-
-class InFlight {
- public:
-  // Waits for a free slot; false once an append failed (stop writing).
-  bool acquire() {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return count_ < kMaxInFlight || error_; });
-    if (error_) return false;
-    ++count_;
-    return true;
-  }
-  void release(const Status& s) {
-    std::lock_guard lock(mutex_);
-    --count_;
-    if (!s && !error_) error_ = s.error();
-    cv_.notify_all();
-  }
-  // Waits until every append completed; the first failure, if any.
-  Status drain() {
-    std::unique_lock lock(mutex_);
-    cv_.wait(lock, [&] { return count_ == 0; });
-    if (error_) return fail(*error_);
-    return {};
-  }
-
- private:
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  int count_ = 0;
-  std::optional<Error> error_;
-};
 
 struct Counts {
   std::int64_t readings = 0, missing = 0;
@@ -127,7 +95,7 @@ int run_import_csv(const Config& config, const ImportCsvOptions& o) {
   if (!validated) return error(validated.error().message + " (nothing imported)", 1);
 
   // Pass 2: the same rows again, appended in batches.
-  auto in_flight = std::make_shared<InFlight>();
+  auto in_flight = std::make_shared<AppendsInFlight>(kMaxInFlight);
   std::int64_t unflushed = 0;
   auto written = read_files(o, [&](const std::vector<ingest::TimedReading>& batch) -> Status {
     std::vector<Reading> readings;

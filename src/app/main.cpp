@@ -77,6 +77,17 @@ int main(int argc, char** argv) {
   add_common(serve);
   auto* demo = app.add_subcommand("demo", "Run the server with the demo municipality");
   add_common(demo);
+  DemoOptions demo_options;
+  demo->add_option("--buildings", demo_options.buildings, "Buildings of the town (40)");
+  demo->add_option("--history", demo_options.history_days,
+                   "Days of history written on the first start (365)");
+  demo->add_option("--seed", demo_options.seed, "Seed of the town, its faults and noise (1)");
+  demo->add_option("--faults", demo_options.fault_period_days,
+                   "Each kind of fault once in so many days (21; 0: none)");
+  demo->add_option("--weather", demo_options.weather_dir,
+                   "Folder of bedford_<year>.csv weather records (a synthetic year without)");
+  bool no_live = false;
+  demo->add_flag("--no-live", no_live, "Do not run the simulated devices");
   auto* migrate = app.add_subcommand("migrate", "Apply pending metadata migrations and exit");
   add_common(migrate);
   auto* config = app.add_subcommand("config", "Configuration");
@@ -258,5 +269,12 @@ int main(int argc, char** argv) {
   if (user_add->parsed()) return run_user_add(*cfg, new_user);
   if (keys_rotate->parsed()) return run_keys_rotate(*cfg);
   if (import_csv->parsed()) return run_import_csv(*cfg, import_csv_options);
-  return run_server(*cfg, demo->parsed());
+  demo_options.live = !no_live;
+  if (demo->parsed()) {
+    if (auto s = validate(demo_options); !s) {
+      std::fprintf(stderr, "citypulse demo: %s\n", s.error().message.c_str());
+      return 2;
+    }
+  }
+  return run_server(*cfg, demo->parsed() ? &demo_options : nullptr);
 }

@@ -2,353 +2,319 @@
 
 #include <fmt/format.h>
 
-namespace citypulse {
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+
+#include "auth/secret.h"
+#include "core/digest.h"
+#include "store/device_access_store.h"
+
+namespace citypulse::sim {
 namespace {
 
-constexpr std::string_view kTownName = "Stadt Hechingen";
+constexpr std::string_view kIntegrationName = "Demo ChirpStack";
 
-struct RoomPlan {
-  std::string_view name, usage;
-  double area_m2;
-  bool co2;  // occupied rooms get a CO2 sensor
-};
+std::string_view protocol_of(Link link) {
+  switch (link) {
+    case Link::http:
+      return "http";
+    case Link::lorawan:
+      return "lorawan";
+    default:
+      return "mqtt";
+  }
+}
 
-struct FloorPlan {
-  std::string_view name;
-  int level;
-  std::vector<RoomPlan> rooms;
-};
-
-struct BuildingPlan {
-  std::string_view key, name, type, address;
-  double lat, lon, area_m2;
-  int year;
-  std::string_view heat_source;  // equipment kind of the heat generator
-  bool ahu, pv;
-  std::vector<FloorPlan> floors;
-};
-
-std::vector<BuildingPlan> town_plan() {
-  return {
-      {"rathaus",
-       "Rathaus",
-       "town_hall",
-       "Marktplatz 1, 72379 Hechingen",
-       48.35185,
-       8.96318,
-       2400,
-       1906,
-       "boiler",
-       false,
-       false,
-       {{"Untergeschoss",
-         -1,
-         {{"Heizraum", "plant_room", 45, false}, {"Archiv", "storage", 120, false}}},
-        {"Erdgeschoss", 0, {{"Bürgerbüro", "office", 140, true}, {"Foyer", "corridor", 90, false}}},
-        {"1. Obergeschoss",
-         1,
-         {{"Sitzungssaal", "meeting_room", 180, true},
-          {"Büro Bürgermeister", "office", 35, true}}}}},
-      {"grundschule",
-       "Grundschule am Schlossberg",
-       "primary_school",
-       "Schlossbergstraße 12, 72379 Hechingen",
-       48.34890,
-       8.96780,
-       3100,
-       1972,
-       "heat_pump",
-       true,
-       true,
-       {{"Untergeschoss", -1, {{"Technikzentrale", "plant_room", 60, false}}},
-        {"Erdgeschoss",
-         0,
-         {{"Klassenzimmer 1a", "classroom", 65, true},
-          {"Klassenzimmer 1b", "classroom", 65, true},
-          {"Mensa", "canteen", 150, true}}},
-        {"1. Obergeschoss",
-         1,
-         {{"Klassenzimmer 3a", "classroom", 65, true}, {"Lehrerzimmer", "office", 50, true}}}}},
-      {"gymnasium",
-       "Gymnasium Hechingen",
-       "secondary_school",
-       "Weilheimer Straße 30, 72379 Hechingen",
-       48.35620,
-       8.97250,
-       7800,
-       1978,
-       "boiler",
-       true,
-       true,
-       {{"Untergeschoss", -1, {{"Heizzentrale", "plant_room", 110, false}}},
-        {"Erdgeschoss",
-         0,
-         {{"Aula", "meeting_room", 420, true}, {"Chemiesaal", "laboratory", 90, true}}},
-        {"1. Obergeschoss",
-         1,
-         {{"Klassenzimmer 7a", "classroom", 70, true},
-          {"Klassenzimmer 8b", "classroom", 70, true},
-          {"Informatikraum", "classroom", 80, true}}}}},
-      {"kita",
-       "Kindergarten Sonnenschein",
-       "kindergarten",
-       "Heiligkreuzstraße 5, 72379 Hechingen",
-       48.34700,
-       8.95840,
-       680,
-       1995,
-       "heat_pump",
-       false,
-       true,
-       {{"Erdgeschoss",
-         0,
-         {{"Gruppenraum Igel", "classroom", 55, true},
-          {"Gruppenraum Bären", "classroom", 55, true},
-          {"Küche", "kitchen", 25, false}}}}},
-      {"sporthalle",
-       "Sporthalle Hechingen",
-       "sports_hall",
-       "Am Sportplatz 2, 72379 Hechingen",
-       48.35900,
-       8.96010,
-       2200,
-       1984,
-       "boiler",
-       true,
-       false,
-       {{"Erdgeschoss",
-         0,
-         {{"Halle", "gym", 1215, true},
-          {"Umkleide Nord", "changing_room", 60, false},
-          {"Technikraum", "plant_room", 40, false}}}}},
-      {"hallenbad",
-       "Hallenbad Hechingen",
-       "swimming_pool",
-       "Badstraße 10, 72379 Hechingen",
-       48.35410,
-       8.95520,
-       3400,
-       1974,
-       "chp",
-       true,
-       false,
-       {{"Untergeschoss", -1, {{"Badewassertechnik", "plant_room", 300, false}}},
-        {"Erdgeschoss",
-         0,
-         {{"Schwimmhalle", "pool_hall", 1100, true}, {"Umkleiden", "changing_room", 180, false}}}}},
-  };
+std::string_view model_of(const SimDevice& d) {
+  if (d.link == Link::mqtt_gateway) return "Automation station (simulated)";
+  if (d.link == Link::lorawan) return "LoRaWAN room sensor (simulated)";
+  if (d.serial.ends_with("-meters")) return "Meter gateway (simulated)";
+  if (d.link == Link::mqtt) return "Room sensor (simulated)";
+  return "Controller (simulated)";
 }
 
 class Seeder {
  public:
-  Seeder(MetaStore& store, Id tenant) : store_(store), tenant_(tenant) {}
+  Seeder(MetaStore& store, const TownLayout& town, DemoTown& out, const std::string& secret)
+      : store_(store), town_(town), out_(out), secret_(secret) {}
 
-  Status building(const BuildingPlan& plan, Id site) {
+  Status run() {
+    auto buildings = list_all(store_.buildings(), scope());
+    auto points = list_all(store_.points(), scope());
+    auto devices = list_all(store_.devices(), scope());
+    if (!buildings) return std::unexpected(buildings.error());
+    if (!points) return std::unexpected(points.error());
+    if (!devices) return std::unexpected(devices.error());
+    std::map<std::string, Id> building_by_key, point_by_key, device_by_serial;
+    for (const auto& b : *buildings)
+      for (const auto& tag : b.tags) building_by_key.emplace(tag, b.id);
+    for (const auto& p : *points) point_by_key.emplace(p.key, p.id);
+    for (const auto& d : *devices) device_by_serial.emplace(d.serial, d.id);
+
+    out_.points.assign(town_.points.size(), 0);
+    out_.devices.assign(town_.devices.size(), 0);
+    out_.tokens.assign(town_.devices.size(), {});
+    Id site = 0;
+    for (std::size_t b = 0; b < town_.buildings.size(); ++b) {
+      const BuildingPlan& plan = town_.buildings[b];
+      if (auto found = building_by_key.find(plan.key); found != building_by_key.end()) {
+        // Seeded before: everything of it must be there.
+        for (std::size_t p = 0; p < town_.points.size(); ++p) {
+          if (town_.points[p].building != static_cast<int>(b)) continue;
+          auto id = point_by_key.find(town_.points[p].key);
+          if (id == point_by_key.end())
+            return fail(ErrorCode::conflict,
+                        fmt::format("the demo town's building '{}' lacks its point '{}' (a seeding "
+                                    "was interrupted?): start the demo on a fresh data folder",
+                                    plan.name, town_.points[p].key));
+          out_.points[p] = id->second;
+        }
+        for (std::size_t d = 0; d < town_.devices.size(); ++d) {
+          if (town_.devices[d].building != static_cast<int>(b)) continue;
+          auto id = device_by_serial.find(town_.devices[d].serial);
+          if (id == device_by_serial.end())
+            return fail(ErrorCode::conflict,
+                        fmt::format("the demo town's building '{}' lacks its device '{}': start "
+                                    "the demo on a fresh data folder",
+                                    plan.name, town_.devices[d].name));
+          out_.devices[d] = id->second;
+        }
+        continue;
+      }
+      if (site == 0) {
+        auto s = ensure_site();
+        if (!s) return std::unexpected(s.error());
+        site = *s;
+      }
+      if (auto s = building(static_cast<int>(b), site); !s) return s;
+    }
+    for (std::size_t d = 0; d < town_.devices.size(); ++d)
+      if (auto s = credential(d); !s) return s;
+    return integration();
+  }
+
+ private:
+  Scope scope() const { return Scope::tenant(out_.tenant_id); }
+
+  Result<Id> ensure_site() {
+    auto sites = list_all(store_.sites(), scope());
+    if (!sites) return std::unexpected(sites.error());
+    if (!sites->empty()) return sites->front().id;
+    Site site;
+    site.tenant_id = out_.tenant_id;
+    site.name = "Stadtgebiet Hechingen";
+    site.address = "72379 Hechingen";
+    site.latitude = kTownLatitude;
+    site.longitude = kTownLongitude;
+    auto stored = store_.sites().create(scope(), site);
+    if (!stored) return std::unexpected(stored.error());
+    return stored->id;
+  }
+
+  Status building(int bi, Id site) {
+    const BuildingPlan& plan = town_.buildings[static_cast<std::size_t>(bi)];
     Building b;
-    b.tenant_id = tenant_;
+    b.tenant_id = out_.tenant_id;
     b.site_id = site;
-    b.name = std::string(plan.name);
-    b.type = std::string(plan.type);
-    b.address = std::string(plan.address);
-    b.latitude = plan.lat;
-    b.longitude = plan.lon;
+    b.name = plan.name;
+    b.type = plan.type;
+    b.address = plan.address;
+    b.latitude = plan.latitude;
+    b.longitude = plan.longitude;
     b.gross_floor_area_m2 = plan.area_m2;
-    b.year_built = plan.year;
-    b.tags = {"municipal", std::string(plan.key)};
+    b.year_built = plan.year_built;
+    b.tags = {"municipal", plan.key};
     auto stored = store_.buildings().create(scope(), b);
     if (!stored) return std::unexpected(stored.error());
-    ++summary.buildings;
+    ++out_.buildings;
     const Id bid = stored->id;
-    key_ = std::string(plan.key);
 
-    std::optional<Id> plant_room;
+    // Floors and rooms, in the layout's flat room order.
+    std::vector<Id> spaces;
     for (const auto& fp : plan.floors) {
       Floor f;
       f.building_id = bid;
-      f.name = std::string(fp.name);
+      f.name = fp.name;
       f.level = fp.level;
       f.elevation_m = fp.level * 3.5;
       auto floor = store_.floors().create(scope(), f);
       if (!floor) return std::unexpected(floor.error());
-      ++summary.floors;
+      ++out_.floors;
       for (const auto& rp : fp.rooms) {
         Space s;
         s.floor_id = floor->id;
-        s.name = std::string(rp.name);
-        s.usage = std::string(rp.usage);
+        s.name = rp.name;
+        s.usage = rp.usage;
         s.area_m2 = rp.area_m2;
-        s.zone = fp.level < 0 ? "technik" : "zone-" + std::to_string(fp.level);
+        s.zone = fp.level < 0 ? "technik" : fmt::format("zone-{}", fp.level);
         auto space = store_.spaces().create(scope(), s);
         if (!space) return std::unexpected(space.error());
-        ++summary.spaces;
-        const std::string room = fmt::format("{}.{}", key_, space->id);
-        if (rp.usage == "plant_room") {
-          plant_room = space->id;
-          continue;
-        }
-        if (auto r = point(bid, space->id, {}, "Raumtemperatur " + s.name, room + ".temp", "sensor",
-                           "temperature", "°C", 0, 50, 300);
-            !r)
-          return std::unexpected(r.error());
-        if (auto r = point(bid, space->id, {}, "Sollwert " + s.name, room + ".setpoint", "setpoint",
-                           "temperature", "°C", 12, 28, 900);
-            !r)
-          return std::unexpected(r.error());
-        if (rp.co2) {
-          if (auto r = point(bid, space->id, {}, "CO2 " + s.name, room + ".co2", "sensor", "co2",
-                             "ppm", 300, 5000, 300);
-              !r)
-            return std::unexpected(r.error());
-          if (auto r = point(bid, space->id, {}, "Luftfeuchte " + s.name, room + ".humidity",
-                             "sensor", "humidity", "%", 0, 100, 300);
-              !r)
-            return std::unexpected(r.error());
-        }
+        ++out_.spaces;
+        spaces.push_back(space->id);
       }
     }
-
-    // The heat generator with its flow and return temperatures and its pump.
-    auto gen =
-        equip(bid, plant_room, {}, fmt::format("Wärmeerzeuger {}", plan.name), plan.heat_source);
-    if (!gen) return std::unexpected(gen.error());
-    for (auto r : {point(bid, plant_room, *gen, "Vorlauftemperatur", key_ + ".heat.supply_temp",
-                         "sensor", "temperature", "°C", 0, 110, 60),
-                   point(bid, plant_room, *gen, "Rücklauftemperatur", key_ + ".heat.return_temp",
-                         "sensor", "temperature", "°C", 0, 110, 60),
-                   point(bid, plant_room, *gen, "Vorlauf-Sollwert", key_ + ".heat.supply_setpoint",
-                         "setpoint", "temperature", "°C", 20, 90, 900),
-                   point(bid, plant_room, *gen, "Betrieb", key_ + ".heat.running", "status",
-                         "state", "", 0, 1, 60)})
-      if (!r) return std::unexpected(r.error());
-    auto pump = equip(bid, plant_room, *gen, "Heizkreispumpe", "pump");
-    if (!pump) return std::unexpected(pump.error());
-    if (auto r = point(bid, plant_room, *pump, "Pumpe Ein/Aus", key_ + ".pump.command", "command",
-                       "state", "", 0, 1, 900);
-        !r)
-      return std::unexpected(r.error());
-    if (plan.ahu) {
-      auto ahu = equip(bid, plant_room, {}, "Lüftungsanlage", "ahu");
-      if (!ahu) return std::unexpected(ahu.error());
-      for (auto r : {point(bid, plant_room, *ahu, "Zulufttemperatur", key_ + ".ahu.supply_temp",
-                           "sensor", "temperature", "°C", -20, 50, 60),
-                     point(bid, plant_room, *ahu, "Außenluftklappe", key_ + ".ahu.damper", "sensor",
-                           "position", "%", 0, 100, 60),
-                     point(bid, plant_room, *ahu, "Ventilator Drehzahl", key_ + ".ahu.fan_speed",
-                           "sensor", "ratio", "%", 0, 100, 60)})
-        if (!r) return std::unexpected(r.error());
-    }
-    // Meters: cumulative counters, as real meters report.
-    struct MeterPlan {
-      std::string_view name, key, quantity, unit;
+    auto space_of = [&](std::optional<int> room) -> std::optional<Id> {
+      if (!room) return std::nullopt;
+      return spaces[static_cast<std::size_t>(*room)];
     };
-    std::vector<MeterPlan> meters = {{"Stromzähler", "electricity", "energy", "kWh"},
-                                     {"Wärmemengenzähler", "heat", "energy", "kWh"},
-                                     {"Wasserzähler", "water", "volume", "m³"}};
-    if (plan.heat_source == "boiler" || plan.heat_source == "chp")
-      meters.push_back({"Gaszähler", "gas", "volume", "m³"});
-    if (plan.pv) meters.push_back({"PV-Erzeugungszähler", "pv", "energy", "kWh"});
-    Device gateway;
-    gateway.tenant_id = tenant_;
-    gateway.building_id = bid;
-    gateway.name = fmt::format("Zählergateway {}", plan.name);
-    gateway.protocol = "mqtt";
-    gateway.vendor = "CityPulse";
-    gateway.model = "demo";
-    gateway.serial = fmt::format("demo-{}-meters", key_);
-    gateway.status = "active";
-    for (const auto& m : meters) {
-      auto meter = equip(bid, plant_room, {}, std::string(m.name), "meter");
-      if (!meter) return std::unexpected(meter.error());
-      auto p = point(bid, plant_room, *meter, fmt::format("{} Zählerstand", m.name),
-                     fmt::format("{}.meter.{}", key_, m.key), "sensor", std::string(m.quantity),
-                     std::string(m.unit), 0, {}, 900);
-      if (!p) return std::unexpected(p.error());
-      gateway.channels.push_back({std::string(m.key), *p});
+
+    std::map<int, Id> equipment;
+    for (std::size_t e = 0; e < town_.equipment.size(); ++e) {
+      const SimEquipment& se = town_.equipment[e];
+      if (se.building != bi) continue;
+      Equipment rec;
+      rec.building_id = bid;
+      rec.space_id = space_of(se.room);
+      if (se.parent) rec.parent_id = equipment.at(*se.parent);
+      rec.name = se.name;
+      rec.kind = se.kind;
+      auto made = store_.equipment().create(scope(), rec);
+      if (!made) return std::unexpected(made.error());
+      ++out_.equipment;
+      equipment.emplace(static_cast<int>(e), made->id);
     }
-    auto device = store_.devices().create(scope(), gateway);
-    if (!device) return std::unexpected(device.error());
-    ++summary.devices;
+
+    for (std::size_t p = 0; p < town_.points.size(); ++p) {
+      const SimPoint& sp = town_.points[p];
+      if (sp.building != bi) continue;
+      Point rec;
+      rec.building_id = bid;
+      rec.space_id = space_of(sp.room);
+      if (sp.equipment) rec.equipment_id = equipment.at(*sp.equipment);
+      rec.name = sp.name;
+      rec.key = sp.key;
+      rec.kind = sp.kind;
+      rec.quantity = sp.quantity;
+      rec.unit = sp.unit_symbol;
+      rec.min_value = sp.min_value;
+      rec.max_value = sp.max_value;
+      rec.expected_interval_s = town_.devices[static_cast<std::size_t>(sp.device)].interval_s;
+      auto made = store_.points().create(scope(), rec);
+      if (!made) return std::unexpected(made.error());
+      ++out_.created_points;
+      out_.points[p] = made->id;
+    }
+
+    for (std::size_t d = 0; d < town_.devices.size(); ++d) {
+      const SimDevice& sd = town_.devices[d];
+      if (sd.building != bi) continue;
+      Device rec;
+      rec.tenant_id = out_.tenant_id;
+      rec.building_id = bid;
+      rec.name = sd.name;
+      rec.protocol = std::string(protocol_of(sd.link));
+      rec.vendor = "CityPulse";
+      rec.model = std::string(model_of(sd));
+      rec.serial = sd.serial;
+      rec.status = "active";
+      rec.tags = {"demo"};
+      if (sd.link == Link::mqtt_gateway) rec.role = "gateway";
+      if (sd.gateway) rec.gateway_id = out_.devices[static_cast<std::size_t>(*sd.gateway)];
+      for (int p : sd.points)
+        rec.channels.push_back({town_.points[static_cast<std::size_t>(p)].channel,
+                                out_.points[static_cast<std::size_t>(p)]});
+      auto made = store_.devices().create(scope(), rec);
+      if (!made) return std::unexpected(made.error());
+      ++out_.created_devices;
+      out_.devices[d] = made->id;
+    }
     return {};
   }
 
-  DemoTownSummary summary;
-
- private:
-  Scope scope() const { return Scope::tenant(tenant_); }
-
-  Result<Id> equip(Id building, std::optional<Id> space, std::optional<Id> parent, std::string name,
-                   std::string_view kind) {
-    Equipment e;
-    e.building_id = building;
-    e.space_id = space;
-    e.parent_id = parent;
-    e.name = std::move(name);
-    e.kind = std::string(kind);
-    auto stored = store_.equipment().create(scope(), e);
-    if (!stored) return std::unexpected(stored.error());
-    ++summary.equipment;
-    return stored->id;
+  // The device's derived token, and its credential unless it has it.
+  Status credential(std::size_t d) {
+    const SimDevice& sd = town_.devices[d];
+    if (sd.link == Link::via_gateway || sd.link == Link::lorawan) return {};
+    const std::string token = hex_lower(hmac_sha256(secret_, "device:" + sd.serial)).substr(0, 40);
+    out_.tokens[d] = token;
+    const std::string hash = auth::sha256_hex(token);
+    auto existing = store_.device_access().list_credentials(scope(), out_.devices[d]);
+    if (!existing) return std::unexpected(existing.error());
+    for (const auto& c : *existing)
+      if (c.kind == "token" && c.token_hash == hash && !c.revoked) return {};
+    DeviceCredential c;
+    c.tenant_id = out_.tenant_id;
+    c.device_id = out_.devices[d];
+    c.kind = "token";
+    c.name = "demo simulator";
+    c.token_hash = hash;
+    c.hint = token.substr(0, 6);
+    auto made = store_.device_access().create_credential(scope(), std::move(c));
+    if (!made) return std::unexpected(made.error());
+    return {};
   }
 
-  Result<Id> point(Id building, std::optional<Id> space, std::optional<Id> equipment,
-                   std::string name, std::string key, std::string kind, std::string quantity,
-                   std::string unit, std::optional<double> min, std::optional<double> max,
-                   std::int64_t interval_s) {
-    Point p;
-    p.building_id = building;
-    p.space_id = space;
-    p.equipment_id = equipment;
-    p.name = std::move(name);
-    p.key = std::move(key);
-    p.kind = std::move(kind);
-    p.quantity = std::move(quantity);
-    p.unit = std::move(unit);
-    p.min_value = min;
-    p.max_value = max;
-    p.expected_interval_s = interval_s;
-    auto stored = store_.points().create(scope(), p);
-    if (!stored) return std::unexpected(stored.error());
-    ++summary.points;
-    return stored->id;
+  Status integration() {
+    const std::string secret = hex_lower(hmac_sha256(secret_, "chirpstack")).substr(0, 40);
+    out_.chirpstack_secret = secret;
+    const std::string hash = auth::sha256_hex(secret);
+    auto existing = store_.device_access().list_integrations(scope());
+    if (!existing) return std::unexpected(existing.error());
+    for (const auto& i : *existing)
+      if (i.kind == "chirpstack" && i.secret_hash == hash && !i.revoked) return {};
+    Integration i;
+    i.tenant_id = out_.tenant_id;
+    i.kind = "chirpstack";
+    i.name = std::string(kIntegrationName);
+    i.secret_hash = hash;
+    i.hint = secret.substr(0, 6);
+    auto made = store_.device_access().create_integration(scope(), std::move(i));
+    if (!made) return std::unexpected(made.error());
+    return {};
   }
 
   MetaStore& store_;
-  Id tenant_;
-  std::string key_;
+  const TownLayout& town_;
+  DemoTown& out_;
+  const std::string& secret_;
 };
 
 }  // namespace
 
-Result<DemoTownSummary> seed_demo_town(MetaStore& store) {
-  const auto all = Scope::all_tenants();
-  ListQuery q;
-  q.limit = 1000;
-  auto tenants = store.tenants().list(all, q);
+Result<DemoTown> seed_demo_town(MetaStore& store, const TownLayout& town,
+                                const std::string& secret) {
+  if (secret.size() < 16)
+    return fail(ErrorCode::invalid, "the demo's secret is too short", "secret");
+  DemoTown out;
+  auto tenants = list_all(store.tenants(), Scope::all_tenants());
   if (!tenants) return std::unexpected(tenants.error());
-  for (const auto& t : tenants->records)
-    if (t.name == kTownName) return DemoTownSummary{.tenant_id = t.id};
-
-  Tenant town;
-  town.name = std::string(kTownName);
-  town.timezone = "Europe/Berlin";
-  auto tenant = store.tenants().create(all, town);
-  if (!tenant) return std::unexpected(tenant.error());
-  Site site;
-  site.tenant_id = tenant->id;
-  site.name = "Stadtgebiet Hechingen";
-  site.address = "72379 Hechingen";
-  site.latitude = 48.3522;
-  site.longitude = 8.9633;
-  auto stored_site = store.sites().create(Scope::tenant(tenant->id), site);
-  if (!stored_site) return std::unexpected(stored_site.error());
-
-  Seeder seeder(store, tenant->id);
-  for (const auto& plan : town_plan())
-    if (auto s = seeder.building(plan, stored_site->id); !s) return std::unexpected(s.error());
-  auto summary = seeder.summary;
-  summary.tenant_id = tenant->id;
-  summary.created = true;
-  return summary;
+  for (const auto& t : *tenants)
+    if (t.name == kDemoTownName) out.tenant_id = t.id;
+  if (out.tenant_id == 0) {
+    Tenant tenant;
+    tenant.name = std::string(kDemoTownName);
+    tenant.timezone = "Europe/Berlin";
+    auto made = store.tenants().create(Scope::all_tenants(), tenant);
+    if (!made) return std::unexpected(made.error());
+    out.tenant_id = made->id;
+    out.created = true;
+  }
+  Seeder seeder(store, town, out, secret);
+  if (auto s = seeder.run(); !s) return std::unexpected(s.error());
+  return out;
 }
 
-}  // namespace citypulse
+Result<std::string> demo_secret(const std::string& data_dir) {
+  const auto path = std::filesystem::path(data_dir) / "demo-secret";
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (std::ifstream in(path); in) {
+    std::string secret;
+    std::getline(in, secret);
+    if (secret.size() >= 16) return secret;
+  }
+  std::string secret = auth::random_token(24);
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << secret << '\n';
+    if (!out.flush())
+      return fail(ErrorCode::io, fmt::format("cannot write {}", path.string()), "demo-secret");
+  }
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+  return secret;
+}
+
+}  // namespace citypulse::sim

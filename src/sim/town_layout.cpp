@@ -73,24 +73,22 @@ class Builder {
           lora ? dev_eui(t_.devices.size()) : fmt::format("{}-rs{:02}", plan.key, r + 1);
       const int sensor = device(fmt::format("Raumsensor {} {}", plan.name, room.name), serial,
                                 lora ? Link::lorawan : Link::mqtt, {}, lora ? 300 : 60);
-      const int every = lora ? 300 : 60;
       point(ri, 0, Signal::room_temperature, key + ".temp", "temperature",
-            "Raumtemperatur " + room.name, "sensor", "temperature", "°C", -10, 50, every, {},
-            sensor);
+            "Raumtemperatur " + room.name, "sensor", "temperature", "°C", -10, 50, {}, sensor);
       point(ri, 0, Signal::room_setpoint, key + ".setpoint", fmt::format("r{:02}.setpoint", r + 1),
-            "Sollwert " + room.name, "setpoint", "temperature", "°C", 5, 35, 900, {}, controller);
+            "Sollwert " + room.name, "setpoint", "temperature", "°C", 5, 35, {}, controller);
       point(ri, 0, Signal::room_valve, key + ".valve", fmt::format("r{:02}.valve", r + 1),
-            "Heizventil " + room.name, "sensor", "position", "%", 0, 100, 300, {}, controller);
+            "Heizventil " + room.name, "sensor", "position", "%", 0, 100, {}, controller);
       if (room.occupants > 0) {
         point(ri, 0, Signal::room_humidity, key + ".humidity", "humidity",
-              "Luftfeuchte " + room.name, "sensor", "humidity", "%", 0, 100, every, {}, sensor);
+              "Luftfeuchte " + room.name, "sensor", "humidity", "%", 0, 100, {}, sensor);
         point(ri, 0, Signal::room_co2, key + ".co2", "co2", "CO2 " + room.name, "sensor", "co2",
-              "ppm", 300, 5000, every, {}, sensor);
+              "ppm", 300, 5000, {}, sensor);
         point(ri, 0, Signal::room_occupancy, key + ".occupancy", "occupancy",
-              "Belegung " + room.name, "sensor", "occupancy", "count", 0, room.occupants * 2.0,
-              every, {}, sensor);
+              "Belegung " + room.name, "sensor", "occupancy", "count", 0, room.occupants * 2.0, {},
+              sensor);
         point(ri, 0, Signal::room_window, key + ".window", "window", "Fensterkontakt " + room.name,
-              "status", "state", "", 0, 1, every, {}, sensor);
+              "status", "state", "", 0, 1, {}, sensor);
       }
     }
 
@@ -101,25 +99,25 @@ class Builder {
     const int gen = equipment(plant, {}, std::string(generator_name(plan.heat_source)),
                               equipment_kind_of(plan.heat_source));
     point(plant, 0, Signal::outdoor_temperature, k + ".outdoor_temp", "outdoor_temp",
-          "Außentemperatur", "sensor", "temperature", "°C", -40, 50, 60, {}, heating);
+          "Außentemperatur", "sensor", "temperature", "°C", -40, 50, {}, heating);
     point(plant, 0, Signal::supply_temperature, k + ".heat.supply_temp", "supply_temp",
-          "Vorlauftemperatur", "sensor", "temperature", "°C", 0, 110, 60, gen, heating);
+          "Vorlauftemperatur", "sensor", "temperature", "°C", 0, 110, gen, heating);
     point(plant, 0, Signal::return_temperature, k + ".heat.return_temp", "return_temp",
-          "Rücklauftemperatur", "sensor", "temperature", "°C", 0, 110, 60, gen, heating);
+          "Rücklauftemperatur", "sensor", "temperature", "°C", 0, 110, gen, heating);
     point(plant, 0, Signal::supply_setpoint, k + ".heat.supply_setpoint", "supply_setpoint",
-          "Vorlauf-Sollwert", "setpoint", "temperature", "°C", 20, 90, 300, gen, heating);
+          "Vorlauf-Sollwert", "setpoint", "temperature", "°C", 20, 90, gen, heating);
     point(plant, 0, Signal::heat_running, k + ".heat.running", "running", "Betrieb", "status",
-          "state", "", 0, 1, 60, gen, heating);
+          "state", "", 0, 1, gen, heating);
     point(plant, 0, Signal::heat_output, k + ".heat.output", "output", "Wärmeleistung", "sensor",
-          "power", "kW", 0, {}, 60, gen, heating);
+          "power", "kW", 0, {}, gen, heating);
     for (int c = 0; c < heating_circuits(plan); ++c) {
       const int pump = equipment(plant, gen, fmt::format("Heizkreispumpe {}", c + 1), "pump");
       point(plant, c, Signal::pump_command, fmt::format("{}.pump{}.command", k, c + 1),
             fmt::format("pump{}_command", c + 1), fmt::format("Heizkreispumpe {} Befehl", c + 1),
-            "command", "state", "", 0, 1, 300, pump, heating);
+            "command", "state", "", 0, 1, pump, heating);
       point(plant, c, Signal::pump_running, fmt::format("{}.pump{}.running", k, c + 1),
             fmt::format("pump{}_running", c + 1), fmt::format("Heizkreispumpe {} Betrieb", c + 1),
-            "status", "state", "", 0, 1, 60, pump, heating);
+            "status", "state", "", 0, 1, pump, heating);
     }
     for (int a = 0; a < plan.ahus; ++a) {
       const int ahu_device =
@@ -128,29 +126,29 @@ class Builder {
       const int ahu = equipment(plant, {}, fmt::format("Lüftungsanlage {}", a + 1), "ahu");
       const std::string p = fmt::format("{}.ahu{}", k, a + 1);
       point(plant, a, Signal::ahu_supply_temperature, p + ".supply_temp", "supply_temp",
-            "Zulufttemperatur", "sensor", "temperature", "°C", -20, 50, 60, ahu, ahu_device);
+            "Zulufttemperatur", "sensor", "temperature", "°C", -20, 50, ahu, ahu_device);
       point(plant, a, Signal::ahu_extract_temperature, p + ".extract_temp", "extract_temp",
-            "Ablufttemperatur", "sensor", "temperature", "°C", -20, 50, 60, ahu, ahu_device);
+            "Ablufttemperatur", "sensor", "temperature", "°C", -20, 50, ahu, ahu_device);
       point(plant, a, Signal::ahu_supply_setpoint, p + ".supply_setpoint", "supply_setpoint",
-            "Zuluft-Sollwert", "setpoint", "temperature", "°C", 12, 30, 300, ahu, ahu_device);
+            "Zuluft-Sollwert", "setpoint", "temperature", "°C", 12, 30, ahu, ahu_device);
       point(plant, a, Signal::ahu_damper, p + ".damper", "damper", "Außenluftklappe", "sensor",
-            "position", "%", 0, 100, 60, ahu, ahu_device);
+            "position", "%", 0, 100, ahu, ahu_device);
       point(plant, a, Signal::ahu_fan_speed, p + ".fan_speed", "fan_speed", "Ventilator Drehzahl",
-            "sensor", "ratio", "%", 0, 100, 60, ahu, ahu_device);
+            "sensor", "ratio", "%", 0, 100, ahu, ahu_device);
       point(plant, a, Signal::ahu_fan_running, p + ".fan_running", "fan_running",
-            "Ventilator Betrieb", "status", "state", "", 0, 1, 60, ahu, ahu_device);
+            "Ventilator Betrieb", "status", "state", "", 0, 1, ahu, ahu_device);
       point(plant, a, Signal::ahu_heating_valve, p + ".heating_valve", "heating_valve",
-            "Heizregister Ventil", "sensor", "position", "%", 0, 100, 60, ahu, ahu_device);
+            "Heizregister Ventil", "sensor", "position", "%", 0, 100, ahu, ahu_device);
     }
     if (plan.chiller) {
       const int chiller = equipment(plant, {}, "Kältemaschine", "chiller");
       point(plant, 0, Signal::chiller_supply_temperature, k + ".chiller.supply_temp",
-            "chiller_supply_temp", "Kaltwasser Vorlauf", "sensor", "temperature", "°C", 0, 30, 60,
+            "chiller_supply_temp", "Kaltwasser Vorlauf", "sensor", "temperature", "°C", 0, 30,
             chiller, heating);
       point(plant, 0, Signal::chiller_running, k + ".chiller.running", "chiller_running",
-            "Kältemaschine Betrieb", "status", "state", "", 0, 1, 60, chiller, heating);
+            "Kältemaschine Betrieb", "status", "state", "", 0, 1, chiller, heating);
       point(plant, 0, Signal::chiller_power, k + ".chiller.power", "chiller_power",
-            "Kältemaschine Leistung", "sensor", "power", "kW", 0, {}, 60, chiller, heating);
+            "Kältemaschine Leistung", "sensor", "power", "kW", 0, {}, chiller, heating);
     }
     if (plan.pool) {
       const int filter = equipment(plant, {}, "Beckenwassertechnik", "pool_filter");
@@ -158,10 +156,10 @@ class Builder {
       for (int i = 0; i < 2; ++i) {
         point(plant, i, Signal::pool_temperature, fmt::format("{}.pool{}.temp", k, i + 1),
               fmt::format("pool{}_temp", i + 1), fmt::format("{} Wassertemperatur", kBasins[i]),
-              "sensor", "temperature", "°C", 10, 40, 60, filter, heating);
+              "sensor", "temperature", "°C", 10, 40, filter, heating);
         point(plant, i, Signal::pool_setpoint, fmt::format("{}.pool{}.setpoint", k, i + 1),
               fmt::format("pool{}_setpoint", i + 1), fmt::format("{} Sollwert", kBasins[i]),
-              "setpoint", "temperature", "°C", 20, 34, 900, filter, heating);
+              "setpoint", "temperature", "°C", 20, 34, filter, heating);
       }
     }
     const int lighting = device(fmt::format("Lichtsteuerung {}", plan.name), k + "-light",
@@ -174,10 +172,10 @@ class Builder {
           equipment({}, {}, fmt::format("Beleuchtung {}", floor.name), "lighting_circuit");
       point({}, unit, Signal::lighting_on, fmt::format("{}.light{}.on", k, f),
             fmt::format("light{}_on", f), fmt::format("Beleuchtung {} Ein", floor.name), "status",
-            "state", "", 0, 1, 60, circuit, lighting);
+            "state", "", 0, 1, circuit, lighting);
       point({}, unit, Signal::lighting_power, fmt::format("{}.light{}.power", k, f),
             fmt::format("light{}_power", f), fmt::format("Beleuchtung {} Leistung", floor.name),
-            "sensor", "power", "kW", 0, {}, 60, circuit, lighting);
+            "sensor", "power", "kW", 0, {}, circuit, lighting);
     }
 
     // The meters, on their own gateway.
@@ -188,12 +186,12 @@ class Builder {
                      std::string_view rate_unit) {
       const int m = equipment(plant, {}, std::string(name), "meter");
       point(plant, 0, reg, fmt::format("{}.meter.{}", k, slug), std::string(slug),
-            fmt::format("{} Zählerstand", name), "sensor", q, unit, 0, {}, 900, m, meters);
+            fmt::format("{} Zählerstand", name), "sensor", q, unit, 0, {}, m, meters);
       if (rate)
         point(plant, 0, *rate, fmt::format("{}.meter.{}_rate", k, slug),
               fmt::format("{}_rate", slug),
               fmt::format("{} {}", name, rq == "power" ? "Leistung" : "Durchfluss"), "sensor", rq,
-              rate_unit, 0, {}, 60, m, meters);
+              rate_unit, 0, {}, m, meters);
     };
     meter("Stromzähler", "electricity", Signal::electricity_energy, "energy", "kWh",
           Signal::electricity_power, "power", "kW");
@@ -222,12 +220,10 @@ class Builder {
   void point(std::optional<int> room, int unit, Signal signal, std::string key, std::string channel,
              std::string name, std::string_view kind, std::string_view quantity,
              std::string_view unit_symbol, std::optional<double> min_value,
-             std::optional<double> max_value, int interval_s, std::optional<int> equipment,
-             int device) {
+             std::optional<double> max_value, std::optional<int> equipment, int device) {
     t_.points.push_back({b_, room, unit, signal, std::move(key), std::move(channel),
                          std::move(name), std::string(kind), std::string(quantity),
-                         std::string(unit_symbol), min_value, max_value, interval_s, equipment,
-                         device});
+                         std::string(unit_symbol), min_value, max_value, equipment, device});
     t_.devices[static_cast<std::size_t>(device)].points.push_back(
         static_cast<int>(t_.points.size() - 1));
   }
@@ -240,6 +236,11 @@ class Builder {
 
 bool meter_signal(Signal s) {
   return s >= Signal::electricity_energy;
+}
+
+bool register_signal(Signal s) {
+  return s == Signal::electricity_energy || s == Signal::heat_energy || s == Signal::gas_volume ||
+         s == Signal::water_volume || s == Signal::pv_energy;
 }
 
 int heating_circuits(const BuildingPlan& b) {

@@ -75,6 +75,8 @@ enum class Signal : std::uint8_t {
 // Whether a signal is a meter's register or rate (a meter drop-out silences
 // these, and history writes them every quarter hour).
 bool meter_signal(Signal s);
+// Whether a signal is a meter's cumulative register (energy or volume).
+bool register_signal(Signal s);
 
 // How a device reaches the server.
 enum class Link : std::uint8_t {
@@ -101,7 +103,6 @@ struct SimPoint {
   std::string channel;  // the device's own key for it
   std::string name, kind, quantity, unit_symbol;
   std::optional<double> min_value, max_value;
-  int interval_s = 300;          // how often it reports when live
   std::optional<int> equipment;  // index into TownLayout::equipment
   int device = 0;                // index into TownLayout::devices
 };

@@ -145,7 +145,7 @@ TownSimulator::TownSimulator(const TownLayout& town, const Weather& weather, Tim
 }
 
 void TownSimulator::extend_faults(TimeMs until) {
-  if (until <= faults_until_ && faults_until_ != 0) return;
+  if (options_.fault_period_days <= 0 || (until <= faults_until_ && faults_until_ != 0)) return;
   const TimeMs from = faults_until_ == 0 ? start_ - 5 * kDayMs : faults_until_;
   const TimeMs to = std::max(until, from + 30 * kDayMs);
   auto more = fault_schedule({.seed = options_.seed,
@@ -184,9 +184,7 @@ std::optional<int> TownSimulator::fault_meter_point(const Fault& f) const {
   std::vector<int> registers;
   for (std::size_t p = 0; p < town_.points.size(); ++p) {
     const auto& pt = town_.points[p];
-    if (pt.building == f.building &&
-        (pt.signal == Signal::electricity_energy || pt.signal == Signal::heat_energy ||
-         pt.signal == Signal::gas_volume || pt.signal == Signal::water_volume))
+    if (pt.building == f.building && register_signal(pt.signal) && pt.signal != Signal::pv_energy)
       registers.push_back(static_cast<int>(p));
   }
   if (registers.empty()) return std::nullopt;

@@ -44,7 +44,7 @@ namespace citypulse::sim {
 
 struct SimulatorOptions {
   std::uint64_t seed = 1;
-  int fault_period_days = 21;
+  int fault_period_days = 21;  // 0: no faults
 };
 
 class TownSimulator {

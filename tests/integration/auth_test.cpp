@@ -628,7 +628,7 @@ TEST(AuthSetup, DemoAddsNoKnownPasswordToAStoreWithUsers) {
                        out),
             0)
       << out;
-  ServerProcess server(data, {}, {}, "demo");
+  ServerProcess server(data, kQuickDemo, {}, "demo");
   ASSERT_TRUE(server.start()) << server.output();
   HttpClient c(server.port());
   EXPECT_EQ(c.sign_in("superadmin@citypulse.demo", "hechingen-demo").status, 401);

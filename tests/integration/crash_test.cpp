@@ -59,7 +59,7 @@ TEST(Crash, AcknowledgedReadingsSurviveKill9) {
   std::int64_t sent_until = t0;
   int kills_during_writes = 0;
   for (int round = 0; round < 20; ++round) {
-    ServerProcess server(data, {}, {}, "demo");
+    ServerProcess server(data, kQuickDemo, {}, "demo");
     ASSERT_TRUE(server.start()) << server.output();
     HttpClient c(server.port());
     ASSERT_EQ(c.sign_in("energy@hechingen.demo", "hechingen-demo").status, 200);
@@ -141,7 +141,7 @@ TEST(Crash, AScribbledLogTailIsMovedAsideAndTheServerStarts) {
                               1000 * 1000 +
                           3'600'000;
   {
-    ServerProcess server(data, {}, {}, "demo");
+    ServerProcess server(data, kQuickDemo, {}, "demo");
     ASSERT_TRUE(server.start()) << server.output();
     HttpClient c(server.port());
     ASSERT_EQ(c.sign_in("energy@hechingen.demo", "hechingen-demo").status, 200);
@@ -169,7 +169,7 @@ TEST(Crash, AScribbledLogTailIsMovedAsideAndTheServerStarts) {
     std::mt19937 rng(7);
     for (int i = 0; i < 300; ++i) f.put(static_cast<char>(rng()));
   }
-  ServerProcess server(data, {}, {}, "demo");
+  ServerProcess server(data, kQuickDemo, {}, "demo");
   ASSERT_TRUE(server.start()) << server.output();
   EXPECT_NE(server.output().find("moved to"), std::string::npos) << server.output();
   HttpClient c(server.port());

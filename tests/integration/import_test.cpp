@@ -26,7 +26,7 @@ const fs::path kCambridgeFile = fs::path(CITYPULSE_SOURCE_DIR) / ".." / "shared"
 
 // A data folder holding the demo town (its point 1 with the seeded readings).
 void make_demo_data(const std::string& data) {
-  ServerProcess demo(data, {}, {}, "demo");
+  ServerProcess demo(data, kQuickDemo, {}, "demo");
   ASSERT_TRUE(demo.start()) << demo.output();
   ASSERT_EQ(demo.stop(SIGTERM), 0) << demo.output();
 }

@@ -248,7 +248,7 @@ TEST(Demo, SeedsTheTownOnceAndServesIt) {
   const std::string data = tmp.path() + "/data";
   std::string first_list;
   for (int run = 0; run < 2; ++run) {
-    ServerProcess server(data, {}, {}, "demo");
+    ServerProcess server(data, kQuickDemo, {}, "demo");
     ASSERT_TRUE(server.start()) << server.output();
     HttpClient client(server.port());
     // The demo prints its logins and they work; the demo's own users stand

@@ -21,7 +21,7 @@ class DemoTownSuite : public ::testing::Test {
  public:
   static void SetUpTestSuite() {
     tmp_ = std::make_unique<TempDir>();
-    server_ = std::make_unique<ServerProcess>(tmp_->path() + "/data", std::vector<std::string>{},
+    server_ = std::make_unique<ServerProcess>(tmp_->path() + "/data", kQuickDemo,
                                               std::map<std::string, std::string>{}, "demo");
     started_ = server_->start();
   }

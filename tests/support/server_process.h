@@ -17,6 +17,12 @@ namespace citypulse::test {
 inline constexpr const char* kAdminEmail = "admin@citypulse.test";
 inline constexpr const char* kAdminPassword = "test-admin-passphrase";
 
+// `citypulse demo` options for tests: the seven landmark buildings, six days
+// of history, no faults (readings tests need complete series), no simulated
+// devices (the readings stay as written).
+inline const std::vector<std::string> kQuickDemo = {"--buildings", "7", "--history", "6",
+                                                    "--faults",    "0", "--no-live"};
+
 class ServerProcess {
  public:
   // `data_dir` is used as --data-dir; extra arguments follow the subcommand.

@@ -1,0 +1,50 @@
+// `citypulse demo`: the demo town seeded into the stores, its past filled in
+// and its devices brought to life by the simulator (docs/demo.md).
+//
+// In order, as run_server calls it: seed() makes or completes the town in
+// the metadata store; fill_history() writes the past through the bulk path —
+// `history_days` on a store without the town's readings, else the gap since
+// the last stop (at most as long), meter registers counting on from their
+// stored values; start_live() (once the server listens) runs the simulator
+// against the server's real ports until stop().
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/config.h"
+#include "store/meta_store.h"
+#include "store/series_store.h"
+
+namespace citypulse {
+
+struct DemoOptions {
+  int buildings = 40;      // 1..500
+  int history_days = 365;  // 0..3650
+  std::uint64_t seed = 1;
+  int fault_period_days = 21;  // each kind of fault once in so many days; 0: none
+  bool live = true;
+  std::string weather_dir = "../shared/data/cambridge/weather";
+};
+
+Status validate(const DemoOptions& options);
+
+class Demo {
+ public:
+  static Result<std::unique_ptr<Demo>> seed(MetaStore& store, const Config& config,
+                                            const DemoOptions& options);
+  ~Demo();
+
+  Id tenant_id() const;
+  Status fill_history(SeriesStore& series);
+  Status start_live(std::uint16_t http_port, std::uint16_t mqtt_port);
+  void stop();
+
+ private:
+  struct State;
+  explicit Demo(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace citypulse
