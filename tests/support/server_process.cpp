@@ -95,9 +95,15 @@ bool listens_on(pid_t pid, std::uint16_t port) {
 }  // namespace
 
 void ServerProcess::launch() {
-  port_ = free_port();
-  std::vector<std::string> args = {subcommand_, "--data-dir", data_dir_, "--http-port",
-                                   std::to_string(port_)};
+  std::vector<std::string> args = {subcommand_, "--data-dir", data_dir_};
+  // A test that restarts a server on the same HTTP port passes its own.
+  if (const auto given = std::find(args_.begin(), args_.end(), "--http-port");
+      given != args_.end() && given + 1 != args_.end()) {
+    port_ = static_cast<std::uint16_t>(std::stoi(*(given + 1)));
+  } else {
+    port_ = free_port();
+    args.insert(args.end(), {"--http-port", std::to_string(port_)});
+  }
   // Every test server gets a broker port of its own (tests run in parallel),
   // unless the test chose one.
   if (std::find(args_.begin(), args_.end(), "--mqtt-port") == args_.end()) {

@@ -26,6 +26,8 @@ inline const std::vector<std::string> kQuickDemo = {"--buildings", "7", "--histo
 class ServerProcess {
  public:
   // `data_dir` is used as --data-dir; extra arguments follow the subcommand.
+  // Without --http-port (--mqtt-port) among them, each start takes a free
+  // port; with them, every start uses the ports given (a restart keeps them).
   // The environment starts with the test superadmin and rate limits off;
   // `env` adds to it and wins.
   ServerProcess(std::string data_dir, std::vector<std::string> extra_args = {},

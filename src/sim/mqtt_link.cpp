@@ -1,0 +1,116 @@
+// MqttDeviceLink and MqttGatewayLink: the ThingsBoard topics over MqttClient.
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/time.h"
+#include "sim/device_link.h"
+#include "sim/link_text.h"
+#include "sim/mqtt_client.h"
+
+namespace citypulse::sim {
+namespace {
+
+constexpr std::string_view kDeviceTelemetry = "v1/devices/me/telemetry";
+constexpr std::string_view kGatewayConnect = "v1/gateway/connect";
+constexpr std::string_view kGatewayTelemetry = "v1/gateway/telemetry";
+// The most device names the server takes in one gateway message (docs/mqtt.md).
+constexpr std::size_t kMaxDevicesPerMessage = 1000;
+
+}  // namespace
+
+MqttDeviceLink::MqttDeviceLink(MqttLinkOptions options)
+    : client_(std::make_unique<MqttClient>(std::move(options))) {}
+MqttDeviceLink::~MqttDeviceLink() = default;
+MqttDeviceLink::MqttDeviceLink(MqttDeviceLink&&) noexcept = default;
+MqttDeviceLink& MqttDeviceLink::operator=(MqttDeviceLink&&) noexcept = default;
+
+Status MqttDeviceLink::publish(const Telemetry& telemetry) {
+  if (!client_) return fail(ErrorCode::internal, "a moved-from MqttDeviceLink");
+  std::string body;
+  if (auto s = append_json_telemetry(body, telemetry); !s) return s;
+  const std::int64_t deadline = steady_ms() + client_->timeout_ms();
+  if (auto s = client_->connect(deadline); !s) return s;
+  return client_->publish(kDeviceTelemetry, body, deadline);
+}
+
+void MqttDeviceLink::close() {
+  if (client_) client_->close();
+}
+
+MqttGatewayLink::MqttGatewayLink(MqttLinkOptions options)
+    : client_(std::make_unique<MqttClient>(std::move(options))) {}
+MqttGatewayLink::~MqttGatewayLink() = default;
+MqttGatewayLink::MqttGatewayLink(MqttGatewayLink&&) noexcept = default;
+MqttGatewayLink& MqttGatewayLink::operator=(MqttGatewayLink&&) noexcept = default;
+
+Status MqttGatewayLink::publish(std::span<const std::pair<std::string, Telemetry>> by_device) {
+  if (!client_) return fail(ErrorCode::internal, "a moved-from MqttGatewayLink");
+  // The names in order of first appearance, each with its entries: one
+  // JSON member a name (a repeated member would be ambiguous).
+  std::vector<std::string_view> names;
+  std::vector<std::vector<const Telemetry*>> entries;
+  std::unordered_map<std::string_view, std::size_t> index;
+  for (const auto& [name, telemetry] : by_device) {
+    const auto [at, added] = index.try_emplace(name, names.size());
+    if (added) {
+      names.push_back(name);
+      entries.emplace_back();
+    }
+    entries[at->second].push_back(&telemetry);
+  }
+  // The bodies first: a value JSON cannot carry fails before anything is sent.
+  std::vector<std::string> bodies;
+  for (std::size_t first = 0; first < names.size(); first += kMaxDevicesPerMessage) {
+    std::string body = "{";
+    const std::size_t end = std::min(names.size(), first + kMaxDevicesPerMessage);
+    for (std::size_t i = first; i < end; ++i) {
+      if (i != first) body += ',';
+      append_json_string(body, names[i]);
+      body += ":[";
+      for (std::size_t e = 0; e < entries[i].size(); ++e) {
+        if (e != 0) body += ',';
+        if (auto s = append_json_telemetry(body, *entries[i][e]); !s) {
+          Error error = s.error();
+          error.message = fmt::format("device '{}': {}", printable(names[i]), error.message);
+          return fail(std::move(error));
+        }
+      }
+      body += ']';
+    }
+    body += '}';
+    bodies.push_back(std::move(body));
+  }
+  if (bodies.empty()) return {};
+
+  const std::int64_t deadline = steady_ms() + client_->timeout_ms();
+  if (auto s = client_->connect(deadline); !s) return s;
+  // Presence lives with the connection: a new one announces every device again.
+  if (announced_on_ != client_->connections()) {
+    announced_.clear();
+    announced_on_ = client_->connections();
+  }
+  for (const std::string_view name : names) {
+    if (announced_.contains(std::string(name))) continue;
+    std::string connect = "{\"device\":";
+    append_json_string(connect, name);
+    connect += '}';
+    if (auto s = client_->publish(kGatewayConnect, connect, deadline); !s) {
+      Error error = s.error();
+      error.message = fmt::format("announcing device '{}': {}", printable(name), error.message);
+      return fail(std::move(error));
+    }
+    announced_.insert(std::string(name));
+  }
+  for (const std::string& body : bodies)
+    if (auto s = client_->publish(kGatewayTelemetry, body, deadline); !s) return s;
+  return {};
+}
+
+void MqttGatewayLink::close() {
+  if (client_) client_->close();
+}
+
+}  // namespace citypulse::sim
