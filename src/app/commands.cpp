@@ -219,9 +219,10 @@ int run_server(const Config& config, const DemoOptions* demo_options) {
                                &alarm_service},
                    config);
   // The broker first: once /healthz answers, every listener is up.
-  if (auto ports = broker.start(); !ports) {
-    spdlog::error("{}", ports.error().message);
-    return ports.error().code == ErrorCode::invalid ? 2 : 1;
+  auto mqtt_ports = broker.start();
+  if (!mqtt_ports) {
+    spdlog::error("{}", mqtt_ports.error().message);
+    return mqtt_ports.error().code == ErrorCode::invalid ? 2 : 1;
   }
   HttpServer server(config.http, *router, config.workers.threads);
   MqttWebSocketEndpoint mqtt_websocket(broker.context());  // ws(s)://<http>/mqtt
@@ -255,7 +256,11 @@ int run_server(const Config& config, const DemoOptions* demo_options) {
                  "  Sign in with one of these (password: {}):\n{}\n",
                  scheme, host, *port, kDemoPassword, logins);
   }
+  if (town)
+    if (auto s = town->start_live(*port, mqtt_ports->plain); !s)
+      spdlog::warn("the demo town does not go live: {}", s.error().message);
   server.run();
+  if (town) town->stop();  // its clients go before the listeners they talk to
   broker.stop();
   if (auto s = series.flush(); !s)
     spdlog::warn("flushing the readings store failed: {}", s.error().message);

@@ -9,6 +9,7 @@
 #include "core/time.h"
 #include "core/timezone.h"
 #include "sim/demo_history.h"
+#include "sim/demo_live.h"
 #include "sim/demo_town.h"
 
 namespace citypulse {
@@ -36,6 +37,7 @@ struct Demo::State {
   sim::Weather weather = sim::Weather::synthetic();
   Timezone zone;
   std::unique_ptr<sim::TownSimulator> simulator;
+  std::unique_ptr<sim::LiveTown> live;
 };
 
 Demo::Demo(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -108,10 +110,26 @@ Status Demo::fill_history(SeriesStore& series) {
   return {};
 }
 
-Status Demo::start_live(std::uint16_t, std::uint16_t) {
+Status Demo::start_live(std::uint16_t http_port, std::uint16_t mqtt_port) {
+  auto& st = *state_;
+  if (!st.options.live || st.live) return {};
+  if (!st.simulator)
+    return fail(ErrorCode::unavailable, "the demo's history must be written before it goes live");
+  st.live = std::make_unique<sim::LiveTown>(
+      *st.simulator, st.town, st.stored,
+      sim::LiveOptions{.http_port = http_port, .mqtt_port = mqtt_port});
+  st.live->start();
+  spdlog::info("demo: {} simulated devices report live", st.town.devices.size());
   return {};
 }
 
-void Demo::stop() {}
+void Demo::stop() {
+  if (!state_ || !state_->live) return;
+  state_->live->stop();
+  const auto c = state_->live->counts();
+  spdlog::info("demo: sent {} MQTT, {} gateway, {} HTTP and {} LoRaWAN messages ({} failed)",
+               c.mqtt, c.gateway, c.http, c.lorawan, c.failed);
+  state_->live.reset();
+}
 
 }  // namespace citypulse
