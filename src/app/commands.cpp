@@ -149,6 +149,11 @@ int run_server(const Config& config, const DemoOptions* demo_options) {
     }
     demo_logins = std::move(*logins);
   }
+  if (town)
+    if (auto s = ensure_named_admin(store); !s) {
+      spdlog::error("{}", s.error().message);
+      return s.error().code == ErrorCode::invalid ? 2 : 1;
+    }
   if (auto s = ensure_first_admin(store); !s) {
     spdlog::error("{}", s.error().message);
     return s.error().code == ErrorCode::invalid ? 2 : 1;

@@ -10,6 +10,7 @@
 #include "core/timezone.h"
 #include "sim/demo_history.h"
 #include "sim/demo_live.h"
+#include "sim/demo_rules.h"
 #include "sim/demo_town.h"
 
 namespace citypulse {
@@ -65,6 +66,11 @@ Result<std::unique_ptr<Demo>> Demo::seed(MetaStore& store, const Config& config,
     spdlog::info(
         "demo town: {} buildings, {} floors, {} spaces, {} equipment, {} points, {} devices added",
         s.buildings, s.floors, s.spaces, s.equipment, s.created_points, s.created_devices);
+  auto rules = sim::seed_demo_rules(store, state->town, state->stored);
+  if (!rules) return std::unexpected(rules.error());
+  if (rules->rules + rules->recipients > 0)
+    spdlog::info("demo town: {} rules and {} alarm recipients added", rules->rules,
+                 rules->recipients);
   auto zone = Timezone::load("Europe/Berlin");
   if (!zone) return std::unexpected(zone.error());
   state->zone = *zone;

@@ -99,6 +99,23 @@ Status ensure_first_admin(MetaStore& store) {
   return {};
 }
 
+Status ensure_named_admin(MetaStore& store) {
+  const auto email = env("CITYPULSE_ADMIN_EMAIL");
+  const auto password = env("CITYPULSE_ADMIN_PASSWORD");
+  if (!email || !password) return {};
+  auto existing = store.identity().find_user_by_email(*email);
+  if (!existing) return std::unexpected(existing.error());
+  if (*existing) return {};
+  auto made = add_user(store, {*email, *password, "superadmin", std::nullopt, "Administrator"});
+  if (!made) {
+    auto e = made.error();
+    e.message = fmt::format("cannot create the superadmin {}: {}", *email, e.message);
+    return std::unexpected(e);
+  }
+  spdlog::info("created the superadmin {}", *email);
+  return {};
+}
+
 Result<std::vector<DemoLogin>> seed_demo_users(MetaStore& store, Id tenant) {
   const DemoLogin logins[] = {
       {"superadmin@citypulse.demo", "superadmin"}, {"admin@hechingen.demo", "tenant_admin"},

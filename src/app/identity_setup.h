@@ -22,6 +22,11 @@ Result<auth::SigningKeys> open_signing_keys(const Config& config);
 // that is printed once on stderr. Nothing when users exist.
 Status ensure_first_admin(MetaStore& store);
 
+// The superadmin CITYPULSE_ADMIN_EMAIL and CITYPULSE_ADMIN_PASSWORD name,
+// when both are set and no user has that email (the demo: its own users
+// come first, and this one is added beside them). Nothing otherwise.
+Status ensure_named_admin(MetaStore& store);
+
 // The demo's users, one per role, all with the password kDemoPassword
 // (idempotent: existing emails are left alone). The technician is limited
 // to the first two buildings of the demo tenant. A store that has other

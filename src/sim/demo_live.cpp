@@ -65,12 +65,12 @@ void LiveTown::run() {
     spdlog::warn(
         "demo: no MQTT listener; devices with tokens post over HTTP, automation stations are "
         "silent");
-  // The first reports spread over each device's interval.
+  // The first reports spread over the first quarter minute (a town that
+  // comes alive at once), the later ones follow each device's interval.
   const TimeMs start = now_ms();
   for (std::size_t d = 0; d < n; ++d) {
-    const TimeMs interval = std::int64_t{town_.devices[d].interval_s} * 1000;
-    senders[d].next_due =
-        start + static_cast<TimeMs>((d * 7919) % static_cast<std::size_t>(interval));
+    const auto spread = static_cast<std::size_t>(std::min(town_.devices[d].interval_s, 15)) * 1000;
+    senders[d].next_due = start + static_cast<TimeMs>((d * 7919) % spread);
   }
 
   auto telemetry_of = [&](int d, TimeMs now) {

@@ -6,9 +6,8 @@
 // and plant controllers, meter gateways over MQTT or the HTTP device API.
 //
 // One thread steps the simulator (at most a minute a step) and sends what
-// is due: each device every interval_s, the first report of each spread
-// over its interval so that values change every few seconds from the
-// start; the devices behind a gateway in one message when the gateway is
+// is due: each device every interval_s, the first reports spread over the
+// first 15 seconds so that the whole town shows live values at once; the devices behind a gateway in one message when the gateway is
 // due. A device whose meters are silent (a drop-out) sends nothing. A
 // failed send is counted and logged (the first of a device, then every
 // hundredth), the device tries again at its next report; nothing blocks

@@ -243,6 +243,24 @@ bool register_signal(Signal s) {
          s == Signal::water_volume || s == Signal::pv_energy;
 }
 
+double comfort_setpoint(std::string_view usage) {
+  if (usage == "pool_hall") return 30;
+  if (usage == "changing_room") return 22;
+  if (usage == "gym") return 17;
+  if (usage == "corridor" || usage == "stairwell") return 18;
+  if (usage == "storage" || usage == "server_room") return 15;
+  if (usage == "garage") return 10;
+  if (usage == "workshop") return 17;
+  if (usage == "exhibition" || usage == "kitchen") return 19;
+  if (usage == "office" || usage == "meeting_room") return 21;
+  return 20;  // classrooms, canteens, libraries and the rest
+}
+
+double setback_setpoint(std::string_view usage) {
+  const double comfort = comfort_setpoint(usage);
+  return usage == "pool_hall" ? comfort - 2 : std::max(10.0, comfort - 4);
+}
+
 int heating_circuits(const BuildingPlan& b) {
   const auto above = std::count_if(b.floors.begin(), b.floors.end(),
                                    [](const FloorPlan& f) { return f.level >= 0; });

@@ -25,6 +25,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sim/town_plan.h"
@@ -137,6 +138,11 @@ struct TownLayout {
 };
 
 TownLayout town_layout(std::vector<BuildingPlan> buildings);
+
+// What a room of a usage is heated to in use, and set back to outside its
+// building's hours (°C).
+double comfort_setpoint(std::string_view usage);
+double setback_setpoint(std::string_view usage);
 
 // The number of heating circuits of a building (one pump each).
 int heating_circuits(const BuildingPlan& b);

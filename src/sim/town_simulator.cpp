@@ -26,20 +26,6 @@ double round_to(double v, double step) {
   return std::round(v / step) * step;
 }
 
-// What a room is heated to when in use, by its usage.
-double comfort_of(std::string_view usage) {
-  if (usage == "pool_hall") return 30;
-  if (usage == "changing_room") return 22;
-  if (usage == "gym") return 17;
-  if (usage == "corridor" || usage == "stairwell") return 18;
-  if (usage == "storage" || usage == "server_room") return 15;
-  if (usage == "garage") return 10;
-  if (usage == "workshop") return 17;
-  if (usage == "exhibition" || usage == "kitchen") return 19;
-  if (usage == "office" || usage == "meeting_room") return 21;
-  return 20;  // classrooms, canteens, libraries and the rest
-}
-
 // Fabric and air losses per m² of floor, by age (W/K·m²).
 double ua_per_m2(int year) {
   if (year < 1978) return 2.6;
@@ -131,10 +117,10 @@ TownSimulator::TownSimulator(const TownLayout& town, const Weather& weather, Tim
                        .heating_max_w = heating_max,
                        .cooling_max_w = 0,
                        .gain_w_per_k = heating_max / 1.5};
-      const double comfort = comfort_of(rp.usage);
+      const double comfort = comfort_setpoint(rp.usage);
       Room room(static_cast<int>(r), &rp, ZoneModel(p, comfort - 1));
       room.comfort_c = comfort;
-      room.setback_c = rp.usage == "pool_hall" ? comfort - 2 : std::max(10.0, comfort - 4);
+      room.setback_c = setback_setpoint(rp.usage);
       b.rooms.push_back(std::move(room));
     }
     b.design_heat_kw = std::max(15.0, ua_total * b.factor * 32 * 1.2 / 1000 +

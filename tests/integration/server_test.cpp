@@ -257,6 +257,8 @@ TEST(Demo, SeedsTheTownOnceAndServesIt) {
         << server.output();
     EXPECT_NE(server.output().find("viewer@hechingen.demo"), std::string::npos);
     ASSERT_EQ(client.sign_in("superadmin@citypulse.demo", "hechingen-demo").status, 200);
+    // The superadmin the environment names is there too.
+    EXPECT_EQ(HttpClient(server.port()).sign_in(kAdminEmail, kAdminPassword).status, 200);
     HttpClient viewer(server.port());
     ASSERT_EQ(viewer.sign_in("viewer@hechingen.demo", "hechingen-demo").status, 200);
     EXPECT_EQ(viewer.get("/api/v1/buildings").status, 200);
@@ -278,6 +280,29 @@ TEST(Demo, SeedsTheTownOnceAndServesIt) {
     EXPECT_GT(points.size(), 100u);
     EXPECT_NE(server.output().find("http://localhost:"), std::string::npos);
     EXPECT_EQ(server.stop(SIGTERM), 0);
+  }
+}
+
+TEST(Demo, ATownGrowsWhenAskedForMoreBuildingsAndKeepsWhatItHad) {
+  TempDir tmp;
+  const std::string data = tmp.path() + "/data";
+  std::vector<std::string> seven = kQuickDemo, nine = kQuickDemo;
+  nine[1] = "9";
+  std::string before;
+  for (const auto* args : {&seven, &nine}) {
+    ServerProcess server(data, *args, {}, "demo");
+    ASSERT_TRUE(server.start()) << server.output();
+    HttpClient client(server.port());
+    ASSERT_EQ(client.sign_in("admin@hechingen.demo", "hechingen-demo").status, 200);
+    auto list = parse_object(client.get("/api/v1/buildings?limit=100").body).at("items").as_array();
+    EXPECT_EQ(list.size(), args == &seven ? 7u : 9u);
+    if (args == &seven) {
+      before = json::serialize(list);
+    } else {
+      list.resize(7);
+      EXPECT_EQ(json::serialize(list), before);  // the first seven as they were
+    }
+    EXPECT_EQ(server.stop(SIGTERM), 0) << server.output();
   }
 }
 

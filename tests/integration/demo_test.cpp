@@ -1,0 +1,276 @@
+// `citypulse demo` end to end: a year of the simulated town written through
+// the bulk path holds every kind of injected fault where the schedule puts
+// it, as a rule or an analytic reading the stored readings would see it;
+// and the live town reaches the server over every transport (MQTT devices,
+// the MQTT gateway API, HTTP, ChirpStack webhooks) within seconds.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <ctime>
+#include <map>
+#include <thread>
+
+#include "http_client.h"
+#include "server_process.h"
+#include "sim/faults.h"
+#include "sim/town_simulator.h"
+
+namespace citypulse::test {
+namespace {
+
+namespace json = boost::json;
+using sim::FaultKind;
+using sim::Signal;
+
+constexpr std::int64_t kHour = 3'600'000;
+constexpr std::int64_t kDay = 24 * kHour;
+
+std::string rfc3339(std::int64_t ms) {
+  const std::time_t s = ms / 1000;
+  std::tm tm{};
+  gmtime_r(&s, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+std::int64_t parse_rfc3339(const std::string& t) {
+  std::tm tm{};
+  strptime(t.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  return static_cast<std::int64_t>(timegm(&tm)) * 1000;
+}
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Every point of the demo town by key, through the paged list.
+std::map<std::string, std::int64_t> points_by_key(HttpClient& http) {
+  std::map<std::string, std::int64_t> out;
+  std::string cursor;
+  for (int page = 0; page < 100; ++page) {
+    auto r = http.get("/api/v1/points?limit=1000" + (cursor.empty() ? "" : "&cursor=" + cursor));
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (r.status != 200) break;
+    auto body = json::parse(r.body).as_object();
+    for (const auto& p : body.at("items").as_array())
+      out[std::string(p.at("key").as_string())] = p.at("id").as_int64();
+    if (body.at("next_cursor").is_null()) break;
+    cursor = std::string(body.at("next_cursor").as_string());
+  }
+  return out;
+}
+
+class DemoYear : public ::testing::Test {
+ public:
+  static void SetUpTestSuite() {
+    tmp_ = std::make_unique<TempDir>();
+    server_ = std::make_unique<ServerProcess>(
+        tmp_->path() + "/data",
+        std::vector<std::string>{"--buildings", std::to_string(kBuildings), "--history", "365",
+                                 "--faults", "7", "--seed", "5", "--no-live"},
+        std::map<std::string, std::string>{}, "demo");
+    started_ = server_->start();
+    started_at_ = now_ms();
+  }
+  static void TearDownTestSuite() {
+    if (started_) {
+      EXPECT_EQ(server_->stop(SIGTERM), 0) << server_->output();
+    }
+    server_.reset();
+    tmp_.reset();
+  }
+
+ protected:
+  static constexpr int kBuildings = 2;
+
+  void SetUp() override {
+    ASSERT_TRUE(started_) << server_->output();
+    http_ = std::make_unique<HttpClient>(server_->port());
+    ASSERT_EQ(http_->sign_in("viewer@hechingen.demo", "hechingen-demo").status, 200);
+  }
+
+  // Readings of a point in [from, to), by time.
+  std::map<std::int64_t, double> readings(std::int64_t point, std::int64_t from, std::int64_t to) {
+    auto r = http_->get("/api/v1/points/" + std::to_string(point) +
+                        "/readings?limit=100000&from=" + rfc3339(from) + "&to=" + rfc3339(to));
+    EXPECT_EQ(r.status, 200) << r.body;
+    std::map<std::int64_t, double> out;
+    if (r.status != 200) return out;
+    const auto body = json::parse(r.body);
+    for (const auto& i : body.at("items").as_array())
+      out[parse_rfc3339(std::string(i.at("t").as_string()))] = i.at("value").to_number<double>();
+    return out;
+  }
+  double at(std::int64_t point, std::int64_t t) {  // the first reading at or after t
+    auto r = readings(point, t, t + kHour);
+    return r.empty() ? NAN : r.begin()->second;
+  }
+
+  static inline std::unique_ptr<TempDir> tmp_;
+  static inline std::unique_ptr<ServerProcess> server_;
+  static inline bool started_ = false;
+  static inline std::int64_t started_at_ = 0;
+  std::unique_ptr<HttpClient> http_;
+};
+
+TEST_F(DemoYear, EachInjectedFaultIsInTheStoredReadings) {
+  const auto ids = points_by_key(*http_);
+  // The town and its fault schedule as the server made them (same count and seed).
+  const auto town = sim::town_layout(sim::town_plan(kBuildings, 5));
+  const auto weather = sim::Weather::synthetic();
+  const sim::TownSimulator schedule(town, weather, Timezone::utc(),
+                                    {.seed = 5, .fault_period_days = 7}, started_at_ - 360 * kDay);
+  ASSERT_EQ(ids.size(), town.points.size());
+  auto id_of = [&](int building, Signal s, std::optional<int> room = {}) -> std::int64_t {
+    for (const auto& p : town.points)
+      if (p.building == building && p.signal == s && (!room || p.room == room))
+        return ids.at(p.key);
+    ADD_FAILURE() << "no such point";
+    return 0;
+  };
+  std::map<FaultKind, int> checked;
+  const auto faults = sim::fault_schedule({.seed = 5, .buildings = kBuildings, .period_days = 7},
+                                          started_at_ - 355 * kDay, started_at_ - 9 * kDay);
+  ASSERT_FALSE(faults.empty());
+  // Whether a building's meters are silent at some time in [from, to).
+  auto silenced = [&](int building, std::int64_t from, std::int64_t to) {
+    return std::any_of(faults.begin(), faults.end(), [&](const sim::Fault& d) {
+      return d.kind == FaultKind::meter_dropout && d.building == building && d.from < to &&
+             from < d.to;
+    });
+  };
+  // The lowest of a point's readings at the same time on the `n` days before.
+  auto lowest_before = [&](std::int64_t point, std::int64_t t, int n) {
+    double low = INFINITY;
+    for (int d = 1; d <= n; ++d) low = std::min(low, at(point, t - d * kDay));
+    return low;
+  };
+  for (const auto& f : faults) {
+    if (checked[f.kind] >= 2) continue;  // two of each kind is proof enough
+    const bool metered = f.kind == FaultKind::meter_exchange || f.kind == FaultKind::water_leak;
+    if (metered && silenced(f.building, f.from - 14 * kDay, f.to + kDay)) continue;
+    ++checked[f.kind];
+    const std::int64_t hour0 = f.from - f.from % kHour;
+    SCOPED_TRACE(std::string(sim::fault_name(f.kind)) + " in building " +
+                 std::to_string(f.building) + " from " + rfc3339(f.from));
+    switch (f.kind) {
+      case FaultKind::stuck_sensor: {  // one value for the whole fault, others around it
+        const auto p = id_of(f.building, Signal::room_temperature, schedule.fault_room(f));
+        auto during = readings(p, hour0 + kHour, f.to - kHour);
+        ASSERT_GT(during.size(), 20u);
+        for (const auto& [t, v] : during) EXPECT_EQ(v, during.begin()->second);
+        auto around = readings(p, hour0 - 24 * kHour, f.to + 24 * kHour);
+        double lo = 1e9, hi = -1e9;
+        for (const auto& [t, v] : around) lo = std::min(lo, v), hi = std::max(hi, v);
+        EXPECT_GT(hi - lo, 0.2);
+        break;
+      }
+      case FaultKind::hvac_at_night: {  // the main room's setpoint stays up at 03:00
+        int main = 0, most = -1;
+        const auto& rooms = town.rooms[static_cast<std::size_t>(f.building)];
+        for (std::size_t r = 0; r < rooms.size(); ++r)
+          if (rooms[r].plan->occupants > most)
+            most = rooms[r].plan->occupants, main = static_cast<int>(r);
+        const auto p = id_of(f.building, Signal::room_setpoint, main);
+        const std::int64_t night = hour0 + 5 * kHour;
+        EXPECT_GT(at(p, night), lowest_before(p, night, 3));
+        break;
+      }
+      case FaultKind::window_open: {
+        const auto p = id_of(f.building, Signal::room_window, schedule.fault_room(f));
+        EXPECT_EQ(at(p, hour0 + kHour), 1);
+        EXPECT_EQ(at(p, f.to + kHour), 0);
+        break;
+      }
+      case FaultKind::valve_leak: {  // warmer than the setpoint allows
+        const auto room = schedule.fault_room(f);
+        auto temp = readings(id_of(f.building, Signal::room_temperature, room), hour0, f.to);
+        auto setpoint = readings(id_of(f.building, Signal::room_setpoint, room), hour0, f.to);
+        bool warm = false;
+        for (const auto& [t, v] : temp)
+          if (auto s = setpoint.find(t); s != setpoint.end()) warm |= v > s->second + 2.5;
+        EXPECT_TRUE(warm);
+        break;
+      }
+      case FaultKind::meter_dropout: {
+        const auto p = id_of(f.building, Signal::electricity_energy);
+        EXPECT_TRUE(readings(p, f.from + 15 * 60'000, f.to - 15 * 60'000).empty());
+        EXPECT_FALSE(readings(p, f.from - kHour, f.from).empty());
+        EXPECT_FALSE(readings(p, f.to, f.to + kHour).empty());
+        break;
+      }
+      case FaultKind::meter_exchange: {  // the register starts again
+        const auto key = town.points[static_cast<std::size_t>(*schedule.fault_meter_point(f))].key;
+        auto around = readings(ids.at(key), f.from - kHour, f.from + kHour);
+        ASSERT_GE(around.size(), 2u);
+        EXPECT_LT(around.rbegin()->second, around.begin()->second);
+        break;
+      }
+      case FaultKind::water_leak: {  // water through the night
+        const auto p = id_of(f.building, Signal::water_flow);
+        const std::int64_t night = hour0 - hour0 % kDay + kDay + 2 * kHour;
+        EXPECT_GT(at(p, night), lowest_before(p, night, 14) + 0.25);
+        break;
+      }
+    }
+  }
+  for (std::size_t k = 0; k < sim::kFaultKinds; ++k)
+    EXPECT_GT(checked[static_cast<FaultKind>(k)], 0) << sim::fault_name(static_cast<FaultKind>(k));
+}
+
+TEST(DemoLive, EveryTransportCarriesTheTownWithinSeconds) {
+  TempDir tmp;
+  ServerProcess server(tmp.path() + "/data", {"--buildings", "7", "--history", "1"}, {}, "demo");
+  ASSERT_TRUE(server.start()) << server.output();
+  const auto started = std::chrono::steady_clock::now();
+  HttpClient http(server.port());
+  ASSERT_EQ(http.sign_in("admin@hechingen.demo", "hechingen-demo").status, 200);
+  auto list = http.get("/api/v1/devices?limit=1000");
+  ASSERT_EQ(list.status, 200) << list.body;
+  // One device of each way in: its own MQTT connection, behind a gateway, HTTP, LoRaWAN.
+  std::map<std::string, std::int64_t> device;
+  const auto devices = json::parse(list.body);
+  for (const auto& d : devices.at("items").as_array()) {
+    const auto& o = d.as_object();
+    const std::string protocol(o.at("protocol").as_string());
+    const std::string way = !o.at("gateway_id").is_null() ? "gateway"
+                            : o.at("role") == "gateway"   ? ""
+                                                          : protocol;
+    if (!way.empty() && !device.contains(way)) device[way] = o.at("id").as_int64();
+  }
+  ASSERT_EQ(device.size(), 4u) << list.body;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  std::map<std::string, std::int64_t> messages;
+  while (std::chrono::steady_clock::now() < deadline) {
+    for (const auto& [way, id] : device) {
+      auto a = http.get("/api/v1/devices/" + std::to_string(id) + "/activity");
+      ASSERT_EQ(a.status, 200) << a.body;
+      messages[way] = json::parse(a.body).as_object().at("readings").as_int64();
+    }
+    if (std::all_of(messages.begin(), messages.end(), [](auto& m) { return m.second > 0; })) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  for (const auto& [way, n] : messages) EXPECT_GT(n, 0) << way << " carried nothing";
+  const auto took =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::steady_clock::now() - started);
+  RecordProperty("seconds_until_every_transport_carried", static_cast<int>(took.count()));
+  // And the values are today's: a room temperature from the last minute.
+  auto latest = http.get("/api/v1/buildings/1/latest");
+  ASSERT_EQ(latest.status, 200);
+  std::int64_t newest = 0;
+  const auto items = json::parse(latest.body);
+  for (const auto& i : items.at("items").as_array())
+    newest = std::max(newest, parse_rfc3339(std::string(i.at("latest").at("t").as_string())));
+  EXPECT_GT(newest, now_ms() - 60'000);
+  EXPECT_EQ(server.stop(SIGTERM), 0) << server.output();
+  EXPECT_NE(server.output().find("(0 failed)"), std::string::npos) << server.output();
+}
+
+}  // namespace
+}  // namespace citypulse::test
