@@ -48,8 +48,7 @@ Result<std::string> sign_in(LoadConnection& c, const std::string& password) {
 }  // namespace
 
 Result<BenchDevices> create_bench_devices(std::uint16_t http_port, const std::string& password,
-                                          int devices, const std::vector<std::string>& channels,
-                                          std::string_view protocol) {
+                                          const sim::LoadFleet& fleet, std::string_view protocol) {
   LoadConnection c(http_port);
   auto auth = sign_in(c, password);
   if (!auth) return std::unexpected(auth.error());
@@ -64,23 +63,24 @@ Result<BenchDevices> create_bench_devices(std::uint16_t http_port, const std::st
       made("buildings", {{"tenant_id", *tenant}, {"name", "Bench depot"}, {"type", "depot"}});
   if (!building) return std::unexpected(building.error());
   BenchDevices f;
-  f.channels = channels.size();
-  for (int i = 0; i < devices; ++i) {
+  f.channels = static_cast<std::size_t>(fleet.points_per_device());
+  for (int i = 0; i < fleet.devices(); ++i) {
     json::array mapping;
+    const auto& channels = fleet.channels(i);
     for (std::size_t k = 0; k < channels.size(); ++k) {
       auto point = made("points", {{"building_id", *building},
-                                   {"name", fmt::format("Meter {} {}", i, channels[k])},
-                                   {"key", fmt::format("bench.meter{}.{}", i, k)},
+                                   {"name", fmt::format("Device {} {}", i, channels[k].name)},
+                                   {"key", fmt::format("bench.device{}.{}", i, k)},
                                    {"kind", "sensor"},
-                                   {"quantity", "power"},
-                                   {"unit", "kW"}});
+                                   {"quantity", channels[k].quantity},
+                                   {"unit", channels[k].unit}});
       if (!point) return std::unexpected(point.error());
-      mapping.push_back(json::object{{"channel", channels[k]}, {"point_id", *point}});
+      mapping.push_back(json::object{{"channel", channels[k].name}, {"point_id", *point}});
       f.points.push_back(*point);
     }
     auto device = made("devices", {{"tenant_id", *tenant},
                                    {"building_id", *building},
-                                   {"name", fmt::format("Logger {}", i)},
+                                   {"name", fmt::format("{} ({})", fleet.model(i), i)},
                                    {"protocol", protocol},
                                    {"status", "active"},
                                    {"channels", std::move(mapping)}});

@@ -13,6 +13,7 @@
 
 #include "app/http_load.h"
 #include "core/result.h"
+#include "sim/load_fleet.h"
 
 namespace citypulse {
 
@@ -28,18 +29,18 @@ Result<std::string> bench_access_token(LoadConnection& c, const std::string& ema
                                        const std::string& password);
 
 struct BenchDevices {
-  std::size_t channels = 1;          // points per device
+  std::size_t channels = 1;          // points per device (the fleet's points_per_device)
   std::vector<std::int64_t> points;  // device d's channel c at d * channels + c
   std::vector<std::string> tokens;   // device d's access token
   std::string api_key_header;        // "Authorization: ApiKey ...\r\n" (readings:write)
 };
 
-// Creates `devices` devices speaking `protocol` ("http", "mqtt"), each with
-// one point per name in `channels` mapped to that channel. Fails with the
-// first answer that is not the expected one (nothing is cleaned up).
+// Creates the fleet's devices speaking `protocol` ("http", "mqtt"), each
+// with a point per channel of its model (quantity and unit as the model's)
+// mapped to that channel. Fails with the first answer that is not the
+// expected one (nothing is cleaned up).
 Result<BenchDevices> create_bench_devices(std::uint16_t http_port, const std::string& password,
-                                          int devices, const std::vector<std::string>& channels,
-                                          std::string_view protocol);
+                                          const sim::LoadFleet& fleet, std::string_view protocol);
 
 // The readings stored in all of `points` (any time).
 Result<std::int64_t> count_stored_readings(std::uint16_t http_port, const std::string& password,

@@ -50,8 +50,9 @@ struct DeviceLoad {
 
 // The devices [first, first + count) on one client thread: one epoll loop
 // drives all their connections.
-void send_load(const BenchIngestOptions& o, const BenchDevices& f, std::uint16_t port, int first,
-               int count, std::int64_t deadline_steady, Sender& out) {
+void send_load(const BenchIngestOptions& o, const BenchDevices& f, const sim::LoadFleet& fleet,
+               std::uint16_t port, int first, int count, std::int64_t deadline_steady,
+               Sender& out) {
   const bool batch = o.mode == "batch";
   const std::string headers =
       (batch ? f.api_key_header : std::string()) + "Content-Type: application/json\r\n";
@@ -70,16 +71,23 @@ void send_load(const BenchIngestOptions& o, const BenchDevices& f, std::uint16_t
   traffic.next_request = [&](int k) {
     auto& d = devices[static_cast<std::size_t>(k)];
     body.clear();
-    if (batch) {
+    const int device = first + k;
+    if (batch) {  // the device's first channel, a batch of its successive values
       body = "{\"readings\":[";
       for (int j = 0; j < o.batch; ++j)
-        body += fmt::format("{}{{\"point\":{},\"ts\":{},\"value\":{}}}", j ? "," : "",
-                            f.points[first + k], d.t++, (d.seq + j) % 1000);
+        fmt::format_to(std::back_inserter(body), "{}{{\"point\":{},\"ts\":{},\"value\":{}}}",
+                       j ? "," : "", f.points[static_cast<std::size_t>(device) * f.channels], d.t++,
+                       fleet.value(device, 0, d.seq++));
       body += "]}";
     } else {
-      body = fmt::format("{{\"ts\":{},\"values\":{{\"p\":{}}}}}", d.t++, d.seq % 1000);
+      fmt::format_to(std::back_inserter(body), "{{\"ts\":{},\"values\":{{", d.t++);
+      const auto& channels = fleet.channels(device);
+      for (std::size_t c = 0; c < channels.size(); ++c)
+        fmt::format_to(std::back_inserter(body), "{}\"{}\":{}", c ? "," : "", channels[c].name,
+                       fleet.value(device, static_cast<int>(c), d.seq));
+      body += "}}";
+      ++d.seq;
     }
-    ++d.seq;
     return load_request("POST", d.target, body, headers);
   };
   traffic.on_answer = [&](int, const Result<LoadReply>& r, std::int64_t micros) {
@@ -111,6 +119,8 @@ Status validate(const BenchIngestOptions& o) {
   if (o.mode != "telemetry" && o.mode != "batch")
     return fail(ErrorCode::invalid, "--mode must be telemetry or batch");
   if (o.batch < 1 || o.batch > 10'000) return fail(ErrorCode::invalid, "--batch must be 1..10000");
+  if (o.points_per_device < 1 || o.points_per_device > 100)
+    return fail(ErrorCode::invalid, "--points-per-device must be 1..100");
   return validate_load_options(o.rate, o.duration_s, o.client_threads);
 }
 
@@ -120,7 +130,8 @@ Status run_bench_ingest(const BenchIngestOptions& o) {
   BenchServer server(folder.path() + "/data");
   if (auto s = server.start(); !s) return s;
   const auto port = server.http_port();
-  auto fixture = create_bench_devices(port, server.password(), o.devices, {"p"}, "http");
+  const sim::LoadFleet fleet(o.devices, o.points_per_device);
+  auto fixture = create_bench_devices(port, server.password(), fleet, "http");
   if (!fixture) return std::unexpected(fixture.error());
 
   const int client_threads = std::min(o.client_threads, o.devices);
@@ -133,8 +144,9 @@ Status run_bench_ingest(const BenchIngestOptions& o) {
   for (int i = 0, first = 0; i < client_threads; ++i) {
     // The devices as evenly over the threads as they go.
     const int count = (o.devices - first) / (client_threads - i);
-    threads.emplace_back(
-        [&, i, first, count] { send_load(o, *fixture, port, first, count, deadline, senders[i]); });
+    threads.emplace_back([&, i, first, count] {
+      send_load(o, *fixture, fleet, port, first, count, deadline, senders[i]);
+    });
     first += count;
   }
   for (auto& t : threads) t.join();

@@ -6,9 +6,13 @@
 // the batch API), then keeps one keep-alive connection per device sending for
 // the given duration (all of them driven from `client_threads` epoll loops,
 // so the load generator takes as little of the shared machine as it can):
-// - mode telemetry: one reading per request, ThingsBoard style
-//   (POST /api/v1/{token}/telemetry {"ts", "values": {"p": v}});
-// - mode batch: `batch` readings per request through POST /api/v1/readings.
+// - mode telemetry: `points_per_device` readings per request, ThingsBoard
+//   style (POST /api/v1/{token}/telemetry {"ts", "values": {...}}), each
+//   device one of the simulator's device models (sim/load_fleet.h) with its
+//   channel names and realistic values (room temperatures, CO2, meter
+//   registers that count up...);
+// - mode batch: `batch` readings per request through POST /api/v1/readings
+//   (the device's first channel, its successive values).
 // A rate (requests per second over all connections) paces the senders; 0
 // sends as fast as answers come. Every reading has its own timestamp.
 //
@@ -29,7 +33,10 @@ namespace citypulse {
 struct BenchIngestOptions {
   bool http = false;  // the only transport measured so far; required
   int devices = 50;   // connections (one device each)
-  double rate = 0;    // requests per second in all; 0: as fast as possible
+  // Channels per device: the simulator's device models (sim/load_fleet.h)
+  // give their names, units and values; a telemetry request carries all.
+  int points_per_device = 1;
+  double rate = 0;  // requests per second in all; 0: as fast as possible
   double duration_s = 10;
   std::string mode = "telemetry";  // telemetry | batch
   int batch = 500;                 // readings per request in batch mode

@@ -31,20 +31,13 @@ struct Target {
   int threads = 1;
 };
 
-// The telemetry channels of a device: "t", then "t1", "t2", ...
-std::vector<std::string> channel_names(int values) {
-  std::vector<std::string> names;
-  for (int k = 0; k < values; ++k) names.push_back(k == 0 ? "t" : fmt::format("t{}", k));
-  return names;
-}
-
 // What every connection publishes next: a message of the telemetry shape
 // each time. Devices send their own increasing times (a day back, a
-// millisecond apart); anonymous publishers the steady clock in µs, which
-// the fan-out subscriber reads back as the publishing time.
+// millisecond apart) and their simulated model's channels and values;
+// anonymous publishers the steady clock in µs, which the fan-out
+// subscriber reads back as the publishing time.
 struct MessageMaker {
-  bool telemetry = false;
-  std::vector<std::string> channels;
+  const sim::LoadFleet* fleet = nullptr;  // set: devices' telemetry, one model each
   struct Sender {
     TimeMs t = 0;
     std::int64_t seq = 0;
@@ -53,15 +46,17 @@ struct MessageMaker {
 
   void next(int index, std::string& topic, std::string& payload) {
     auto& s = senders[static_cast<std::size_t>(index)];
-    const auto value = s.seq++ % 1000;
-    if (telemetry) {
+    const auto seq = s.seq++;
+    if (fleet) {
       topic = "v1/devices/me/telemetry";
       payload = fmt::format("{{\"ts\":{},\"values\":{{", s.t++);
+      const auto& channels = fleet->channels(index);
       for (std::size_t k = 0; k < channels.size(); ++k)
-        fmt::format_to(std::back_inserter(payload), "{}\"{}\":{}", k ? "," : "", channels[k],
-                       value + static_cast<std::int64_t>(k));
+        fmt::format_to(std::back_inserter(payload), "{}\"{}\":{}", k ? "," : "", channels[k].name,
+                       fleet->value(index, static_cast<int>(k), seq));
       payload += "}}";
     } else {
+      const auto value = seq % 1000;
       topic = fmt::format("bench/{}", index);
       payload = fmt::format("{{\"ts\":{},\"values\":{{\"t\":{}}}}}", steady_us(), value);
     }
@@ -157,14 +152,12 @@ Status run_telemetry(const BenchMqttOptions& o, const std::string& dir) {
       {"CITYPULSE_MQTT_CONNECT_PER_MINUTE=0", "CITYPULSE_MQTT_MAX_INFLIGHT=" + mqtt_inflight,
        fmt::format("CITYPULSE_MQTT_THREADS={}", kCityPulseThreads)});
   if (auto s = server.start(); !s) return s;
-  const auto channels = channel_names(o.values);
-  auto devices =
-      create_bench_devices(server.http_port(), server.password(), o.connections, channels, "mqtt");
+  const sim::LoadFleet fleet(o.connections, o.values);
+  auto devices = create_bench_devices(server.http_port(), server.password(), fleet, "mqtt");
   if (!devices) return std::unexpected(devices.error());
   const Target target{"citypulse", server.mqtt_port(), server.pid(), kCityPulseThreads};
   auto maker = std::make_shared<MessageMaker>();
-  maker->telemetry = true;
-  maker->channels = channels;
+  maker->fleet = &fleet;
   auto spec = spec_of(o, target, maker);
   for (int i = 0; i < o.connections; ++i)
     spec.clients[static_cast<std::size_t>(i)].username =

@@ -152,6 +152,9 @@ int main(int argc, char** argv) {
   bench_ingest->add_flag("--http", bench_ingest_options.http, "Over the HTTP ingest API");
   bench_ingest->add_option("--devices", bench_ingest_options.devices,
                            "Devices, one keep-alive connection each (50)");
+  bench_ingest->add_option("--points-per-device", bench_ingest_options.points_per_device,
+                           "Values a telemetry request carries, named as the simulated device "
+                           "models' (1)");
   bench_ingest->add_option("--rate", bench_ingest_options.rate,
                            "Requests per second in all (0: as fast as possible)");
   bench_ingest->add_option("--duration", bench_ingest_options.duration_s, "Seconds of load (10)");
@@ -179,8 +182,9 @@ int main(int argc, char** argv) {
                          "Seconds of load, or of holding idle connections (10)");
   bench_mqtt->add_option("--inflight", bench_mqtt_options.inflight,
                          "Unacknowledged QoS 1/2 PUBLISHes per connection (32)");
-  bench_mqtt->add_option("--values", bench_mqtt_options.values,
-                         "Readings per telemetry message (1)");
+  bench_mqtt->add_option("--points-per-device,--values", bench_mqtt_options.values,
+                         "Readings per telemetry message, named as the simulated device models' "
+                         "(1)");
   bench_mqtt->add_option("--client-threads", bench_mqtt_options.client_threads,
                          "Load generator threads for the publishers (1)");
   bench_mqtt->add_option("--mosquitto", bench_mqtt_options.mosquitto,
