@@ -66,8 +66,9 @@ class Seeder {
           auto id = point_by_key.find(town_.points[p].key);
           if (id == point_by_key.end())
             return fail(ErrorCode::conflict,
-                        fmt::format("the demo town's building '{}' lacks its point '{}' (a seeding "
-                                    "was interrupted?): start the demo on a fresh data folder",
+                        fmt::format("the demo town's building '{}' lacks its point '{}': the town "
+                                    "was made by an older demo or its seeding was interrupted; "
+                                    "start the demo on a fresh data folder",
                                     plan.name, town_.points[p].key));
           out_.points[p] = id->second;
         }
@@ -76,8 +77,9 @@ class Seeder {
           auto id = device_by_serial.find(town_.devices[d].serial);
           if (id == device_by_serial.end())
             return fail(ErrorCode::conflict,
-                        fmt::format("the demo town's building '{}' lacks its device '{}': start "
-                                    "the demo on a fresh data folder",
+                        fmt::format("the demo town's building '{}' lacks its device '{}': the town "
+                                    "was made by an older demo or its seeding was interrupted; "
+                                    "start the demo on a fresh data folder",
                                     plan.name, town_.devices[d].name));
           out_.devices[d] = id->second;
         }
