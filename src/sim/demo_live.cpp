@@ -80,6 +80,15 @@ void LiveTown::run() {
         t.values.emplace_back(town_.points[static_cast<std::size_t>(p)].channel, *v);
     return t;
   };
+  // A device's own connection: its serial as the client id, a keep-alive its reports keep up.
+  auto mqtt_options = [&](const SimDevice& device, const std::string& token) {
+    return MqttLinkOptions{
+        .port = options_.mqtt_port,
+        .token = token,
+        .client_id = device.serial,
+        .keep_alive_s = static_cast<std::uint16_t>(std::min(3 * device.interval_s, 3600)),
+        .timeout_ms = options_.timeout_ms};
+  };
   auto report = [&](std::size_t d, const Status& s, std::atomic<std::uint64_t>& ok) {
     if (s) {
       ++ok;
@@ -118,13 +127,7 @@ void LiveTown::run() {
               batch.emplace_back(town_.devices[static_cast<std::size_t>(child)].name, std::move(t));
           }
           if (batch.empty()) break;
-          if (!s.gateway)
-            s.gateway.emplace(MqttLinkOptions{
-                .port = options_.mqtt_port,
-                .token = token,
-                .client_id = device.serial,
-                .keep_alive_s = static_cast<std::uint16_t>(std::min(3 * device.interval_s, 3600)),
-                .timeout_ms = options_.timeout_ms});
+          if (!s.gateway) s.gateway.emplace(mqtt_options(device, token));
           report(d, s.gateway->publish(batch), gateway_);
           break;
         }
@@ -136,13 +139,7 @@ void LiveTown::run() {
             report(d, http.post(token, t), http_);
             break;
           }
-          if (!s.mqtt)
-            s.mqtt.emplace(MqttLinkOptions{
-                .port = options_.mqtt_port,
-                .token = token,
-                .client_id = device.serial,
-                .keep_alive_s = static_cast<std::uint16_t>(std::min(3 * device.interval_s, 3600)),
-                .timeout_ms = options_.timeout_ms});
+          if (!s.mqtt) s.mqtt.emplace(mqtt_options(device, token));
           report(d, s.mqtt->publish(t), mqtt_);
           break;
         }
