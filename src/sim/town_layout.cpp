@@ -183,8 +183,8 @@ class Builder {
                               plan.http_meters ? Link::http : Link::mqtt, {}, 60);
     auto meter = [&](std::string_view name, std::string_view slug, Signal reg, std::string_view q,
                      std::string_view unit, std::optional<Signal> rate, std::string_view rq,
-                     std::string_view rate_unit) {
-      const int m = equipment(plant, {}, std::string(name), "meter");
+                     std::string_view rate_unit, std::optional<int> parent = {}) {
+      const int m = equipment(plant, parent, std::string(name), "meter");
       point(plant, 0, reg, fmt::format("{}.meter.{}", k, slug), std::string(slug),
             fmt::format("{} Zählerstand", name), "sensor", q, unit, 0, {}, m, meters);
       if (rate)
@@ -201,9 +201,12 @@ class Builder {
       meter("Gaszähler", "gas", Signal::gas_volume, "volume", "m³", {}, "", "");
     meter("Wasserzähler", "water", Signal::water_volume, "volume", "m³", Signal::water_flow,
           "volume_flow", "m³/h");
-    if (plan.pv_kwp > 0)
+    if (plan.pv_kwp > 0) {  // on the roof; its inverter's generation meter in the plant room
+      const int inverter =
+          equipment({}, {}, fmt::format("PV-Anlage {:g} kWp", plan.pv_kwp), "pv_inverter");
       meter("PV-Erzeugungszähler", "pv", Signal::pv_energy, "energy", "kWh", Signal::pv_power,
-            "power", "kW");
+            "power", "kW", inverter);
+    }
   }
 
  private:

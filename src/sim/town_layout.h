@@ -14,7 +14,7 @@
 // one, a lighting circuit per floor (on and power), the pool basin
 // (temperature and setpoint), and the meters: electricity (register and
 // power), heat (register and power), gas, water (register and flow) and
-// PV (register and power) as the building has them.
+// PV (register and power, under its inverter) as the building has them.
 //
 // Devices: each room a room sensor (MQTT with its own token, or LoRaWAN
 // through ChirpStack where the plan says so) holding the room's sensors;
