@@ -36,6 +36,8 @@ enum class FaultKind : std::uint8_t {
   water_leak,
 };
 inline constexpr std::size_t kFaultKinds = 7;
+// No fault lasts longer (the longest, a water leak, lasts four days).
+inline constexpr TimeMs kLongestFaultMs = 5 * 86'400'000;
 std::string_view fault_name(FaultKind kind);
 
 struct Fault {

@@ -142,8 +142,16 @@ void TownSimulator::extend_faults(TimeMs until) {
   faults_until_ = to;
 }
 
+std::span<const Fault> TownSimulator::faults_from(TimeMs from, TimeMs to) const {
+  // faults_ is ordered by start (callers use kLongestFaultMs to find those under way).
+  auto by_start = [](const Fault& f, TimeMs v) { return f.from < v; };
+  const auto first = std::lower_bound(faults_.begin(), faults_.end(), from, by_start);
+  const auto last = std::lower_bound(first, faults_.end(), to, by_start);
+  return {first, last};
+}
+
 const Fault* TownSimulator::active_fault(FaultKind kind, int building, TimeMs t) const {
-  for (const auto& f : faults_)
+  for (const auto& f : faults_from(t - kLongestFaultMs, t + 1))
     if (f.kind == kind && f.building == building && f.from <= t && t < f.to) return &f;
   return nullptr;
 }
@@ -388,9 +396,8 @@ void TownSimulator::step(Building& b, int bi, TimeMs t, double seconds) {
   b.water.add(b.water_m3h, seconds);
   b.pv.add(b.pv_kw, seconds);
   const TimeMs end = t + static_cast<TimeMs>(seconds * 1000);
-  for (const auto& f : faults_) {
-    if (f.kind != FaultKind::meter_exchange || f.building != bi || f.from < t || f.from >= end)
-      continue;
+  for (const auto& f : faults_from(t, end)) {
+    if (f.kind != FaultKind::meter_exchange || f.building != bi) continue;
     if (auto p = fault_meter_point(f))
       if (auto* m = meter_of(b, town_.points[static_cast<std::size_t>(*p)].signal))
         m->replace(static_cast<double>(mix(static_cast<std::uint64_t>(f.from)) % 50));

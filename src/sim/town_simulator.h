@@ -30,6 +30,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "core/time.h"
@@ -120,6 +121,8 @@ class TownSimulator {
   void step(Building& b, int bi, TimeMs t, double seconds);
   void extend_faults(TimeMs until);
   bool active(FaultKind kind, int building, TimeMs t) const;
+  // The faults that start in [from, to).
+  std::span<const Fault> faults_from(TimeMs from, TimeMs to) const;
   const Fault* active_fault(FaultKind kind, int building, TimeMs t) const;
   // The register behind a meter signal (none for rates and the rest).
   template <class B>

@@ -5,6 +5,7 @@
 
 #include <set>
 
+#include "core/calendar.h"
 #include "sim/faults.h"
 
 namespace citypulse::sim {
@@ -22,6 +23,7 @@ TEST(Faults, EveryKindOnceAPeriodAtItsHour) {
     EXPECT_GE(f.building, 0);
     EXPECT_LT(f.building, 40);
     EXPECT_GT(f.to, f.from);
+    EXPECT_LE(f.to - f.from, kLongestFaultMs);
     if (f.kind == FaultKind::hvac_at_night) {
       EXPECT_EQ(f.from % kDay, 21 * 3'600'000);
     }
@@ -35,6 +37,19 @@ TEST(Faults, EveryKindOnceAPeriodAtItsHour) {
   EXPECT_LE(faults.size(), 4 * kFaultKinds);
   EXPECT_TRUE(std::is_sorted(faults.begin(), faults.end(),
                              [](const Fault& a, const Fault& b) { return a.from < b.from; }));
+}
+
+TEST(Faults, TheHeatingFaultsFallInTheHeatingSeasonOnly) {
+  const FaultPlan plan{.seed = 3, .buildings = 10, .period_days = 7};
+  std::set<unsigned> heating_months, other_months;
+  for (const auto& f : fault_schedule(plan, kStart, kStart + 366 * kDay)) {
+    const unsigned month = civil_from_days(f.from / kDay).month;
+    const bool heating = f.kind == FaultKind::hvac_at_night || f.kind == FaultKind::window_open ||
+                         f.kind == FaultKind::valve_leak;
+    (heating ? heating_months : other_months).insert(month);
+  }
+  EXPECT_EQ(heating_months, (std::set<unsigned>{1, 2, 3, 11, 12}));
+  EXPECT_EQ(other_months.size(), 12u);
 }
 
 TEST(Faults, TheSeedDecidesNotTheRangeAsked) {
