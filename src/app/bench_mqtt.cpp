@@ -244,7 +244,7 @@ Status validate(const BenchMqttOptions& o) {
   if (o.qos < 0 || o.qos > 2) return fail(ErrorCode::invalid, "--qos must be 0, 1 or 2");
   if (o.inflight < 1 || o.inflight > 65'535)
     return fail(ErrorCode::invalid, "--inflight must be 1..65535");
-  if (o.values < 1 || o.values > 100) return fail(ErrorCode::invalid, "--values must be 1..100");
+  if (o.values < 1 || o.values > 100) return fail(ErrorCode::invalid, "--points-per-device must be 1..100");
   return validate_load_options(o.rate, o.duration_s, o.client_threads);
 }
 

@@ -261,9 +261,21 @@ int run_server(const Config& config, const DemoOptions* demo_options) {
                  "  Sign in with one of these (password: {}):\n{}\n",
                  scheme, host, *port, kDemoPassword, logins);
   }
-  if (town)
-    if (auto s = town->start_live(*port, mqtt_ports->plain); !s)
+  if (town) {
+    // The simulated devices are plain-text clients of 127.0.0.1.
+    auto loopback = [](const std::string& bind) {
+      return bind == "0.0.0.0" || bind == "127.0.0.1" || bind == "::" || bind == "::1" ||
+             bind == "localhost";
+    };
+    const bool http_ok = config.http.tls_cert.empty() && loopback(config.http.bind);
+    const bool mqtt_ok = loopback(config.mqtt.bind);
+    if (!http_ok)
+      spdlog::warn(
+          "demo: HTTP is not plain text on the loopback interface; the simulated "
+          "HTTP and LoRaWAN devices stay silent");
+    if (auto s = town->start_live(http_ok ? *port : 0, mqtt_ok ? mqtt_ports->plain : 0); !s)
       spdlog::warn("the demo town does not go live: {}", s.error().message);
+  }
   server.run();
   if (town) town->stop();  // its clients go before the listeners they talk to
   broker.stop();

@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "core/time.h"
@@ -56,11 +58,27 @@ Result<std::unique_ptr<Demo>> Demo::seed(MetaStore& store, const Config& config,
   auto state = std::make_unique<State>();
   state->options = options;
   state->town = sim::town_layout(sim::town_plan(options.buildings, options.seed));
+  // The seed draws the generated buildings' rooms and devices: a town made with
+  // one seed cannot be driven with another.
+  const auto seed_file = std::filesystem::path(config.storage.data_dir) / "demo-seed";
+  if (std::ifstream in(seed_file); in) {
+    std::uint64_t made_with = 0;
+    if (!(in >> made_with))
+      return fail(ErrorCode::invalid, fmt::format("{} does not hold a seed", seed_file.string()));
+    if (made_with != options.seed)
+      return fail(ErrorCode::invalid,
+                  fmt::format("this data folder's demo town was made with --seed {}; start it "
+                              "with that seed or on a fresh data folder",
+                              made_with),
+                  "seed");
+  }
   auto secret = sim::demo_secret(config.storage.data_dir);
   if (!secret) return std::unexpected(secret.error());
   auto stored = sim::seed_demo_town(store, state->town, *secret);
   if (!stored) return std::unexpected(stored.error());
   state->stored = std::move(*stored);
+  if (std::ofstream out(seed_file, std::ios::trunc); !(out << options.seed << '\n'))
+    return fail(ErrorCode::io, fmt::format("cannot write {}", seed_file.string()));
   const auto& s = state->stored;
   if (s.buildings > 0)
     spdlog::info(
@@ -83,6 +101,8 @@ Result<std::unique_ptr<Demo>> Demo::seed(MetaStore& store, const Config& config,
 
 Status Demo::fill_history(SeriesStore& series) {
   auto& st = *state_;
+  if (st.live)  // its thread steps the simulator this would replace
+    return fail(ErrorCode::conflict, "the demo's history is written before it goes live");
   const TimeMs now = now_ms();
   const TimeMs earliest = now - std::int64_t{st.options.history_days} * kDayMs;
   // Where the town's readings stop, and what its registers last showed.
@@ -101,10 +121,14 @@ Status Demo::fill_history(SeriesStore& series) {
                             .fault_period_days = st.options.fault_period_days},
       from - kWarmUpMs);
   st.simulator->advance_to(from, 900);
+  // Registers count on from what they last showed, or start where the
+  // simulator put them (the warm-up's consumption aside).
   for (std::size_t p = 0; p < st.town.points.size(); ++p) {
     if (!sim::register_signal(st.town.points[p].signal)) continue;
-    if (auto v = last_value.find(st.stored.points[p]); v != last_value.end())
-      st.simulator->continue_register(static_cast<int>(p), v->second);
+    const int pi = static_cast<int>(p);
+    const auto v = last_value.find(st.stored.points[p]);
+    st.simulator->continue_register(
+        pi, v != last_value.end() ? v->second : st.simulator->initial_register(pi));
   }
   if (now - from < 15 * 60'000) return {};
   const auto started = steady_ms();

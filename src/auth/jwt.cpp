@@ -1,9 +1,5 @@
 #include "auth/jwt.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <fmt/format.h>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -15,6 +11,7 @@
 #include <cstring>
 
 #include "auth/secret.h"
+#include "auth/secret_file.h"
 #include "core/base64.h"
 #include "core/digest.h"
 
@@ -55,32 +52,6 @@ bool valid_kid(std::string_view kid) {
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '-' ||
            c == '_' || c == '.';
   });
-}
-
-std::unexpected<Error> io_failure(std::string_view what, const fs::path& file) {
-  return fail(ErrorCode::io, fmt::format("cannot {} the signing key file '{}': {}", what,
-                                         file.string(), std::strerror(errno)));
-}
-
-struct Fd {
-  int fd = -1;
-  ~Fd() {
-    if (fd >= 0) ::close(fd);
-  }
-};
-
-Result<std::string> read_all(const fs::path& file) {
-  Fd in{::open(file.c_str(), O_RDONLY | O_CLOEXEC)};
-  if (in.fd < 0) return io_failure("open", file);
-  std::string text;
-  char buffer[4096];
-  for (;;) {
-    const ssize_t n = ::read(in.fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return io_failure("read", file);
-    if (n == 0) return text;
-    text.append(buffer, static_cast<std::size_t>(n));
-  }
 }
 
 Result<KeyRing> parse_key_file(const fs::path& file, std::string_view text) {
@@ -126,68 +97,14 @@ std::pair<std::string, std::string> fresh_key(const KeyRing& keys) {
   }
 }
 
-enum class Written { yes, file_existed };
-
-// Writes `keys` to a temporary file (mode 0600 from the start, so the secrets
-// are never readable by others, not even briefly), syncs it, then moves it into
-// place: a crash leaves either the old file or the new one, never half of one.
-// Without `replace`, an existing file is kept (another process created it
-// first) and file_existed is returned.
-Result<Written> write_key_file(const fs::path& file, const KeyRing& keys, bool replace) {
-  std::error_code ec;
-  if (file.has_parent_path()) fs::create_directories(file.parent_path(), ec);
-  if (ec)
-    return fail(ErrorCode::io, fmt::format("cannot create the directory of '{}': {}", file.string(),
-                                           ec.message()));
+// Writes `keys` so that a crash leaves the old file or the new one, readable
+// by this user only (auth/secret_file.h). Without `replace`, an existing file
+// is kept (another process created it first) and file_existed is returned.
+Result<SecretWritten> write_key_file(const fs::path& file, const KeyRing& keys, bool replace) {
   std::string text;
   for (const auto& [kid, secret] : keys)
     text += fmt::format("{} {}\n", kid, base64url_encode(secret));
-
-  fs::path temp = file;
-  temp += ".tmp-" + random_token(6);
-  {
-    Fd out{::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600)};
-    if (out.fd < 0) return io_failure("create a temporary file for", file);
-    bool ok = ::fchmod(out.fd, 0600) == 0;  // the umask may only have removed bits; be exact
-    for (std::size_t done = 0; ok && done < text.size();) {
-      const ssize_t n = ::write(out.fd, text.data() + done, text.size() - done);
-      if (n < 0 && errno == EINTR) continue;
-      ok = n > 0;
-      if (ok) done += static_cast<std::size_t>(n);
-    }
-    ok = ok && ::fsync(out.fd) == 0;
-    if (!ok) {
-      auto error = io_failure("write", file);
-      ::unlink(temp.c_str());
-      return error;
-    }
-  }
-  Written result = Written::yes;
-  if (replace) {
-    if (::rename(temp.c_str(), file.c_str()) != 0) {
-      auto error = io_failure("replace", file);
-      ::unlink(temp.c_str());
-      return error;
-    }
-  } else {
-    // link() fails with EEXIST instead of overwriting: two servers starting
-    // together end up sharing the first one's key.
-    if (::link(temp.c_str(), file.c_str()) != 0) {
-      if (errno == EEXIST) {
-        result = Written::file_existed;
-      } else {
-        auto error = io_failure("create", file);
-        ::unlink(temp.c_str());
-        return error;
-      }
-    }
-    ::unlink(temp.c_str());
-  }
-  // The new directory entry survives a crash only once the directory is synced.
-  const fs::path dir = file.has_parent_path() ? file.parent_path() : fs::path(".");
-  Fd dir_fd{::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-  if (dir_fd.fd >= 0) ::fsync(dir_fd.fd);
-  return result;
+  return write_secret_file(file, text, replace, "the signing key file");
 }
 
 Result<bool> key_file_exists(const fs::path& file) {
@@ -200,7 +117,7 @@ Result<bool> key_file_exists(const fs::path& file) {
 }
 
 Result<KeyRing> read_key_file(const fs::path& file) {
-  Result<std::string> text = read_all(file);
+  Result<std::string> text = read_secret_file(file, "the signing key file");
   if (!text) return fail(text.error());
   return parse_key_file(file, *text);
 }
@@ -284,9 +201,9 @@ Result<SigningKeys> SigningKeys::load_or_create(const fs::path& file) {
   if (!*exists) {
     SigningKeys ring;
     ring.keys_.push_back(fresh_key({}));
-    Result<Written> written = write_key_file(file, ring.keys_, /*replace=*/false);
+    Result<SecretWritten> written = write_key_file(file, ring.keys_, /*replace=*/false);
     if (!written) return fail(written.error());
-    if (*written == Written::yes) return ring;
+    if (*written == SecretWritten::yes) return ring;
     // Another process created the file meanwhile: use its keys.
   }
   Result<KeyRing> keys = read_key_file(file);
@@ -317,7 +234,7 @@ Result<SigningKeys> SigningKeys::rotate(const fs::path& file) {
     ring.keys_ = std::move(*keys);
   }
   ring.keys_.push_back(fresh_key(ring.keys_));
-  Result<Written> written = write_key_file(file, ring.keys_, /*replace=*/true);
+  Result<SecretWritten> written = write_key_file(file, ring.keys_, /*replace=*/true);
   if (!written) return fail(written.error());
   return ring;
 }

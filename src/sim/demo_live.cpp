@@ -92,6 +92,10 @@ void LiveTown::run() {
   auto report = [&](std::size_t d, const Status& s, std::atomic<std::uint64_t>& ok) {
     if (s) {
       ++ok;
+      if (senders[d].failures > 0)
+        spdlog::info("demo: {} reports again after {} failed reports", town_.devices[d].name,
+                     senders[d].failures);
+      senders[d].failures = 0;
       return;
     }
     ++failed_;
@@ -136,6 +140,7 @@ void LiveTown::run() {
           auto t = telemetry_of(static_cast<int>(d), now);
           if (t.values.empty()) break;
           if (device.link == Link::http || !mqtt) {
+            if (options_.http_port == 0) break;
             report(d, http.post(token, t), http_);
             break;
           }
@@ -144,6 +149,7 @@ void LiveTown::run() {
           break;
         }
         case Link::lorawan: {
+          if (options_.http_port == 0) break;
           auto t = telemetry_of(static_cast<int>(d), now);
           if (t.values.empty()) break;
           // A radio link of its own: weaker the further the sensor (by its number).

@@ -7,13 +7,13 @@
 //
 // One thread steps the simulator (at most a minute a step) and sends what
 // is due: each device every interval_s, the first reports spread over the
-// first 15 seconds so that the whole town shows live values at once; the devices behind a gateway in one message when the gateway is
-// due. A device whose meters are silent (a drop-out) sends nothing. A
-// failed send is counted and logged (the first of a device, then every
-// hundredth), the device tries again at its next report; nothing blocks
-// the others for longer than a link's timeout. Without an MQTT listener
-// the devices with tokens post over HTTP instead and the gateways are
-// skipped (said once).
+// first 15 seconds so that the whole town shows live values at once; the devices behind a gateway
+// in one message when the gateway is due. A device whose meters are silent (a drop-out) sends
+// nothing. A failed send is counted and logged (the first of a device, then every hundredth, and
+// its recovery), the device tries again at its next report; nothing blocks the others for longer
+// than a link's timeout. Without an MQTT listener the devices with tokens post over HTTP instead
+// and the gateways are skipped (said once); without a plain HTTP listener the HTTP and LoRaWAN
+// devices are.
 #pragma once
 
 #include <atomic>
@@ -28,7 +28,7 @@
 namespace citypulse::sim {
 
 struct LiveOptions {
-  std::uint16_t http_port = 0;
+  std::uint16_t http_port = 0;  // 0: no plain HTTP listener (HTTP and LoRaWAN devices are silent)
   std::uint16_t mqtt_port = 0;  // 0: no MQTT listener
   int timeout_ms = 5'000;       // each send
 };

@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 
 #include "auth/secret.h"
+#include "auth/secret_file.h"
 #include "core/digest.h"
 #include "store/device_access_store.h"
 
@@ -301,21 +301,23 @@ Result<DemoTown> seed_demo_town(MetaStore& store, const TownLayout& town,
 Result<std::string> demo_secret(const std::string& data_dir) {
   const auto path = std::filesystem::path(data_dir) / "demo-secret";
   std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
-  if (std::ifstream in(path); in) {
-    std::string secret;
-    std::getline(in, secret);
-    if (secret.size() >= 16) return secret;
+  if (!std::filesystem::exists(path, ec)) {
+    auto written =
+        auth::write_secret_file(path, auth::random_token(24) + "\n", false, "the demo's secret");
+    if (!written) return std::unexpected(written.error());
   }
-  std::string secret = auth::random_token(24);
-  {
-    std::ofstream out(path, std::ios::trunc);
-    out << secret << '\n';
-    if (!out.flush())
-      return fail(ErrorCode::io, fmt::format("cannot write {}", path.string()), "demo-secret");
-  }
-  std::filesystem::permissions(
-      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write, ec);
+  auto text = auth::read_secret_file(path, "the demo's secret");
+  if (!text) return std::unexpected(text.error());
+  std::string secret = *text;
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  // A damaged secret is not replaced: every device token and the integration
+  // derive from it, and the credentials made from the old one would stay valid.
+  if (secret.size() < 16 || secret.find_first_of(" \t\n") != std::string::npos)
+    return fail(ErrorCode::invalid,
+                fmt::format("{} is damaged (it must hold one line of at least 16 characters); "
+                            "restore it, or start the demo on a fresh data folder",
+                            path.string()),
+                "demo-secret");
   return secret;
 }
 

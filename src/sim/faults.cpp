@@ -3,21 +3,13 @@
 #include <algorithm>
 
 #include "core/calendar.h"
+#include "core/splitmix.h"
 
 namespace citypulse::sim {
 namespace {
 
 constexpr TimeMs kHour = 3'600'000;
 constexpr TimeMs kDay = 24 * kHour;
-
-// splitmix64: a well-mixed number from (seed, kind, period) alone, so a
-// fault's place does not depend on the range asked for.
-std::uint64_t mix(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
 
 // How long each kind lasts, and at which local-ish hour it starts (UTC
 // hours; the town's offset is an hour or two, which these do not mind).
@@ -66,7 +58,8 @@ std::vector<Fault> fault_schedule(const FaultPlan& plan, TimeMs from, TimeMs to)
     for (std::size_t k = 0; k < kFaultKinds; ++k) {
       const auto kind = static_cast<FaultKind>(k);
       const Shape shape = shape_of(kind);
-      const std::uint64_t r = mix(plan.seed ^ mix(k * 0x10001 + static_cast<std::uint64_t>(p)));
+      const std::uint64_t r =
+          splitmix64(plan.seed ^ splitmix64(k * 0x10001 + static_cast<std::uint64_t>(p)));
       // A day within the period that leaves room for the fault to end in it.
       const TimeMs days = std::max<TimeMs>(1, plan.period_days - shape.duration / kDay - 1);
       TimeMs start = p * period + static_cast<TimeMs>(r % static_cast<std::uint64_t>(days)) * kDay;

@@ -7,23 +7,23 @@
 #include <cmath>
 #include <set>
 
+#include "core/splitmix.h"
+
 namespace citypulse::sim {
 namespace {
 
 // A deterministic draw from (seed, building, what is drawn).
 class Draw {
  public:
-  Draw(std::uint64_t seed, int building) : state_(seed * 0x9E3779B97F4A7C15ull + building) {}
+  Draw(std::uint64_t seed, int building) : state_(seed * kSplitMixIncrement + building) {}
   double uniform(double lo, double hi) { return lo + (hi - lo) * unit(); }
   int between(int lo, int hi) { return lo + static_cast<int>(unit() * (hi - lo + 1) * 0.999999); }
   bool chance(double p) { return unit() < p; }
 
  private:
-  double unit() {  // splitmix64 → [0, 1)
-    std::uint64_t x = (state_ += 0x9E3779B97F4A7C15ull);
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    x ^= x >> 31;
+  double unit() {  // [0, 1)
+    const std::uint64_t x = splitmix64(state_);
+    state_ += kSplitMixIncrement;
     return static_cast<double>(x >> 11) / 9007199254740992.0;
   }
   std::uint64_t state_;

@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "core/calendar.h"
+#include "core/splitmix.h"
 #include "sim/occupancy.h"
 #include "sim/school_calendar.h"
 
@@ -14,13 +15,6 @@ namespace {
 constexpr TimeMs kHourMs = 3'600'000;
 constexpr TimeMs kDayMs = 24 * kHourMs;
 constexpr double kGasKwhPerM3 = 10.4;  // natural gas H, upper heating value
-
-std::uint64_t mix(std::uint64_t x) {
-  x += 0x9E3779B97F4A7C15ull;
-  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-  return x ^ (x >> 31);
-}
 
 double round_to(double v, double step) {
   return std::round(v / step) * step;
@@ -71,6 +65,26 @@ int hour_of(TimeMs local) {
 
 }  // namespace
 
+template <class B>
+auto* TownSimulator::meter_of(B& b, Signal s) {
+  using M = decltype(&b.electricity);  // const when b is
+  M none = nullptr;
+  switch (s) {
+    case Signal::electricity_energy:
+      return static_cast<M>(&b.electricity);
+    case Signal::heat_energy:
+      return &b.heat;
+    case Signal::gas_volume:
+      return &b.gas;
+    case Signal::water_volume:
+      return &b.water;
+    case Signal::pv_energy:
+      return &b.pv;
+    default:
+      return none;
+  }
+}
+
 TownSimulator::TownSimulator(const TownLayout& town, const Weather& weather, Timezone zone,
                              SimulatorOptions options, TimeMs start)
     : town_(town),
@@ -82,11 +96,11 @@ TownSimulator::TownSimulator(const TownLayout& town, const Weather& weather, Tim
   const auto w = weather_.at(zone_.to_local(start));
   for (std::size_t bi = 0; bi < town_.buildings.size(); ++bi) {
     const BuildingPlan& plan = town_.buildings[bi];
-    const std::uint64_t h = mix(options_.seed ^ (bi + 1) * 0x51ED27ull);
+    const std::uint64_t h = splitmix64(options_.seed ^ (bi + 1) * 0x51ED27ull);
     // Registers start where years of use left them; one town meter starts
     // close to its capacity, so a rollover is in the data.
     auto start_at = [&](int salt, double lo, double hi) {
-      return lo + (hi - lo) * static_cast<double>(mix(h + salt) % 10'000) / 10'000.0;
+      return lo + (hi - lo) * static_cast<double>(splitmix64(h + salt) % 10'000) / 10'000.0;
     };
     const double area = plan.area_m2;
     Building b{.plan = &plan,
@@ -100,7 +114,12 @@ TownSimulator::TownSimulator(const TownLayout& town, const Weather& weather, Tim
                .heat = Meter({1, 1e7}, start_at(2, 1e4, 500 * area)),
                .gas = Meter({0.01, 1e6}, start_at(3, 1e3, 40 * area)),
                .water = Meter({0.001, 1e5}, start_at(4, 100, area)),
-               .pv = Meter({0.1, 1e6}, start_at(5, 0, 1e3 * plan.pv_kwp))};
+               .pv = Meter({0.1, 1e6}, start_at(5, 0, 1e3 * plan.pv_kwp)),
+               .register_start = {},
+               .room_slot = {}};
+    for (Signal reg : {Signal::electricity_energy, Signal::heat_energy, Signal::gas_volume,
+                       Signal::water_volume, Signal::pv_energy})
+      b.register_start.emplace_back(reg, meter_of(b, reg)->reading());
     double ua_total = 0;
     for (std::size_t r = 0; r < town_.rooms[bi].size(); ++r) {
       const RoomPlan& rp = *town_.rooms[bi][r].plan;
@@ -123,6 +142,9 @@ TownSimulator::TownSimulator(const TownLayout& town, const Weather& weather, Tim
       room.setback_c = setback_setpoint(rp.usage);
       b.rooms.push_back(std::move(room));
     }
+    b.room_slot.assign(town_.rooms[bi].size(), -1);
+    for (std::size_t r = 0; r < b.rooms.size(); ++r)
+      b.room_slot[static_cast<std::size_t>(b.rooms[r].index)] = static_cast<int>(r);
     b.design_heat_kw = std::max(15.0, ua_total * b.factor * 32 * 1.2 / 1000 +
                                           (plan.pool ? 80.0 : 0.0) + 0.02 * area * plan.ahus);
     buildings_.push_back(std::move(b));
@@ -169,7 +191,8 @@ std::optional<int> TownSimulator::fault_room(const Fault& f) const {
   for (const auto& r : rooms)
     if (f.kind != FaultKind::window_open || r.plan->occupants > 0) candidates.push_back(r.index);
   if (candidates.empty()) return std::nullopt;
-  const auto pick = mix(static_cast<std::uint64_t>(f.from) ^ options_.seed) % candidates.size();
+  const auto pick =
+      splitmix64(static_cast<std::uint64_t>(f.from) ^ options_.seed) % candidates.size();
   return candidates[pick];
 }
 
@@ -182,31 +205,11 @@ std::optional<int> TownSimulator::fault_meter_point(const Fault& f) const {
       registers.push_back(static_cast<int>(p));
   }
   if (registers.empty()) return std::nullopt;
-  return registers[mix(static_cast<std::uint64_t>(f.from) + 7) % registers.size()];
-}
-
-template <class B>
-auto* TownSimulator::meter_of(B& b, Signal s) {
-  using M = decltype(&b.electricity);  // const when b is
-  M none = nullptr;
-  switch (s) {
-    case Signal::electricity_energy:
-      return static_cast<M>(&b.electricity);
-    case Signal::heat_energy:
-      return &b.heat;
-    case Signal::gas_volume:
-      return &b.gas;
-    case Signal::water_volume:
-      return &b.water;
-    case Signal::pv_energy:
-      return &b.pv;
-    default:
-      return none;
-  }
+  return registers[splitmix64(static_cast<std::uint64_t>(f.from) + 7) % registers.size()];
 }
 
 double TownSimulator::noise(std::uint64_t a, std::uint64_t b) const {
-  const auto x = mix(options_.seed ^ mix(a * 0x100000001B3ull + b));
+  const auto x = splitmix64(options_.seed ^ splitmix64(a * 0x100000001B3ull + b));
   return static_cast<double>(x >> 11) / 4503599627370496.0 - 1.0;
 }
 
@@ -351,7 +354,7 @@ void TownSimulator::step(Building& b, int bi, TimeMs t, double seconds) {
 
   // Water, and the heat its hot share takes.
   b.water_m3h = 0.01 + people_total * b.factor * loads.water_l_per_person_h / 1000 +
-                (plan.pool ? 1.5 * b.share + 0.3 : 0);
+                (plan.pool ? 1.5 * b.share + 0.1 : 0);  // showers by day, backwash at night
   if (active(FaultKind::water_leak, bi, t)) b.water_m3h += 0.35;
   const double hot_water_kw = b.water_m3h * 0.3 * 40 * 1.163;
   const double pool_kw = plan.pool ? 80 : 0;  // the basins' evaporation and losses
@@ -400,7 +403,7 @@ void TownSimulator::step(Building& b, int bi, TimeMs t, double seconds) {
     if (f.kind != FaultKind::meter_exchange || f.building != bi) continue;
     if (auto p = fault_meter_point(f))
       if (auto* m = meter_of(b, town_.points[static_cast<std::size_t>(*p)].signal))
-        m->replace(static_cast<double>(mix(static_cast<std::uint64_t>(f.from)) % 50));
+        m->replace(static_cast<double>(splitmix64(static_cast<std::uint64_t>(f.from)) % 50));
   }
   b.meters_silent = active(FaultKind::meter_dropout, bi, end - 1);
 }
@@ -410,9 +413,8 @@ std::optional<double> TownSimulator::value(int p) const {
   const Building& b = buildings_[static_cast<std::size_t>(pt.building)];
   if (meter_signal(pt.signal) && b.meters_silent) return std::nullopt;
   const Room* room = nullptr;
-  if (pt.room)
-    for (const auto& r : b.rooms)
-      if (r.index == *pt.room) room = &r;
+  if (pt.room && b.room_slot[static_cast<std::size_t>(*pt.room)] >= 0)
+    room = &b.rooms[static_cast<std::size_t>(b.room_slot[static_cast<std::size_t>(*pt.room)])];
   const double n = noise(static_cast<std::uint64_t>(p), static_cast<std::uint64_t>(now_ / 60'000));
   const bool running = b.heat_kw > 0.02 * b.design_heat_kw;
   switch (pt.signal) {
@@ -502,6 +504,14 @@ std::optional<double> TownSimulator::value(int p) const {
       return round_to(b.pv_kw, 0.1);
   }
   return std::nullopt;
+}
+
+double TownSimulator::initial_register(int p) const {
+  const SimPoint& pt = town_.points[static_cast<std::size_t>(p)];
+  for (const auto& [signal, start] :
+       buildings_[static_cast<std::size_t>(pt.building)].register_start)
+    if (signal == pt.signal) return start;
+  return 0;
 }
 
 void TownSimulator::continue_register(int p, double reading) {

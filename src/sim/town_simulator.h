@@ -69,6 +69,10 @@ class TownSimulator {
   // counts on from it rather than starting again. `p` must be a meter
   // register point (electricity/heat/pv energy, gas/water volume).
   void continue_register(int p, double reading);
+  // What register point `p` showed when the simulator was made: a first
+  // start restores it after the warm-up, so that what the registers do
+  // (the rollover of one of them) happens in the written history.
+  double initial_register(int p) const;
 
   // The comfort setpoint of a room from now on (the control issue's
   // commands); none: back to the room's own.
@@ -115,6 +119,8 @@ class TownSimulator {
     double electricity_kw = 0, import_kw = 0, pv_kw = 0, water_m3h = 0;
     std::vector<double> pool_c;
     Meter electricity, heat, gas, water, pv;
+    std::vector<std::pair<Signal, double>> register_start;  // what each register showed first
+    std::vector<int> room_slot;  // flat room index → index into rooms (-1: a plant room)
     bool meters_silent = false;
   };
 

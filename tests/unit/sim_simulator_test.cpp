@@ -190,6 +190,38 @@ TEST_F(SimYear, EveryKindOfFaultIsScheduledAndShowsInTheValues) {
     EXPECT_GT(shown[static_cast<FaultKind>(k)], 0) << fault_name(static_cast<FaultKind>(k));
 }
 
+// The demo's rules (sim/demo_rules.h) must stay quiet on a town without
+// faults: no water through the night, no main room kept warm at night
+// (fire stations, manned day and night, have no such rule).
+TEST_F(SimYear, WithoutFaultsTheNightRulesStayQuiet) {
+  TownSimulator quiet(*town_, *weather_, *zone_, {.seed = 1, .fault_period_days = 0}, kStart);
+  std::vector<int> flows, setpoints;
+  std::vector<double> limits;
+  for (int b = 0; b < 8; ++b) {
+    flows.push_back(point_of(b, Signal::water_flow));
+    const auto& rooms = town_->rooms[static_cast<std::size_t>(b)];
+    int main = 0, most = -1;
+    for (std::size_t r = 0; r < rooms.size(); ++r)
+      if (rooms[r].plan->occupants > most)
+        most = rooms[r].plan->occupants, main = static_cast<int>(r);
+    const bool manned = town_->buildings[static_cast<std::size_t>(b)].type == "fire_station";
+    setpoints.push_back(manned ? -1 : point_of(b, Signal::room_setpoint, main));
+    limits.push_back(setback_setpoint(rooms[static_cast<std::size_t>(main)].plan->usage) + 1.5);
+  }
+  for (int day = 0; day < 85; ++day)  // January to late March: Berlin is UTC+1
+    for (int hour : {0, 1, 2}) {      // the rule's 01:00-04:00 local
+      quiet.advance_to(kStart + (day * 24 + hour) * kHour + 30 * 60'000, 900);
+      for (int b = 0; b < 8; ++b) {
+        EXPECT_LT(*quiet.value(flows[static_cast<std::size_t>(b)]), 0.25) << b << " day " << day;
+        if (setpoints[static_cast<std::size_t>(b)] >= 0) {
+          EXPECT_LE(*quiet.value(setpoints[static_cast<std::size_t>(b)]),
+                    limits[static_cast<std::size_t>(b)])
+              << b << " day " << day;
+        }
+      }
+    }
+}
+
 TEST_F(SimYear, TheRegisterThatStartsNearItsCapacityRollsOver) {
   const int p = point("grundschule.meter.electricity");
   EXPECT_GT(at(p, kStart), 999'000);
