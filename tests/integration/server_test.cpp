@@ -304,6 +304,12 @@ TEST(Demo, ATownGrowsWhenAskedForMoreBuildingsAndKeepsWhatItHad) {
     }
     EXPECT_EQ(server.stop(SIGTERM), 0) << server.output();
   }
+  // Another seed would draw other rooms and devices: refused, naming the town's.
+  std::string out;
+  std::vector<std::string> args = {"demo", "--data-dir", data, "--seed", "2"};
+  args.insert(args.end(), kQuickDemo.begin(), kQuickDemo.end());
+  EXPECT_EQ(run_binary(args, out), 2) << out;
+  EXPECT_NE(out.find("made with --seed 1"), std::string::npos) << out;
 }
 
 }  // namespace
