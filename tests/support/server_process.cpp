@@ -120,7 +120,9 @@ bool ServerProcess::start() {
   // the server binds it (tests run in parallel): then it starts again on
   // other ports, a few times.
   int port_retries = 3;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  // A demo writes its history before it listens: seconds of work, more under
+  // the sanitizers on a machine busy with other tests.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(90);
   while (std::chrono::steady_clock::now() < deadline) {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {

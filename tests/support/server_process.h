@@ -34,7 +34,7 @@ class ServerProcess {
                 std::map<std::string, std::string> env = {}, std::string subcommand = "serve");
   ~ServerProcess();  // kills the process if still running
 
-  // Starts and waits (up to 20 s) until /healthz answers 200. False if the
+  // Starts and waits (up to 90 s) until /healthz answers 200. False if the
   // process exits or never answers; output() then says why.
   bool start();
   // Starts without waiting for readiness (for a listener that does not speak
