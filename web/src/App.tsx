@@ -1,0 +1,65 @@
+import { useEffect, useState } from "react";
+
+import { session } from "./api/client";
+import { dictionary, initialLanguage, keepLanguage, type Language } from "./i18n";
+import { Buildings } from "./pages/Buildings";
+import { Login } from "./pages/Login";
+
+type Theme = "light" | "dark";
+const THEME_KEY = "citypulse.theme";
+
+function initialTheme(): Theme {
+  const kept = localStorage.getItem(THEME_KEY);
+  if (kept === "light" || kept === "dark") return kept;
+  return matchMedia("(prefers-color-scheme: dark)").matches ? "dark" : "light";
+}
+
+export function App() {
+  const [signedIn, setSignedIn] = useState(session.signedIn);
+  const [language, setLanguage] = useState<Language>(initialLanguage);
+  const [theme, setTheme] = useState<Theme>(initialTheme);
+  const t = dictionary(language);
+
+  useEffect(() => session.onChange(setSignedIn), []);
+  useEffect(() => keepLanguage(language), [language]);
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+    localStorage.setItem(THEME_KEY, theme);
+  }, [theme]);
+
+  const controls = (
+    <div className="controls">
+      <label>
+        <span className="visually-hidden">{t.language}</span>
+        <select value={language} onChange={(e) => setLanguage(e.target.value as Language)}>
+          <option value="de">Deutsch</option>
+          <option value="en">English</option>
+        </select>
+      </label>
+      <button type="button" aria-label={t.theme}
+              onClick={() => setTheme(theme === "dark" ? "light" : "dark")}>
+        {theme === "dark" ? "☀" : "☾"}
+      </button>
+      {signedIn && <button type="button" onClick={() => session.logout()}>{t.signOut}</button>}
+    </div>
+  );
+
+  if (!signedIn)
+    return (
+      <>
+        <header>{controls}</header>
+        <Login t={t} />
+      </>
+    );
+  return (
+    <>
+      <header>
+        <strong>{t.appName}</strong>
+        {controls}
+      </header>
+      <main>
+        <Buildings t={t} />
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,56 @@
+// German and English. The browser's language decides at first; the choice
+// the user makes is kept.
+
+const de = {
+  appName: "CityPulse",
+  email: "E-Mail",
+  password: "Passwort",
+  signIn: "Anmelden",
+  signOut: "Abmelden",
+  signInFailed: "Anmeldung fehlgeschlagen",
+  buildings: "Gebäude",
+  name: "Name",
+  type: "Typ",
+  area: "Fläche (m²)",
+  built: "Baujahr",
+  loading: "Lädt …",
+  theme: "Farbschema",
+  language: "Sprache",
+};
+
+type Dictionary = typeof de;
+
+const en: Dictionary = {
+  appName: "CityPulse",
+  email: "Email",
+  password: "Password",
+  signIn: "Sign in",
+  signOut: "Sign out",
+  signInFailed: "Sign-in failed",
+  buildings: "Buildings",
+  name: "Name",
+  type: "Type",
+  area: "Area (m²)",
+  built: "Built",
+  loading: "Loading …",
+  theme: "Theme",
+  language: "Language",
+};
+
+export type Language = "de" | "en";
+const LANGUAGE_KEY = "citypulse.language";
+
+export function initialLanguage(): Language {
+  const kept = localStorage.getItem(LANGUAGE_KEY);
+  if (kept === "de" || kept === "en") return kept;
+  return navigator.language.toLowerCase().startsWith("de") ? "de" : "en";
+}
+
+export function keepLanguage(language: Language): void {
+  localStorage.setItem(LANGUAGE_KEY, language);
+  document.documentElement.lang = language;
+}
+
+export function dictionary(language: Language): Dictionary {
+  return language === "de" ? de : en;
+}
