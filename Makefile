@@ -1,6 +1,6 @@
 # The two commands: `make run` (the demo on http://localhost:8080) and
 # `make test` (the whole test suite). Both install what is missing first.
-.PHONY: run test build bootstrap clean format
+.PHONY: run test build web bootstrap clean format
 
 JOBS ?= $(shell nproc)
 RELEASE_DIR := build/release
@@ -15,11 +15,16 @@ $(RELEASE_DIR)/build.ninja:
 $(TEST_DIR)/build.ninja:
 	cmake -S . -B $(TEST_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Asan
 
-build: bootstrap $(RELEASE_DIR)/build.ninja
+# The web UI (web/, Vite): npm ci with the committed lockfile, then the
+# production build in web/dist, which the server serves (http.web_root).
+web: bootstrap
+	cd web && npm ci --no-audit --no-fund && npm run build
+
+build: bootstrap web $(RELEASE_DIR)/build.ninja
 	ninja -C $(RELEASE_DIR) -j $(JOBS) citypulse
 
 run: build
-	$(RELEASE_DIR)/citypulse demo --data-dir ./data --http-port 8080
+	CITYPULSE_HTTP_WEB_ROOT=web/dist $(RELEASE_DIR)/citypulse demo --data-dir ./data --http-port 8080
 
 test: bootstrap $(TEST_DIR)/build.ninja
 	ninja -C $(TEST_DIR) -j $(JOBS)
