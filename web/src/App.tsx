@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 
 import { session } from "./api/client";
 import { dictionary, initialLanguage, keepLanguage, type Language } from "./i18n";
+import { Building } from "./pages/Building";
 import { Buildings } from "./pages/Buildings";
 import { Login } from "./pages/Login";
 
@@ -20,7 +21,13 @@ export function App() {
   const [theme, setTheme] = useState<Theme>(initialTheme);
   const t = dictionary(language);
 
+  const [route, setRoute] = useState(location.hash);
   useEffect(() => session.onChange(setSignedIn), []);
+  useEffect(() => {
+    const follow = () => setRoute(location.hash);
+    window.addEventListener("hashchange", follow);
+    return () => window.removeEventListener("hashchange", follow);
+  }, []);
   useEffect(() => keepLanguage(language), [language]);
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -44,6 +51,9 @@ export function App() {
     </div>
   );
 
+  const match = /^#\/buildings\/(\d+)$/.exec(route);
+  const building = match ? Number(match[1]) : null;
+
   if (!signedIn)
     return (
       <>
@@ -58,7 +68,7 @@ export function App() {
         {controls}
       </header>
       <main>
-        <Buildings t={t} />
+        {building ? <Building id={building} t={t} /> : <Buildings t={t} />}
       </main>
     </>
   );

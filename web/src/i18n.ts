@@ -16,6 +16,9 @@ const de = {
   loading: "Lädt …",
   theme: "Farbschema",
   language: "Sprache",
+  points: "Datenpunkte",
+  value: "Wert",
+  age: "Alter",
 };
 
 type Dictionary = typeof de;
@@ -35,6 +38,9 @@ const en: Dictionary = {
   loading: "Loading …",
   theme: "Theme",
   language: "Language",
+  points: "Points",
+  value: "Value",
+  age: "Age",
 };
 
 export type Language = "de" | "en";

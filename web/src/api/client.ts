@@ -63,6 +63,12 @@ class Session {
     }
   }
 
+  // An access token for the realtime API: the one held, else a fresh one.
+  async token(fresh = false): Promise<string> {
+    if ((fresh || !this.access) && !(await this.refresh())) throw signedOut();
+    return this.access!;
+  }
+
   // A request with the access token, refreshed once when it has expired.
   async call<T>(path: string, init: RequestInit = {}): Promise<T> {
     if (!this.access && !(await this.refresh())) throw signedOut();

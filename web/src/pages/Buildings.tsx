@@ -34,7 +34,7 @@ export function Buildings({ t }: { t: ReturnType<typeof dictionary> }) {
         <tbody>
           {buildings.map((b) => (
             <tr key={b.id}>
-              <td>{b.name}</td>
+              <td><a href={`#/buildings/${b.id}`}>{b.name}</a></td>
               <td>{b.type}</td>
               <td className="number">{b.gross_floor_area_m2?.toLocaleString() ?? "–"}</td>
               <td className="number">{b.year_built ?? "–"}</td>
