@@ -26,7 +26,7 @@ build: bootstrap web $(RELEASE_DIR)/build.ninja
 run: build
 	CITYPULSE_HTTP_WEB_ROOT=web/dist $(RELEASE_DIR)/citypulse demo --data-dir ./data --http-port 8080
 
-test: bootstrap $(TEST_DIR)/build.ninja
+test: bootstrap web $(TEST_DIR)/build.ninja
 	ninja -C $(TEST_DIR) -j $(JOBS)
 	cd $(TEST_DIR) && ctest --output-on-failure -j $(JOBS) --timeout 300
 

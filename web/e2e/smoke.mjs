@@ -1,0 +1,107 @@
+// End-to-end: the real binary serving the demo town and the built web UI,
+// driven in headless Chromium (Debian's /usr/bin/chromium, playwright-core).
+// Signs in, opens a building, waits for a live value to change, takes
+// screenshots at desktop and phone widths, signs out. Exit 0 when all held.
+//
+//   node e2e/smoke.mjs --binary PATH [--dist DIR] [--screenshots DIR]
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const args = Object.fromEntries(
+  process.argv.slice(2).reduce((pairs, a, i, all) => {
+    if (a.startsWith("--")) pairs.push([a.slice(2), all[i + 1]]);
+    return pairs;
+  }, []),
+);
+if (!args.binary) {
+  console.error("usage: node e2e/smoke.mjs --binary PATH [--dist DIR] [--screenshots DIR]");
+  process.exit(2);
+}
+const dist = resolve(args.dist ?? new URL("../dist", import.meta.url).pathname);
+const shots = args.screenshots ? resolve(args.screenshots) : null;
+
+function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once("error", fail);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+async function waitFor(what, check, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return;
+    } catch {}
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), "citypulse-e2e-"));
+const [httpPort, mqttPort] = [await freePort(), await freePort()];
+const server = spawn(
+  args.binary,
+  ["demo", "--data-dir", join(dir, "data"), "--http-port", String(httpPort),
+   "--mqtt-port", String(mqttPort), "--buildings", "7", "--history", "1"],
+  { env: { ...process.env, CITYPULSE_HTTP_WEB_ROOT: dist }, stdio: ["ignore", "ignore", "pipe"] },
+);
+let serverLog = "";
+server.stderr.on("data", (d) => (serverLog += d));
+const base = `http://127.0.0.1:${httpPort}`;
+let browser;
+let failed = false;
+try {
+  await waitFor("the server", async () => (await fetch(`${base}/healthz`)).ok, 90_000);
+  browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: "en-GB" });
+
+  await page.goto(base);
+  await page.getByLabel("Email").fill("viewer@hechingen.demo");
+  await page.getByLabel("Password").fill("hechingen-demo");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("heading", { name: "Buildings" }).waitFor();
+  await page.getByRole("link", { name: "Rathaus" }).waitFor();
+  if (shots) {
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: join(shots, "buildings-desktop.png"), fullPage: true });
+  }
+
+  await page.getByRole("link", { name: "Rathaus" }).click();
+  await page.getByRole("heading", { name: "Points" }).waitFor();
+  // A live value: some cell's text changes while we watch.
+  const cells = page.locator("td[data-point]");
+  await waitFor("values", async () => (await cells.allTextContents()).some((t) => t !== "–"), 60_000);
+  const before = await cells.allTextContents();
+  await waitFor("a live value to change", async () => {
+    const now = await cells.allTextContents();
+    return now.some((t, i) => t !== before[i]);
+  }, 90_000);
+  if (shots) {
+    await page.screenshot({ path: join(shots, "building-desktop.png") });
+    await page.setViewportSize({ width: 375, height: 740 });
+    await page.screenshot({ path: join(shots, "building-phone.png") });
+    await page.setViewportSize({ width: 1280, height: 800 });
+  }
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  console.log("e2e smoke: signed in, saw a live value change, signed out");
+} catch (e) {
+  failed = true;
+  console.error(`e2e smoke failed: ${e.message}\n--- server ---\n${serverLog.slice(-4000)}`);
+} finally {
+  await browser?.close();
+  server.kill("SIGTERM");
+  await new Promise((r) => server.once("exit", r));
+  rmSync(dir, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
