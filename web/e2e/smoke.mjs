@@ -1,7 +1,9 @@
 // End-to-end: the real binary serving the demo town and the built web UI,
 // driven in headless Chromium (Debian's /usr/bin/chromium, playwright-core).
-// Signs in, opens a building, waits for a live value to change, takes
-// screenshots at desktop and phone widths, signs out. Exit 0 when all held.
+// Signs in, opens a building, waits for a live value to change; an operator
+// acknowledges an alarm and a second browser (a viewer) sees it change;
+// takes screenshots at desktop and phone widths; signs out. Exit 0 when all
+// held.
 //
 //   node e2e/smoke.mjs --binary PATH [--dist DIR] [--screenshots DIR]
 import { spawn } from "node:child_process";
@@ -92,9 +94,60 @@ try {
     await page.setViewportSize({ width: 1280, height: 800 });
   }
 
+  // An alarm raised on purpose: a rule no outdoor temperature can pass.
+  const api = async (path, init = {}, token) => {
+    const r = await fetch(`${base}${path}`, {
+      ...init,
+      headers: { "Content-Type": "application/json", ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    });
+    if (!r.ok) throw new Error(`${init.method ?? "GET"} ${path}: ${r.status} ${await r.text()}`);
+    return r.json();
+  };
+  const admin = (await api("/api/v1/auth/login", {
+    method: "POST",
+    body: JSON.stringify({ email: "admin@hechingen.demo", password: "hechingen-demo" }),
+  })).access_token;
+  const points = (await api("/api/v1/points?limit=1000", {}, admin)).items;
+  const outdoor = points.find((p) => p.key === "rathaus.outdoor_temp");
+  const rule = await api("/api/v1/rules", {
+    method: "POST",
+    body: JSON.stringify({ name: "E2E outdoor", type: "threshold_high", point_id: outdoor.id,
+                           threshold: -100, severity: "major", message: "E2E alarm {value}" }),
+  }, admin);
+  let alarm;
+  await waitFor("the alarm", async () => {
+    alarm = (await api("/api/v1/alarms?limit=500", {}, admin)).items.find((a) => a.rule_id === rule.id);
+    return alarm !== undefined;
+  }, 90_000);
+
+  const viewerContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-GB" });
+  const viewer = await viewerContext.newPage();
+  await viewer.goto(base);
+  await viewer.getByLabel("Email").fill("viewer@hechingen.demo");
+  await viewer.getByLabel("Password").fill("hechingen-demo");
+  await viewer.getByRole("button", { name: "Sign in" }).click();
+  await viewer.getByRole("link", { name: "Alarms" }).click();
+  const seen = viewer.locator(`tr[data-alarm="${alarm.id}"] td.state`);
+  await waitFor("the viewer to see the alarm", async () => (await seen.textContent()) === "active unacknowledged", 30_000);
+  if (await viewer.locator(`tr[data-alarm="${alarm.id}"] button`).count())
+    throw new Error("a viewer is offered to acknowledge");
+
+  const operatorContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: "en-GB" });
+  const operator = await operatorContext.newPage();
+  await operator.goto(base);
+  await operator.getByLabel("Email").fill("operator@hechingen.demo");
+  await operator.getByLabel("Password").fill("hechingen-demo");
+  await operator.getByRole("button", { name: "Sign in" }).click();
+  await operator.getByRole("link", { name: "Alarms" }).click();
+  await operator.locator(`tr[data-alarm="${alarm.id}"]`).getByRole("button", { name: "Acknowledge" }).click();
+  await waitFor("the viewer to see the acknowledgement", async () => (await seen.textContent()) === "active acknowledged", 30_000);
+  if (shots) await operator.screenshot({ path: join(shots, "alarms-desktop.png") });
+  await viewerContext.close();
+  await operatorContext.close();
+
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("button", { name: "Sign in" }).waitFor();
-  console.log("e2e smoke: signed in, saw a live value change, signed out");
+  console.log("e2e smoke: signed in, saw a live value change, an acknowledgement seen in a second browser, signed out");
 } catch (e) {
   failed = true;
   console.error(`e2e smoke failed: ${e.message}\n--- server ---\n${serverLog.slice(-4000)}`);

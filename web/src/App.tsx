@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 
 import { session } from "./api/client";
 import { dictionary, initialLanguage, keepLanguage, type Language } from "./i18n";
+import { Alarms } from "./pages/Alarms";
 import { Building } from "./pages/Building";
 import { Buildings } from "./pages/Buildings";
 import { Login } from "./pages/Login";
@@ -22,6 +23,14 @@ export function App() {
   const t = dictionary(language);
 
   const [route, setRoute] = useState(location.hash);
+  const [permissions, setPermissions] = useState<string[]>([]);
+  useEffect(() => {
+    if (!signedIn) return setPermissions([]);
+    session
+      .call<{ permissions: string[] }>("/api/v1/auth/me")
+      .then((me) => setPermissions(me.permissions))
+      .catch(() => setPermissions([]));
+  }, [signedIn]);
   useEffect(() => session.onChange(setSignedIn), []);
   useEffect(() => {
     const follow = () => setRoute(location.hash);
@@ -65,10 +74,20 @@ export function App() {
     <>
       <header>
         <strong>{t.appName}</strong>
+        <nav>
+          <a href="#/">{t.buildings}</a>
+          {permissions.includes("alarms:read") && <a href="#/alarms">{t.alarms}</a>}
+        </nav>
         {controls}
       </header>
       <main>
-        {building ? <Building id={building} t={t} /> : <Buildings t={t} />}
+        {route === "#/alarms" ? (
+          <Alarms t={t} canAck={permissions.includes("alarms:ack")} />
+        ) : building ? (
+          <Building id={building} t={t} />
+        ) : (
+          <Buildings t={t} />
+        )}
       </main>
     </>
   );

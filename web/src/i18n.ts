@@ -19,6 +19,13 @@ const de = {
   points: "Datenpunkte",
   value: "Wert",
   age: "Alter",
+  alarms: "Alarme",
+  noAlarms: "Keine offenen Alarme.",
+  severity: "Schwere",
+  message: "Meldung",
+  state: "Zustand",
+  raised: "Ausgelöst",
+  acknowledge: "Quittieren",
 };
 
 type Dictionary = typeof de;
@@ -41,6 +48,13 @@ const en: Dictionary = {
   points: "Points",
   value: "Value",
   age: "Age",
+  alarms: "Alarms",
+  noAlarms: "No open alarms.",
+  severity: "Severity",
+  message: "Message",
+  state: "State",
+  raised: "Raised",
+  acknowledge: "Acknowledge",
 };
 
 export type Language = "de" | "en";

@@ -12,12 +12,17 @@ export interface Value {
   quality: number;
 }
 
-type Handler = (values: Value[]) => void;
+// What a page hears: the snapshot of its subscription (again after a
+// reconnection), then readings and events as they come.
+export interface Listener {
+  snapshot?: (message: Record<string, unknown>) => void;
+  values?: (values: Value[]) => void;
+  event?: (kind: string, details: Record<string, unknown>) => void;
+}
 
 interface Subscription {
-  points?: number[];
-  buildings?: number[];
-  handler: Handler;
+  request: Record<string, unknown>;
+  listener: Listener;
 }
 
 class Realtime {
@@ -27,10 +32,11 @@ class Realtime {
   private retryMs = 500;
   private renewTimer: number | undefined;
 
-  subscribe(what: { points?: number[]; buildings?: number[] }, handler: Handler): () => void {
+  // request: {points}, {buildings}, {alarms: {...}} or {events: [...]}.
+  subscribe(request: Record<string, unknown>, listener: Listener): () => void {
     const id = `s${this.nextId++}`;
-    this.subscriptions.set(id, { ...what, handler });
-    if (this.socket?.readyState === WebSocket.OPEN) this.send({ type: "subscribe", id, ...what });
+    this.subscriptions.set(id, { request, listener });
+    if (this.socket?.readyState === WebSocket.OPEN) this.send({ type: "subscribe", id, ...request });
     else this.connect();
     return () => {
       this.subscriptions.delete(id);
@@ -60,26 +66,33 @@ class Realtime {
     };
   }
 
+  private subscribeAll(): void {
+    for (const [id, s] of this.subscriptions) this.send({ type: "subscribe", id, ...s.request });
+  }
+
   private receive(message: Record<string, unknown>): void {
     switch (message.type) {
-      case "authenticated": {
+      case "authenticated":
         this.retryMs = 500;
         this.scheduleRenewal(message.expires_at as string | null);
-        for (const [id, s] of this.subscriptions)
-          this.send({ type: "subscribe", id, points: s.points, buildings: s.buildings });
+        this.subscribeAll();
         break;
-      }
-      case "subscribed":
-      case "readings": {
+      case "subscribed": {
         const s = this.subscriptions.get(message.id as string);
-        const values = (message.values as Value[] | undefined) ?? [];
-        if (s) s.handler(values);
-        else this.subscriptions.forEach((sub) => sub.handler(values));
+        s?.listener.snapshot?.(message);
+        if (Array.isArray(message.values)) s?.listener.values?.(message.values as Value[]);
         break;
       }
+      case "readings":  // the server sends only what some subscription asked for
+        this.subscriptions.forEach((s) => s.listener.values?.(message.values as Value[]));
+        break;
+      case "event":
+        this.subscriptions.forEach((s) =>
+          s.listener.event?.(message.kind as string, message.details as Record<string, unknown>),
+        );
+        break;
       case "resync":
-        for (const [id, s] of this.subscriptions)
-          this.send({ type: "subscribe", id, points: s.points, buildings: s.buildings });
+        this.subscribeAll();
         break;
     }
   }

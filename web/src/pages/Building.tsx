@@ -25,15 +25,19 @@ export function Building({ id, t }: { id: number; t: ReturnType<typeof dictionar
       .call<{ items: Point[] }>(`/api/v1/points?building_id=${id}&limit=1000`)
       .then((page) => setPoints(page.items))
       .catch((e: Error) => setError(e.message));
-    const stop = realtime.subscribe({ buildings: [id] }, (incoming) =>
-      setValues((old) => {
-        const next = new Map(old);
-        for (const v of incoming) {
-          const had = next.get(v.point);
-          if (!had || had.t <= v.t) next.set(v.point, v);
-        }
-        return next;
-      }),
+    const stop = realtime.subscribe(
+      { buildings: [id] },
+      {
+        values: (incoming) =>
+          setValues((old) => {
+            const next = new Map(old);
+            for (const v of incoming) {
+              const had = next.get(v.point);
+              if (!had || had.t <= v.t) next.set(v.point, v);
+            }
+            return next;
+          }),
+      },
     );
     const tick = window.setInterval(() => setNow(Date.now()), 1000);
     return () => {
