@@ -1,6 +1,7 @@
 // End-to-end: the real binary serving the demo town and the built web UI,
 // driven in headless Chromium (Debian's /usr/bin/chromium, playwright-core).
-// Signs in, opens a building, waits for a live value to change; an operator
+// Signs in, opens a building, waits for a live value to change, draws a
+// point's chart; an operator
 // acknowledges an alarm and a second browser (a viewer) sees it change;
 // takes screenshots at desktop and phone widths; signs out. Exit 0 when all
 // held.
@@ -87,6 +88,11 @@ try {
     const now = await cells.allTextContents();
     return now.some((t, i) => t !== before[i]);
   }, 90_000);
+  // A chart of a point's history: a year of it is in the store.
+  await page.getByRole("button", { name: "Außentemperatur" }).click();
+  await page.locator("figure.chart canvas").first().waitFor();
+  await page.getByRole("button", { name: "Week" }).click();
+  await page.locator("figure.chart canvas").first().waitFor();
   if (shots) {
     await page.screenshot({ path: join(shots, "building-desktop.png") });
     await page.setViewportSize({ width: 375, height: 740 });
@@ -147,7 +153,7 @@ try {
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("button", { name: "Sign in" }).waitFor();
-  console.log("e2e smoke: signed in, saw a live value change, an acknowledgement seen in a second browser, signed out");
+  console.log("e2e smoke: signed in, saw a live value change, drew a chart, an acknowledgement seen in a second browser, signed out");
 } catch (e) {
   failed = true;
   console.error(`e2e smoke failed: ${e.message}\n--- server ---\n${serverLog.slice(-4000)}`);

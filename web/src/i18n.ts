@@ -26,6 +26,12 @@ const de = {
   state: "Zustand",
   raised: "Ausgelöst",
   acknowledge: "Quittieren",
+  chart: "Verlauf",
+  range: "Zeitraum",
+  day: "Tag",
+  week: "Woche",
+  month: "Monat",
+  year: "Jahr",
 };
 
 type Dictionary = typeof de;
@@ -55,6 +61,12 @@ const en: Dictionary = {
   state: "State",
   raised: "Raised",
   acknowledge: "Acknowledge",
+  chart: "History",
+  range: "Range",
+  day: "Day",
+  week: "Week",
+  month: "Month",
+  year: "Year",
 };
 
 export type Language = "de" | "en";

@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from "react";
 import { session } from "../api/client";
 import { realtime, type Value } from "../api/realtime";
 import type { dictionary } from "../i18n";
+import { Chart } from "./Chart";
 
 interface Point {
   id: number;
@@ -19,6 +20,7 @@ export function Building({ id, t }: { id: number; t: ReturnType<typeof dictionar
   const [values, setValues] = useState<Map<number, Value>>(new Map());
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
+  const [charted, setCharted] = useState<Point | null>(null);
 
   useEffect(() => {
     session
@@ -57,6 +59,7 @@ export function Building({ id, t }: { id: number; t: ReturnType<typeof dictionar
     <section aria-labelledby="points-title">
       <p><a href="#/">← {t.buildings}</a></p>
       <h2 id="points-title">{t.points}</h2>
+      {charted && <Chart point={charted.id} name={charted.name} unit={charted.unit} t={t} />}
       <table>
         <thead>
           <tr><th>{t.name}</th><th>{t.value}</th><th>{t.age}</th></tr>
@@ -66,7 +69,9 @@ export function Building({ id, t }: { id: number; t: ReturnType<typeof dictionar
             const v = values.get(p.id);
             return (
               <tr key={p.id} className={v?.quality ? "suspect" : undefined}>
-                <td>{p.name}</td>
+                <td>
+                  <button type="button" className="link" onClick={() => setCharted(p)}>{p.name}</button>
+                </td>
                 <td className="number" data-point={p.id}>
                   {v ? `${v.value.toLocaleString()} ${p.unit}` : "–"}
                 </td>
