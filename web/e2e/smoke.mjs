@@ -2,7 +2,8 @@
 // driven in headless Chromium (Debian's /usr/bin/chromium, playwright-core).
 // Signs in, opens a building, waits for a live value to change, draws a
 // point's chart; an operator
-// acknowledges an alarm and a second browser (a viewer) sees it change;
+// acknowledges and shelves an alarm and a second browser (a viewer) sees
+// each change;
 // takes screenshots at desktop and phone widths; signs out. Exit 0 when all
 // held.
 //
@@ -147,13 +148,19 @@ try {
   await operator.getByRole("link", { name: "Alarms" }).click();
   await operator.locator(`tr[data-alarm="${alarm.id}"]`).getByRole("button", { name: "Acknowledge" }).click();
   await waitFor("the viewer to see the acknowledgement", async () => (await seen.textContent()) === "active acknowledged", 30_000);
+  // Shelved for an hour with a reason: the viewer sees that too.
+  await operator.locator(`tr[data-alarm="${alarm.id}"]`).getByRole("button", { name: "Shelve" }).click();
+  await operator.getByLabel("Reason").fill("E2E maintenance");
+  await operator.getByLabel("Duration").selectOption("1");
+  await operator.locator("form.alarm-action").getByRole("button", { name: "Shelve" }).click();
+  await waitFor("the viewer to see the shelving", async () => (await seen.textContent()) === "shelved", 30_000);
   if (shots) await operator.screenshot({ path: join(shots, "alarms-desktop.png") });
   await viewerContext.close();
   await operatorContext.close();
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("button", { name: "Sign in" }).waitFor();
-  console.log("e2e smoke: signed in, saw a live value change, drew a chart, an acknowledgement seen in a second browser, signed out");
+  console.log("e2e smoke: signed in, saw a live value change, drew a chart, an acknowledgement and a shelving seen in a second browser, signed out");
 } catch (e) {
   failed = true;
   console.error(`e2e smoke failed: ${e.message}\n--- server ---\n${serverLog.slice(-4000)}`);

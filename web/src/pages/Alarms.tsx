@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 
 import { ApiError, session } from "../api/client";
 import { realtime } from "../api/realtime";
@@ -15,6 +15,18 @@ export interface Alarm {
 }
 
 const SEVERITY_ORDER = ["critical", "major", "minor", "warning", "info"];
+const SHELVE_HOURS = [1, 8, 24];
+
+// A short tone for a new critical alarm, when the user asked for sound.
+function beep() {
+  const audio = new AudioContext();
+  const tone = audio.createOscillator();
+  tone.frequency.value = 880;
+  tone.connect(audio.destination);
+  tone.start();
+  tone.stop(audio.currentTime + 0.3);
+  tone.onended = () => audio.close();
+}
 
 // The open alarms, live: the subscription's snapshot, then every change.
 // Acknowledging is offered to those who may (alarms:ack); the server checks
@@ -22,6 +34,11 @@ const SEVERITY_ORDER = ["critical", "major", "minor", "warning", "info"];
 export function Alarms({ t, canAck }: { t: ReturnType<typeof dictionary>; canAck: boolean }) {
   const [alarms, setAlarms] = useState<Map<number, Alarm> | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [minSeverity, setMinSeverity] = useState("info");
+  const [sound, setSound] = useState(false);
+  const [form, setForm] = useState<{ id: number; kind: "shelve" | "comment" } | null>(null);
+  const soundRef = useRef(sound);
+  soundRef.current = sound;
 
   useEffect(
     () =>
@@ -32,7 +49,8 @@ export function Alarms({ t, canAck }: { t: ReturnType<typeof dictionary>; canAck
             setAlarms(new Map(((m.alarms as Alarm[]) ?? []).map((a) => [a.id, a]))),
           event: (kind, details) => {
             if (kind !== "alarm_changed") return;
-            const a = details as unknown as Alarm;
+            const a = details as unknown as Alarm & { change?: string };
+            if (soundRef.current && a.severity === "critical" && a.change === "raised") beep();
             setAlarms((old) => {
               const next = new Map(old ?? []);
               if (a.closed_at) next.delete(a.id);
@@ -47,32 +65,75 @@ export function Alarms({ t, canAck }: { t: ReturnType<typeof dictionary>; canAck
 
   const sorted = useMemo(
     () =>
-      [...(alarms?.values() ?? [])].sort(
+      [...(alarms?.values() ?? [])]
+        .filter((a) => SEVERITY_ORDER.indexOf(a.severity) <= SEVERITY_ORDER.indexOf(minSeverity))
+        .sort(
         (a, b) =>
           SEVERITY_ORDER.indexOf(a.severity) - SEVERITY_ORDER.indexOf(b.severity) ||
           b.raised_at.localeCompare(a.raised_at),
       ),
-    [alarms],
+    [alarms, minSeverity],
   );
 
-  async function acknowledge(id: number) {
+  async function act(id: number, action: string, body: object) {
     setError(null);
     try {
-      const a = await session.call<Alarm>(`/api/v1/alarms/${id}/acknowledge`, {
+      const a = await session.call<Alarm>(`/api/v1/alarms/${id}/${action}`, {
         method: "POST",
-        body: "{}",
+        body: JSON.stringify(body),
       });
       setAlarms((old) => new Map(old ?? []).set(a.id, a));
+      setForm(null);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : String(e));
     }
+  }
+
+  function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    if (!form) return;
+    const data = new FormData(e.currentTarget);
+    const text = String(data.get("text") ?? "");
+    if (form.kind === "shelve")
+      act(form.id, "shelve", { reason: text, duration_s: Number(data.get("hours")) * 3600 });
+    else act(form.id, "comments", { text });
   }
 
   if (!alarms) return <p>{t.loading}</p>;
   return (
     <section aria-labelledby="alarms-title">
       <h2 id="alarms-title">{t.alarms}</h2>
+      <div className="filters">
+        <label>
+          {t.minSeverity}{" "}
+          <select value={minSeverity} onChange={(e) => setMinSeverity(e.target.value)}>
+            {SEVERITY_ORDER.map((s) => <option key={s} value={s}>{s}</option>)}
+          </select>
+        </label>
+        <label>
+          <input type="checkbox" checked={sound} onChange={(e) => setSound(e.target.checked)} />{" "}
+          {t.soundForCritical}
+        </label>
+      </div>
       {error && <p role="alert" className="error">{error}</p>}
+      {form && (
+        <form className="alarm-action" onSubmit={submit}>
+          <label>
+            {form.kind === "shelve" ? t.reason : t.comment}
+            <input name="text" required maxLength={500} autoFocus />
+          </label>
+          {form.kind === "shelve" && (
+            <label>
+              {t.duration}
+              <select name="hours" defaultValue="8">
+                {SHELVE_HOURS.map((h) => <option key={h} value={h}>{h} h</option>)}
+              </select>
+            </label>
+          )}
+          <button type="submit">{form.kind === "shelve" ? t.shelve : t.comment}</button>
+          <button type="button" onClick={() => setForm(null)}>{t.cancel}</button>
+        </form>
+      )}
       {sorted.length === 0 ? (
         <p>{t.noAlarms}</p>
       ) : (
@@ -87,9 +148,21 @@ export function Alarms({ t, canAck }: { t: ReturnType<typeof dictionary>; canAck
                 <td>{a.message}</td>
                 <td className="state">{a.state.replaceAll("_", " ")}</td>
                 <td>{new Date(a.raised_at).toLocaleString()}</td>
-                <td>
+                <td className="actions">
                   {canAck && a.state.endsWith("_unacknowledged") && (
-                    <button type="button" onClick={() => acknowledge(a.id)}>{t.acknowledge}</button>
+                    <button type="button" onClick={() => act(a.id, "acknowledge", {})}>
+                      {t.acknowledge}
+                    </button>
+                  )}
+                  {canAck && a.state.startsWith("active") && (
+                    <button type="button" onClick={() => setForm({ id: a.id, kind: "shelve" })}>
+                      {t.shelve}
+                    </button>
+                  )}
+                  {canAck && (
+                    <button type="button" onClick={() => setForm({ id: a.id, kind: "comment" })}>
+                      {t.comment}
+                    </button>
                   )}
                 </td>
               </tr>
