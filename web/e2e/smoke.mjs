@@ -1,6 +1,6 @@
 // End-to-end: the real binary serving the demo town and the built web UI,
 // driven in headless Chromium (Debian's /usr/bin/chromium, playwright-core).
-// Signs in, opens a building, waits for a live value to change, draws a
+// Signs in, sees the map and sorts the buildings, opens a building, waits for a live value to change, draws a
 // point's chart; an operator
 // acknowledges and shelves an alarm and a second browser (a viewer) sees
 // each change;
@@ -74,6 +74,12 @@ try {
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("heading", { name: "Buildings" }).waitFor();
   await page.getByRole("link", { name: "Rathaus" }).waitFor();
+  // The map shows every building (no tiles needed), the table sorts.
+  await waitFor("the map's markers", async () => (await page.locator(".map path.leaflet-interactive").count()) === 7, 30_000);
+  await page.getByRole("button", { name: "Area (m²)" }).click();
+  await page.getByRole("button", { name: "Area (m²)" }).click();  // largest first
+  const first = await page.locator("tbody tr").first().locator("td").first().textContent();
+  if (first !== "Gymnasium Hechingen") throw new Error(`sorted by area, the first is ${first}`);
   if (shots) {
     mkdirSync(shots, { recursive: true });
     await page.screenshot({ path: join(shots, "buildings-desktop.png"), fullPage: true });
@@ -160,7 +166,7 @@ try {
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("button", { name: "Sign in" }).waitFor();
-  console.log("e2e smoke: signed in, saw a live value change, drew a chart, an acknowledgement and a shelving seen in a second browser, signed out");
+  console.log("e2e smoke: signed in, saw the map, sorted, saw a live value change, drew a chart, an acknowledgement and a shelving seen in a second browser, signed out");
 } catch (e) {
   failed = true;
   console.error(`e2e smoke failed: ${e.message}\n--- server ---\n${serverLog.slice(-4000)}`);

@@ -86,7 +86,7 @@ export function App() {
         ) : building ? (
           <Building id={building} t={t} />
         ) : (
-          <Buildings t={t} />
+          <Buildings t={t} canReadAlarms={permissions.includes("alarms:read")} />
         )}
       </main>
     </>

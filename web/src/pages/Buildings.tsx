@@ -1,7 +1,9 @@
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 
 import { session } from "../api/client";
 import type { dictionary } from "../i18n";
+
+const MapView = lazy(() => import("./MapView"));
 
 interface Building {
   id: number;
@@ -9,35 +11,140 @@ interface Building {
   type: string;
   gross_floor_area_m2: number | null;
   year_built: number | null;
+  latitude: number | null;
+  longitude: number | null;
 }
 
-export function Buildings({ t }: { t: ReturnType<typeof dictionary> }) {
+interface AlarmSummary {
+  open: number;
+  unacknowledged: number;
+  buildings: { building_id: number; open: number; worst_severity: string | null }[];
+}
+
+type SortKey = "name" | "type" | "area" | "built" | "alarms";
+
+// The portfolio: counts, the map coloured by each building's worst open
+// alarm, and the buildings as a table sortable by any column. One call for
+// the buildings, one for the alarm summary (when the user may read alarms).
+export function Buildings({ t, canReadAlarms }: {
+  t: ReturnType<typeof dictionary>;
+  canReadAlarms: boolean;
+}) {
   const [buildings, setBuildings] = useState<Building[] | null>(null);
+  const [summary, setSummary] = useState<AlarmSummary | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({
+    key: "name",
+    descending: false,
+  });
 
   useEffect(() => {
     session
       .call<{ items: Building[] }>("/api/v1/buildings?limit=500")
       .then((page) => setBuildings(page.items))
       .catch((e: Error) => setError(e.message));
-  }, []);
+    if (canReadAlarms)
+      session
+        .call<AlarmSummary>("/api/v1/alarms/summary")
+        .then(setSummary)
+        .catch(() => setSummary(null));
+  }, [canReadAlarms]);
+
+  const alarmsOf = useMemo(() => {
+    const m = new Map<number, { open: number; worst: string | null }>();
+    for (const b of summary?.buildings ?? [])
+      m.set(b.building_id, { open: b.open, worst: b.worst_severity });
+    return m;
+  }, [summary]);
+
+  const rows = useMemo(() => {
+    const value = (b: Building): string | number => {
+      switch (sort.key) {
+        case "name":
+          return b.name;
+        case "type":
+          return b.type;
+        case "area":
+          return b.gross_floor_area_m2 ?? -1;
+        case "built":
+          return b.year_built ?? -1;
+        case "alarms":
+          return alarmsOf.get(b.id)?.open ?? 0;
+      }
+    };
+    const sorted = (buildings ?? []).slice().sort((a, b) => {
+      const x = value(a), y = value(b);
+      return typeof x === "string" ? x.localeCompare(y as string) : x - (y as number);
+    });
+    return sort.descending ? sorted.reverse() : sorted;
+  }, [buildings, sort, alarmsOf]);
+
+  const open = useCallback((id: number) => (location.hash = `#/buildings/${id}`), []);
+  const mapBuildings = useMemo(
+    () =>
+      (buildings ?? []).map((b) => ({
+        id: b.id,
+        name: b.name,
+        latitude: b.latitude,
+        longitude: b.longitude,
+        worst: alarmsOf.get(b.id)?.worst ?? null,
+      })),
+    [buildings, alarmsOf],
+  );
 
   if (error) return <p role="alert" className="error">{error}</p>;
   if (!buildings) return <p>{t.loading}</p>;
+
+  const header = (key: SortKey, label: string) => (
+    <th aria-sort={sort.key === key ? (sort.descending ? "descending" : "ascending") : "none"}>
+      <button type="button" className="link"
+              onClick={() => setSort({ key, descending: sort.key === key && !sort.descending })}>
+        {label}
+      </button>
+    </th>
+  );
+
   return (
     <section aria-labelledby="buildings-title">
       <h2 id="buildings-title">{t.buildings}</h2>
+      <div className="tiles">
+        <div className="tile"><span>{t.buildings}</span><strong>{buildings.length}</strong></div>
+        {summary && (
+          <>
+            <div className="tile"><span>{t.openAlarms}</span><strong>{summary.open}</strong></div>
+            <div className="tile"><span>{t.unacknowledged}</span><strong>{summary.unacknowledged}</strong></div>
+          </>
+        )}
+      </div>
+      <Suspense fallback={<div className="map" />}>
+        <MapView buildings={mapBuildings} label={t.map} onOpen={open} />
+      </Suspense>
       <table>
         <thead>
-          <tr><th>{t.name}</th><th>{t.type}</th><th>{t.area}</th><th>{t.built}</th></tr>
+          <tr>
+            {header("name", t.name)}
+            {header("type", t.type)}
+            {header("area", t.area)}
+            {header("built", t.built)}
+            {summary && header("alarms", t.openAlarms)}
+          </tr>
         </thead>
         <tbody>
-          {buildings.map((b) => (
+          {rows.map((b) => (
             <tr key={b.id}>
               <td><a href={`#/buildings/${b.id}`}>{b.name}</a></td>
               <td>{b.type}</td>
               <td className="number">{b.gross_floor_area_m2?.toLocaleString() ?? "–"}</td>
               <td className="number">{b.year_built ?? "–"}</td>
+              {summary && (
+                <td className="number">
+                  {alarmsOf.get(b.id)?.worst && (
+                    <span className={`severity ${alarmsOf.get(b.id)!.worst}`}>
+                      {alarmsOf.get(b.id)!.open}
+                    </span>
+                  )}
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
