@@ -1,7 +1,7 @@
 // End-to-end: the real binary serving the demo town and the built web UI,
 // driven in headless Chromium (Debian's /usr/bin/chromium, playwright-core).
 // Signs in, sees the map and sorts the buildings, opens a building, waits for a live value to change, draws a
-// point's chart; an operator
+// point's chart, narrows the points to a room of the spatial tree; an operator
 // acknowledges and shelves an alarm and a second browser (a viewer) sees
 // each change;
 // takes screenshots at desktop and phone widths; signs out. Exit 0 when all
@@ -62,11 +62,12 @@ let serverLog = "";
 server.stderr.on("data", (d) => (serverLog += d));
 const base = `http://127.0.0.1:${httpPort}`;
 let browser;
+let page;
 let failed = false;
 try {
   await waitFor("the server", async () => (await fetch(`${base}/healthz`)).ok, 90_000);
   browser = await chromium.launch({ executablePath: "/usr/bin/chromium", headless: true });
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: "en-GB" });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: "en-GB" });
 
   await page.goto(base);
   await page.getByLabel("Email").fill("viewer@hechingen.demo");
@@ -100,6 +101,12 @@ try {
   await page.locator("figure.chart canvas").first().waitFor();
   await page.getByRole("button", { name: "Week" }).click();
   await page.locator("figure.chart canvas").first().waitFor();
+  // The spatial tree narrows the table to a room.
+  await page.getByRole("navigation", { name: "Floors, spaces and equipment" })
+    .getByRole("button", { name: "Sitzungssaal" }).click();
+  await page.getByRole("button", { name: "CO2 Sitzungssaal" }).waitFor();
+  if (await page.getByRole("button", { name: "Außentemperatur" }).count())
+    throw new Error("the room's table shows the outdoor temperature");
   if (shots) {
     await page.screenshot({ path: join(shots, "building-desktop.png") });
     await page.setViewportSize({ width: 375, height: 740 });
@@ -169,6 +176,10 @@ try {
   console.log("e2e smoke: signed in, saw the map, sorted, saw a live value change, drew a chart, an acknowledgement and a shelving seen in a second browser, signed out");
 } catch (e) {
   failed = true;
+  // What the page looked like when it failed, beside the screenshots (or in the temp folder).
+  const shot = join(shots ?? tmpdir(), "e2e-failure.png");
+  await page?.screenshot({ path: shot, fullPage: true }).catch(() => {});
+  console.error(`(the page at the failure: ${shot})`);
   console.error(`e2e smoke failed: ${e.message}\n--- server ---\n${serverLog.slice(-4000)}`);
 } finally {
   await browser?.close();
