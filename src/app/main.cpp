@@ -173,8 +173,8 @@ int main(int argc, char** argv) {
                          "telemetry (devices into the store), publish, fanout or idle");
   bench_mqtt->add_option("--broker", bench_mqtt_options.broker,
                          "citypulse, mosquitto or both (publish, fanout, idle)");
-  bench_mqtt->add_option("--connections", bench_mqtt_options.connections,
-                         "Publishing (idle: idle) connections (100)");
+  bench_mqtt->add_option("--connections,--devices", bench_mqtt_options.connections,
+                         "Publishing (idle: idle) connections, a device each (100)");
   bench_mqtt->add_option("--rate", bench_mqtt_options.rate,
                          "Messages per second in all (0: as fast as acknowledgements allow)");
   bench_mqtt->add_option("--qos", bench_mqtt_options.qos, "QoS of PUBLISH and SUBSCRIBE (1)");

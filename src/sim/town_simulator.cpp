@@ -116,7 +116,9 @@ TownSimulator::TownSimulator(const TownLayout& town, const Weather& weather, Tim
                .water = Meter({0.001, 1e5}, start_at(4, 100, area)),
                .pv = Meter({0.1, 1e6}, start_at(5, 0, 1e3 * plan.pv_kwp)),
                .register_start = {},
-               .room_slot = {}};
+               .room_slot = {},
+               .floor_area = {},
+               .floor_people = {}};
     for (Signal reg : {Signal::electricity_energy, Signal::heat_energy, Signal::gas_volume,
                        Signal::water_volume, Signal::pv_energy})
       b.register_start.emplace_back(reg, meter_of(b, reg)->reading());
@@ -142,6 +144,10 @@ TownSimulator::TownSimulator(const TownLayout& town, const Weather& weather, Tim
       room.setback_c = setback_setpoint(rp.usage);
       b.rooms.push_back(std::move(room));
     }
+    b.floor_area.assign(plan.floors.size(), 0.0);
+    for (const auto& room : b.rooms)
+      b.floor_area[static_cast<std::size_t>(
+          town_.rooms[bi][static_cast<std::size_t>(room.index)].floor)] += room.plan->area_m2;
     b.room_slot.assign(town_.rooms[bi].size(), -1);
     for (std::size_t r = 0; r < b.rooms.size(); ++r)
       b.room_slot[static_cast<std::size_t>(b.rooms[r].index)] = static_cast<int>(r);
@@ -257,7 +263,9 @@ void TownSimulator::step(Building& b, int bi, TimeMs t, double seconds) {
   const Loads loads = loads_of(plan.type);
   const std::uint64_t hour_no = static_cast<std::uint64_t>(t / kHourMs);
   double zones_heat_w = 0, people_total = 0, temp_sum = 0, area_sum = 0;
-  std::vector<double> floor_area(plan.floors.size(), 0.0), floor_share(plan.floors.size(), 0.0);
+  // People per floor this step, in a buffer kept between steps (no allocation in the loop).
+  auto& floor_people = b.floor_people;
+  floor_people.assign(plan.floors.size(), 0.0);
   for (auto& room : b.rooms) {
     const RoomPlan& rp = *room.plan;
     const int floor =
@@ -291,8 +299,7 @@ void TownSimulator::step(Building& b, int bi, TimeMs t, double seconds) {
     people_total += room.people;
     temp_sum += s.temperature_c * rp.area_m2;
     area_sum += rp.area_m2;
-    floor_area[static_cast<std::size_t>(floor)] += rp.area_m2;
-    floor_share[static_cast<std::size_t>(floor)] += room.people;
+    floor_people[static_cast<std::size_t>(floor)] += room.people;
     if (stuck_room == room.index) {
       if (!room.stuck_c) room.stuck_c = round_to(s.temperature_c, 0.1);
     } else {
@@ -342,13 +349,13 @@ void TownSimulator::step(Building& b, int bi, TimeMs t, double seconds) {
   // Lights by floor, dimmed by daylight.
   double lights_kw = 0;
   for (std::size_t f = 0; f < plan.floors.size(); ++f) {
-    if (plan.floors[f].level < 0 || floor_area[f] <= 0) {
+    if (plan.floors[f].level < 0 || b.floor_area[f] <= 0) {
       b.lighting_kw[f] = 0;
       continue;
     }
-    const bool on = floor_share[f] > 0;
+    const bool on = floor_people[f] > 0;
     const double daylight = std::min(1.0, w.solar_w_m2 / 500) * 0.6;
-    b.lighting_kw[f] = on ? floor_area[f] * b.factor * 7 * (1 - daylight) / 1000 : 0;
+    b.lighting_kw[f] = on ? b.floor_area[f] * b.factor * 7 * (1 - daylight) / 1000 : 0;
     lights_kw += b.lighting_kw[f];
   }
 
@@ -362,7 +369,7 @@ void TownSimulator::step(Building& b, int bi, TimeMs t, double seconds) {
   // The generator.
   b.heat_kw = zones_heat_w * b.factor / 1000 + ahu_heat_kw + pool_kw + hot_water_kw;
   const double load = std::clamp(b.heat_kw / b.design_heat_kw, 0.0, 1.0);
-  const bool running = b.heat_kw > 0.02 * b.design_heat_kw;
+  const bool running = b.heat_running = b.heat_kw > 0.02 * b.design_heat_kw;
   const double curve = std::clamp(22 + 1.3 * (20 - b.outdoor_daily_c), 30.0,
                                   plan.heat_source == HeatSource::heat_pump ? 55.0 : 72.0);
   b.supply_setpoint_c = curve;
@@ -416,7 +423,7 @@ std::optional<double> TownSimulator::value(int p) const {
   if (pt.room && b.room_slot[static_cast<std::size_t>(*pt.room)] >= 0)
     room = &b.rooms[static_cast<std::size_t>(b.room_slot[static_cast<std::size_t>(*pt.room)])];
   const double n = noise(static_cast<std::uint64_t>(p), static_cast<std::uint64_t>(now_ / 60'000));
-  const bool running = b.heat_kw > 0.02 * b.design_heat_kw;
+  const bool running = b.heat_running;
   switch (pt.signal) {
     case Signal::room_temperature:
       if (!room) return std::nullopt;

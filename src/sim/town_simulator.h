@@ -120,7 +120,10 @@ class TownSimulator {
     std::vector<double> pool_c;
     Meter electricity, heat, gas, water, pv;
     std::vector<std::pair<Signal, double>> register_start;  // what each register showed first
-    std::vector<int> room_slot;  // flat room index → index into rooms (-1: a plant room)
+    std::vector<int> room_slot;        // flat room index → index into rooms (-1: a plant room)
+    std::vector<double> floor_area;    // modelled m² per floor (fixed)
+    std::vector<double> floor_people;  // people per floor in the last step
+    bool heat_running = false;         // the generator ran in the last step
     bool meters_silent = false;
   };
 

@@ -222,6 +222,27 @@ TEST_F(SimYear, WithoutFaultsTheNightRulesStayQuiet) {
     }
 }
 
+// The hook the control issue drives: a room's comfort setpoint changed is
+// what the room is heated to, and more heat flows.
+TEST_F(SimYear, ARoomFollowsItsChangedComfortSetpoint) {
+  TownSimulator a(*town_, *weather_, *zone_, {.seed = 1, .fault_period_days = 0}, kStart);
+  TownSimulator b(*town_, *weather_, *zone_, {.seed = 1, .fault_period_days = 0}, kStart);
+  const int room = 2;  // the Rathaus's Bürgerbüro (an office, comfort 21 °C)
+  b.set_comfort_setpoint(0, room, 24.0);
+  const TimeMs noon = utc(2025, 1, 15, 11);  // a Wednesday in January, office hours
+  a.advance_to(noon, 900);
+  b.advance_to(noon, 900);
+  const int setpoint = point_of(0, Signal::room_setpoint, room);
+  const int temp = point_of(0, Signal::room_temperature, room);
+  EXPECT_EQ(*a.value(setpoint), 21);
+  EXPECT_EQ(*b.value(setpoint), 24);
+  EXPECT_GT(*b.value(temp), *a.value(temp) + 2);
+  EXPECT_GT(b.consumed(0, Signal::heat_energy), a.consumed(0, Signal::heat_energy));
+  b.set_comfort_setpoint(0, room, std::nullopt);  // back to the room's own
+  b.advance_to(noon + 3600'000, 900);
+  EXPECT_EQ(*b.value(setpoint), 21);
+}
+
 TEST_F(SimYear, TheRegisterThatStartsNearItsCapacityRollsOver) {
   const int p = point("grundschule.meter.electricity");
   EXPECT_GT(at(p, kStart), 999'000);
