@@ -312,5 +312,21 @@ TEST(Demo, ATownGrowsWhenAskedForMoreBuildingsAndKeepsWhatItHad) {
   EXPECT_NE(out.find("made with --seed 1"), std::string::npos) << out;
 }
 
+TEST(Demo, BadOptionsExitTwoNamingTheOption) {
+  TempDir tmp;
+  const std::string data = tmp.path() + "/data";
+  for (const auto& [option, value] :
+       std::vector<std::pair<std::string, std::string>>{{"--buildings", "0"},
+                                                        {"--buildings", "501"},
+                                                        {"--history", "-1"},
+                                                        {"--history", "3651"},
+                                                        {"--faults", "-1"}}) {
+    std::string out;
+    EXPECT_EQ(run_binary({"demo", "--data-dir", data, option, value}, out), 2) << option << out;
+    EXPECT_NE(out.find(option), std::string::npos) << out;
+  }
+  EXPECT_FALSE(std::filesystem::exists(data + "/citypulse.db"));  // nothing was made
+}
+
 }  // namespace
 }  // namespace citypulse::test
