@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 
 import { session } from "./api/client";
 import { dictionary, initialLanguage, keepLanguage, type Language } from "./i18n";
+import { Admin, adminSections } from "./pages/Admin";
 import { Alarms } from "./pages/Alarms";
 import { Building } from "./pages/Building";
 import { Buildings } from "./pages/Buildings";
@@ -62,6 +63,7 @@ export function App() {
 
   const match = /^#\/buildings\/(\d+)$/.exec(route);
   const building = match ? Number(match[1]) : null;
+  const adminPath = /^#\/admin(?:\/([\w-]+))?$/.exec(route);
 
   if (!signedIn)
     return (
@@ -77,11 +79,14 @@ export function App() {
         <nav>
           <a href="#/">{t.buildings}</a>
           {permissions.includes("alarms:read") && <a href="#/alarms">{t.alarms}</a>}
+          {adminSections(permissions).length > 0 && <a href="#/admin">{t.administration}</a>}
         </nav>
         {controls}
       </header>
       <main>
-        {route === "#/alarms" ? (
+        {adminPath ? (
+          <Admin t={t} permissions={permissions} path={adminPath[1] ?? ""} />
+        ) : route === "#/alarms" ? (
           <Alarms t={t} canAck={permissions.includes("alarms:ack")} />
         ) : building ? (
           <Building id={building} t={t} />

@@ -2,6 +2,7 @@
 // the user makes is kept.
 
 const de = {
+  lang: "de" as Language,
   appName: "CityPulse",
   email: "E-Mail",
   password: "Passwort",
@@ -45,11 +46,13 @@ const de = {
   week: "Woche",
   month: "Monat",
   year: "Jahr",
+  administration: "Verwaltung",
 };
 
 type Dictionary = typeof de;
 
 const en: Dictionary = {
+  lang: "en",
   appName: "CityPulse",
   email: "Email",
   password: "Password",
@@ -93,6 +96,7 @@ const en: Dictionary = {
   week: "Week",
   month: "Month",
   year: "Year",
+  administration: "Administration",
 };
 
 export type Language = "de" | "en";
@@ -111,4 +115,12 @@ export function keepLanguage(language: Language): void {
 
 export function dictionary(language: Language): Dictionary {
   return language === "de" ? de : en;
+}
+
+export type Words = Dictionary;
+
+// A page's own words, beside the page: the same keys in both languages,
+// picked by the dictionary's language.
+export function localWords<T>(t: Dictionary, words: { de: T; en: NoInfer<T> }): T {
+  return words[t.lang];
 }

@@ -1,0 +1,46 @@
+import type { ComponentType } from "react";
+
+import type { Words } from "../i18n";
+
+// What an administration section is given: the words and what the signed-in
+// user may do (the server checks again on every call).
+export interface SectionProps {
+  t: Words;
+  permissions: string[];
+}
+
+interface Section {
+  path: string; // #/admin/<path>
+  label: (t: Words) => string;
+  permission: string; // shown only to those holding it
+  page: ComponentType<SectionProps>;
+}
+
+// The administration's sections, in the order of its tabs.
+const SECTIONS: Section[] = [];
+
+export function adminSections(permissions: string[]): Section[] {
+  return SECTIONS.filter((s) => permissions.includes(s.permission));
+}
+
+// The administration: a tab per section the user may see; the route names
+// the section (#/admin/users), the first one otherwise.
+export function Admin({ t, permissions, path }: SectionProps & { path: string }) {
+  const sections = adminSections(permissions);
+  const current = sections.find((s) => s.path === path) ?? sections[0];
+  if (!current) return null;
+  const Page = current.page;
+  return (
+    <section className="admin">
+      <h1>{t.administration}</h1>
+      <nav className="tabs" aria-label={t.administration}>
+        {sections.map((s) => (
+          <a key={s.path} href={`#/admin/${s.path}`} aria-current={s === current ? "page" : undefined}>
+            {s.label(t)}
+          </a>
+        ))}
+      </nav>
+      <Page t={t} permissions={permissions} />
+    </section>
+  );
+}
