@@ -165,6 +165,20 @@ class Resource {
     return r;
   }
 
+  // What create would say of a body, without storing it: the schema's
+  // fields and the resource's own check (a form's live validation).
+  // References to other records are checked when the record is stored.
+  HttpResponse validate(RequestContext& ctx) {
+    if (auto s = reject_query(ctx.request); !s) return error_response(ctx, s.error());
+    auto body = read_json_body(ctx.request);
+    if (!body) return error_response(ctx, body.error());
+    auto record = decode(*body, schema_, DecodeMode::create, static_cast<const T*>(nullptr));
+    if (!record) return error_response(ctx, record.error());
+    if (check_)
+      if (auto s = check_(ctx, store_, *record); !s) return error_response(ctx, s.error());
+    return json_response(200, json::object{{"valid", true}});
+  }
+
   HttpResponse read(RequestContext& ctx) {
     if (auto s = reject_query(ctx.request); !s) return error_response(ctx, s.error());
     auto id = ctx.id_param("id");
@@ -284,10 +298,12 @@ Status check_recipient_user(RequestContext& ctx, MetaStore& store, const Recipie
 }
 
 // Registers the six routes of one resource; the handlers share its ownership.
+// POST /<collection>/validate answers as create would, storing nothing.
 template <class T>
-void add_resource(Router& router, MetaStore& store, bus::EventBus* bus, const Schema<T>& schema,
-                  RemovedHook removed = {}, ResourceAccess access = {},
-                  RecordCheck<T> check = nullptr) {
+std::shared_ptr<Resource<T>> add_resource(Router& router, MetaStore& store, bus::EventBus* bus,
+                                          const Schema<T>& schema, RemovedHook removed = {},
+                                          ResourceAccess access = {},
+                                          RecordCheck<T> check = nullptr) {
   auto r = std::make_shared<Resource<T>>(store, schema, std::move(removed), bus, check);
   const std::string base = fmt::format("/api/v1/{}", schema.collection);
   const std::string one = base + "/{id}";
@@ -302,6 +318,7 @@ void add_resource(Router& router, MetaStore& store, bus::EventBus* bus, const Sc
   router.add("PATCH", one, edit,
              [r](RequestContext& c) { return r->change(c, DecodeMode::patch); });
   router.add("DELETE", one, make, [r](RequestContext& c) { return r->remove(c); });
+  return r;
 }
 
 // Every record of a building in one collection.
@@ -393,9 +410,13 @@ void add_asset_routes(Router& router, MetaStore& store, bus::EventBus* bus,
   add_resource(router, store, bus, equipment_schema());
   add_resource(router, store, bus, point_schema());
   add_resource(router, store, bus, device_schema());
-  add_resource(router, store, bus, rule_schema(), {},
-               {Permission::alarms_read, Permission::alarms_manage, Permission::alarms_manage},
-               check_rule_expression);
+  auto rules =
+      add_resource(router, store, bus, rule_schema(), {},
+                   {Permission::alarms_read, Permission::alarms_manage, Permission::alarms_manage},
+                   check_rule_expression);
+  router.add("POST", "/api/v1/rules/validate",
+             RouteAccess::needs(Permission::alarms_manage, RateClass::read),
+             [rules](RequestContext& c) { return rules->validate(c); });
   add_resource(router, store, bus, recipient_schema(), {},
                {Permission::alarms_read, Permission::alarms_manage, Permission::alarms_manage},
                check_recipient_user);

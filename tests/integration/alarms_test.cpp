@@ -223,6 +223,42 @@ TEST_F(Alarms, ExpressionsAreCheckedWhenSavedAndRaiseOverSeveralPoints) {
   EXPECT_EQ(items[0].at("state").as_string(), "active_unacknowledged");
 }
 
+// A form checks a rule as it is typed: /rules/validate answers as create
+// would (the expression's mistake at its position, a type's missing
+// parameter) and stores nothing; it needs alarms:manage.
+TEST_F(Alarms, ValidateAnswersAsCreateWouldAndStoresNothing) {
+  const auto rule_body = [&](const std::string& expression) {
+    return json::serialize(json::object{{"tenant_id", tenant_},
+                                        {"name", "Draft"},
+                                        {"type", "expression"},
+                                        {"building_id", school_},
+                                        {"expression", expression}});
+  };
+  auto bad = admin_->post("/api/v1/rules/validate", rule_body("p1 - > 2"));
+  EXPECT_EQ(bad.status, 400) << bad.body;
+  EXPECT_NE(bad.body.find("/expression/5"), std::string::npos) << bad.body;
+  EXPECT_EQ(admin_->post("/api/v1/rules/validate", rule_body("p999999 > 2")).status, 422);
+  auto missing = admin_->post("/api/v1/rules/validate",
+                              json::serialize(json::object{{"tenant_id", tenant_},
+                                                           {"name", "No limit"},
+                                                           {"type", "threshold_high"},
+                                                           {"point_id", room_}}));
+  EXPECT_EQ(missing.status, 422) << missing.body;
+  EXPECT_NE(missing.body.find("threshold"), std::string::npos) << missing.body;
+
+  auto good =
+      admin_->post("/api/v1/rules/validate", rule_body("p" + std::to_string(room_) + " > 30"));
+  ASSERT_EQ(good.status, 200) << good.body;
+  EXPECT_TRUE(json::parse(good.body).at("valid").as_bool());
+  auto listed = admin_->get("/api/v1/rules?tenant_id=" + std::to_string(tenant_));
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_TRUE(json::parse(listed.body).at("items").as_array().empty()) << listed.body;
+
+  HttpClient viewer(server_->port());
+  viewer.set_authorization("ApiKey " + new_api_key(*admin_, tenant_, json::array{"alarms:read"}));
+  EXPECT_EQ(viewer.post("/api/v1/rules/validate", rule_body("p1 > 2")).status, 403);
+}
+
 // occupied() follows the building's occupancy sensors.
 TEST_F(Alarms, OccupiedFollowsTheBuildingsOccupancySensors) {
   const auto presence = create_record(*admin_, "points",
