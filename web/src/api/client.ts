@@ -9,6 +9,7 @@ export interface Problem {
   title: string;
   status: number;
   detail?: string;
+  invalid_params?: { name: string; reason: string }[]; // the field, as a JSON pointer
 }
 
 export class ApiError extends Error {

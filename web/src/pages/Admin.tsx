@@ -1,6 +1,8 @@
 import type { ComponentType } from "react";
 
-import type { Words } from "../i18n";
+import { localWords, type Words } from "../i18n";
+import { Rules } from "./admin/Rules";
+import { RULE_WORDS } from "./admin/rules.words";
 
 // What an administration section is given: the words and what the signed-in
 // user may do (the server checks again on every call).
@@ -17,7 +19,9 @@ interface Section {
 }
 
 // The administration's sections, in the order of its tabs.
-const SECTIONS: Section[] = [];
+const SECTIONS: Section[] = [
+  { path: "rules", label: (t) => localWords(t, RULE_WORDS).rules, permission: "alarms:read", page: Rules },
+];
 
 export function adminSections(permissions: string[]): Section[] {
   return SECTIONS.filter((s) => permissions.includes(s.permission));
