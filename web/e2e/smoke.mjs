@@ -1,7 +1,8 @@
 // The main path: a viewer signs in, sees the map and sorts the buildings,
 // opens a building, waits for a live value to change, draws a point's chart,
 // narrows the points to a room of the spatial tree; an operator acknowledges
-// and shelves an alarm and a second browser (the viewer) sees each change;
+// and shelves an alarm and a second browser (the viewer) sees each change
+// and then the alarm's history;
 // screenshots at desktop and phone widths; the viewer signs out.
 import { scenario } from "./harness.mjs";
 
@@ -75,6 +76,15 @@ await scenario("smoke", async ({ signIn, api, tokenOf, waitFor, screenshot }) =>
   await operator.locator("form.alarm-action").getByRole("button", { name: "Shelve" }).click();
   await waitFor("the viewer to see the shelving", async () => (await seen.textContent()) === "shelved", 30_000);
   await screenshot(operator, "alarms-desktop.png");
+  // The history lists it with what happened to it, oldest first.
+  await viewer.getByRole("link", { name: "History" }).click();
+  await viewer.getByRole("button", { name: `Show history: ${alarm.message}` }).first().click();
+  const notes = viewer.locator("tr.notes li");
+  await waitFor("the alarm's history", async () => (await notes.count()) >= 3, 10_000);
+  const told = (await notes.allTextContents()).join(" | ");
+  for (const kind of ["raised", "acknowledged", "shelved"])
+    if (!told.includes(kind)) throw new Error(`the alarm's history lacks ${kind}: ${told}`);
+  await screenshot(viewer, "alarm-history-desktop.png");
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByRole("button", { name: "Sign in" }).waitFor();

@@ -86,8 +86,9 @@ export function App() {
       <main>
         {adminPath ? (
           <Admin t={t} permissions={permissions} path={adminPath[1] ?? ""} />
-        ) : route === "#/alarms" ? (
-          <Alarms t={t} canAck={permissions.includes("alarms:ack")} />
+        ) : route === "#/alarms" || route === "#/alarms/history" ? (
+          <Alarms t={t} canAck={permissions.includes("alarms:ack")}
+                  view={route === "#/alarms" ? "open" : "history"} />
         ) : building ? (
           <Building id={building} t={t} />
         ) : (

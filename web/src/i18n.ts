@@ -47,6 +47,7 @@ const de = {
   month: "Monat",
   year: "Jahr",
   administration: "Verwaltung",
+  alarmHistory: "Verlauf",
 };
 
 type Dictionary = typeof de;
@@ -97,6 +98,7 @@ const en: Dictionary = {
   month: "Month",
   year: "Year",
   administration: "Administration",
+  alarmHistory: "History",
 };
 
 export type Language = "de" | "en";

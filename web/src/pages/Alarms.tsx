@@ -3,6 +3,7 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 import { ApiError, session } from "../api/client";
 import { realtime } from "../api/realtime";
 import type { dictionary } from "../i18n";
+import { AlarmHistory } from "./AlarmHistory";
 
 export interface Alarm {
   id: number;
@@ -31,7 +32,20 @@ function beep() {
 // The open alarms, live: the subscription's snapshot, then every change.
 // Acknowledging is offered to those who may (alarms:ack); the server checks
 // again.
-export function Alarms({ t, canAck }: { t: ReturnType<typeof dictionary>; canAck: boolean }) {
+export function Alarms({ t, canAck, view }: { t: ReturnType<typeof dictionary>; canAck: boolean; view: "open" | "history" }) {
+  return (
+    <section aria-labelledby="alarms-title">
+      <h2 id="alarms-title">{t.alarms}</h2>
+      <nav className="tabs" aria-label={t.alarms}>
+        <a href="#/alarms" aria-current={view === "open" ? "page" : undefined}>{t.openAlarms}</a>
+        <a href="#/alarms/history" aria-current={view === "history" ? "page" : undefined}>{t.alarmHistory}</a>
+      </nav>
+      {view === "open" ? <OpenAlarms t={t} canAck={canAck} /> : <AlarmHistory t={t} />}
+    </section>
+  );
+}
+
+function OpenAlarms({ t, canAck }: { t: ReturnType<typeof dictionary>; canAck: boolean }) {
   const [alarms, setAlarms] = useState<Map<number, Alarm> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [minSeverity, setMinSeverity] = useState("info");
@@ -101,8 +115,7 @@ export function Alarms({ t, canAck }: { t: ReturnType<typeof dictionary>; canAck
 
   if (!alarms) return <p>{t.loading}</p>;
   return (
-    <section aria-labelledby="alarms-title">
-      <h2 id="alarms-title">{t.alarms}</h2>
+    <>
       <div className="filters">
         <label>
           {t.minSeverity}{" "}
@@ -170,6 +183,6 @@ export function Alarms({ t, canAck }: { t: ReturnType<typeof dictionary>; canAck
           </tbody>
         </table>
       )}
-    </section>
+    </>
   );
 }
