@@ -680,16 +680,26 @@ struct HttpServer::Impl {
       if (stopping) break;
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(config.max_header_bytes));
-      parser.body_limit(static_cast<std::uint64_t>(config.max_body_bytes));
+      // The parser compares a declared Content-Length with its limit as soon
+      // as the header is read, before the target is known: it gets the larger
+      // limit, and the target's own is applied here (history imports carry
+      // years of readings; only they get the larger one).
+      parser.body_limit(
+          static_cast<std::uint64_t>(std::max(config.max_body_bytes, config.max_import_bytes)));
       conn->stream.expires_after(std::chrono::milliseconds(config.read_timeout_ms));
       auto [ec, n] = co_await http::async_read_header(stream, buffer, parser,
                                                       asio::as_tuple(asio::use_awaitable));
       if (!ec) {
-        // History imports carry years of readings; only they get the larger limit.
-        if (is_import_target(parser.get().target()))
-          parser.body_limit(static_cast<std::uint64_t>(config.max_import_bytes));
-        std::tie(ec, n) =
-            co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+        const auto limit = static_cast<std::uint64_t>(is_import_target(parser.get().target())
+                                                          ? config.max_import_bytes
+                                                          : config.max_body_bytes);
+        if (const auto declared = parser.content_length(); declared && *declared > limit) {
+          ec = http::error::body_limit;
+        } else {
+          parser.body_limit(limit);  // for a chunked body, counted as it comes
+          std::tie(ec, n) = co_await http::async_read(stream, buffer, parser,
+                                                      asio::as_tuple(asio::use_awaitable));
+        }
       }
       conn->busy = true;
       const auto started = std::chrono::steady_clock::now();

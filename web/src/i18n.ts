@@ -48,6 +48,16 @@ const de = {
   year: "Jahr",
   administration: "Verwaltung",
   alarmHistory: "Verlauf",
+  zoom: "Zoom",
+  zoomIn: "Vergrößern",
+  zoomOut: "Verkleinern",
+  resetZoom: "Zoom zurücksetzen",
+  bucketOf: "Mittel je",
+  compare: "Im Diagramm",
+  quality: "Qualität",
+  suspect: "verdächtig",
+  good: "gut",
+  trend: "24 h",
 };
 
 type Dictionary = typeof de;
@@ -99,6 +109,16 @@ const en: Dictionary = {
   year: "Year",
   administration: "Administration",
   alarmHistory: "History",
+  zoom: "Zoom",
+  zoomIn: "Zoom in",
+  zoomOut: "Zoom out",
+  resetZoom: "Reset zoom",
+  bucketOf: "Average per",
+  compare: "In the chart",
+  quality: "Quality",
+  suspect: "suspect",
+  good: "good",
+  trend: "24 h",
 };
 
 export type Language = "de" | "en";

@@ -3,7 +3,8 @@ import { useEffect, useMemo, useState } from "react";
 import { session } from "../api/client";
 import { realtime, type Value } from "../api/realtime";
 import type { dictionary } from "../i18n";
-import { Chart } from "./Chart";
+import { Chart, MAX_CHARTED } from "./Chart";
+import { Sparkline } from "./Sparkline";
 
 interface Point {
   id: number;
@@ -59,7 +60,8 @@ export function Building({ id, t }: { id: number; t: ReturnType<typeof dictionar
   const [values, setValues] = useState<Map<number, Value>>(new Map());
   const [error, setError] = useState<string | null>(null);
   const [now, setNow] = useState(Date.now());
-  const [charted, setCharted] = useState<Point | null>(null);
+  const [charted, setCharted] = useState<Point[]>([]);
+  const [trends, setTrends] = useState<Map<number, (number | null)[]>>(new Map());
 
   useEffect(() => {
     session
@@ -88,6 +90,47 @@ export function Building({ id, t }: { id: number; t: ReturnType<typeof dictionar
   }, [id]);
 
   const points = useMemo(() => (tree ? placed(tree) : []), [tree]);
+
+  // Each point's last day in half hours, for the sparklines: one query per
+  // 200 points (the API's most), side by side.
+  useEffect(() => {
+    if (points.length === 0) return;
+    let live = true;
+    const to = Date.now();
+    const from = to - 86_400_000;
+    const starts = Array.from({ length: 48 }, (_, i) => Math.floor(from / 1_800_000) * 1_800_000 + (i + 1) * 1_800_000);
+    const chunks = [];
+    for (let i = 0; i < points.length; i += 200) chunks.push(points.slice(i, i + 200).map((p) => p.id));
+    Promise.all(
+      chunks.map((ids) =>
+        session.call<{ series: { point_id: number; items: { t: string; avg: number | null }[] }[] }>(
+          "/api/v1/readings/query",
+          {
+            method: "POST",
+            body: JSON.stringify({ points: ids, from: new Date(from).toISOString(), to: new Date(to).toISOString(), bucket: "30m", agg: "avg" }),
+          },
+        ),
+      ),
+    )
+      .then((answers) => {
+        if (!live) return;
+        const next = new Map<number, (number | null)[]>();
+        for (const s of answers.flatMap((a) => a.series)) {
+          const at = new Map(s.items.map((b) => [Date.parse(b.t), b.avg]));
+          next.set(s.point_id, starts.map((t) => at.get(t) ?? null));
+        }
+        setTrends(next);
+      })
+      .catch(() => live && setTrends(new Map()));
+    return () => {
+      live = false;
+    };
+  }, [points]);
+
+  const compare = (p: Point) =>
+    setCharted((old) =>
+      old.some((c) => c.id === p.id) ? old.filter((c) => c.id !== p.id) : [...old, p].slice(-MAX_CHARTED),
+    );
   const sorted = useMemo(
     () =>
       points
@@ -144,10 +187,14 @@ export function Building({ id, t }: { id: number; t: ReturnType<typeof dictionar
       </nav>
       <div className="points">
       <h2 id="points-title">{selection.kind === "all" ? t.points : selection.name}</h2>
-      {charted && <Chart point={charted.id} name={charted.name} unit={charted.unit} t={t} />}
-      <table>
+      {charted.length > 0 && <Chart points={charted} t={t} />}
+      <div className="scroll">
+      <table className="live-points">
         <thead>
-          <tr><th>{t.name}</th><th>{t.value}</th><th>{t.age}</th></tr>
+          <tr>
+            <th>{t.name}</th><th><span className="visually-hidden">{t.compare}</span></th><th>{t.value}</th>
+            <th>{t.age}</th><th>{t.quality}</th><th>{t.trend}</th>
+          </tr>
         </thead>
         <tbody>
           {sorted.map((p) => {
@@ -155,17 +202,26 @@ export function Building({ id, t }: { id: number; t: ReturnType<typeof dictionar
             return (
               <tr key={p.id} className={v?.quality ? "suspect" : undefined}>
                 <td>
-                  <button type="button" className="link" onClick={() => setCharted(p)}>{p.name}</button>
+                  <button type="button" className="link" onClick={() => setCharted([p])}>{p.name}</button>
+                </td>
+                <td>
+                  <input type="checkbox" aria-label={`${t.compare}: ${p.name}`}
+                         checked={charted.some((c) => c.id === p.id)} onChange={() => compare(p)} />
                 </td>
                 <td className="number" data-point={p.id}>
                   {v ? `${v.value.toLocaleString()} ${p.unit}` : "–"}
                 </td>
                 <td className="number">{v ? age(now - v.t) : ""}</td>
+                <td>{v ? (v.quality ? t.suspect : t.good) : ""}</td>
+                <td className="trend">
+                  <Sparkline values={trends.get(p.id) ?? []} label={`${t.trend}: ${p.name}`} />
+                </td>
               </tr>
             );
           })}
         </tbody>
       </table>
+      </div>
       </div>
       </div>
     </section>
