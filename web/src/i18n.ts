@@ -47,6 +47,9 @@ const de = {
   month: "Monat",
   year: "Jahr",
   administration: "Verwaltung",
+  users: "Benutzer und Rollen",
+  apiKeys: "API-Schlüssel",
+  auditLog: "Protokoll",
 };
 
 type Dictionary = typeof de;
@@ -97,6 +100,9 @@ const en: Dictionary = {
   month: "Month",
   year: "Year",
   administration: "Administration",
+  users: "Users and roles",
+  apiKeys: "API keys",
+  auditLog: "Audit log",
 };
 
 export type Language = "de" | "en";

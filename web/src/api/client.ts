@@ -9,6 +9,8 @@ export interface Problem {
   title: string;
   status: number;
   detail?: string;
+  // Which members of the request were wrong, as JSON pointers ("/email").
+  invalid_params?: { name: string; reason: string }[];
 }
 
 export class ApiError extends Error {

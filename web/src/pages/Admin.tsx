@@ -1,4 +1,4 @@
-import type { ComponentType } from "react";
+import { lazy, Suspense, type ComponentType } from "react";
 
 import type { Words } from "../i18n";
 
@@ -16,8 +16,14 @@ interface Section {
   page: ComponentType<SectionProps>;
 }
 
-// The administration's sections, in the order of its tabs.
-const SECTIONS: Section[] = [];
+// The administration's sections, in the order of its tabs. Each is loaded
+// when first opened: most users never administer, and the main bundle
+// stays small for them.
+const SECTIONS: Section[] = [
+  { path: "users", label: (t) => t.users, permission: "users:manage", page: lazy(() => import("./admin/Users")) },
+  { path: "api-keys", label: (t) => t.apiKeys, permission: "api_keys:manage", page: lazy(() => import("./admin/ApiKeys")) },
+  { path: "audit", label: (t) => t.auditLog, permission: "audit:read", page: lazy(() => import("./admin/Audit")) },
+];
 
 export function adminSections(permissions: string[]): Section[] {
   return SECTIONS.filter((s) => permissions.includes(s.permission));
@@ -40,7 +46,9 @@ export function Admin({ t, permissions, path }: SectionProps & { path: string })
           </a>
         ))}
       </nav>
-      <Page t={t} permissions={permissions} />
+      <Suspense fallback={<p>{t.loading}</p>}>
+        <Page t={t} permissions={permissions} />
+      </Suspense>
     </section>
   );
 }
