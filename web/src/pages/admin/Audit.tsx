@@ -218,7 +218,7 @@ export default function Audit({ t, permissions }: SectionProps) {
             <tbody>
               {entries.map((e) => (
                 <tr key={e.id} data-entry={e.id}>
-                  <td>{formatTime(t, e.at)}</td>
+                  <td>{formatTime(t, e.at, true)}</td>
                   <td>
                     {e.actor || (e.api_key_id ? w.byKey(e.api_key_id) : "–")}
                     <br /><small className="muted">{w.from} {e.remote}</small>

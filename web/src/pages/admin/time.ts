@@ -2,10 +2,11 @@
 // the browser's time zone, in the language chosen in the UI.
 import type { Words } from "../../i18n";
 
-export function formatTime(t: Words, iso: string | null | undefined): string {
+// `seconds` for the audit log, where the order of things within a minute matters.
+export function formatTime(t: Words, iso: string | null | undefined, seconds = false): string {
   if (!iso) return "–";
   return new Date(iso).toLocaleString(t.lang === "de" ? "de-DE" : "en-GB", {
     dateStyle: "short",
-    timeStyle: "short",
+    timeStyle: seconds ? "medium" : "short",
   });
 }
