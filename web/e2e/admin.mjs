@@ -150,6 +150,12 @@ await scenario("admin", async ({ base, open, signIn, api, tokenOf, waitFor, scre
   check(!(await page.content()).includes(secret), "the key is still in the page after it was put away");
 
   const keyRow = page.locator("tr", { hasText: "E2E gateway" });
+  // Escape takes the question back; the key stays as it was.
+  await keyRow.getByRole("button", { name: "Revoke key E2E gateway" }).click();
+  await keyRow.getByRole("button", { name: "Yes, revoke" }).waitFor();
+  await page.keyboard.press("Escape");
+  await keyRow.getByRole("button", { name: "Yes, revoke" }).waitFor({ state: "detached" });
+  check(await status("/api/v1/buildings", `ApiKey ${secret}`) === 200, "cancelling revoked the key");
   await keyRow.getByRole("button", { name: "Revoke key E2E gateway" }).click();
   await keyRow.getByRole("button", { name: "Yes, revoke" }).click();
   await waitFor("the key to show as revoked", async () => (await keyRow.textContent()).includes("revoked"), 10_000);

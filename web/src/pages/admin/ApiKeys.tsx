@@ -196,7 +196,8 @@ export default function ApiKeys({ t, permissions }: SectionProps) {
                       </button>
                     )}
                     {!k.revoked && confirming === k.id && (
-                      <div className="confirm" role="group" aria-label={w.revokeKey(k.name)}>
+                      <div className="confirm" role="group" aria-label={w.revokeKey(k.name)}
+                           onKeyDown={(e) => e.key === "Escape" && setConfirming(null)}>
                         <span>{w.confirm(k.name)}</span>
                         <button type="button" className="danger" autoFocus onClick={() => revoke(k)}>
                           {w.confirmRevoke}

@@ -322,7 +322,8 @@ function EditUser({ t, w, user, buildings, onSaved, onClose }: {
   }
 
   return (
-    <div className="panel editor" role="group" aria-label={w.change(user.email)}>
+    <div className="panel editor" role="group" aria-label={w.change(user.email)}
+         onKeyDown={(e) => e.key === "Escape" && onClose()}>
       <h3>{w.change(user.email)}</h3>
       <form aria-label={w.change(user.email)} onSubmit={save}
             aria-describedby={error ? "user-edit-problem" : undefined}>
