@@ -58,6 +58,9 @@ const de = {
   suspect: "verdächtig",
   good: "gut",
   trend: "24 h",
+  users: "Benutzer und Rollen",
+  apiKeys: "API-Schlüssel",
+  auditLog: "Protokoll",
 };
 
 type Dictionary = typeof de;
@@ -119,6 +122,9 @@ const en: Dictionary = {
   suspect: "suspect",
   good: "good",
   trend: "24 h",
+  users: "Users and roles",
+  apiKeys: "API keys",
+  auditLog: "Audit log",
 };
 
 export type Language = "de" | "en";

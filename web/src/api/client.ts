@@ -9,7 +9,8 @@ export interface Problem {
   title: string;
   status: number;
   detail?: string;
-  invalid_params?: { name: string; reason: string }[]; // the field, as a JSON pointer
+  // Which members of the request were wrong, as JSON pointers ("/email").
+  invalid_params?: { name: string; reason: string }[];
 }
 
 export class ApiError extends Error {

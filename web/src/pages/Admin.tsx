@@ -1,7 +1,6 @@
-import type { ComponentType } from "react";
+import { lazy, Suspense, type ComponentType } from "react";
 
 import { localWords, type Words } from "../i18n";
-import { Rules } from "./admin/Rules";
 import { RULE_WORDS } from "./admin/rules.words";
 
 // What an administration section is given: the words and what the signed-in
@@ -18,9 +17,14 @@ interface Section {
   page: ComponentType<SectionProps>;
 }
 
-// The administration's sections, in the order of its tabs.
+// The administration's sections, in the order of its tabs. Each is loaded
+// when first opened: most users never administer, and the main bundle
+// stays small for them.
 const SECTIONS: Section[] = [
-  { path: "rules", label: (t) => localWords(t, RULE_WORDS).rules, permission: "alarms:read", page: Rules },
+  { path: "rules", label: (t) => localWords(t, RULE_WORDS).rules, permission: "alarms:read", page: lazy(() => import("./admin/Rules").then((m) => ({ default: m.Rules }))) },
+  { path: "users", label: (t) => t.users, permission: "users:manage", page: lazy(() => import("./admin/Users")) },
+  { path: "api-keys", label: (t) => t.apiKeys, permission: "api_keys:manage", page: lazy(() => import("./admin/ApiKeys")) },
+  { path: "audit", label: (t) => t.auditLog, permission: "audit:read", page: lazy(() => import("./admin/Audit")) },
 ];
 
 export function adminSections(permissions: string[]): Section[] {
@@ -44,7 +48,9 @@ export function Admin({ t, permissions, path }: SectionProps & { path: string })
           </a>
         ))}
       </nav>
-      <Page t={t} permissions={permissions} />
+      <Suspense fallback={<p>{t.loading}</p>}>
+        <Page t={t} permissions={permissions} />
+      </Suspense>
     </section>
   );
 }
