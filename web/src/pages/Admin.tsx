@@ -1,6 +1,7 @@
 import type { ComponentType } from "react";
 
-import type { Words } from "../i18n";
+import { localWords, type Words } from "../i18n";
+import { Devices } from "./admin/Devices";
 
 // What an administration section is given: the words and what the signed-in
 // user may do (the server checks again on every call).
@@ -17,7 +18,14 @@ interface Section {
 }
 
 // The administration's sections, in the order of its tabs.
-const SECTIONS: Section[] = [];
+const SECTIONS: Section[] = [
+  {
+    path: "devices",
+    label: (t) => localWords(t, { de: "Geräte", en: "Devices" }),
+    permission: "assets:read",
+    page: Devices,
+  },
+];
 
 export function adminSections(permissions: string[]): Section[] {
   return SECTIONS.filter((s) => permissions.includes(s.permission));
