@@ -61,6 +61,7 @@ export function Devices({ t, permissions }: SectionProps) {
       })
       .catch((e: Error) => live && setError(e.message));
     const timer = window.setInterval(() => {
+      if (document.hidden) return;  // nobody is looking: no calls from a background tab
       loadActivity()
         .then((a) => {
           if (!live) return;
