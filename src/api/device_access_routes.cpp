@@ -8,6 +8,8 @@
 //   GET    /api/v1/devices/{id}/credentials        kinds and public parts, no secret
 //   DELETE /api/v1/devices/{id}/credentials/{cid}  revoke (the record stays)
 //   GET    /api/v1/devices/{id}/activity           last seen, messages, readings, rejected
+//   GET    /api/v1/devices/activity                the same for every device the caller
+//            sees, ?building_id= for one building's; one store query
 //   GET    /api/v1/devices/{id}/attributes         what the device reported
 //   POST   /api/v1/integrations                    {"kind", "name"} → 201, the secret shown once
 //   GET    /api/v1/integrations, /api/v1/integrations/{id}
@@ -22,10 +24,12 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <limits>
 
 #include "api/ingest_routes.h"
 #include "api/json_fields.h"
 #include "api/json_io.h"
+#include "api/paging.h"
 #include "api/problem.h"
 #include "auth/certificate_fingerprint.h"
 #include "auth/password.h"
@@ -256,19 +260,52 @@ HttpResponse revoke_credential(RequestContext& ctx, const IngestDeps& deps) {
   return r;
 }
 
+json::object activity_json(const DeviceActivity& a) {
+  return {{"device_id", a.device_id},
+          {"last_seen_at",
+           a.last_seen_at ? json::value(format_rfc3339(*a.last_seen_at)) : json::value(nullptr)},
+          {"messages", a.messages},
+          {"readings", a.readings},
+          {"rejected", a.rejected}};
+}
+
 HttpResponse device_activity(RequestContext& ctx, const IngestDeps& deps) {
   auto id = ctx.id_param("id");
   if (!id) return problem_response(id.error(), ctx.request.path);
   auto a = deps.pipeline.activity(ctx.scope, *id);
   if (!a) return problem_response(a.error(), ctx.request.path);
-  return json_response(
-      200,
-      json::object{{"device_id", *id},
-                   {"last_seen_at", a->last_seen_at ? json::value(format_rfc3339(*a->last_seen_at))
-                                                    : json::value(nullptr)},
-                   {"messages", a->messages},
-                   {"readings", a->readings},
-                   {"rejected", a->rejected}});
+  return json_response(200, activity_json(*a));
+}
+
+// ?building_id= only. A building the caller does not see gives an empty
+// list, as the devices list filtered by it does: no 404 that would tell a
+// building-limited caller which ids exist.
+HttpResponse all_devices_activity(RequestContext& ctx, const IngestDeps& deps) {
+  std::optional<Id> building;
+  for (const auto& [k, v] : ctx.request.query) {
+    if (k != "building_id")
+      return problem_response(
+          Error{
+              ErrorCode::bad_request,
+              fmt::format("unknown query parameter '{}'; devices/activity accepts: building_id", k),
+              k},
+          ctx.request.path);
+    auto id = parse_integer("building_id", v, 1, std::numeric_limits<Id>::max());
+    if (!id)
+      return problem_response(
+          Error{ErrorCode::bad_request,
+                fmt::format("query parameter 'building_id' must be a positive integer id, got '{}'",
+                            v),
+                "building_id"},
+          ctx.request.path);
+    building = *id;
+  }
+  auto list = deps.pipeline.activities(ctx.scope, building);
+  if (!list) return problem_response(list.error(), ctx.request.path);
+  json::array items;
+  items.reserve(list->size());
+  for (const auto& a : *list) items.push_back(activity_json(a));
+  return json_response(200, json::object{{"items", std::move(items)}});
 }
 
 HttpResponse device_attributes(RequestContext& ctx, const IngestDeps& deps) {
@@ -362,6 +399,8 @@ void add_device_access_routes(Router& router, const IngestDeps& deps) {
              [deps](RequestContext& c) { return list_credentials(c, deps); });
   router.add("DELETE", "/api/v1/devices/{id}/credentials/{credential_id}", write,
              [deps](RequestContext& c) { return revoke_credential(c, deps); });
+  router.add("GET", "/api/v1/devices/activity", read,
+             [deps](RequestContext& c) { return all_devices_activity(c, deps); });
   router.add("GET", "/api/v1/devices/{id}/activity", read,
              [deps](RequestContext& c) { return device_activity(c, deps); });
   router.add("GET", "/api/v1/devices/{id}/attributes", read,

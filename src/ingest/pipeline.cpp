@@ -473,22 +473,50 @@ void Pipeline::count_device(Id device_id, std::int64_t messages, std::int64_t re
   a.rejected += rejected;
 }
 
+namespace {
+
+// Adds counts not yet written to those the store has.
+void merge_activity(DeviceActivity& stored, const DeviceActivity& d) {
+  if (d.last_seen_at && (!stored.last_seen_at || *d.last_seen_at > *stored.last_seen_at))
+    stored.last_seen_at = d.last_seen_at;
+  stored.messages += d.messages;
+  stored.readings += d.readings;
+  stored.rejected += d.rejected;
+}
+
+}  // namespace
+
 Result<DeviceActivity> Pipeline::activity(const Scope& scope, Id device_id) {
+  std::shared_lock flushing(flush_mutex_);
   auto stored = store_.device_access().activity(scope, device_id);
   if (!stored) return stored;
   std::lock_guard lock(activity_mutex_);
-  if (auto it = activity_.find(device_id); it != activity_.end()) {
-    const auto& d = it->second;
-    if (d.last_seen_at && (!stored->last_seen_at || *d.last_seen_at > *stored->last_seen_at))
-      stored->last_seen_at = d.last_seen_at;
-    stored->messages += d.messages;
-    stored->readings += d.readings;
-    stored->rejected += d.rejected;
+  if (auto it = activity_.find(device_id); it != activity_.end())
+    merge_activity(*stored, it->second);
+  return stored;
+}
+
+Result<std::vector<DeviceActivity>> Pipeline::activities(const Scope& scope,
+                                                         std::optional<Id> building) {
+  std::shared_lock flushing(flush_mutex_);
+  auto stored = store_.device_access().activities(scope, building);
+  if (!stored) return stored;
+  std::lock_guard lock(activity_mutex_);
+  // The map holds only the devices heard from since the last write (a few
+  // seconds): find each in the sorted answer rather than each answer in the map.
+  for (const auto& [id, d] : activity_) {
+    auto it = std::lower_bound(stored->begin(), stored->end(), id,
+                               [](const DeviceActivity& a, Id v) { return a.device_id < v; });
+    if (it != stored->end() && it->device_id == id) merge_activity(*it, d);
   }
   return stored;
 }
 
 void Pipeline::flush_activity() {
+  // Readers wait for the write: between taking the deltas and the store's
+  // commit the counts would be in neither place, and a page polling them
+  // would see them shrink.
+  std::unique_lock flushing(flush_mutex_);
   std::vector<DeviceActivity> deltas;
   {
     std::lock_guard lock(activity_mutex_);

@@ -50,6 +50,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -179,6 +180,10 @@ class Pipeline {
 
   // Device counters not yet written to the store, merged with the store's.
   Result<DeviceActivity> activity(const Scope& scope, Id device_id);
+  // The same for every device the scope sees (only those in `building` when
+  // given), by ascending device id: one store query and one pass over the
+  // counters not yet written, however many devices.
+  Result<std::vector<DeviceActivity>> activities(const Scope& scope, std::optional<Id> building);
 
   std::int64_t pending_bytes() const { return pending_bytes_.load(); }
   // False when readings not yet durable fill the pending-bytes ceiling, so
@@ -215,6 +220,9 @@ class Pipeline {
   std::atomic<std::int64_t> pending_bytes_{0};
   std::mutex provisioning_mutex_;  // one provisioning at a time: no duplicate points
 
+  // Held by a write of the counters, shared by readers: a reader sees each
+  // count either in the store or in activity_, never in neither.
+  std::shared_mutex flush_mutex_;
   std::mutex activity_mutex_;                        // guards activity_, stopping_
   std::unordered_map<Id, DeviceActivity> activity_;  // deltas not yet in the store
   std::condition_variable activity_cv_;

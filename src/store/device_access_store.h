@@ -21,6 +21,7 @@
 // - Each call is atomic. Calls are safe from any thread.
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -69,6 +70,12 @@ class DeviceAccessStore {
   virtual Status add_activity(std::span<const DeviceActivity> deltas) = 0;
   // Zero counts for a device that has sent nothing yet.
   virtual Result<DeviceActivity> activity(const Scope& scope, Id device_id) = 0;
+  // The counters of every device the scope sees, or only of those installed
+  // in `building` when given (none when the scope does not see it), by
+  // ascending device id, zero counts for devices that have sent nothing yet.
+  // One query however many devices: the devices' admin page asks for all.
+  virtual Result<std::vector<DeviceActivity>> activities(const Scope& scope,
+                                                         std::optional<Id> building) = 0;
 
   // ---- attributes ----
   // Sets each key's JSON value (text, already validated by the caller). A

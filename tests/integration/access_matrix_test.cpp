@@ -181,6 +181,14 @@ std::optional<Id> int_member(const json::value& item, std::string_view key) {
   return v && v->is_int64() ? std::optional<Id>(v->as_int64()) : std::nullopt;
 }
 
+// The record a listed item is: its id, or for lists about a collection's
+// records (GET /api/v1/devices/activity) the record it describes.
+std::optional<Id> id_of_item(const std::string& collection, const json::value& item) {
+  if (auto id = int_member(item, "id")) return id;
+  if (collection == "devices") return int_member(item, "device_id");
+  return std::nullopt;
+}
+
 // The tenant a listed record belongs to: a tenant is its own.
 std::optional<Id> tenant_of_item(const std::string& collection, const json::value& item) {
   return int_member(item, collection == "tenants" ? "id" : "tenant_id");
@@ -782,7 +790,7 @@ TEST_F(AccessMatrix, AnotherTenantsRecordsDoNotExist) {
     if (!items) continue;
     std::set<Id> listed;
     for (const auto& item : *items) {
-      const auto id = int_member(item, "id");
+      const auto id = id_of_item(op.collection, item);
       if (id) listed.insert(*id);
       const auto tenant = tenant_of_item(op.collection, item);
       EXPECT_FALSE(tenant && *tenant == tenant_a_) << where << " lists " << json::serialize(item);
@@ -830,7 +838,7 @@ TEST_F(AccessMatrix, ABuildingLimitedUserSeesOnlyItsBuildings) {
     if (!items) continue;
     std::set<Id> listed;
     for (const auto& item : *items)
-      if (const auto id = int_member(item, "id")) listed.insert(*id);
+      if (const auto id = id_of_item(op.collection, item)) listed.insert(*id);
     EXPECT_TRUE(listed.count(a1_.at(op.collection))) << where << " does not list A1's record";
     EXPECT_FALSE(listed.count(a2_.at(op.collection))) << where << " lists A2's record";
   }

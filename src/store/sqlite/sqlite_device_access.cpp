@@ -5,8 +5,10 @@
 #include <algorithm>
 
 #include "core/time.h"
+#include "store/sqlite/building_scope.h"
 #include "store/sqlite/identity_values.h"
 #include "store/sqlite/repository.h"
+#include "store/tables.h"
 
 namespace citypulse {
 
@@ -405,6 +407,49 @@ Result<DeviceActivity> SqliteDeviceAccessStore::activity(const Scope& scope, Id 
       a.rejected = st->int64(3);
     }
     return a;
+  });
+}
+
+Result<std::vector<DeviceActivity>> SqliteDeviceAccessStore::activities(
+    const Scope& scope, std::optional<Id> building) {
+  return guarded([&]() -> Result<std::vector<DeviceActivity>> {
+    // The devices' own scope rules (tenant, building grants) on the devices
+    // table, joined with the counters: devices that never reported have no
+    // counter row and still belong in the answer.
+    std::vector<SqlValue> params;
+    std::string sql =
+        "SELECT devices.id, device_activity.last_seen_at, coalesce(device_activity.messages, 0), "
+        "coalesce(device_activity.readings, 0), coalesce(device_activity.rejected, 0) "
+        "FROM devices LEFT JOIN device_activity ON device_activity.device_id = devices.id "
+        "WHERE TRUE";
+    if (auto tenant = scope.tenant_id()) {
+      sql += " AND devices.tenant_id = ?";
+      params.emplace_back(*tenant);
+    }
+    if (building) {
+      sql += " AND devices.building_id = ?";
+      params.emplace_back(*building);
+    }
+    sql += building_condition(scope, table_info("devices"), params);
+    sql += " ORDER BY devices.id";
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(sql);
+    if (!st) return std::unexpected(st.error());
+    bind_all(*st, params);
+    std::vector<DeviceActivity> out;
+    for (;;) {
+      auto row = st->step();
+      if (!row) return std::unexpected(row.error());
+      if (!*row) break;
+      DeviceActivity a;
+      a.device_id = st->int64(0);
+      a.last_seen_at = optional_int64(*st, 1);
+      a.messages = st->int64(2);
+      a.readings = st->int64(3);
+      a.rejected = st->int64(4);
+      out.push_back(a);
+    }
+    return out;
   });
 }
 

@@ -37,6 +37,8 @@ class SqliteDeviceAccessStore final : public DeviceAccessStore {
 
   Status add_activity(std::span<const DeviceActivity> deltas) override;
   Result<DeviceActivity> activity(const Scope& scope, Id device_id) override;
+  Result<std::vector<DeviceActivity>> activities(const Scope& scope,
+                                                 std::optional<Id> building) override;
 
   Status set_attributes(Id device_id, std::span<const std::pair<std::string, std::string>> values,
                         TimeMs at) override;

@@ -22,6 +22,7 @@ interface Section {
 // stays small for them.
 const SECTIONS: Section[] = [
   { path: "rules", label: (t) => localWords(t, RULE_WORDS).rules, permission: "alarms:read", page: lazy(() => import("./admin/Rules").then((m) => ({ default: m.Rules }))) },
+  { path: "devices", label: (t) => localWords(t, { de: "Geräte", en: "Devices" }), permission: "assets:read", page: lazy(() => import("./admin/Devices").then((m) => ({ default: m.Devices }))) },
   { path: "users", label: (t) => t.users, permission: "users:manage", page: lazy(() => import("./admin/Users")) },
   { path: "api-keys", label: (t) => t.apiKeys, permission: "api_keys:manage", page: lazy(() => import("./admin/ApiKeys")) },
   { path: "audit", label: (t) => t.auditLog, permission: "audit:read", page: lazy(() => import("./admin/Audit")) },
