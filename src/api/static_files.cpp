@@ -2,8 +2,10 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
+#include "api/embedded_files.h"
 #include "api/problem.h"
 
 namespace citypulse {
@@ -51,9 +53,26 @@ HttpResponse file_response(const fs::path& file, std::string body) {
   return r;
 }
 
+// The files compiled in, by path; a path that is none of them gets
+// index.html.
+Handler embedded_files() {
+  std::map<std::string_view, std::string_view> files;
+  for (std::size_t i = 0; i < embedded::web_ui_count; ++i)
+    files.emplace(embedded::web_ui[i].path, embedded::web_ui[i].bytes);
+  return [files = std::move(files)](RequestContext& ctx) {
+    auto it = files.find(ctx.request.path);
+    if (it == files.end()) it = files.find("/index.html");
+    if (it == files.end())
+      return problem_response(404, "not-found", "the built-in web UI has no index.html",
+                              ctx.request.path);
+    return file_response(fs::path(it->first), std::string(it->second));
+  };
+}
+
 }  // namespace
 
 Handler static_files(std::string web_root) {
+  if (web_root.empty() && embedded::web_ui_count > 0) return embedded_files();
   if (web_root.empty()) {
     return [](RequestContext&) {
       HttpResponse r;

@@ -1,7 +1,9 @@
 // The web UI's files. A GET for a path that is not a file serves index.html, so
 // the single-page app's own routes survive a reload (the router sends only
 // paths outside /api/ and the operational endpoints here). With no folder
-// configured, a built-in placeholder page is served.
+// configured, the web UI compiled into the binary is served
+// (api/embedded_files.h), or, when it was built without one, a placeholder
+// page.
 #pragma once
 
 #include <string>

@@ -105,6 +105,27 @@ TEST(Server, ServesAWebRootWithoutEscapingIt) {
   EXPECT_EQ(escape2.body.find("secret"), std::string::npos);
 }
 
+// Without http.web_root the binary serves the web UI it was built with
+// (`make` builds web/dist before the server): index.html for the app's own
+// routes, and the hashed assets it names.
+TEST(Server, ServesTheWebUiItWasBuiltWith) {
+  TempDir tmp;
+  ServerProcess server(tmp.path() + "/data");
+  ASSERT_TRUE(server.start()) << server.output();
+  HttpClient client(server.port());
+  auto index = client.get("/");
+  ASSERT_EQ(index.status, 200);
+  EXPECT_NE(index.header("Content-Type").find("text/html"), std::string::npos);
+  const auto at = index.body.find("/assets/index-");
+  ASSERT_NE(at, std::string::npos) << "not the built web UI: " << index.body.substr(0, 300);
+  const auto script = index.body.substr(at, index.body.find('"', at) - at);
+  auto js = client.get(script);
+  EXPECT_EQ(js.status, 200) << script;
+  EXPECT_NE(js.header("Content-Type").find("javascript"), std::string::npos);
+  EXPECT_GT(js.body.size(), 10'000u);
+  EXPECT_EQ(client.get("/alarms/history").body, index.body);
+}
+
 TEST(Server, KeepsRecordsAcrossARestart) {
   TempDir tmp;
   const std::string data = tmp.path() + "/data";
