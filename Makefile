@@ -16,7 +16,8 @@ $(TEST_DIR)/build.ninja:
 	cmake -S . -B $(TEST_DIR) -G Ninja -DCMAKE_BUILD_TYPE=Asan
 
 # The web UI (web/, Vite): npm ci with the committed lockfile, then the
-# production build in web/dist, which the server serves (http.web_root).
+# production build in web/dist, which the binary embeds and serves (or, with
+# http.web_root set, serves from that folder).
 web: bootstrap
 	cd web && npm ci --no-audit --no-fund && npm run build
 
@@ -24,7 +25,7 @@ build: bootstrap web $(RELEASE_DIR)/build.ninja
 	ninja -C $(RELEASE_DIR) -j $(JOBS) citypulse
 
 run: build
-	CITYPULSE_HTTP_WEB_ROOT=web/dist $(RELEASE_DIR)/citypulse demo --data-dir ./data --http-port 8080
+	$(RELEASE_DIR)/citypulse demo --data-dir ./data --http-port 8080
 
 test: bootstrap web $(TEST_DIR)/build.ninja
 	ninja -C $(TEST_DIR) -j $(JOBS)

@@ -38,11 +38,15 @@ export function Buildings({ t, canReadAlarms }: {
     descending: false,
   });
 
+  // The buildings at once; their alarms as soon as the user's permissions
+  // say they may be read (they arrive with /auth/me, beside this call).
   useEffect(() => {
     session
       .call<{ items: Building[] }>("/api/v1/buildings?limit=500")
       .then((page) => setBuildings(page.items))
       .catch((e: Error) => setError(e.message));
+  }, []);
+  useEffect(() => {
     if (canReadAlarms)
       session
         .call<AlarmSummary>("/api/v1/alarms/summary")
