@@ -47,9 +47,9 @@ export async function waitFor(what, check, timeoutMs) {
 }
 
 // Runs one scenario against a fresh demo town (7 buildings, a day of history
-// unless told otherwise). Exits 0 when every check held, 1 otherwise, with a
+// unless told otherwise; env adds to the server's environment). Exits 0 when every check held, 1 otherwise, with a
 // screenshot of the page that failed and the end of the server's log.
-export async function scenario(name, body, { buildings = 7, history = 1 } = {}) {
+export async function scenario(name, body, { buildings = 7, history = 1, env = {} } = {}) {
   const args = parseArgs(process.argv.slice(2));
   if (!args.binary) {
     console.error(`usage: node ${process.argv[1]} --binary PATH [--dist DIR] [--screenshots DIR]`);
@@ -65,7 +65,7 @@ export async function scenario(name, body, { buildings = 7, history = 1 } = {}) 
     args.binary,
     ["demo", "--data-dir", join(dir, "data"), "--http-port", String(httpPort),
      "--mqtt-port", String(mqttPort), "--buildings", String(buildings), "--history", String(history)],
-    { env: { ...process.env, CITYPULSE_HTTP_WEB_ROOT: dist }, stdio: ["ignore", "ignore", "pipe"] },
+    { env: { ...process.env, CITYPULSE_HTTP_WEB_ROOT: dist, ...env }, stdio: ["ignore", "ignore", "pipe"] },
   );
   let serverLog = "";
   server.stderr.on("data", (d) => (serverLog += d));
