@@ -121,8 +121,29 @@ std::string rate_key_of_address(std::string_view remote) {
   return address;
 }
 
-Middleware security_headers_middleware(std::vector<std::string> cors_origins, bool tls) {
-  return [origins = std::move(cors_origins), tls](RequestContext& ctx, const Next& next) {
+namespace {
+
+// The origin of a tile URL template, as a CSP source: scheme and host (with
+// its port); a "{s}." subdomain placeholder becomes a wildcard. Empty for
+// no template.
+std::string tile_source(std::string_view tiles) {
+  const auto scheme_end = tiles.find("://");
+  if (tiles.empty() || scheme_end == std::string_view::npos) return {};
+  const auto host_end = tiles.find('/', scheme_end + 3);
+  std::string origin(tiles.substr(0, host_end));
+  if (const auto s = origin.find("{s}."); s != std::string::npos) origin.replace(s, 4, "*.");
+  return " " + origin;
+}
+
+}  // namespace
+
+Middleware security_headers_middleware(std::vector<std::string> cors_origins, bool tls,
+                                       std::string_view map_tiles) {
+  const std::string policy = fmt::format(
+      "default-src 'self'; img-src 'self' data: blob:{}; style-src 'self' 'unsafe-inline'; "
+      "connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'",
+      tile_source(map_tiles));
+  return [origins = std::move(cors_origins), tls, policy](RequestContext& ctx, const Next& next) {
     const auto origin = ctx.request.header("Origin");
     const bool allowed =
         origin && std::any_of(origins.begin(), origins.end(),
@@ -152,11 +173,7 @@ Middleware security_headers_middleware(std::vector<std::string> cors_origins, bo
     r.set_header("X-Content-Type-Options", "nosniff");
     r.set_header("Referrer-Policy", "no-referrer");
     r.set_header("X-Frame-Options", "DENY");
-    if (!ctx.request.path.starts_with("/api/"))
-      r.set_header("Content-Security-Policy",
-                   "default-src 'self'; img-src 'self' data: blob:; style-src 'self' "
-                   "'unsafe-inline'; connect-src 'self' ws: wss:; frame-ancestors 'none'; "
-                   "base-uri 'self'; form-action 'self'");
+    if (!ctx.request.path.starts_with("/api/")) r.set_header("Content-Security-Policy", policy);
     if (tls) r.set_header("Strict-Transport-Security", "max-age=31536000");
     return r;
   };

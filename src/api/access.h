@@ -36,7 +36,10 @@ struct AccessDeps {
 
 // Security headers and CORS (`cors_origins`: exact origins, "*" for any);
 // outermost, so even errors carry them. `tls` adds Strict-Transport-Security.
-Middleware security_headers_middleware(std::vector<std::string> cors_origins, bool tls);
+// The web UI's pages may load images from their own origin and from
+// `map_tiles`' (web.map_tiles, a URL template; "{s}." subdomains become "*.").
+Middleware security_headers_middleware(std::vector<std::string> cors_origins, bool tls,
+                                       std::string_view map_tiles = {});
 // Authentication, rate limit, permission, audit.
 Middleware access_middleware(AccessDeps deps);
 

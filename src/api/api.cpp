@@ -16,7 +16,8 @@ std::unique_ptr<Router> build_router(const ApiServices& services, const Config& 
   auto router = std::make_unique<Router>();
   const bool tls = !config.http.tls_cert.empty();
   const auto origins = split_list(config.http.cors_origins);
-  router->use(security_headers_middleware({origins.begin(), origins.end()}, tls));
+  router->use(
+      security_headers_middleware({origins.begin(), origins.end()}, tls, config.web.map_tiles));
   router->use(access_middleware(AccessDeps{services.authenticator, services.limiter,
                                            services.store.identity(), config.rate_limit}));
   std::vector<MetricsSource> metrics = {
@@ -36,6 +37,7 @@ std::unique_ptr<Router> build_router(const ApiServices& services, const Config& 
   add_lorawan_routes(*router, ingest);
   add_device_access_routes(*router, ingest);
   add_device_rpc_routes(*router, services.store, services.rpc);
+  add_web_settings_route(*router, config.web);
   router->set_fallback(static_files(config.http.web_root));
   return router;
 }

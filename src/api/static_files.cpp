@@ -1,11 +1,13 @@
 #include "api/static_files.h"
 
+#include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include "api/embedded_files.h"
+#include "api/json_io.h"
 #include "api/problem.h"
 
 namespace citypulse {
@@ -100,6 +102,14 @@ Handler static_files(std::string web_root) {
                             "the web UI is not installed (http.web_root has no index.html)",
                             ctx.request.path);
   };
+}
+
+void add_web_settings_route(Router& router, const WebConfig& web) {
+  boost::json::object body;
+  body["map_tiles"] = web.map_tiles;
+  body["map_attribution"] = web.map_attribution;
+  router.add("GET", "/api/v1/web-settings", RouteAccess::authenticated(),
+             [body](RequestContext&) { return json_response(200, body); });
 }
 
 }  // namespace citypulse

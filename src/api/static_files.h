@@ -9,9 +9,15 @@
 #include <string>
 
 #include "api/router.h"
+#include "core/config.h"
 
 namespace citypulse {
 
 Handler static_files(std::string web_root);
+
+// GET /api/v1/web-settings (any signed-in caller): what
+// the web UI takes from the server's configuration — the map's tiles and
+// their attribution (web.map_tiles, web.map_attribution; empty: none).
+void add_web_settings_route(Router& router, const WebConfig& web);
 
 }  // namespace citypulse

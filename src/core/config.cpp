@@ -54,6 +54,14 @@ Status check_http_url(std::string_view key, std::string_view text) {
   return std::unexpected(key_error(key, "expected an http:// or https:// URL"));
 }
 
+Status check_tile_url(std::string_view key, std::string_view text) {
+  if (auto s = check_http_url(key, text); !s) return s;
+  for (std::string_view part : {"{z}", "{x}", "{y}"})
+    if (text.find(part) == std::string_view::npos)
+      return std::unexpected(key_error(key, fmt::format("the template has no {}", part)));
+  return {};
+}
+
 Status check_bridge_url(std::string_view key, std::string_view text) {
   if (auto e = parse_bridge_url(text); !e)
     return std::unexpected(key_error(key, e.error().message));
@@ -196,6 +204,8 @@ std::vector<Key> keys_of(Config& c) {
       {"notify.flood_window_s", IntKey{&c.notify.flood_window_s, 1, 24 * 3600}},
       {"notify.digest_interval_s", IntKey{&c.notify.digest_interval_s, 1, 24 * 3600}},
       {"notify.public_url", TextKey{&c.notify.public_url, {}, false, check_http_url}},
+      {"web.map_tiles", TextKey{&c.web.map_tiles, {}, false, check_tile_url}},
+      {"web.map_attribution", TextKey{&c.web.map_attribution, {}}},
       {"log.level", TextKey{&c.log.level, {"trace", "debug", "info", "warn", "error", "off"}}},
       {"workers.threads", IntKey{&c.workers.threads, 1, 256}},
   };

@@ -200,6 +200,14 @@ struct LogConfig {
   std::string level = "info";  // trace, debug, info, warn, error, off
 };
 
+struct WebConfig {
+  // Tiles behind the buildings' map: a URL template with {z}, {x} and {y}
+  // ("https://tile.openstreetmap.org/{z}/{x}/{y}.png"). Empty: no tiles; the
+  // map draws the buildings on a plain background and needs no internet.
+  std::string map_tiles;
+  std::string map_attribution;  // shown on the map, as the tiles' licence asks
+};
+
 struct WorkerConfig {
   int threads = 2;  // threads for blocking store calls and CPU-heavy work
 };
@@ -216,6 +224,7 @@ struct Config {
   NotifyConfig notify;
   LogConfig log;
   WorkerConfig workers;
+  WebConfig web;
 };
 
 // Reads one environment variable; nullopt when unset. Injected so tests need

@@ -47,6 +47,7 @@ struct Building : RecordMeta {
   std::optional<std::int64_t> year_built;
   std::string timezone = "Europe/Berlin";
   std::vector<std::string> tags;
+  std::string footprint;  // WKT POLYGON((lon lat, ...)), model/footprint.h; empty: none
 };
 
 struct Floor : RecordMeta {

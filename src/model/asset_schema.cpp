@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/mqtt_topic.h"
+#include "model/footprint.h"
 #include "model/schema_impl.h"
 #include "model/vocabulary.h"
 
@@ -30,6 +31,8 @@ Status check_site(const Site& s) { return check_position(s.latitude, s.longitude
 
 Status check_building(const Building& b) {
   if (auto s = check_position(b.latitude, b.longitude); !s) return s;
+  if (!b.footprint.empty())
+    if (auto ring = parse_footprint(b.footprint); !ring) return std::unexpected(ring.error());
   return check_timezone(b.timezone);
 }
 
@@ -113,6 +116,8 @@ const FieldSpec<Building> kBuildingFields[] = {
     {.name = "timezone", .type = F::text, .member = &Building::timezone, .min = 1, .max = 64,
      .description = "IANA time zone in which days, schedules and tariffs of the building run."},
     {.name = "tags", .type = F::tags, .member = &Building::tags},
+    {.name = "footprint", .type = F::text, .member = &Building::footprint, .max = 60'000,
+     .description = "The building's outline for the map, WGS 84 as WKT: POLYGON((lon lat, lon lat, ...)), one closed ring."},
 };
 
 const FieldSpec<Floor> kFloorFields[] = {

@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <map>
+#include <numbers>
 #include <set>
 
 #include "auth/secret.h"
@@ -13,6 +16,29 @@
 
 namespace citypulse::sim {
 namespace {
+
+// A building's outline for the map: a rectangle (1.6 : 1) of its floor area
+// over its storeys above ground, around its position, turned by an angle of
+// its own — plausible shapes, not surveyed ones.
+std::string footprint_of(const BuildingPlan& plan, int index) {
+  int storeys = 0;
+  for (const auto& f : plan.floors) storeys += f.level >= 0 ? 1 : 0;
+  const double ground_m2 = plan.area_m2 / std::max(1, storeys);
+  const double half_long = std::sqrt(ground_m2 * 1.6) / 2, half_short = half_long / 1.6;
+  const double turn = (index * 37 % 90) * std::numbers::pi / 180;
+  constexpr double kMetresPerDegree = 111'320;
+  const double per_lon = kMetresPerDegree * std::cos(plan.latitude * std::numbers::pi / 180);
+  std::string wkt = "POLYGON((";
+  const double corners[5][2] = {{-1, -1}, {1, -1}, {1, 1}, {-1, 1}, {-1, -1}};
+  for (int i = 0; i < 5; ++i) {
+    const double x = corners[i][0] * half_long, y = corners[i][1] * half_short;
+    const double east = x * std::cos(turn) - y * std::sin(turn);
+    const double north = x * std::sin(turn) + y * std::cos(turn);
+    wkt += fmt::format("{}{:.7f} {:.7f}", i ? ", " : "", plan.longitude + east / per_lon,
+                       plan.latitude + north / kMetresPerDegree);
+  }
+  return wkt + "))";
+}
 
 constexpr std::string_view kIntegrationName = "Demo ChirpStack";
 
@@ -128,6 +154,7 @@ class Seeder {
     b.gross_floor_area_m2 = plan.area_m2;
     b.year_built = plan.year_built;
     b.tags = {"municipal", plan.key};
+    b.footprint = footprint_of(plan, bi);
     auto stored = store_.buildings().create(scope(), b);
     if (!stored) return std::unexpected(stored.error());
     ++out_.buildings;

@@ -494,6 +494,10 @@ ALTER TABLE rules ADD COLUMN min_sigma DOUBLE PRECISION;
 ALTER TABLE rules ADD COLUMN schedule TEXT NOT NULL DEFAULT '';
 )sql";
 
+constexpr std::string_view kBuildingFootprints = R"sql(
+ALTER TABLE buildings ADD COLUMN footprint TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "asset model", kAssetModel},
     {2, "identity", kIdentity},
@@ -504,6 +508,7 @@ constexpr Migration kMigrations[] = {
     {7, "alarms", kAlarms},
     {8, "notifications", kNotifications},
     {9, "anomaly rules and schedules", kRuleSchedules},
+    {10, "building footprints", kBuildingFootprints},
 };
 
 constexpr bool versions_are_consecutive() {

@@ -73,6 +73,32 @@ TEST(Schema, EveryClassOfBadInputNamesTheField) {
   EXPECT_NE(not_object.error().message.find("JSON object"), std::string::npos);
 }
 
+// An outline is WKT as GIS tools write it; a mistake names /footprint and
+// what is wrong.
+TEST(Schema, AFootprintIsOneClosedWktRing) {
+  const auto with = [](const std::string& wkt) {
+    return decode_building(json::serialize(
+        json::object{{"name", "Rathaus"}, {"type", "town_hall"}, {"footprint", wkt}}));
+  };
+  auto good = with("POLYGON((8.96 48.35, 8.961 48.35, 8.961 48.351, 8.96 48.351, 8.96 48.35))");
+  ASSERT_TRUE(good.has_value()) << good.error().message;
+  auto spaced = with("polygon (( 8.96 48.35,8.961 48.35 , 8.961 48.351,8.96 48.35 )) ");
+  EXPECT_TRUE(spaced.has_value()) << spaced.error().message;
+  expect_invalid(with("POINT(8.96 48.35)"), "/footprint", "POLYGON");
+  expect_invalid(with("POLYGON((8.96 48.35, 8.961 48.35, 8.961 48.351, 8.96 48.35)"), "/footprint",
+                 "')'");
+  expect_invalid(with("POLYGON((8.96 48.35, 8.961 48.35, 8.961 48.351, 8.97 48.36))"), "/footprint",
+                 "closed");
+  expect_invalid(with("POLYGON((8.96 48.35, 8.961 48.35, 8.96 48.35))"), "/footprint",
+                 "at least 4");
+  expect_invalid(with("POLYGON((48.35 98.96, 48.35 98.961, 48.351 98.961, 48.35 98.96))"),
+                 "/footprint", "vertex 1");
+  expect_invalid(with("POLYGON((0 0, 1 0, 1 1, 0 0), (0.1 0.1, 0.2 0.1, 0.2 0.2, 0.1 0.1))"),
+                 "/footprint", "holes");
+  expect_invalid(with("POLYGON((8.96 48.35, 8.961 x, 8.961 48.351, 8.96 48.35))"), "/footprint",
+                 "two numbers");
+}
+
 TEST(Schema, MetaFieldsInInputAreIgnored) {
   auto b = decode_building(R"({"id":99,"version":7,"created_at":"x","name":"x","type":"school"})");
   ASSERT_TRUE(b.has_value());

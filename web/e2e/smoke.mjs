@@ -10,7 +10,10 @@ await scenario("smoke", async ({ signIn, api, tokenOf, waitFor, screenshot }) =>
   const page = await signIn("viewer@hechingen.demo");
   await page.getByRole("link", { name: "Rathaus" }).waitFor();
   // The map shows every building (no tiles needed), the table sorts.
-  await waitFor("the map's markers", async () => (await page.locator(".map path.leaflet-interactive").count()) === 7, 30_000);
+  // No tiles configured: markers and outlines on a plain background, nothing fetched from elsewhere.
+  await waitFor("the map's markers", async () => (await page.locator(".map path.marker").count()) === 7, 30_000);
+  await waitFor("the map's outlines", async () => (await page.locator(".map path.outline").count()) === 7, 30_000);
+  if (await page.locator(".map img.leaflet-tile").count()) throw new Error("the map shows tiles nobody configured");
   await page.getByRole("button", { name: "Area (m²)" }).click();
   await page.getByRole("button", { name: "Area (m²)" }).click();  // largest first
   const first = await page.locator("tbody tr").first().locator("td").first().textContent();

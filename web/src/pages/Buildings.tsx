@@ -13,6 +13,7 @@ interface Building {
   year_built: number | null;
   latitude: number | null;
   longitude: number | null;
+  footprint?: string;
 }
 
 interface AlarmSummary {
@@ -91,6 +92,7 @@ export function Buildings({ t, canReadAlarms }: {
         name: b.name,
         latitude: b.latitude,
         longitude: b.longitude,
+        footprint: b.footprint ?? "",
         worst: alarmsOf.get(b.id)?.worst ?? null,
       })),
     [buildings, alarmsOf],
