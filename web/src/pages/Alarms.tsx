@@ -152,7 +152,8 @@ function OpenAlarms({ t, canAck }: { t: ReturnType<typeof dictionary>; canAck: b
       ) : (
         <table>
           <thead>
-            <tr><th>{t.severity}</th><th>{t.message}</th><th>{t.state}</th><th>{t.raised}</th><th /></tr>
+            <tr><th>{t.severity}</th><th>{t.message}</th><th>{t.state}</th><th>{t.raised}</th>
+              <th><span className="visually-hidden">{t.actions}</span></th></tr>
           </thead>
           <tbody>
             {sorted.map((a) => (
