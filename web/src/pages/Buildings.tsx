@@ -141,6 +141,8 @@ export function Buildings({ t, canReadAlarms }: {
                   {alarmsOf.get(b.id)?.worst && (
                     <span className={`severity ${alarmsOf.get(b.id)!.worst}`}>
                       {alarmsOf.get(b.id)!.open}
+                      {/* The worst severity in words too, not only by the badge's colour. */}
+                      <span className="visually-hidden"> ({alarmsOf.get(b.id)!.worst})</span>
                     </span>
                   )}
                 </td>
