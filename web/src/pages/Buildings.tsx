@@ -106,7 +106,7 @@ export function Buildings({ t, canReadAlarms }: {
 
   return (
     <section aria-labelledby="buildings-title">
-      <h2 id="buildings-title">{t.buildings}</h2>
+      <h1 id="buildings-title">{t.buildings}</h1>
       <div className="tiles">
         <div className="tile"><span>{t.buildings}</span><strong>{buildings.length}</strong></div>
         {summary && (
