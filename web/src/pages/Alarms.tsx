@@ -35,7 +35,7 @@ function beep() {
 export function Alarms({ t, canAck, view }: { t: ReturnType<typeof dictionary>; canAck: boolean; view: "open" | "history" }) {
   return (
     <section aria-labelledby="alarms-title">
-      <h2 id="alarms-title">{t.alarms}</h2>
+      <h1 id="alarms-title">{t.alarms}</h1>
       <nav className="tabs" aria-label={t.alarms}>
         <a href="#/alarms" aria-current={view === "open" ? "page" : undefined}>{t.openAlarms}</a>
         <a href="#/alarms/history" aria-current={view === "history" ? "page" : undefined}>{t.alarmHistory}</a>
@@ -152,7 +152,8 @@ function OpenAlarms({ t, canAck }: { t: ReturnType<typeof dictionary>; canAck: b
       ) : (
         <table>
           <thead>
-            <tr><th>{t.severity}</th><th>{t.message}</th><th>{t.state}</th><th>{t.raised}</th><th /></tr>
+            <tr><th>{t.severity}</th><th>{t.message}</th><th>{t.state}</th><th>{t.raised}</th>
+              <th><span className="visually-hidden">{t.actions}</span></th></tr>
           </thead>
           <tbody>
             {sorted.map((a) => (

@@ -112,7 +112,7 @@ export function Buildings({ t, canReadAlarms }: {
 
   return (
     <section aria-labelledby="buildings-title">
-      <h2 id="buildings-title">{t.buildings}</h2>
+      <h1 id="buildings-title">{t.buildings}</h1>
       <div className="tiles">
         <div className="tile"><span>{t.buildings}</span><strong>{buildings.length}</strong></div>
         {summary && (
@@ -147,6 +147,8 @@ export function Buildings({ t, canReadAlarms }: {
                   {alarmsOf.get(b.id)?.worst && (
                     <span className={`severity ${alarmsOf.get(b.id)!.worst}`}>
                       {alarmsOf.get(b.id)!.open}
+                      {/* The worst severity in words too, not only by the badge's colour. */}
+                      <span className="visually-hidden"> ({alarmsOf.get(b.id)!.worst})</span>
                     </span>
                   )}
                 </td>

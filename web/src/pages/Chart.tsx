@@ -30,8 +30,10 @@ const RANGES = [
   { key: "year", ms: 365 * 86_400_000 },
 ] as const;
 
-// Distinguishable in both themes, in the order points are added.
-const COLOURS = ["#0b6e4f", "#c2410c", "#1d4ed8", "#a21caf", "#a16207", "#0e7490", "#be123c", "#4d7c0f"];
+// Distinguishable in both themes, in the order points are added; each has
+// at least 3:1 against the chart's light (#ffffff) and dark (#1a2129)
+// surface (WCAG 1.4.11), so mid tones: darker ones vanish on the dark one.
+const COLOURS = ["#15803d", "#c2410c", "#2563eb", "#c026d3", "#a16207", "#0e7490", "#e11d48", "#4d7c0f"];
 export const MAX_CHARTED = COLOURS.length;
 const SMALLEST_WINDOW_MS = 10 * 60_000;
 

@@ -119,7 +119,8 @@ export function Rules({ t, permissions }: SectionProps) {
             <thead>
               <tr>
                 <th>{w.name}</th><th>{w.type}</th><th>{w.severity}</th><th>{w.scope}</th>
-                <th>{w.parameters}</th><th>{w.status}</th>{canManage && <th />}
+                <th>{w.parameters}</th><th>{w.status}</th>
+                {canManage && <th><span className="visually-hidden">{t.actions}</span></th>}
               </tr>
             </thead>
             <tbody>
