@@ -95,7 +95,7 @@ await scenario("a11y", async ({ open, signIn, api, tokenOf, waitFor, screenshot 
   const page = await signIn(ADMIN);
 
   // ---- the buildings with their map ----
-  await waitFor("the map's markers", async () => (await page.locator(".map path.leaflet-interactive").count()) === 7, 30_000);
+  await waitFor("the map's markers", async () => (await page.locator(".map path.marker").count()) === 7, 30_000);
   await everyLook(page, "buildings");
 
   // ---- a building: tree, live table, a chart ----
