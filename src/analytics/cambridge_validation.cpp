@@ -16,18 +16,33 @@ constexpr double kMissing = std::numeric_limits<double>::quiet_NaN();
 
 using Weather = std::map<LocalHour, double>;
 
-Result<Weather> read_weather(const fs::path& dir, int year) {
+// Adds a year of weather to `weather`; a missing file fails unless `optional`.
+Status read_weather(const fs::path& dir, int year, Weather& weather, bool optional = false) {
   const auto file = dir / "weather" / ("bedford_" + std::to_string(year) + ".csv");
-  if (!fs::exists(file)) return fail(ErrorCode::not_found, "no weather file " + file.string());
+  if (!fs::exists(file)) {
+    if (optional) return {};
+    return fail(ErrorCode::not_found, "no weather file " + file.string());
+  }
   auto rows = read_hourly_csv(file, 1);
   if (!rows) return fail(rows.error());
-  Weather out;
-  for (const auto& r : *rows) out.emplace(r.hour, r.value);
-  return out;
+  for (const auto& r : *rows) weather.emplace(r.hour, r.value);
+  return {};
+}
+
+// The mean temperature of the 24 hours up to `hour` (the previous year's last day from
+// its own file when there is one), as fill_temperature_24h() would compute it.
+double temperature_24h(const Weather& weather, LocalHour hour) {
+  double sum = 0;
+  int present = 0;
+  for (auto it = weather.lower_bound(hour - 23); it != weather.end() && it->first <= hour; ++it) {
+    if (std::isfinite(it->second)) sum += it->second, ++present;
+  }
+  return present >= 12 ? sum / present : kMissing;
 }
 
 // A year of a building's meter joined with the weather: one observation per metered hour,
-// an exact 0 as a missing reading, an hour without weather with a missing temperature.
+// an exact 0 as a missing reading, an hour without weather with a missing temperature,
+// and the 24-hour mean temperature.
 Result<std::vector<HourlyObservation>> read_year(const fs::path& file, const Weather& weather) {
   auto rows = read_hourly_csv(file, 1);
   if (!rows) return fail(rows.error());
@@ -35,8 +50,8 @@ Result<std::vector<HourlyObservation>> read_year(const fs::path& file, const Wea
   out.reserve(rows->size());
   for (const auto& r : *rows) {
     const auto w = weather.find(r.hour);
-    out.push_back(
-        {r.hour, w == weather.end() ? kMissing : w->second, r.value == 0 ? kMissing : r.value});
+    out.push_back({r.hour, w == weather.end() ? kMissing : w->second,
+                   r.value == 0 ? kMissing : r.value, temperature_24h(weather, r.hour)});
   }
   return out;
 }
@@ -95,19 +110,21 @@ Result<std::vector<BuildingValidation>> validate_cambridge(const fs::path& dir,
     return fail(ErrorCode::not_found,
                 "no building with 2018 and 2019 files in " + electricity.string());
   }
-  auto weather_2018 = read_weather(dir, 2018);
-  if (!weather_2018) return fail(weather_2018.error());
-  auto weather_2019 = read_weather(dir, 2019);
-  if (!weather_2019) return fail(weather_2019.error());
-  std::optional<Weather> weather_2020;
+  // One map of every year read: the hours are distinct, and a year's first day needs the
+  // last day of the year before for its 24-hour means.
+  Weather weather;
+  if (auto s = read_weather(dir, 2017, weather, true); !s) return fail(s.error());
+  if (auto s = read_weather(dir, 2018, weather); !s) return fail(s.error());
+  if (auto s = read_weather(dir, 2019, weather); !s) return fail(s.error());
+  bool have_2020 = false;
 
   std::vector<BuildingValidation> out;
   for (const auto& building : buildings) {
     BuildingValidation v;
     v.building = building;
-    auto year_2018 = read_year(electricity / (building + "_2018.csv"), *weather_2018);
+    auto year_2018 = read_year(electricity / (building + "_2018.csv"), weather);
     if (!year_2018) return fail(year_2018.error());
-    auto year_2019 = read_year(electricity / (building + "_2019.csv"), *weather_2019);
+    auto year_2019 = read_year(electricity / (building + "_2019.csv"), weather);
     if (!year_2019) return fail(year_2019.error());
     v.total_2018 = total(*year_2018);
     v.total_2019 = total(*year_2019);
@@ -120,12 +137,11 @@ Result<std::vector<BuildingValidation>> validate_cambridge(const fs::path& dir,
 
     const auto file_2020 = electricity / (building + "_2020.csv");
     if (fs::exists(file_2020)) {
-      if (!weather_2020) {
-        auto w = read_weather(dir, 2020);
-        if (!w) return fail(w.error());
-        weather_2020 = std::move(*w);
+      if (!have_2020) {
+        if (auto s = read_weather(dir, 2020, weather); !s) return fail(s.error());
+        have_2020 = true;
       }
-      auto year_2020 = read_year(file_2020, *weather_2020);
+      auto year_2020 = read_year(file_2020, weather);
       if (!year_2020) return fail(year_2020.error());
       auto baseline = TowtModel::fit(*year_2019, options.model);
       if (!baseline) return fail(ErrorCode::invalid, building + ": " + baseline.error().message);

@@ -7,6 +7,7 @@
 #include <limits>
 #include <map>
 #include <numbers>
+#include <optional>
 
 #include "analytics/uk_calendar.h"
 
@@ -14,10 +15,7 @@ namespace citypulse::analytics {
 namespace {
 
 constexpr int kClosureColumns = 24;
-
-bool usable(const HourlyObservation& o) {
-  return std::isfinite(o.energy) && std::isfinite(o.temperature);
-}
+constexpr int kNearbyWeeks = 4;
 
 // The value at quantile q of sorted values (linear between neighbours).
 double quantile(const std::vector<double>& sorted, double q) {
@@ -36,6 +34,7 @@ TowtOptions TowtOptions::plain_reference() {
   o.weekend_temperature = false;
   o.recent_half_life_weeks = 0;
   o.annual_harmonics = 0;
+  o.daily_temperature = false;
   return o;
 }
 
@@ -47,10 +46,33 @@ int TowtModel::columns() const {
   const int modes = two_modes_ ? 2 : 1;
   const int day_types = options_.weekend_temperature ? 2 : 1;
   return kHoursPerWeek + (options_.closure_days ? kClosureColumns : 0) +
-         modes * day_types * options_.temperature_segments + 2 * options_.annual_harmonics;
+         modes * day_types * options_.temperature_segments + 2 * options_.annual_harmonics +
+         (options_.daily_temperature ? 2 * modes : 0);
 }
 
-void TowtModel::row(LocalHour hour, double temperature, std::vector<Term>& out) const {
+bool TowtModel::usable(const HourlyObservation& o) const {
+  return std::isfinite(o.energy) && std::isfinite(o.temperature) &&
+         (!options_.daily_temperature || std::isfinite(o.temperature_24h));
+}
+
+void fill_temperature_24h(std::span<HourlyObservation> hours) {
+  // A window over the observations of the last 24 hours, moved along in time order.
+  std::size_t first = 0;
+  double sum = 0;
+  int present = 0;
+  for (std::size_t i = 0; i < hours.size(); ++i) {
+    if (std::isfinite(hours[i].temperature)) sum += hours[i].temperature, ++present;
+    while (hours[first].hour <= hours[i].hour - 24) {
+      if (std::isfinite(hours[first].temperature)) sum -= hours[first].temperature, --present;
+      ++first;
+    }
+    hours[i].temperature_24h =
+        present >= 12 ? sum / present : std::numeric_limits<double>::quiet_NaN();
+  }
+}
+
+void TowtModel::row(LocalHour hour, double temperature, double temperature_24h,
+                    std::vector<Term>& out) const {
   out.clear();
   const int how = hour_of_week(hour);
   const bool closed = closed_on(local_day(hour));
@@ -91,6 +113,12 @@ void TowtModel::row(LocalHour hour, double temperature, std::vector<Term>& out) 
       out.push_back({column++, std::cos(k * angle)});
     }
   }
+  if (options_.daily_temperature) {
+    const int at = column + 2 * mode;
+    const double base = options_.daily_balance_point;
+    if (temperature_24h < base) out.push_back({at, base - temperature_24h});
+    if (temperature_24h > base) out.push_back({at + 1, temperature_24h - base});
+  }
 }
 
 Result<TowtModel> TowtModel::fit(std::span<const HourlyObservation> training,
@@ -114,7 +142,7 @@ Result<TowtModel> TowtModel::fit(std::span<const HourlyObservation> training,
   std::vector<double> temperatures;
   LocalHour last = std::numeric_limits<LocalHour>::min();
   for (const auto& o : training) {
-    if (!usable(o)) continue;
+    if (!m.usable(o)) continue;
     temperatures.push_back(o.temperature);
     last = std::max(last, o.hour);
   }
@@ -138,7 +166,7 @@ Result<TowtModel> TowtModel::fit(std::span<const HourlyObservation> training,
     std::vector<double> sum(kHoursPerWeek, 0.0);
     std::vector<int> count(kHoursPerWeek, 0);
     for (const auto& o : training) {
-      if (!usable(o) || m.closed_on(local_day(o.hour))) continue;
+      if (!m.usable(o) || m.closed_on(local_day(o.hour))) continue;
       sum[hour_of_week(o.hour)] += o.energy;
       ++count[hour_of_week(o.hour)];
     }
@@ -192,10 +220,10 @@ Result<TowtModel> TowtModel::fit(std::span<const HourlyObservation> training,
                            ? std::log(2.0) / (options.recent_half_life_weeks * 168)
                            : 0.0;
   for (const auto& o : training) {
-    if (!usable(o)) continue;
+    if (!m.usable(o)) continue;
     ++m.training_hours_;
     const double w = decay > 0 ? std::exp(-decay * static_cast<double>(last - o.hour)) : 1.0;
-    m.row(o.hour, o.temperature, terms);
+    m.row(o.hour, o.temperature, o.temperature_24h, terms);
     for (const auto& a : terms) {
       xty[a.column] += w * a.value * o.energy;
       for (const auto& b : terms) xtx(a.column, b.column) += w * a.value * b.value;
@@ -231,32 +259,49 @@ void TowtModel::detect_closures(std::span<const HourlyObservation> training) {
     d.first += o.energy;
     ++d.second;
   }
-  std::array<double, 7> weekday_sum{};
-  std::array<int, 7> weekday_count{};
-  for (const auto& [day, d] : days) {
-    if (d.second < 20 || uk_holiday(day) != UkHoliday::none) continue;
-    const int dow = day_of_week(day * 24);
-    weekday_sum[dow] += d.first / d.second;
-    ++weekday_count[dow];
-  }
-  if (weekday_count[6] == 0) return;
-  const double sunday = weekday_sum[6] / weekday_count[6];
+  auto level = [&](std::int64_t day) -> std::optional<double> {
+    const auto d = days.find(day);
+    if (d == days.end() || d->second.second < 20) return std::nullopt;
+    return d->second.first / d->second.second;
+  };
+  // The mean level of the ordinary days (no holiday of any kind) among `day` ± k weeks.
+  auto nearby = [&](std::int64_t day) -> std::optional<double> {
+    double sum = 0;
+    int count = 0;
+    for (int k = -kNearbyWeeks; k <= kNearbyWeeks; ++k) {
+      const auto other = day + 7 * k;
+      const auto l = level(other);
+      if (k == 0 || !l || uk_holiday(other) != UkHoliday::none) continue;
+      sum += *l;
+      ++count;
+    }
+    if (count == 0) return std::nullopt;
+    return sum / count;
+  };
+  // Each weekday of a holiday kind compares its level with the same weekday and with
+  // Sunday in the weeks around it (not over the year: a mild May Monday is below the
+  // year's mean Monday whether the building closes or not).
   std::array<int, kUkHolidayKinds> votes{};
   for (const auto& [day, d] : days) {
     const auto kind = static_cast<int>(uk_holiday(day));
     const int dow = day_of_week(day * 24);
-    if (kind == 0 || d.second < 20 || dow >= 5 || weekday_count[dow] == 0) continue;
-    const double level = d.first / d.second;
-    const double usual = weekday_sum[dow] / weekday_count[dow];
-    votes[kind] += std::abs(level - sunday) < std::abs(level - usual) ? 1 : -1;
+    if (kind == 0 || dow >= 5) continue;
+    const auto here = level(day);
+    const auto usual = nearby(day);
+    const auto sunday = nearby(day + (6 - dow));
+    if (!here || !usual || !sunday) continue;
+    votes[kind] += std::abs(*here - *sunday) < std::abs(*here - *usual) ? 1 : -1;
   }
   for (int k = 1; k < kUkHolidayKinds; ++k) closes_on_[k] = votes[k] > 0;
 }
 
-double TowtModel::predict(LocalHour hour, double temperature) const {
-  if (!std::isfinite(temperature)) return std::numeric_limits<double>::quiet_NaN();
+double TowtModel::predict(LocalHour hour, double temperature, double temperature_24h) const {
+  if (!std::isfinite(temperature) ||
+      (options_.daily_temperature && !std::isfinite(temperature_24h))) {
+    return std::numeric_limits<double>::quiet_NaN();
+  }
   std::vector<Term> terms;
-  row(hour, temperature, terms);
+  row(hour, temperature, temperature_24h, terms);
   double sum = 0;
   for (const auto& t : terms) sum += coefficients_[t.column] * t.value;
   return sum;
@@ -265,7 +310,7 @@ double TowtModel::predict(LocalHour hour, double temperature) const {
 std::vector<double> TowtModel::predict(std::span<const HourlyObservation> hours) const {
   std::vector<double> out;
   out.reserve(hours.size());
-  for (const auto& o : hours) out.push_back(predict(o.hour, o.temperature));
+  for (const auto& o : hours) out.push_back(predict(o.hour, o.temperature, o.temperature_24h));
   return out;
 }
 

@@ -21,10 +21,15 @@
 // Optional terms (see TowtOptions; measured on the Cambridge buildings, docs/analytics.md):
 // - closure days (on by default): the kinds of UK holiday (uk_calendar.h: the Christmas
 //   closure, Good Friday, Easter Monday, each bank holiday) on which the training data
-//   show the building closed — a weekday of that kind whose mean load is nearer the
-//   Sunday mean than its own weekday's votes "closed", the majority decides — get 24
+//   show the building closed — a weekday of that kind whose mean load is nearer that of
+//   the Sundays than that of the same weekday in the four weeks either side votes
+//   "closed", the majority decides — get 24
 //   hour-of-day levels of their own in place of their hour-of-week levels, and the
 //   unoccupied temperature slopes. Kinds the building works through stay ordinary days;
+// - daily temperature (on by default): per mode, heating and cooling degrees of the mean
+//   temperature of the last 24 hours against a balance point (15 °C), max(0, 15 − T24)
+//   and max(0, T24 − 15): the load of a building with thermal mass (and of night storage
+//   heaters) follows the day's weather as well as the hour's;
 // - separate temperature slopes on weekends (off: no measurable gain);
 // - exponentially more weight on recent weeks, a half-life in weeks (off: it helps the
 //   erratic building and hurts one whose load grew, see the docs);
@@ -45,6 +50,7 @@
 #pragma once
 
 #include <array>
+#include <limits>
 #include <span>
 #include <vector>
 
@@ -57,7 +63,16 @@ struct HourlyObservation {
   LocalHour hour = 0;
   double temperature = 0;  // outdoor air, °C; NaN when missing
   double energy = 0;       // energy in the hour; NaN when missing (ignored by predict)
+  // The mean outdoor temperature of the 24 hours up to and including this one (the
+  // building's thermal mass answers to it); needed when TowtOptions::daily_temperature
+  // is on, NaN when not known. fill_temperature_24h() computes it from a series.
+  double temperature_24h = std::numeric_limits<double>::quiet_NaN();
 };
+
+// Sets each observation's temperature_24h from the temperatures of the observations
+// (in time order) within the 24 hours up to it: their mean when at least 12 are present,
+// else NaN.
+void fill_temperature_24h(std::span<HourlyObservation> hours);
 
 struct TowtOptions {
   int temperature_segments = 6;
@@ -68,11 +83,13 @@ struct TowtOptions {
   bool weekend_temperature = false;
   double recent_half_life_weeks = 0;  // 0: every training week weighs the same
   int annual_harmonics = 0;
+  bool daily_temperature = true;
+  double daily_balance_point = 15;  // °C
   double ridge = 1e-9;
 
   // The plain TOWT the bench compares against: ordinary least squares on 168 hour-of-week
   // indicators and one 6-segment piecewise-linear temperature response; no modes, no
-  // closure days, no weighting, no time-of-year.
+  // closure days, no daily temperature, no weighting, no time-of-year.
   static TowtOptions plain_reference();
   // The model as recommended by the validation on the Cambridge buildings.
   static TowtOptions recommended();
@@ -85,8 +102,9 @@ class TowtModel {
   static Result<TowtModel> fit(std::span<const HourlyObservation> training,
                                const TowtOptions& options);
 
-  // NaN when the temperature is missing.
-  double predict(LocalHour hour, double temperature) const;
+  // NaN when the temperature (or, with daily_temperature, the 24-hour mean) is missing.
+  double predict(LocalHour hour, double temperature,
+                 double temperature_24h = std::numeric_limits<double>::quiet_NaN()) const;
   std::vector<double> predict(std::span<const HourlyObservation> hours) const;
 
   // Coefficients the data determined (columns with at least one non-zero training value):
@@ -105,7 +123,9 @@ class TowtModel {
     double value;
   };
   // The non-zero entries of an hour's row of X.
-  void row(LocalHour hour, double temperature, std::vector<Term>& out) const;
+  void row(LocalHour hour, double temperature, double temperature_24h,
+           std::vector<Term>& out) const;
+  bool usable(const HourlyObservation& o) const;
   int columns() const;
   bool closed_on(std::int64_t day) const;
   // Which kinds of holiday (uk_calendar.h) this building closes on, by its training data.

@@ -69,6 +69,7 @@ TowtOptions exact_options() {
   TowtOptions o;
   o.fixed_knots = {0, 5, 10, 15, 20};  // the generating kink at 15 °C is a knot
   o.closure_days = false;
+  o.daily_temperature = false;  // the generated load does not follow the day's mean
   return o;
 }
 
@@ -104,6 +105,36 @@ TEST(Towt, RecoversTheGeneratingLoadAndSchedule) {
   ASSERT_TRUE(stats);
   EXPECT_NEAR(stats->cvrmse * stats->mean_actual, 1.0, 0.05);
   EXPECT_NEAR(stats->nmbe, 0, 0.005);
+}
+
+TEST(Towt, RecommendedModelWithDailyTemperature) {
+  auto training = make_year(2018, 12, 1.0);
+  auto test = make_year(2019, 13, 0.0);
+  fill_temperature_24h(training.hours);
+  fill_temperature_24h(test.hours);
+  auto model = TowtModel::fit(training.hours, TowtOptions::recommended());
+  ASSERT_TRUE(model) << model.error().message;
+  // Two modes × (6 slopes + heating and cooling degrees of the 24-hour mean); the synthetic
+  // building closes on no holiday, so no closure level has data.
+  EXPECT_EQ(model->parameters(), 168 + 2 * 8);
+  // The first 11 hours of the series have no 24-hour mean and are not used.
+  EXPECT_EQ(model->training_hours(), 8760u - 11);
+  // Quantile knots are not at the generating kink: a little less exact.
+  EXPECT_LT(rms_error(model->predict(test.hours), test.truth), 1.0);
+  EXPECT_TRUE(std::isnan(model->predict(local_hour_of(2019, 3, 1, 12), 5)));
+}
+
+TEST(Towt, TemperatureOverTheLast24Hours) {
+  std::vector<HourlyObservation> hours;
+  for (int h = 0; h < 48; ++h) hours.push_back({h, static_cast<double>(h), 1});
+  hours[30].temperature = kNaN;
+  fill_temperature_24h(hours);
+  EXPECT_TRUE(std::isnan(hours[10].temperature_24h));  // 11 temperatures so far
+  EXPECT_DOUBLE_EQ(hours[11].temperature_24h, 5.5);    // 0..11
+  EXPECT_DOUBLE_EQ(hours[23].temperature_24h, 11.5);   // 0..23
+  EXPECT_DOUBLE_EQ(hours[24].temperature_24h, 12.5);   // 1..24
+  // 17..40 without 30: (Σ 17..40 − 30) / 23.
+  EXPECT_DOUBLE_EQ(hours[40].temperature_24h, (684.0 - 30) / 23);
 }
 
 TEST(Towt, PlainReferenceHasOneTemperatureResponse) {
