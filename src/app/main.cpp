@@ -12,6 +12,7 @@
 //   bench mqtt   the embedded MQTT broker, end to end and beside Mosquitto (app/bench_mqtt.h)
 //   bench ws     the realtime WebSocket API: delivery latency, memory a client (app/bench_ws.h)
 //   bench rules  rule evaluation on one core: readings a second (app/bench_rules.h)
+//   bench analytics  the baseline model on the Cambridge buildings (app/bench_analytics.h)
 //   import csv   load a point's readings history from CSV files (app/import_csv.h)
 // Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
 #include <fmt/format.h>
@@ -20,6 +21,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "app/bench_analytics.h"
 #include "app/bench_baselines.h"
 #include "app/bench_ingest.h"
 #include "app/bench_mqtt.h"
@@ -191,6 +193,13 @@ int main(int argc, char** argv) {
                          "The Mosquitto executable (/usr/sbin/mosquitto)");
   bench_mqtt->add_option("--data-dir", bench_mqtt_options.data_dir,
                          "Keep the brokers' files here (default: a temporary folder)");
+  auto* bench_analytics = bench->add_subcommand(
+      "analytics", "Validate the baseline model on the Cambridge buildings (fit 2018, score 2019)");
+  BenchAnalyticsOptions bench_analytics_options;
+  bench_analytics
+      ->add_option("--cambridge", bench_analytics_options.cambridge,
+                   "Folder with electricity/<building>_<year>.csv and weather/bedford_<year>.csv")
+      ->required();
   auto* bench_rules = bench->add_subcommand(
       "rules", "Measure rule evaluation on one core (readings a second through the rule set)");
   BenchRulesOptions bench_rules_options;
@@ -258,6 +267,8 @@ int main(int argc, char** argv) {
   if (bench_mqtt->parsed()) return run_bench("mqtt", bench_mqtt_options, run_bench_mqtt);
   if (bench_ws->parsed()) return run_bench("ws", bench_ws_options, run_bench_ws);
   if (bench_rules->parsed()) return run_bench("rules", bench_rules_options, run_bench_rules);
+  if (bench_analytics->parsed())
+    return run_bench("analytics", bench_analytics_options, run_bench_analytics);
   if (bench_baseline->parsed())
     return run_bench("baseline", bench_baseline_options, run_bench_baseline);
   auto cfg = effective_config(common);
