@@ -1,5 +1,6 @@
 #include "analytics/consumption_buckets.h"
 
+#include <algorithm>
 #include <string>
 
 namespace citypulse::analytics {
@@ -39,10 +40,20 @@ Result<std::vector<ConsumptionBucket>> consumption_buckets(
   open_bucket(calendar_floor(zone, step, intervals.front().start));
   for (const auto& iv : intervals) {
     while (iv.start >= out.back().end) open_bucket(out.back().end);
-    auto& b = out.back();
-    b.energy += iv.energy;
-    if (iv.quality == IntervalQuality::estimated) b.estimated_hours += hours(iv.end - iv.start);
-    if (iv.quality != IntervalQuality::unknown) known_ms.back() += iv.end - iv.start;
+    // An interval across a bucket boundary (a zone whose offset is not whole hours) is split
+    // by time, as a step between readings is split over intervals.
+    std::size_t k = out.size() - 1;
+    for (TimeMs a = iv.start; a < iv.end; ++k) {
+      if (k == out.size()) open_bucket(out.back().end);
+      auto& b = out[k];
+      const TimeMs z = std::min(iv.end, b.end);
+      b.energy += (a == iv.start && z == iv.end) ? iv.energy
+                                                 : iv.energy * static_cast<double>(z - a) /
+                                                       static_cast<double>(iv.end - iv.start);
+      if (iv.quality == IntervalQuality::estimated) b.estimated_hours += hours(z - a);
+      if (iv.quality != IntervalQuality::unknown) known_ms[k] += z - a;
+      a = z;
+    }
   }
   for (std::size_t i = 0; i < out.size(); ++i)
     out[i].unknown_hours = out[i].hours - hours(known_ms[i]);

@@ -2,10 +2,11 @@
 // months, years of its IANA time zone (core/calendar.h), so a Berlin day holds 23 hours on
 // the day clocks go forward and 25 on the day they go back.
 //
-// Each interval counts, whole, in the bucket holding its start (hourly intervals in a zone
-// whose offsets are whole hours always lie inside one bucket; in Asia/Kolkata an hour
-// straddles local midnight and counts in the day it starts in). The buckets run from the one
-// holding the first interval's start to the one holding the last interval's start, every one
+// Each interval counts in the bucket that holds it; one across a bucket boundary (an hour in
+// Asia/Kolkata, whose offset is +5:30, straddles local midnight) is split between the two in
+// proportion to time, as a step between readings is split over intervals. The buckets run
+// from the one holding the first interval's start to the one holding the last interval's end,
+// every one
 // of them present, even with no interval in it. Per bucket, in hours (ms / 3.6e6):
 //  - hours: the bucket's length (23, 24, 25 for days);
 //  - unknown_hours: the length of its unknown intervals plus the time no interval covers (the

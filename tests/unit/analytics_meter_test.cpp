@@ -378,6 +378,24 @@ TEST(ConsumptionBuckets, WeeksStartMondayAndMonthsKnowTheirHours) {
             ErrorCode::invalid);
 }
 
+TEST(ConsumptionBuckets, HoursAcrossAHalfHourZonesMidnightAreSplit) {
+  auto kolkata = Timezone::load("Asia/Kolkata");
+  ASSERT_TRUE(kolkata) << kolkata.error().message;
+  const auto s = hour_numbered(utc(2026, 1, 4, 18), utc(2026, 1, 5, 19));
+  auto days = consumption_buckets(s.intervals, *kolkata, CalendarUnit::day);
+  ASSERT_TRUE(days) << days.error().message;
+  ASSERT_EQ(days->size(), 3u);
+  // 2026-01-05 local is 2026-01-04 18:30 UTC .. 2026-01-05 18:30 UTC: half of UTC hour 18
+  // (19 / 2), hours 19..23 (20 + … + 24), 0..17 (1 + … + 18), half of hour 18 again.
+  const auto& d = (*days)[1];
+  EXPECT_EQ(d.start, utc(2026, 1, 4, 18) + 30 * kMinute);
+  EXPECT_EQ(d.energy, 9.5 + 110 + 171 + 9.5);
+  EXPECT_EQ(d.unknown_hours, 0);
+  EXPECT_EQ((*days)[0].energy, 9.5);
+  EXPECT_EQ((*days)[0].unknown_hours, 23.5);
+  EXPECT_EQ((*days)[2].energy, 9.5);
+}
+
 // --- bad input ---
 
 TEST(MeterEnergy, BadInputFailsClearly) {
