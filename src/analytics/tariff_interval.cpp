@@ -31,8 +31,19 @@ void for_each_hour_piece(std::span<const EnergyInterval> intervals, const Timezo
     const double length = static_cast<double>(iv.end - iv.start);
     TimeMs t = iv.start;
     while (t < iv.end) {
-      const TimeMs next =
-          std::min(iv.end, calendar_next(zone, kHour, calendar_floor(zone, kHour, t)));
+      TimeMs next = std::min(iv.end, calendar_next(zone, kHour, calendar_floor(zone, kHour, t)));
+      // The hour the clocks repeat when set back is one local-hour bucket of two UTC hours
+      // with two offsets: end the piece where the offset changes, so that the wall-clock time
+      // within a piece is always local_start plus the time since start.
+      const std::int64_t offset = zone.offset_at(t);
+      if (zone.offset_at(next - 1) != offset) {
+        TimeMs same = t, differs = next - 1;  // offset_at(same) == offset != offset_at(differs)
+        while (differs - same > 1) {
+          const TimeMs mid = same + (differs - same) / 2;
+          (zone.offset_at(mid) == offset ? same : differs) = mid;
+        }
+        next = differs;
+      }
       HourPiece piece;
       piece.interval = i;
       piece.start = t;

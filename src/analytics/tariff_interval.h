@@ -8,9 +8,10 @@
 //
 // Prices, carbon intensities and time-of-use windows depend on the local wall clock (the hour,
 // the weekday, the month, the day a tariff starts), so the calculations walk the intervals in
-// pieces that never cross a local hour boundary; the wall-clock time is constant in offset
-// within such a piece (zones change offset on local hour boundaries), which lets a caller split
-// a piece further at a wall-clock minute by plain arithmetic.
+// pieces that never cross a local hour boundary nor a change of the zone's offset (the hour the
+// clocks repeat in autumn is two pieces, both at 02:00), so the wall-clock time within a piece
+// is its local start plus the time since its start, which lets a caller split a piece further
+// at a wall-clock minute by plain arithmetic.
 #pragma once
 
 #include <cstdint>

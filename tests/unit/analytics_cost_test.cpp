@@ -158,6 +158,12 @@ TEST(TariffTimeOfUse, DstDaysHaveTheirRealHours) {
   EXPECT_NEAR(r->intervals[0].energy_cost, 7 * 0.25 + 18 * 0.5, 1e-12);
   ASSERT_EQ(r->days.size(), 1u);
   EXPECT_EQ(r->days[0].day, day(2024, 10, 27));
+  // An edge at 02:30 falls twice that day: 00:00–02:30 lasts 3 hours, the rest 22.
+  t.windows[2].end_minute = 150;
+  t.windows[3].start_minute = 150;
+  r = price_energy(autumn, zone, std::vector<Tariff>{t});
+  ASSERT_TRUE(r) << r.error().message;
+  EXPECT_NEAR(r->intervals[0].energy_cost, 3 * 0.25 + 22 * 0.5, 1e-12);
 }
 
 TEST(TariffPriceSeries, FallsBackForMissingHoursAndReportsThem) {
