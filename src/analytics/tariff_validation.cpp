@@ -138,8 +138,12 @@ Status validate_tariffs(std::span<const Tariff> tariffs) {
                       at + "/series/fallback_price_per_kwh");
         }
         const auto& p = t.series.prices;
-        for (std::size_t k = 1; k < p.size(); ++k) {
-          if (p[k].hour <= p[k - 1].hour) {
+        for (std::size_t k = 0; k < p.size(); ++k) {
+          if (!std::isnan(p[k].value) && !std::isfinite(p[k].value)) {
+            return fail(ErrorCode::invalid, "a series price must be finite (or NaN when missing)",
+                        at + "/series/prices/" + std::to_string(k));
+          }
+          if (k > 0 && p[k].hour <= p[k - 1].hour) {
             return fail(ErrorCode::invalid, "price series hours out of order or repeated",
                         at + "/series/prices/" + std::to_string(k));
           }

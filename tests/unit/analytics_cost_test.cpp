@@ -9,6 +9,7 @@
 #include <limits>
 
 #include "analytics/tariff.h"
+#include "analytics/tariff_holidays.h"
 #include "core/calendar.h"
 
 namespace citypulse::analytics {
@@ -111,6 +112,18 @@ TEST(TariffTimeOfUse, SplitsAtWindowEdgesAndPricesWeekendsAndHolidays) {
   EXPECT_EQ(holiday->intervals[1].energy_cost, 1.5);
   ASSERT_EQ(holiday->days.size(), 3u);
   EXPECT_EQ(holiday->total.energy_cost, 1.5 + 0.5 + 0.25 + 0.25 + 0.25);
+}
+
+TEST(TariffHolidays, GermanNationwideHolidays) {
+  EXPECT_EQ(gregorian_easter(2024), day(2024, 3, 31));
+  EXPECT_EQ(gregorian_easter(2019), day(2019, 4, 21));
+  EXPECT_EQ(gregorian_easter(2038), day(2038, 4, 25));  // the latest possible
+  EXPECT_EQ(german_public_holidays(2024),
+            (std::vector<std::int64_t>{day(2024, 1, 1), day(2024, 3, 29), day(2024, 4, 1),
+                                       day(2024, 5, 1), day(2024, 5, 9), day(2024, 5, 20),
+                                       day(2024, 10, 3), day(2024, 12, 25), day(2024, 12, 26)}));
+  EXPECT_EQ(german_public_holidays(2017).size(), 10u);  // Reformation Day 2017
+  EXPECT_EQ(german_public_holidays(2008).size(), 8u);   // Ascension Day on 1 May
 }
 
 TEST(TariffTimeOfUse, SeasonsPickTheirMonths) {
