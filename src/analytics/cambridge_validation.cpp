@@ -87,10 +87,8 @@ double median(std::vector<double> values) {
   return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
-}  // namespace
-
-Result<std::vector<BuildingValidation>> validate_cambridge(const fs::path& dir,
-                                                           const ValidationOptions& options) {
+// The buildings with 2018 and 2019 files, in the order of their names.
+Result<std::vector<std::string>> list_buildings(const fs::path& dir) {
   const auto electricity = dir / "electricity";
   std::error_code ec;
   if (!fs::is_directory(electricity, ec)) {
@@ -110,6 +108,16 @@ Result<std::vector<BuildingValidation>> validate_cambridge(const fs::path& dir,
     return fail(ErrorCode::not_found,
                 "no building with 2018 and 2019 files in " + electricity.string());
   }
+  return buildings;
+}
+
+}  // namespace
+
+Result<std::vector<BuildingValidation>> validate_cambridge(const fs::path& dir,
+                                                           const ValidationOptions& options) {
+  const auto electricity = dir / "electricity";
+  auto buildings = list_buildings(dir);
+  if (!buildings) return fail(buildings.error());
   // One map of every year read: the hours are distinct, and a year's first day needs the
   // last day of the year before for its 24-hour means.
   Weather weather;
@@ -119,7 +127,7 @@ Result<std::vector<BuildingValidation>> validate_cambridge(const fs::path& dir,
   bool have_2020 = false;
 
   std::vector<BuildingValidation> out;
-  for (const auto& building : buildings) {
+  for (const auto& building : *buildings) {
     BuildingValidation v;
     v.building = building;
     auto year_2018 = read_year(electricity / (building + "_2018.csv"), weather);
@@ -152,6 +160,28 @@ Result<std::vector<BuildingValidation>> validate_cambridge(const fs::path& dir,
       v.savings_2020 = *savings;
     }
     out.push_back(std::move(v));
+  }
+  return out;
+}
+
+Result<std::vector<CambridgeYears>> read_cambridge(const fs::path& dir) {
+  auto buildings = list_buildings(dir);
+  if (!buildings) return fail(buildings.error());
+  Weather weather;
+  if (auto s = read_weather(dir, 2017, weather, true); !s) return fail(s.error());
+  if (auto s = read_weather(dir, 2018, weather); !s) return fail(s.error());
+  if (auto s = read_weather(dir, 2019, weather); !s) return fail(s.error());
+  std::vector<CambridgeYears> out;
+  for (const auto& building : *buildings) {
+    CambridgeYears b;
+    b.building = building;
+    auto year_2018 = read_year(dir / "electricity" / (building + "_2018.csv"), weather);
+    if (!year_2018) return fail(year_2018.error());
+    auto year_2019 = read_year(dir / "electricity" / (building + "_2019.csv"), weather);
+    if (!year_2019) return fail(year_2019.error());
+    b.year_2018 = std::move(*year_2018);
+    b.year_2019 = std::move(*year_2019);
+    out.push_back(std::move(b));
   }
   return out;
 }

@@ -56,6 +56,16 @@ struct ValidationOptions {
 Result<std::vector<BuildingValidation>> validate_cambridge(const std::filesystem::path& dir,
                                                            const ValidationOptions& options = {});
 
+// A building's 2018 and 2019 hours, read as validate_cambridge reads them (an exact 0 as
+// a missing reading, the 24-hour mean temperature across the new year); for other
+// evaluations on the same data (forecast_evaluation.h). Fails as validate_cambridge does.
+struct CambridgeYears {
+  std::string building;
+  std::vector<HourlyObservation> year_2018;
+  std::vector<HourlyObservation> year_2019;
+};
+Result<std::vector<CambridgeYears>> read_cambridge(const std::filesystem::path& dir);
+
 ValidationSummary summarise(std::span<const BuildingValidation> buildings);
 
 }  // namespace citypulse::analytics
