@@ -70,7 +70,7 @@ Result<LoadForecaster> LoadForecaster::fit(const TowtModel& baseline,
                                            const LoadForecastOptions& options) {
   if (!(options.short_half_life_hours > 0) || !(options.long_half_life_hours > 0) ||
       !(options.lower_quantile > 0) || !(options.lower_quantile < options.upper_quantile) ||
-      !(options.upper_quantile < 1) || !(options.ridge >= 0)) {
+      !(options.upper_quantile < 1) || !(options.ridge >= 0) || options.cross_fit_folds < 0) {
     return fail(ErrorCode::invalid, "inconsistent forecast options");
   }
   if (training.empty()) return fail(ErrorCode::invalid, "no training hours");
@@ -79,7 +79,29 @@ Result<LoadForecaster> LoadForecaster::fit(const TowtModel& baseline,
   const LocalHour last = training.back().hour;
   if (last < first) return fail(ErrorCode::invalid, "training hours out of order");
   std::vector<double> residual(static_cast<std::size_t>(last - first + 1), kMissing);
-  const auto predicted = baseline.predict(training);
+  auto predicted = baseline.predict(training);
+  if (options.cross_fit_folds > 1) {
+    // Out-of-fold predictions: each fold's hours predicted by a baseline fitted without
+    // them, so the residuals are as persistent as on unseen data (the in-sample ones are
+    // partly absorbed by the fit, and their intervals came out too narrow).
+    const std::int64_t first_day = local_day(first);
+    auto fold_of = [&](LocalHour hour) {
+      return static_cast<int>(((local_day(hour) - first_day) / 28) % options.cross_fit_folds);
+    };
+    for (int fold = 0; fold < options.cross_fit_folds; ++fold) {
+      std::vector<HourlyObservation> rest(training.begin(), training.end());
+      for (auto& o : rest) {
+        if (fold_of(o.hour) == fold) o.energy = kMissing;
+      }
+      auto model = TowtModel::fit(rest, baseline.options());
+      if (!model) return fail(model.error());
+      for (std::size_t i = 0; i < training.size(); ++i) {
+        if (fold_of(training[i].hour) == fold)
+          predicted[i] = model->predict(training[i].hour, training[i].temperature,
+                                        training[i].temperature_24h);
+      }
+    }
+  }
   std::vector<double> baseline_residuals;
   for (std::size_t i = 0; i < training.size(); ++i) {
     const auto at = training[i].hour - first;
