@@ -4,9 +4,12 @@
 // synthetic level shift it must follow; bad input.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <numbers>
+#include <optional>
 #include <random>
 
 #include "analytics/cambridge_validation.h"
@@ -52,8 +55,8 @@ std::vector<HourlyObservation> synthetic(LocalHour from, int hours, double shift
   for (int i = 0; i < hours; ++i) {
     const LocalHour h = from + i;
     const double day = static_cast<double>(h) / 24;
-    const double temperature = 10 - 8 * std::cos(2 * M_PI * (day - 15) / 365.25) +
-                               3 * std::sin(2 * M_PI * (hour_of_day(h) - 9) / 24.0);
+    const double temperature = 10 - 8 * std::cos(2 * std::numbers::pi * (day - 15) / 365.25) +
+                               3 * std::sin(2 * std::numbers::pi * (hour_of_day(h) - 9) / 24.0);
     const bool occupied = day_of_week(h) < 5 && hour_of_day(h) >= 8 && hour_of_day(h) < 18;
     noise = 0.9 * noise + innovation(random);
     const double energy = 10 + (occupied ? 6 : 0) + 0.3 * std::max(0.0, 15 - temperature) + noise +
