@@ -62,6 +62,21 @@ const de = {
   users: "Benutzer und Rollen",
   apiKeys: "API-Schlüssel",
   auditLog: "Protokoll",
+  severities: {
+    critical: "kritisch",
+    major: "hoch",
+    minor: "mittel",
+    warning: "Warnung",
+    info: "Hinweis",
+  } as Record<string, string>,
+  states: {
+    normal: "normal",
+    active_unacknowledged: "aktiv, unquittiert",
+    active_acknowledged: "aktiv, quittiert",
+    returned_unacknowledged: "gegangen, unquittiert",
+    shelved: "zurückgestellt",
+    suppressed: "unterdrückt",
+  } as Record<string, string>,
 };
 
 type Dictionary = typeof de;
@@ -127,6 +142,21 @@ const en: Dictionary = {
   users: "Users and roles",
   apiKeys: "API keys",
   auditLog: "Audit log",
+  severities: {
+    critical: "critical",
+    major: "major",
+    minor: "minor",
+    warning: "warning",
+    info: "info",
+  },
+  states: {
+    normal: "normal",
+    active_unacknowledged: "active unacknowledged",
+    active_acknowledged: "active acknowledged",
+    returned_unacknowledged: "returned unacknowledged",
+    shelved: "shelved",
+    suppressed: "suppressed",
+  },
 };
 
 export type Language = "de" | "en";
@@ -153,4 +183,12 @@ export type Words = Dictionary;
 // picked by the dictionary's language.
 export function localWords<T>(t: Dictionary, words: { de: T; en: NoInfer<T> }): T {
   return words[t.lang];
+}
+
+// An alarm's severity and state as the API names them, in the user's words.
+export function severityName(t: Dictionary, severity: string): string {
+  return t.severities[severity] ?? severity;
+}
+export function stateName(t: Dictionary, state: string): string {
+  return t.states[state] ?? state.replaceAll("_", " ");
 }

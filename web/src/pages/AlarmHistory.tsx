@@ -1,7 +1,7 @@
 import { Fragment, useEffect, useState, type FormEvent } from "react";
 
 import { session } from "../api/client";
-import { localWords, type Words } from "../i18n";
+import { localWords, severityName, stateName, type Words } from "../i18n";
 import type { Alarm } from "./Alarms";
 
 interface Note {
@@ -130,7 +130,7 @@ export function AlarmHistory({ t }: { t: Words }) {
         <label>
           {t.minSeverity}{" "}
           <select name="severity" defaultValue={filters.minSeverity}>
-            {SEVERITIES.map((s) => <option key={s} value={s}>{s}</option>)}
+            {SEVERITIES.map((s) => <option key={s} value={s}>{severityName(t, s)}</option>)}
           </select>
         </label>
         <label>
@@ -160,7 +160,7 @@ export function AlarmHistory({ t }: { t: Words }) {
               {alarms.map((a) => (
                 <Fragment key={a.id}>
                   <tr data-alarm={a.id}>
-                    <td><span className={`severity ${a.severity}`}>{a.severity}</span></td>
+                    <td><span className={`severity ${a.severity}`}>{severityName(t, a.severity)}</span></td>
                     <td>
                       <button type="button" className="link" aria-expanded={open?.id === a.id}
                               aria-label={`${w.details}: ${a.message}`} onClick={() => toggle(a.id)}>
@@ -170,7 +170,7 @@ export function AlarmHistory({ t }: { t: Words }) {
                     <td>{a.building_id ? buildingName.get(a.building_id) ?? "" : ""}</td>
                     <td>{new Date(a.raised_at).toLocaleString()}</td>
                     <td>{a.closed_at ? new Date(a.closed_at).toLocaleString() : ""}</td>
-                    <td className="state">{a.state.replaceAll("_", " ")}</td>
+                    <td className="state">{stateName(t, a.state)}</td>
                   </tr>
                   {open?.id === a.id && (
                     <tr className="notes">
@@ -179,7 +179,7 @@ export function AlarmHistory({ t }: { t: Words }) {
                           {open.notes.map((n) => (
                             <li key={n.id}>
                               <time dateTime={n.at}>{new Date(n.at).toLocaleString()}</time> {n.kind}
-                              {n.text && <> — {n.text}</>} <span className="muted">({n.state.replaceAll("_", " ")})</span>
+                              {n.text && <> — {n.text}</>} <span className="muted">({stateName(t, n.state)})</span>
                             </li>
                           ))}
                         </ol>

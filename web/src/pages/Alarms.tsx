@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from "react";
 
 import { ApiError, session } from "../api/client";
 import { realtime } from "../api/realtime";
-import type { dictionary } from "../i18n";
+import { severityName, stateName, type dictionary } from "../i18n";
 import { AlarmHistory } from "./AlarmHistory";
 
 export interface Alarm {
@@ -120,7 +120,7 @@ function OpenAlarms({ t, canAck }: { t: ReturnType<typeof dictionary>; canAck: b
         <label>
           {t.minSeverity}{" "}
           <select value={minSeverity} onChange={(e) => setMinSeverity(e.target.value)}>
-            {SEVERITY_ORDER.map((s) => <option key={s} value={s}>{s}</option>)}
+            {SEVERITY_ORDER.map((s) => <option key={s} value={s}>{severityName(t, s)}</option>)}
           </select>
         </label>
         <label>
@@ -158,9 +158,9 @@ function OpenAlarms({ t, canAck }: { t: ReturnType<typeof dictionary>; canAck: b
           <tbody>
             {sorted.map((a) => (
               <tr key={a.id} data-alarm={a.id}>
-                <td><span className={`severity ${a.severity}`}>{a.severity}</span></td>
+                <td><span className={`severity ${a.severity}`}>{severityName(t, a.severity)}</span></td>
                 <td>{a.message}</td>
-                <td className="state">{a.state.replaceAll("_", " ")}</td>
+                <td className="state">{stateName(t, a.state)}</td>
                 <td>{new Date(a.raised_at).toLocaleString()}</td>
                 <td className="actions">
                   {canAck && a.state.endsWith("_unacknowledged") && (

@@ -1,7 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react";
 
 import { session } from "../api/client";
-import type { dictionary } from "../i18n";
+import { severityName, type dictionary } from "../i18n";
 
 const MapView = lazy(() => import("./MapView"));
 
@@ -148,7 +148,7 @@ export function Buildings({ t, canReadAlarms }: {
                     <span className={`severity ${alarmsOf.get(b.id)!.worst}`}>
                       {alarmsOf.get(b.id)!.open}
                       {/* The worst severity in words too, not only by the badge's colour. */}
-                      <span className="visually-hidden"> ({alarmsOf.get(b.id)!.worst})</span>
+                      <span className="visually-hidden"> ({severityName(t, alarmsOf.get(b.id)!.worst!)})</span>
                     </span>
                   )}
                 </td>

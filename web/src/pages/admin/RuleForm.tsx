@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from "react";
 
 import { ApiError, session, type Problem } from "../../api/client";
-import { localWords, type Words } from "../../i18n";
+import { localWords, severityName, type Words } from "../../i18n";
 import { RULE_WORDS } from "./rules.words";
 
 // A rule as the API has it (the fields this form edits).
@@ -228,7 +228,7 @@ export function RuleForm({
       <label>
         {w.severity}
         <select value={draft.severity} onChange={(e) => set("severity", e.target.value)}>
-          {SEVERITIES.map((s) => <option key={s} value={s}>{s}</option>)}
+          {SEVERITIES.map((s) => <option key={s} value={s}>{severityName(t, s)}</option>)}
         </select>
       </label>
       <label>

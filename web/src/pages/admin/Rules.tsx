@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useState } from "react";
 
 import { ApiError, session } from "../../api/client";
-import { localWords } from "../../i18n";
+import { localWords, severityName } from "../../i18n";
 import type { SectionProps } from "../Admin";
 import { RuleForm, TYPE_PARAMETERS, type Rule } from "./RuleForm";
 import { RULE_WORDS } from "./rules.words";
@@ -128,7 +128,7 @@ export function Rules({ t, permissions }: SectionProps) {
                 <tr key={r.id} data-rule={r.id}>
                   <td>{r.name}</td>
                   <td>{w.types[r.type] ?? r.type}</td>
-                  <td><span className={`severity ${r.severity}`}>{r.severity}</span></td>
+                  <td><span className={`severity ${r.severity}`}>{severityName(t, r.severity)}</span></td>
                   <td>{scope(r)}</td>
                   <td className="summary">{summary(r)}</td>
                   <td className="status">{r.status === "enabled" ? w.enabled : w.disabled}</td>
