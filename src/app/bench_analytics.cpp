@@ -4,8 +4,11 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <map>
+#include <string>
 
 #include "analytics/cambridge_validation.h"
+#include "analytics/forecast_evaluation.h"
 #include "api/json_io.h"
 
 namespace citypulse {
@@ -19,6 +22,16 @@ Status run_bench_analytics(const BenchAnalyticsOptions& o) {
   const auto start = std::chrono::steady_clock::now();
   auto buildings = analytics::validate_cambridge(o.cambridge);
   if (!buildings) return fail(buildings.error());
+  // The day-ahead forecast from every midnight of 2019 (weather as known),
+  // beside the baseline model on the same hours.
+  auto years = analytics::read_cambridge(o.cambridge);
+  if (!years) return fail(years.error());
+  std::map<std::string, analytics::ForecastEvaluation> day_ahead;
+  for (const auto& y : *years) {
+    auto e = analytics::evaluate_rolling_origin(y.year_2018, y.year_2019);
+    if (!e) return fail(e.error());
+    day_ahead.emplace(y.building, *e);
+  }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   for (const auto& b : *buildings) {
@@ -34,6 +47,13 @@ Status run_bench_analytics(const BenchAnalyticsOptions& o) {
     line["reference_parameters"] = b.reference_parameters;
     line["total_2018"] = b.total_2018;
     line["total_2019"] = b.total_2019;
+    if (auto f = day_ahead.find(b.building); f != day_ahead.end())
+      line["day_ahead"] = {{"cvrmse", f->second.forecast.cvrmse},
+                           {"nmbe", f->second.forecast.nmbe},
+                           {"baseline_cvrmse", f->second.baseline.cvrmse},
+                           {"baseline_nmbe", f->second.baseline.nmbe},
+                           {"coverage_10_90", f->second.coverage},
+                           {"origins", f->second.origins}};
     if (b.savings_2020) {
       const auto& s = *b.savings_2020;
       line["savings_2020"] = {{"baseline_kwh", s.baseline_energy},
