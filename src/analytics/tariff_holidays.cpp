@@ -7,20 +7,8 @@
 namespace citypulse::analytics {
 
 std::int64_t gregorian_easter(std::int64_t year) {
-  // Meeus/Jones/Butcher: the Paschal full moon from the Metonic cycle with the century's
-  // solar and lunar corrections, then the following Sunday.
-  const std::int64_t golden = year % 19;
-  const std::int64_t century = year / 100, in_century = year % 100;
-  const std::int64_t leap_skips = century / 4, century_rest = century % 4;
-  const std::int64_t moon_shift = (century + 8) / 25;
-  const std::int64_t moon_correction = (century - moon_shift + 1) / 3;
-  const std::int64_t epact = (19 * golden + century - leap_skips - moon_correction + 15) % 30;
-  const std::int64_t year_quarters = in_century / 4, year_rest = in_century % 4;
-  const std::int64_t to_sunday =
-      (32 + 2 * century_rest + 2 * year_quarters - epact - year_rest) % 7;
-  const std::int64_t late = (golden + 11 * epact + 22 * to_sunday) / 451;
-  const std::int64_t n = epact + to_sunday - 7 * late + 114;
-  return days_from_civil(year, static_cast<unsigned>(n / 31), static_cast<unsigned>(n % 31 + 1));
+  const auto e = easter_sunday(year);
+  return days_from_civil(e.year, e.month, e.day);
 }
 
 std::vector<std::int64_t> german_public_holidays(std::int64_t year) {

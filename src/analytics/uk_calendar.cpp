@@ -5,17 +5,10 @@
 namespace citypulse::analytics {
 namespace {
 
-// Easter Sunday of the Gregorian calendar (the anonymous Gregorian computus).
-std::int64_t easter_sunday(std::int64_t y) {
-  const std::int64_t a = y % 19, b = y / 100, c = y % 100, d = b / 4, e = b % 4;
-  const std::int64_t f = (b + 8) / 25, g = (b - f + 1) / 3;
-  const std::int64_t h = (19 * a + b - d - g + 15) % 30;
-  const std::int64_t i = c / 4, k = c % 4;
-  const std::int64_t l = (32 + 2 * e + 2 * i - h - k) % 7;
-  const std::int64_t m = (a + 11 * h + 22 * l) / 451;
-  const auto month = static_cast<unsigned>((h + l - 7 * m + 114) / 31);
-  const auto day = static_cast<unsigned>((h + l - 7 * m + 114) % 31 + 1);
-  return days_from_civil(y, month, day);
+// Easter Sunday as a day number.
+std::int64_t easter_day(std::int64_t y) {
+  const auto e = easter_sunday(y);
+  return days_from_civil(e.year, e.month, e.day);
 }
 
 // 0 = Monday .. 6 = Sunday.
@@ -49,7 +42,7 @@ UkHoliday uk_holiday(std::int64_t day) {
       return UkHoliday::new_year_substitute;
     }
   }
-  const auto easter = easter_sunday(y);
+  const auto easter = easter_day(y);
   if (day == easter - 2) return UkHoliday::good_friday;
   if (day == easter + 1) return UkHoliday::easter_monday;
   if (date.month == 5) {

@@ -176,4 +176,16 @@ unsigned days_in_month(std::int64_t year, unsigned month) {
   return month == 2 && is_leap_year(year) ? 29 : kDays[(month - 1) % 12];
 }
 
+CivilDate easter_sunday(std::int64_t year) {
+  const std::int64_t a = year % 19, b = year / 100, c = year % 100, d = b / 4, e = b % 4;
+  const std::int64_t f = (b + 8) / 25, g = (b - f + 1) / 3;
+  const std::int64_t h = (19 * a + b - d - g + 15) % 30;
+  const std::int64_t i = c / 4, k = c % 4;
+  const std::int64_t l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const std::int64_t m = (a + 11 * h + 22 * l) / 451;
+  const auto month = static_cast<unsigned>((h + l - 7 * m + 114) / 31);
+  const auto day = static_cast<unsigned>((h + l - 7 * m + 114) % 31 + 1);
+  return {year, month, day};
+}
+
 }  // namespace citypulse

@@ -65,4 +65,8 @@ bool is_leap_year(std::int64_t year);
 // 28..31; month must be 1..12.
 unsigned days_in_month(std::int64_t year, unsigned month);
 
+// Easter Sunday of the Gregorian calendar (the anonymous Gregorian computus, as in Meeus,
+// Astronomical Algorithms): the movable public holidays hang on it.
+CivilDate easter_sunday(std::int64_t year);
+
 }  // namespace citypulse

@@ -13,19 +13,6 @@ bool within(std::int64_t day, std::int64_t first, std::int64_t last) {
 
 }  // namespace
 
-CivilDate easter_sunday(std::int64_t year) {
-  // The anonymous Gregorian algorithm (Meeus, Astronomical Algorithms).
-  const std::int64_t a = year % 19, b = year / 100, c = year % 100, d = b / 4, e = b % 4;
-  const std::int64_t f = (b + 8) / 25, g = (b - f + 1) / 3;
-  const std::int64_t h = (19 * a + b - d - g + 15) % 30;
-  const std::int64_t i = c / 4, k = c % 4;
-  const std::int64_t l = (32 + 2 * e + 2 * i - h - k) % 7;
-  const std::int64_t m = (a + 11 * h + 22 * l) / 451;
-  const auto month = static_cast<unsigned>((h + l - 7 * m + 114) / 31);
-  const auto day = static_cast<unsigned>((h + l - 7 * m + 114) % 31 + 1);
-  return {year, month, day};
-}
-
 bool public_holiday_bw(const CivilDate& date) {
   static constexpr unsigned kFixed[][2] = {{1, 1},  {1, 6},   {5, 1},  {10, 3},
                                            {11, 1}, {12, 25}, {12, 26}};

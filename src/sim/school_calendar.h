@@ -19,9 +19,6 @@
 
 namespace citypulse::sim {
 
-// Easter Sunday of a Gregorian year.
-CivilDate easter_sunday(std::int64_t year);
-
 // A public holiday in Baden-Württemberg (the nationwide ones, Epiphany,
 // Corpus Christi and All Saints' Day).
 bool public_holiday_bw(const CivilDate& date);
