@@ -147,14 +147,22 @@ class Resource {
     return json_response(200, body);
   }
 
-  HttpResponse create(RequestContext& ctx) {
-    if (auto s = reject_query(ctx.request); !s) return error_response(ctx, s.error());
+  // A body as create takes it: no query, the schema's fields, the
+  // resource's own check.
+  Result<T> new_record(RequestContext& ctx) {
+    if (auto s = reject_query(ctx.request); !s) return std::unexpected(s.error());
     auto body = read_json_body(ctx.request);
-    if (!body) return error_response(ctx, body.error());
+    if (!body) return std::unexpected(body.error());
     auto record = decode(*body, schema_, DecodeMode::create, static_cast<const T*>(nullptr));
-    if (!record) return error_response(ctx, record.error());
+    if (!record) return record;
     if (check_)
-      if (auto s = check_(ctx, store_, *record); !s) return error_response(ctx, s.error());
+      if (auto s = check_(ctx, store_, *record); !s) return std::unexpected(s.error());
+    return record;
+  }
+
+  HttpResponse create(RequestContext& ctx) {
+    auto record = new_record(ctx);
+    if (!record) return error_response(ctx, record.error());
     auto stored = repo_.create(ctx.scope, std::move(*record));
     if (!stored) return error_response(ctx, stored.error());
     auto encoded = encode(*stored, schema_);
@@ -169,13 +177,8 @@ class Resource {
   // fields and the resource's own check (a form's live validation).
   // References to other records are checked when the record is stored.
   HttpResponse validate(RequestContext& ctx) {
-    if (auto s = reject_query(ctx.request); !s) return error_response(ctx, s.error());
-    auto body = read_json_body(ctx.request);
-    if (!body) return error_response(ctx, body.error());
-    auto record = decode(*body, schema_, DecodeMode::create, static_cast<const T*>(nullptr));
+    auto record = new_record(ctx);
     if (!record) return error_response(ctx, record.error());
-    if (check_)
-      if (auto s = check_(ctx, store_, *record); !s) return error_response(ctx, s.error());
     return json_response(200, json::object{{"valid", true}});
   }
 
