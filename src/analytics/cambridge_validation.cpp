@@ -6,6 +6,7 @@
 #include <map>
 
 #include "analytics/hourly_csv.h"
+#include "analytics/quantile.h"
 
 namespace citypulse::analytics {
 namespace {
@@ -78,13 +79,6 @@ Result<std::pair<FitStatistics, int>> score(std::span<const HourlyObservation> t
   auto stats = fit_statistics(energies(test), model->predict(test), model->parameters());
   if (!stats) return fail(stats.error());
   return std::pair{*stats, model->parameters()};
-}
-
-double median(std::vector<double> values) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const auto n = values.size();
-  return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
 }
 
 // The buildings with 2018 and 2019 files, in the order of their names.

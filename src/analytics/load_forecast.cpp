@@ -6,6 +6,8 @@
 #include <limits>
 #include <string>
 
+#include "analytics/quantile.h"
+
 namespace citypulse::analytics {
 namespace {
 
@@ -51,16 +53,6 @@ double dot(const Features& phi, const Features& x) {
   double sum = 0;
   for (int k = 0; k < LoadForecaster::kFeatures; ++k) sum += phi[k] * x[k];
   return sum;
-}
-
-// The q-quantile (linear between order statistics) of `values`, which it reorders.
-double quantile(std::vector<double>& values, double q) {
-  if (values.empty()) return 0;
-  std::sort(values.begin(), values.end());
-  const double pos = q * static_cast<double>(values.size() - 1);
-  const auto lo = static_cast<std::size_t>(std::floor(pos));
-  const auto hi = std::min(lo + 1, values.size() - 1);
-  return values[lo] + (pos - static_cast<double>(lo)) * (values[hi] - values[lo]);
 }
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include <numbers>
 #include <optional>
 
+#include "analytics/quantile.h"
 #include "analytics/uk_calendar.h"
 
 namespace citypulse::analytics {
@@ -17,15 +18,46 @@ namespace {
 constexpr int kClosureColumns = 24;
 constexpr int kNearbyWeeks = 4;
 
-// The value at quantile q of sorted values (linear between neighbours).
-double quantile(const std::vector<double>& sorted, double q) {
-  const double at = q * static_cast<double>(sorted.size() - 1);
-  const auto below = static_cast<std::size_t>(at);
-  const auto above = std::min(below + 1, sorted.size() - 1);
-  return sorted[below] + (at - static_cast<double>(below)) * (sorted[above] - sorted[below]);
-}
-
 }  // namespace
+
+std::optional<OccupiedHours> detect_occupied_hours(std::span<const double> hour_of_week_means,
+                                                   double min_mode_contrast) {
+  std::vector<double> means;
+  for (const double mean : hour_of_week_means) {
+    if (!std::isnan(mean)) means.push_back(mean);
+  }
+  std::sort(means.begin(), means.end());
+  // The split of the sorted means into a low and a high group with the least within-group
+  // sum of squares, by prefix sums.
+  const std::size_t n = means.size();
+  std::vector<double> prefix(n + 1, 0.0), prefix_sq(n + 1, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    prefix[i + 1] = prefix[i] + means[i];
+    prefix_sq[i + 1] = prefix_sq[i] + means[i] * means[i];
+  }
+  auto within = [&](std::size_t a, std::size_t b) {  // [a, b)
+    const double s = prefix[b] - prefix[a], k = static_cast<double>(b - a);
+    return prefix_sq[b] - prefix_sq[a] - s * s / k;
+  };
+  double best = std::numeric_limits<double>::infinity();
+  std::size_t split = 0;
+  for (std::size_t i = 1; i < n; ++i) {
+    const double w = within(0, i) + within(i, n);
+    if (w < best) best = w, split = i;
+  }
+  if (split == 0) return std::nullopt;
+  const double low = prefix[split] / split;
+  const double high = (prefix[n] - prefix[split]) / (n - split);
+  const double typical = sorted_quantile(means, 0.5);
+  if (!(typical > 0) || (high - low) < min_mode_contrast * typical) return std::nullopt;
+  const double threshold = (means[split - 1] + means[split]) / 2;
+  OccupiedHours occupied{};
+  for (std::size_t h = 0; h < occupied.size() && h < hour_of_week_means.size(); ++h) {
+    const double mean = hour_of_week_means[h];
+    occupied[h] = std::isnan(mean) || mean > threshold;
+  }
+  return occupied;
+}
 
 TowtOptions TowtOptions::plain_reference() {
   TowtOptions o;
@@ -154,7 +186,7 @@ Result<TowtModel> TowtModel::fit(std::span<const HourlyObservation> training,
   } else {
     std::sort(temperatures.begin(), temperatures.end());
     for (int j = 1; j < options.temperature_segments; ++j) {
-      m.knots_.push_back(quantile(temperatures, double(j) / options.temperature_segments));
+      m.knots_.push_back(sorted_quantile(temperatures, double(j) / options.temperature_segments));
     }
   }
 
@@ -170,44 +202,13 @@ Result<TowtModel> TowtModel::fit(std::span<const HourlyObservation> training,
       sum[hour_of_week(o.hour)] += o.energy;
       ++count[hour_of_week(o.hour)];
     }
-    std::vector<double> means;
     std::vector<double> mean_of(kHoursPerWeek, std::numeric_limits<double>::quiet_NaN());
     for (int h = 0; h < kHoursPerWeek; ++h) {
-      if (count[h] == 0) continue;
-      mean_of[h] = sum[h] / count[h];
-      means.push_back(mean_of[h]);
+      if (count[h] > 0) mean_of[h] = sum[h] / count[h];
     }
-    std::sort(means.begin(), means.end());
-    // The split of the sorted means into a low and a high group with the least
-    // within-group sum of squares, by prefix sums.
-    const std::size_t n = means.size();
-    std::vector<double> prefix(n + 1, 0.0), prefix_sq(n + 1, 0.0);
-    for (std::size_t i = 0; i < n; ++i) {
-      prefix[i + 1] = prefix[i] + means[i];
-      prefix_sq[i + 1] = prefix_sq[i] + means[i] * means[i];
-    }
-    auto within = [&](std::size_t a, std::size_t b) {  // [a, b)
-      const double s = prefix[b] - prefix[a], k = static_cast<double>(b - a);
-      return prefix_sq[b] - prefix_sq[a] - s * s / k;
-    };
-    double best = std::numeric_limits<double>::infinity();
-    std::size_t split = 0;
-    for (std::size_t i = 1; i < n; ++i) {
-      const double w = within(0, i) + within(i, n);
-      if (w < best) best = w, split = i;
-    }
-    if (split > 0) {
-      const double low = prefix[split] / split;
-      const double high = (prefix[n] - prefix[split]) / (n - split);
-      const double typical = quantile(means, 0.5);
-      if (typical > 0 && (high - low) >= options.min_mode_contrast * typical) {
-        const double threshold = (means[split - 1] + means[split]) / 2;
-        m.two_modes_ = true;
-        for (int h = 0; h < kHoursPerWeek; ++h) {
-          // An hour never seen counts as occupied: its level is unknown anyway.
-          m.occupied_[h] = std::isnan(mean_of[h]) || mean_of[h] > threshold;
-        }
-      }
+    if (const auto occupied = detect_occupied_hours(mean_of, options.min_mode_contrast)) {
+      m.two_modes_ = true;
+      m.occupied_.assign(occupied->begin(), occupied->end());
     }
   }
 

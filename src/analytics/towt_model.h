@@ -51,6 +51,7 @@
 
 #include <array>
 #include <limits>
+#include <optional>
 #include <span>
 #include <vector>
 
@@ -73,6 +74,18 @@ struct HourlyObservation {
 // (in time order) within the 24 hours up to it: their mean when at least 12 are present,
 // else NaN.
 void fill_temperature_24h(std::span<HourlyObservation> hours);
+
+// Which hours of the week a building is occupied, by hour of the week (0 = Monday 00:00).
+using OccupiedHours = std::array<bool, kHoursPerWeek>;
+
+// The occupancy modes' detection, for any caller that has the 168 hour-of-week mean loads
+// (`hour_of_week_means`, NaN for an hour without data): the exact two-means split above, the
+// hours above it occupied, and an hour without data occupied (its level is unknown anyway).
+// nullopt when the building has no schedule worth the name: fewer than two hours have data,
+// the typical (median) load is not positive, or the two groups' means differ by less than
+// `min_mode_contrast` of it.
+std::optional<OccupiedHours> detect_occupied_hours(std::span<const double> hour_of_week_means,
+                                                   double min_mode_contrast);
 
 struct TowtOptions {
   int temperature_segments = 6;
