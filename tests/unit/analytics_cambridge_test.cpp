@@ -9,6 +9,7 @@
 
 #include "analytics/cambridge_validation.h"
 #include "analytics/hourly_csv.h"
+#include "analytics_cambridge_data.h"
 
 namespace citypulse::analytics {
 namespace {
@@ -16,9 +17,9 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(CambridgeValidation, MeetsTheTargets) {
-  const fs::path dir = CITYPULSE_CAMBRIDGE_DIR;
-  if (!fs::is_directory(dir / "electricity")) GTEST_SKIP() << "no " << dir;
-  auto buildings = validate_cambridge(dir);
+  const auto dir = cambridge_data({"electricity", "weather"});
+  if (!dir) GTEST_SKIP() << kNoCambridgeData;
+  auto buildings = validate_cambridge(*dir);
   ASSERT_TRUE(buildings) << buildings.error().message;
   ASSERT_GE(buildings->size(), 8u);
   const BuildingValidation* erratic = nullptr;

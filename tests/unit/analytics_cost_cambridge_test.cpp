@@ -11,6 +11,7 @@
 #include "analytics/carbon.h"
 #include "analytics/hourly_csv.h"
 #include "analytics/tariff.h"
+#include "analytics_cambridge_data.h"
 
 namespace citypulse::analytics {
 namespace {
@@ -18,14 +19,12 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(CambridgeCost, AYearOfElectricityUnderAgileAndTheGridsCarbon) {
-  const fs::path dir = CITYPULSE_CAMBRIDGE_DIR;
-  const fs::path meter = dir / "electricity" / "b2_2019.csv";
-  const fs::path prices = dir / "price" / "agile_import_2019.csv";
-  const fs::path carbon = dir / "carbon" / "gb_2019.csv";
-  if (!fs::exists(meter) || !fs::exists(prices) || !fs::exists(carbon)) {
-    GTEST_SKIP() << "no Cambridge data in " << dir;
-  }
-  auto readings = read_hourly_csv(meter);
+  const fs::path meter = "electricity/b2_2019.csv";
+  const fs::path prices = "price/agile_import_2019.csv";
+  const fs::path carbon = "carbon/gb_2019.csv";
+  const auto dir = cambridge_data({meter, prices, carbon});
+  if (!dir) GTEST_SKIP() << kNoCambridgeData;
+  auto readings = read_hourly_csv(*dir / meter);
   ASSERT_TRUE(readings) << readings.error().message;
   std::vector<EnergyInterval> intervals;
   int missing = 0;
@@ -41,7 +40,7 @@ TEST(CambridgeCost, AYearOfElectricityUnderAgileAndTheGridsCarbon) {
   agile.valid_from = days_from_civil(2019, 1, 1);
   agile.currency = "GBP";
   agile.kind = TariffKind::price_series;
-  auto series = read_hourly_csv(prices);
+  auto series = read_hourly_csv(*dir / prices);
   ASSERT_TRUE(series) << series.error().message;
   agile.series.prices = *series;
   agile.series.fallback_price_per_kwh = 0.15;
@@ -50,7 +49,7 @@ TEST(CambridgeCost, AYearOfElectricityUnderAgileAndTheGridsCarbon) {
   ASSERT_TRUE(cost) << cost.error().message;
 
   CarbonSource grid;
-  auto intensity = read_hourly_csv(carbon);
+  auto intensity = read_hourly_csv(*dir / carbon);
   ASSERT_TRUE(intensity) << intensity.error().message;
   grid.intensity = *intensity;
   grid.factor_kg_per_kwh = 0.2;

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <numbers>
 #include <optional>
 #include <random>
@@ -15,16 +14,15 @@
 #include "analytics/cambridge_validation.h"
 #include "analytics/forecast_evaluation.h"
 #include "analytics/load_forecast.h"
+#include "analytics_cambridge_data.h"
 
 namespace citypulse::analytics {
 namespace {
 
-namespace fs = std::filesystem;
-
 TEST(LoadForecastCambridge, DayAheadBeatsTheBaseline) {
-  const fs::path dir = CITYPULSE_CAMBRIDGE_DIR;
-  if (!fs::is_directory(dir / "electricity")) GTEST_SKIP() << "no " << dir;
-  auto buildings = read_cambridge(dir);
+  const auto dir = cambridge_data({"electricity", "weather"});
+  if (!dir) GTEST_SKIP() << kNoCambridgeData;
+  auto buildings = read_cambridge(*dir);
   ASSERT_TRUE(buildings) << buildings.error().message;
   ASSERT_GE(buildings->size(), 8u);
   std::printf(
