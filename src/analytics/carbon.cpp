@@ -8,18 +8,18 @@
 
 namespace citypulse::analytics {
 
-Result<CarbonFactor> default_carbon_factor(Medium medium) {
-  switch (medium) {
-    case Medium::electricity:
+Result<CarbonFactor> default_carbon_factor(EnergyCarrier carrier) {
+  switch (carrier) {
+    case EnergyCarrier::electricity:
       return CarbonFactor{0.380, "Umweltbundesamt, German electricity mix 2023 (CC 13/2024)"};
-    case Medium::natural_gas:
+    case EnergyCarrier::natural_gas:
       return CarbonFactor{0.201, "BAFA Informationsblatt CO2-Faktoren, natural gas, per kWh Hi"};
-    case Medium::natural_gas_hs:
+    case EnergyCarrier::natural_gas_hs:
       // 0.201 per kWh Hi divided by Hs/Hi = 1.11 (natural gas H), rounded.
       return CarbonFactor{0.181, "BAFA natural gas 0.201 per kWh Hi over Hs/Hi 1.11, per kWh Hs"};
-    case Medium::heating_oil:
+    case EnergyCarrier::heating_oil:
       return CarbonFactor{0.266, "BAFA Informationsblatt CO2-Faktoren, heating oil EL, per kWh Hi"};
-    case Medium::district_heating:
+    case EnergyCarrier::district_heating:
       break;
   }
   return fail(ErrorCode::not_found,

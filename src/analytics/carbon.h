@@ -31,7 +31,15 @@
 
 namespace citypulse::analytics {
 
-enum class Medium { electricity, natural_gas, natural_gas_hs, heating_oil, district_heating };
+// What a carbon factor is of: a carrier of final energy, finer than a meter's medium (meter.h),
+// since gas has two factors by calorific value and heat depends on how it is made.
+enum class EnergyCarrier {
+  electricity,
+  natural_gas,
+  natural_gas_hs,
+  heating_oil,
+  district_heating
+};
 
 struct CarbonFactor {
   double kg_per_kwh = 0;
@@ -39,7 +47,7 @@ struct CarbonFactor {
 };
 
 // The documented default above; not_found for district heating, which has none.
-Result<CarbonFactor> default_carbon_factor(Medium medium);
+Result<CarbonFactor> default_carbon_factor(EnergyCarrier carrier);
 
 struct CarbonSource {
   double factor_kg_per_kwh = 0;        // static, and the fallback of the series; >= 0

@@ -27,6 +27,7 @@ constexpr std::array kUnits = {
     UnitFactor{"GJ"sv, Dimension::energy, 1e3 / 3.6},
     UnitFactor{"m³"sv, Dimension::volume, 1.0},
     UnitFactor{"m3"sv, Dimension::volume, 1.0},
+    UnitFactor{"l"sv, Dimension::volume, 1e-3},
     UnitFactor{"W"sv, Dimension::power, 1e-3},
     UnitFactor{"kW"sv, Dimension::power, 1.0},
     UnitFactor{"MW"sv, Dimension::power, 1e3},

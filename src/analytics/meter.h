@@ -52,8 +52,8 @@ struct MeterSpec {
 // The factor from the readings' unit to the accounting unit: for counters and interval energy
 // accounting units per reading unit (MWh → 1000, GJ → 277.77…, gas m³ → Z × Hs), for power
 // accounting units per (reading unit × hour) (W → 0.001). Units: Wh, kWh, MWh, J, kJ, MJ, GJ
-// (energy; not for water), m³ (also written m3; gas and water counters and interval series
-// only), W, kW, MW (power; not for water). Errors (invalid, field "unit", "medium" or
+// (energy; not for water), m³ (also written m3) and l (gas and water counters and interval
+// series only), W, kW, MW (power; not for water). Errors (invalid, field "unit", "medium" or
 // "gas"): an unknown unit, a unit that does not fit the kind or medium, a gas conversion that
 // is not finite and positive.
 Result<double> accounting_factor(const MeterSpec& spec);

@@ -6,12 +6,12 @@
 #include <boost/json.hpp>
 #include <map>
 
-#include "api/json_fields.h"
 #include "api/json_io.h"
 #include "api/paging.h"
 #include "api/problem.h"
 #include "core/time.h"
 #include "model/alarm_json.h"
+#include "model/json_fields.h"
 #include "store/alarm_store.h"
 #include "store/identity_store.h"
 

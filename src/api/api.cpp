@@ -4,6 +4,7 @@
 #include "api/alarm_routes.h"
 #include "api/asset_routes.h"
 #include "api/device_rpc.h"
+#include "api/energy_routes.h"
 #include "api/identity_routes.h"
 #include "api/ingest_routes.h"
 #include "api/readings_routes.h"
@@ -30,8 +31,9 @@ std::unique_ptr<Router> build_router(const ApiServices& services, const Config& 
                    [&auth = services.authenticator](Id tenant) { auth.tenant_removed(tenant); });
   add_readings_routes(*router, services.store, services.series);
   if (services.alarms) add_alarm_routes(*router, services.store, *services.alarms);
-  const IngestDeps ingest{services.store,    services.series, services.directory,
-                          services.pipeline, services.dedup,  config.ingest};
+  if (services.energy) add_energy_routes(*router, services.store, *services.energy);
+  const IngestDeps ingest{services.store, services.series, services.directory, services.pipeline,
+                          services.dedup, config.ingest,   services.energy};
   add_ingest_device_routes(*router, ingest);
   add_ingest_batch_routes(*router, ingest);
   add_lorawan_routes(*router, ingest);

@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "alarms/alarm_service.h"
 #include "api/device_rpc.h"
 #include "api/router.h"
 #include "api/system_routes.h"
@@ -12,7 +13,7 @@
 #include "auth/sessions.h"
 #include "bus/event_bus.h"
 #include "core/config.h"
-#include "alarms/alarm_service.h"
+#include "energy/energy_service.h"
 #include "ingest/dedup_window.h"
 #include "ingest/directory.h"
 #include "ingest/pipeline.h"
@@ -35,6 +36,7 @@ struct ApiServices {
   std::vector<MetricsSource> metrics = {};  // more metrics for /metrics (the broker's)
   bus::EventBus* bus = nullptr;             // null: changes are not published
   alarms::AlarmService* alarms = nullptr;   // null: no alarm routes
+  energy::EnergyService* energy = nullptr;  // null: no energy routes
 };
 
 std::unique_ptr<Router> build_router(const ApiServices& services, const Config& config);

@@ -13,11 +13,11 @@
 #include "api/grants.h"
 #include "api/identity_json.h"
 #include "api/identity_routes.h"
-#include "api/json_fields.h"
 #include "api/json_io.h"
 #include "api/paging.h"
 #include "api/problem.h"
 #include "auth/secret.h"
+#include "model/json_fields.h"
 
 namespace citypulse {
 namespace {

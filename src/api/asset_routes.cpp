@@ -6,6 +6,7 @@
 #include <charconv>
 #include <map>
 
+#include "api/etag.h"
 #include "api/json_io.h"
 #include "api/paging.h"
 #include "api/problem.h"
@@ -21,10 +22,6 @@ namespace citypulse {
 namespace {
 
 namespace json = boost::json;
-
-std::string etag_of(std::int64_t version) {
-  return fmt::format("\"{}\"", version);
-}
 
 HttpResponse error_response(const RequestContext& ctx, const Error& e) {
   return problem_response(e, ctx.request.path);

@@ -27,7 +27,6 @@
 #include <limits>
 
 #include "api/ingest_routes.h"
-#include "api/json_fields.h"
 #include "api/json_io.h"
 #include "api/paging.h"
 #include "api/problem.h"
@@ -35,6 +34,7 @@
 #include "auth/password.h"
 #include "auth/secret.h"
 #include "core/time.h"
+#include "model/json_fields.h"
 #include "store/device_access_store.h"
 
 namespace citypulse {

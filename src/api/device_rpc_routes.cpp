@@ -3,9 +3,9 @@
 #include <boost/json.hpp>
 
 #include "api/device_rpc.h"
-#include "api/json_fields.h"
 #include "api/json_io.h"
 #include "api/problem.h"
+#include "model/json_fields.h"
 
 namespace citypulse {
 namespace json = boost::json;

@@ -7,10 +7,10 @@
 #include <boost/json.hpp>
 
 #include "api/identity_json.h"
-#include "api/json_fields.h"
 #include "api/json_io.h"
 #include "api/problem.h"
 #include "auth/password.h"
+#include "model/json_fields.h"
 
 namespace citypulse {
 namespace {

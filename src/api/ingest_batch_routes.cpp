@@ -196,13 +196,18 @@ HttpResponse import_csv(RequestContext& ctx, const IngestDeps& deps) {
   std::istringstream in(ctx.request.body);
   ingest::CsvReadingsReader reader(in);
   std::vector<std::future<Status>> writes;
+  Reading span[2] = {{*id, INT64_MAX, 0, 0}, {*id, INT64_MIN, 0, 0}};  // the first and the last
   for (;;) {
     auto more = reader.next(batch, kBatch);
     if (!more) return problem_response(more.error(), ctx.request.path);
     if (!*more) break;
     std::vector<Reading> readings;
     readings.reserve(batch.size());
-    for (const auto& [t, v] : batch) readings.push_back({*id, t, v, 0});
+    for (const auto& [t, v] : batch) {
+      readings.push_back({*id, t, v, 0});
+      span[0].t = std::min(span[0].t, t);
+      span[1].t = std::max(span[1].t, t);
+    }
     auto done = std::make_shared<std::promise<Status>>();
     writes.push_back(done->get_future());
     deps.series.import_readings(std::move(readings), true,
@@ -212,6 +217,9 @@ HttpResponse import_csv(RequestContext& ctx, const IngestDeps& deps) {
   for (auto& w : writes)
     if (auto s = w.get(); !s && result) result = s;
   if (!result) return problem_response(result.error(), ctx.request.path);
+  if (deps.imported && reader.readings() > 0)
+    deps.imported->on_readings(
+        span, {.tenant_id = point->tenant_id, .device_id = std::nullopt, .source = "import"});
   ctx.audit = AuditNote{
       point->tenant_id, *id,
       to_json_text(json::object{{"imported", reader.readings()}, {"missing", reader.missing()}})};

@@ -17,6 +17,7 @@
 #include "ingest/dedup_window.h"
 #include "ingest/directory.h"
 #include "ingest/pipeline.h"
+#include "ingest/reading_sink.h"
 #include "store/meta_store.h"
 #include "store/series_store.h"
 
@@ -30,6 +31,9 @@ struct IngestDeps {
   ingest::Pipeline& pipeline;
   ingest::DedupWindow& dedup;
   IngestConfig config;
+  // Told of every history import once it is stored (the energy ledger);
+  // null: nobody listens.
+  ingest::ReadingSink* imported = nullptr;
 };
 
 void add_ingest_device_routes(Router& router, const IngestDeps& deps);

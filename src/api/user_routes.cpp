@@ -15,14 +15,15 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "api/etag.h"
 #include "api/grants.h"
 #include "api/identity_json.h"
 #include "api/identity_routes.h"
-#include "api/json_fields.h"
 #include "api/json_io.h"
 #include "api/paging.h"
 #include "api/problem.h"
 #include "auth/password.h"
+#include "model/json_fields.h"
 
 namespace citypulse {
 namespace {
@@ -38,19 +39,6 @@ HttpResponse user_response(int status, const User& u) {
   auto r = json_response(status, user_json(u));
   r.set_header("ETag", fmt::format("\"{}\"", u.version));
   return r;
-}
-
-Result<std::optional<std::int64_t>> if_match_version(const HttpRequest& req) {
-  const auto h = req.header("If-Match");
-  if (!h || *h == "*") return std::nullopt;
-  std::string_view t = *h;
-  if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = t.substr(1, t.size() - 2);
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-  if (ec != std::errc{} || p != t.data() + t.size())
-    return fail(ErrorCode::precondition_failed,
-                fmt::format("If-Match {} is not a version of this user", *h));
-  return v;
 }
 
 class UserRoutes {

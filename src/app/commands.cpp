@@ -194,6 +194,10 @@ int run_server(const Config& config, const DemoOptions* demo_options) {
     return 1;
   }
   pipeline.add_sink(rule_engine);
+  // Meters' hourly energy, kept up to date beside the readings (docs/analytics.md).
+  energy::EnergyService energy_service(store, series);
+  energy_service.start();
+  pipeline.add_sink(energy_service);
   auto notifier_settings = notifier_settings_of(config.notify);
   if (!notifier_settings) {
     spdlog::error("{}", notifier_settings.error().message);
@@ -221,7 +225,8 @@ int run_server(const Config& config, const DemoOptions* demo_options) {
                                broker.enabled() ? &broker.rpc() : nullptr,
                                {[&broker](std::string& out) { broker.append_metrics(out); }},
                                &bus,
-                               &alarm_service},
+                               &alarm_service,
+                               &energy_service},
                    config);
   // The broker first: once /healthz answers, every listener is up.
   auto mqtt_ports = broker.start();

@@ -10,6 +10,7 @@
 
 #include "core/time.h"
 #include "core/timezone.h"
+#include "sim/demo_energy.h"
 #include "sim/demo_history.h"
 #include "sim/demo_live.h"
 #include "sim/demo_rules.h"
@@ -89,6 +90,11 @@ Result<std::unique_ptr<Demo>> Demo::seed(MetaStore& store, const Config& config,
   if (rules->rules + rules->recipients > 0)
     spdlog::info("demo town: {} rules and {} alarm recipients added", rules->rules,
                  rules->recipients);
+  auto energy = sim::seed_demo_energy(store, state->town, state->stored, now_ms());
+  if (!energy) return std::unexpected(energy.error());
+  if (energy->meters + energy->buildings > 0)
+    spdlog::info("demo town: {} meters and the energy settings of {} buildings added",
+                 energy->meters, energy->buildings);
   auto zone = Timezone::load("Europe/Berlin");
   if (!zone) return std::unexpected(zone.error());
   state->zone = *zone;

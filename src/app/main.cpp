@@ -13,6 +13,7 @@
 //   bench ws     the realtime WebSocket API: delivery latency, memory a client (app/bench_ws.h)
 //   bench rules  rule evaluation on one core: readings a second (app/bench_rules.h)
 //   bench analytics  the baseline model on the Cambridge buildings (app/bench_analytics.h)
+//   bench energy consumption from the meters' hourly ledger (app/bench_energy.h)
 //   import csv   load a point's readings history from CSV files (app/import_csv.h)
 // Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
 #include <fmt/format.h>
@@ -23,6 +24,7 @@
 
 #include "app/bench_analytics.h"
 #include "app/bench_baselines.h"
+#include "app/bench_energy.h"
 #include "app/bench_ingest.h"
 #include "app/bench_mqtt.h"
 #include "app/bench_rules.h"
@@ -200,6 +202,15 @@ int main(int argc, char** argv) {
       ->add_option("--cambridge", bench_analytics_options.cambridge,
                    "Folder with electricity/<building>_<year>.csv and weather/bedford_<year>.csv")
       ->required();
+  auto* bench_energy = bench->add_subcommand(
+      "energy", "Measure consumption queries over the meters' hourly ledger against the readings");
+  BenchEnergyOptions bench_energy_options;
+  bench_energy->add_option("--buildings", bench_energy_options.buildings,
+                           "Buildings, three meters each (40)");
+  bench_energy->add_option("--year", bench_energy_options.year, "The year of readings (2025)");
+  bench_energy->add_option("--runs", bench_energy_options.runs, "Timed runs of each query (20)");
+  bench_energy->add_option("--data-dir", bench_energy_options.data_dir,
+                           "Keep the stores here (default: a temporary folder)");
   auto* bench_rules = bench->add_subcommand(
       "rules", "Measure rule evaluation on one core (readings a second through the rule set)");
   BenchRulesOptions bench_rules_options;
@@ -269,6 +280,7 @@ int main(int argc, char** argv) {
   if (bench_rules->parsed()) return run_bench("rules", bench_rules_options, run_bench_rules);
   if (bench_analytics->parsed())
     return run_bench("analytics", bench_analytics_options, run_bench_analytics);
+  if (bench_energy->parsed()) return run_bench("energy", bench_energy_options, run_bench_energy);
   if (bench_baseline->parsed())
     return run_bench("baseline", bench_baseline_options, run_bench_baseline);
   auto cfg = effective_config(common);

@@ -60,6 +60,7 @@ class IdentityStore;
 class DeviceAccessStore;
 // Alarms and their history (store/alarm_store.h).
 class AlarmStore;
+class EnergyStore;
 
 template <class T>
 class Repository {
@@ -100,6 +101,7 @@ class MetaStore {
   virtual IdentityStore& identity() = 0;
   virtual DeviceAccessStore& device_access() = 0;
   virtual AlarmStore& alarms() = 0;
+  virtual EnergyStore& energy() = 0;
 
   // Grows with every committed change to the asset model, rules, device
   // credentials and integrations (not with activity, attributes or identity). In-memory

@@ -498,6 +498,33 @@ constexpr std::string_view kBuildingFootprints = R"sql(
 ALTER TABLE buildings ADD COLUMN footprint TEXT NOT NULL DEFAULT '';
 )sql";
 
+// Version 11: energy accounting (store/energy_store.h). Settings are JSON
+// documents the energy module reads; the ledger holds each meter's hourly
+// energy in blocks of 720 hours, rewritten whole.
+constexpr std::string_view kEnergy = R"sql(
+CREATE TABLE meter_settings (
+  point_id BIGINT PRIMARY KEY REFERENCES points (id) ON DELETE CASCADE,
+  document TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE building_energy_settings (
+  building_id BIGINT PRIMARY KEY REFERENCES buildings (id) ON DELETE CASCADE,
+  document TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE TABLE meter_energy_blocks (
+  point_id BIGINT NOT NULL REFERENCES meter_settings (point_id) ON DELETE CASCADE,
+  block BIGINT NOT NULL,
+  settings_version BIGINT NOT NULL,
+  energy BLOB NOT NULL,
+  quality BLOB NOT NULL,
+  source BLOB NOT NULL,
+  PRIMARY KEY (point_id, block)
+) WITHOUT ROWID;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "asset model", kAssetModel},
     {2, "identity", kIdentity},
@@ -509,6 +536,7 @@ constexpr Migration kMigrations[] = {
     {8, "notifications", kNotifications},
     {9, "anomaly rules and schedules", kRuleSchedules},
     {10, "building footprints", kBuildingFootprints},
+    {11, "energy accounting", kEnergy},
 };
 
 constexpr bool versions_are_consecutive() {

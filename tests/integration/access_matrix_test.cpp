@@ -268,12 +268,21 @@ class AccessMatrix : public ::testing::Test {
           "equipment",
           {{"building_id", building}, {"space_id", space}, {"name", "Boiler"}, {"kind", "boiler"}});
       (*m)["equipment"] = equipment;
+      // A heat meter: the point's meter settings are a record the matrix
+      // probes too (/points/{id}/meter).
       (*m)["points"] = create_id("points", {{"building_id", building},
                                             {"equipment_id", equipment},
-                                            {"name", "Flow temperature"},
+                                            {"name", "Heat meter"},
                                             {"kind", "sensor"},
-                                            {"quantity", "temperature"},
-                                            {"unit", "°C"}});
+                                            {"quantity", "energy"},
+                                            {"unit", "kWh"}});
+      expect_status(admin_->put("/api/v1/points/" + std::to_string((*m)["points"]) + "/meter",
+                                R"({"kind":"counter","medium":"heat"})"),
+                    201, "making point " + std::to_string((*m)["points"]) + " a meter");
+      expect_status(admin_->put("/api/v1/buildings/" + std::to_string(building) + "/energy",
+                                R"({"tariffs":{"electricity":[{"valid_from":"2026-01-01",)"
+                                R"("currency":"EUR","kind":"flat","price_per_kwh":0.3}]}})"),
+                    201, "the energy settings of building " + std::to_string(building));
       (*m)["devices"] = create_id("devices", {{"tenant_id", tenant},
                                               {"building_id", building},
                                               {"name", "Gateway " + suffix},
@@ -414,6 +423,10 @@ class AccessMatrix : public ::testing::Test {
       for (const auto& [collection, id] : *m)
         targets.insert("/api/v1/" + collection + "/" + std::to_string(id));
     for (Id id : user_ids_) targets.insert("/api/v1/users/" + std::to_string(id));
+    for (const auto* m : {&a1_, &a2_, &b1_, &b2})
+      for (const auto& t : {"/api/v1/points/" + std::to_string(m->at("points")) + "/meter",
+                            "/api/v1/buildings/" + std::to_string(m->at("buildings")) + "/energy"})
+        targets.insert(t);
     for (const auto& t : targets)
       snapshot_[t] = comparable(json::value(expect_status(admin_->get(t), 200, "GET " + t)));
   }

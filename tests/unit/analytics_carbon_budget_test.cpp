@@ -68,15 +68,15 @@ TEST(Carbon, SeriesWithFallbackForMissingHours) {
 }
 
 TEST(Carbon, DefaultsSayWhereTheyComeFrom) {
-  auto gas = default_carbon_factor(Medium::natural_gas);
+  auto gas = default_carbon_factor(EnergyCarrier::natural_gas);
   ASSERT_TRUE(gas);
   EXPECT_EQ(gas->kg_per_kwh, 0.201);
   EXPECT_NE(gas->source.find("BAFA"), std::string::npos);
-  auto power = default_carbon_factor(Medium::electricity);
+  auto power = default_carbon_factor(EnergyCarrier::electricity);
   ASSERT_TRUE(power);
   EXPECT_EQ(power->kg_per_kwh, 0.380);
   EXPECT_NE(power->source.find("Umweltbundesamt"), std::string::npos);
-  EXPECT_FALSE(default_carbon_factor(Medium::district_heating));
+  EXPECT_FALSE(default_carbon_factor(EnergyCarrier::district_heating));
 }
 
 TEST(Carbon, RejectsBadFactorsAndSeries) {

@@ -1,0 +1,213 @@
+// The energy service: meter settings, the ledger kept up to date, and
+// consumption by meter, building or tenant in local calendar buckets
+// (docs/analytics.md, "Consumption").
+//
+// Freshness: a consumption answer first brings the last two days of each
+// meter it sums up to date, so what a meter read a moment ago is in it.
+// Readings of other times reach the ledger through a worker within moments:
+// it hears of them as a reading sink (the ingest pipeline's late readings,
+// the history imports) and recomputes the hours they touch; it recomputes a
+// meter's whole history when its settings change; and every
+// `reconcile_interval_ms`, and at start-up, it compares every meter's
+// hours with the readings, which catches whatever it was not told of
+// (a deletion, an import while the server was down).
+//
+// Thread-safe. The worker runs from start() until the destructor.
+#pragma once
+
+#include <boost/json/fwd.hpp>
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <span>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "analytics/consumption_buckets.h"
+#include "analytics/recommendations.h"
+#include "core/calendar.h"
+#include "core/result.h"
+#include "energy/building_energy.h"
+#include "energy/hourly_cost.h"
+#include "energy/meter_ledger.h"
+#include "energy/meter_settings.h"
+#include "ingest/reading_sink.h"
+#include "store/meta_store.h"
+#include "store/series_store.h"
+
+namespace citypulse::energy {
+
+struct EnergyServiceOptions {
+  std::int64_t reconcile_interval_ms = 300'000;
+  std::int64_t fresh_window_ms = 48 * kHourMs;  // what a query refreshes itself
+  std::size_t cache_blocks = 4096;
+};
+
+// A meter's stored settings with what they apply to.
+struct MeterRecord {
+  Id point = 0;
+  Id tenant_id = 0;
+  Id building_id = 0;
+  std::int64_t version = 0;
+  TimeMs updated_at = 0;
+  std::string unit;  // the point's
+  MeterSettings settings;
+};
+
+// A building's stored energy settings.
+struct BuildingEnergyRecord {
+  Id building_id = 0;
+  Id tenant_id = 0;
+  std::int64_t version = 0;
+  TimeMs updated_at = 0;
+  BuildingEnergy settings;
+};
+
+enum class ConsumptionScope { meter, building, tenant };
+
+struct ConsumptionQuery {
+  ConsumptionScope scope = ConsumptionScope::building;
+  Id id = 0;  // the meter, building or tenant; tenant scope 0: all the caller sees
+  TimeMs from = 0, to = 0;
+  CalendarUnit interval = CalendarUnit::day;
+  std::optional<analytics::Medium> medium;  // all media when absent
+  bool by_building = false;                 // tenant scope: one series per building and medium
+};
+
+// One medium's consumption (of one building, with by_building).
+struct ConsumptionSeries {
+  analytics::Medium medium = analytics::Medium::electricity;
+  std::optional<Id> building_id;
+  std::vector<Id> meters;
+  std::vector<analytics::ConsumptionBucket> buckets;
+  double total = 0;
+  double unknown_hours = 0;  // summed over the buckets
+  // Cost, when every building summed has tariffs for the medium in one
+  // currency: per bucket the energy and fixed charges (and for month and
+  // year buckets the demand charges of the months they hold); the total has
+  // every charge.
+  std::string currency;  // empty: no cost
+  std::vector<double> cost;
+  double cost_total = 0;
+  std::vector<MonthDemand> demand;
+  int unpriced_hours = 0;
+  // kg CO2, when every building summed has a factor for the medium.
+  bool has_carbon = false;
+  std::vector<double> co2_kg;
+  double co2_total = 0;
+};
+
+// A budget of a building's medium checked as of a day (analytics/budget.h).
+struct BudgetStatus {
+  Id building_id = 0;
+  analytics::Medium medium = analytics::Medium::electricity;
+  analytics::BudgetCheck check;
+  // How the rest of the year is forecast: "last_year" (each remaining day
+  // as the same weekday 52 weeks earlier, where the ledger has it),
+  // "recent_weeks" (the mean of the same weekday over the last four
+  // weeks), or "none" (no data to go by: nothing more is expected).
+  std::string forecast;
+};
+
+struct Consumption {
+  std::string timezone;
+  TimeMs from = 0, to = 0;  // the whole buckets covering the query
+  std::vector<ConsumptionSeries> series;
+};
+
+class EnergyService final : public ingest::ReadingSink {
+ public:
+  // `store` and `series` must outlive the service.
+  EnergyService(MetaStore& store, SeriesStore& series, EnergyServiceOptions options = {});
+  ~EnergyService();
+  EnergyService(const EnergyService&) = delete;
+  EnergyService& operator=(const EnergyService&) = delete;
+
+  void start();
+
+  // Notes the hours of meters' readings for the worker; never blocks long.
+  void on_readings(std::span<const Reading> readings, const ingest::ReadingOrigin& origin) override;
+
+  Result<MeterRecord> meter(const Scope& scope, Id point);
+  // Creates or replaces (If-Match `expected_version`, 0: only when none).
+  Result<MeterRecord> put_meter(const Scope& scope, Id point, const boost::json::value& document,
+                                std::optional<std::int64_t> expected_version, TimeMs now);
+  Status remove_meter(const Scope& scope, Id point);
+
+  Result<BuildingEnergyRecord> building_energy(const Scope& scope, Id building);
+  // Creates or replaces (If-Match likewise). The points the settings name
+  // must be the building's tenant's, the outdoor temperature one a
+  // temperature (invalid naming the member otherwise).
+  Result<BuildingEnergyRecord> put_building_energy(const Scope& scope, Id building,
+                                                   const boost::json::value& document,
+                                                   std::optional<std::int64_t> expected_version,
+                                                   TimeMs now);
+  Status remove_building_energy(const Scope& scope, Id building);
+
+  // Errors: invalid for a bad range (field "from"/"to") or a range of more
+  // than 100,000 buckets; not_found for what the scope does not see.
+  Result<Consumption> consumption(const Scope& scope, const ConsumptionQuery& query, TimeMs now);
+
+  // The budgets of `year` of every building the scope sees (of `building`
+  // when given), as of `now`.
+  Result<std::vector<BudgetStatus>> budgets(const Scope& scope, std::optional<Id> building,
+                                            std::int64_t year, TimeMs now);
+
+  // What the building's hours over [from, to) show could be saved
+  // (analytics/recommendations.h): its electricity, its heat (heat meters,
+  // else gas), the outdoor temperature point of its settings, the average
+  // prices of its tariffs (and the hourly price of a price-series tariff,
+  // the demand charge of the latest electricity tariff), its carbon factors.
+  // `meters` gets the meters read, by medium, for evidence charts. A
+  // building without an electricity meter has every rule not judged.
+  Result<analytics::Recommendations> recommendations(const Scope& scope, Id building, TimeMs from,
+                                                     TimeMs to, TimeMs now,
+                                                     std::vector<Id>* meters = nullptr);
+
+  // Brings every meter's whole history up to date now (the worker's pass).
+  Status reconcile(TimeMs now);
+
+  MeterLedger& ledger() { return ledger_; }
+
+ private:
+  // Every meter the scope sees, parsed (cached by point and version).
+  Result<std::vector<MeterRecord>> meters(const Scope& scope);
+  Result<MeterRecord> parse(const EnergySettings& stored, const Scope& scope);
+  Status refresh(const MeterRecord& meter, TimeMs from, TimeMs to);
+  // The summed hours [h0, h1) of `members` (their last two days refreshed
+  // first): energy per hour and the worst state of any meter.
+  Status sum_hours(std::span<const MeterRecord* const> members, TimeMs h0, TimeMs h1, TimeMs now,
+                   std::vector<double>& energy, std::vector<HourState>& state);
+  // The building's settings, or defaults when it has none (cached by version).
+  Result<BuildingEnergy> settings_of(Id building);
+  void work();
+
+  MetaStore& store_;
+  SeriesStore& series_;
+  EnergyServiceOptions options_;
+  MeterLedger ledger_;
+
+  std::mutex parsed_mutex_;
+  // point → parsed record, valid while the settings version and the asset
+  // generation (a point's unit may change) are the same.
+  std::unordered_map<Id, std::pair<std::uint64_t, MeterRecord>> parsed_;
+  // Parsed building settings (version 0: none stored), kept until this
+  // service writes them.
+  std::unordered_map<Id, std::pair<std::int64_t, BuildingEnergy>> buildings_;
+
+  std::mutex work_mutex_;
+  std::condition_variable wake_;
+  // Meters with work: the span of readings to take in, or the whole
+  // history (kWhole) when their settings changed.
+  std::map<Id, std::pair<TimeMs, TimeMs>> urgent_;
+  std::unordered_set<Id> meter_ids_;  // the points that are meters, for on_readings
+  bool stopping_ = false;
+  std::thread worker_;
+};
+
+}  // namespace citypulse::energy
