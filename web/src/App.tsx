@@ -92,7 +92,8 @@ export function App() {
         ) : building ? (
           <Building id={building} t={t} />
         ) : (
-          <Buildings t={t} canReadAlarms={permissions.includes("alarms:read")} />
+          <Buildings t={t} canReadAlarms={permissions.includes("alarms:read")}
+                     canReadAnalytics={permissions.includes("analytics:read")} />
         )}
       </main>
     </>
