@@ -29,7 +29,7 @@ export function BucketTable({ t, kind, unit, names, current, earlier }: Props) {
   return (
     <details className="bucket-table">
       <summary>{w.asTable}</summary>
-      <div className="scroll">
+      <div className="scroll" role="region" aria-label={w.asTable} tabIndex={0}>
         <table>
           <thead>
             <tr>

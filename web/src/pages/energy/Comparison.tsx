@@ -13,7 +13,7 @@ import { ComparisonChart } from "./ComparisonChart";
 import { ComparisonTotals } from "./ComparisonTotals";
 import { fetchConsumption, MEDIA, type Consumption, type Medium } from "./consumption";
 import {
-  bucketDate, currentPeriod, periodKey, periodName, periodQuery, stepPeriod, yearBefore, yearEarlier,
+  currentPeriod, dayName, periodKey, periodName, periodQuery, stepPeriod, yearBefore, yearEarlier,
   type Period, type PeriodKind,
 } from "./periods";
 import { ENERGY_WORDS } from "./words";
@@ -62,16 +62,13 @@ export function Comparison({ t, buildings }: { t: Words; buildings: EnergyBuildi
     const series = current.series[0];
     const ended = Date.parse(current.to) <= now;
     if (!series) return { ended, figures: null };
-    const started = series.buckets.filter((b) => Date.parse(b.start) <= now);
     return {
       ended,
       figures: {
         unit: series.unit,
         bars: { current: barsOf(series, now), earlier: barsOf(earlier.series[0], now) },
         totals: { current: totalsOf(series, now)!, earlier: totalsOf((earlierToDate ?? earlier).series[0], now) },
-        through: earlierToDate && started.length > 0
-          ? bucketDate(t, period.kind, started[started.length - 1].start, current.timezone)
-          : null,
+        through: earlierToDate ? dayName(t, now, current.timezone) : null,
       },
     };
   }, [answers, asked, t]);

@@ -12,8 +12,8 @@ import { bucketName, type PeriodKind } from "./periods";
 // Told apart by hue and by lightness (blue and orange stay distinct for
 // red-green colour blindness), each at least 3:1 against the chart's light
 // and dark surface (WCAG 1.4.11).
-export const CURRENT_COLOUR = "#2563eb";
-export const EARLIER_COLOUR = "#c2410c";
+const CURRENT_COLOUR = "#2563eb";
+const EARLIER_COLOUR = "#c2410c";
 const HEIGHT = 260;
 
 // Diagonal stripes of the colour on nothing: the bar's outline stays solid.
@@ -47,7 +47,9 @@ interface Props {
 function options(p: Props, width: number, box: HTMLElement): uPlot.Options {
   const n = Math.max(p.current.length, p.earlier.length);
   const locale = p.t.lang === "de" ? "de-DE" : "en-GB";
-  const css = (name: string) => getComputedStyle(box).getPropertyValue(name);
+  // The page's colours at each drawing (a canvas has no currentColor of its own).
+  const text = () => getComputedStyle(box).color;
+  const border = () => getComputedStyle(box).getPropertyValue("--border");
   // The year earlier left of each bucket's mark, this period right of it.
   const bars = (bars: Bar[], colour: string, align: -1 | 1): uPlot.Series => {
     const hatched = hatch(colour);
@@ -55,6 +57,7 @@ function options(p: Props, width: number, box: HTMLElement): uPlot.Options {
       fill: colour,
       stroke: colour,
       width: 1,
+      points: { show: false },
       paths: uPlot.paths.bars!({
         size: [0.42, 40],
         align,
@@ -76,23 +79,24 @@ function options(p: Props, width: number, box: HTMLElement): uPlot.Options {
     scales: { x: { time: false, range: [0.5, n + 0.5] }, y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
     axes: [
       {
-        stroke: "currentColor",
+        stroke: text,
         grid: { show: false },
         incrs: [1, 2, 5, 10],
         values: (_u, splits) => splits.map((v) => (Number.isInteger(v) ? bucketName(p.t, p.kind, v) : "")),
       },
       {
-        stroke: "currentColor",
+        stroke: text,
         label: p.unit,
         size: 64,
-        grid: { stroke: () => css("--border") },
+        grid: { stroke: border },
+        ticks: { stroke: border },
         values: (_u, splits) => splits.map((v) => v.toLocaleString(locale)),
       },
     ],
     series: [
       { label: p.kind === "month" ? p.t.day : p.t.month, value: (_u, v) => (v == null ? "" : bucketName(p.t, p.kind, v)) },
-      { label: p.names[1], ...bars(p.earlier, EARLIER_COLOUR, -1) },
       { label: p.names[0], ...bars(p.current, CURRENT_COLOUR, 1) },
+      { label: p.names[1], ...bars(p.earlier, EARLIER_COLOUR, -1) },
     ],
   };
 }
@@ -105,7 +109,7 @@ export function ComparisonChart(props: Props) {
     if (!el) return;
     const n = Math.max(props.current.length, props.earlier.length);
     const values = (bars: Bar[]) => Array.from({ length: n }, (_, i) => bars[i]?.value ?? null);
-    const data: uPlot.AlignedData = [Array.from({ length: n }, (_, i) => i + 1), values(props.earlier), values(props.current)];
+    const data: uPlot.AlignedData = [Array.from({ length: n }, (_, i) => i + 1), values(props.current), values(props.earlier)];
     el.replaceChildren();
     const plot = new uPlot(options(props, Math.max(280, el.clientWidth), el), data, el);
     // Follow the page's width and theme (the axes are drawn in the text's colour).

@@ -13,7 +13,7 @@ interface Props {
   names: [string, string]; // this period's, the year earlier's
   current: Totals;
   earlier: Totals | null;
-  through: string | null; // the last bucket begun, when the period is still running
+  through: string | null; // today, while the period is still running
 }
 
 export function ComparisonTotals({ t, medium, unit, names, current, earlier, through }: Props) {
@@ -33,30 +33,36 @@ export function ComparisonTotals({ t, medium, unit, names, current, earlier, thr
   );
   const currency = current.cost?.currency ?? earlier?.cost?.currency;
   const cost = (s: Totals | null) => (s?.cost && s.cost.currency === currency ? s.cost.value : null);
+  // The table in a region one can scroll with the keys when it is wider than a phone.
   return (
-    <table className="totals">
-      <caption>{w.totals}{through && <span className="muted"> ({w.toDate(through)})</span>}</caption>
-      <thead>
-        <tr><td /><th scope="col">{names[0]}</th><th scope="col">{names[1]}</th><th scope="col">{w.change}</th></tr>
-      </thead>
-      <tbody>
-        {row("amount", `${mediumName(t, medium)} (${unit})`, current.amount, earlier?.amount ?? null, (v) => formatAmount(t, v, unit))}
-        {currency && row("cost", w.cost, cost(current), cost(earlier), (v) => formatMoney(t, v, currency))}
-        {(current.co2 !== null || earlier?.co2 != null) &&
-          row("co2", w.co2, current.co2, earlier?.co2 ?? null, (v) => formatCo2(t, v))}
-        <tr data-total="missing">
-          <th scope="row">{w.unknownHours}</th>
-          <td className="number">{formatHours(t, current.missing)}</td>
-          <td className="number">{earlier ? formatHours(t, earlier.missing) : "–"}</td>
-          <td />
-        </tr>
-        <tr data-total="estimated">
-          <th scope="row">{w.estimatedHours}</th>
-          <td className="number">{formatHours(t, current.estimated)}</td>
-          <td className="number">{earlier ? formatHours(t, earlier.estimated) : "–"}</td>
-          <td />
-        </tr>
-      </tbody>
-    </table>
+    <>
+      {through && <p className="muted to-date">{w.toDate(through)}</p>}
+      <div className="scroll" role="region" aria-label={w.totals} tabIndex={0}>
+        <table className="totals">
+          <caption>{w.totals}</caption>
+          <thead>
+            <tr><td /><th scope="col">{names[0]}</th><th scope="col">{names[1]}</th><th scope="col">{w.change}</th></tr>
+          </thead>
+          <tbody>
+            {row("amount", mediumName(t, medium), current.amount, earlier?.amount ?? null, (v) => formatAmount(t, v, unit))}
+            {currency && row("cost", w.cost, cost(current), cost(earlier), (v) => formatMoney(t, v, currency))}
+            {(current.co2 !== null || earlier?.co2 != null) &&
+              row("co2", w.co2, current.co2, earlier?.co2 ?? null, (v) => formatCo2(t, v))}
+            <tr data-total="missing">
+              <th scope="row">{w.unknownHours}</th>
+              <td className="number">{formatHours(t, current.missing)}</td>
+              <td className="number">{earlier ? formatHours(t, earlier.missing) : "–"}</td>
+              <td />
+            </tr>
+            <tr data-total="estimated">
+              <th scope="row">{w.estimatedHours}</th>
+              <td className="number">{formatHours(t, current.estimated)}</td>
+              <td className="number">{earlier ? formatHours(t, earlier.estimated) : "–"}</td>
+              <td />
+            </tr>
+          </tbody>
+        </table>
+      </div>
+    </>
   );
 }

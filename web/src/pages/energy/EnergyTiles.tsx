@@ -68,8 +68,10 @@ export function EnergyTiles({ t }: { t: Words }) {
       {f.incomplete && <small className="incomplete"> {w.incomplete}</small>}
     </>
   );
+  // Inside a sentence: German nouns keep their capital, English ones do not.
+  const inSentence = (m: string) => (t.lang === "en" ? mediumName(t, m).toLowerCase() : mediumName(t, m));
   const without = (media: string[]) =>
-    media.length > 0 && <small className="muted"> ({w.without} {media.map((m) => mediumName(t, m)).join(", ")})</small>;
+    media.length > 0 && <small className="muted"> ({w.without} {media.map(inSentence).join(", ")})</small>;
 
   return (
     <div className="tiles energy-tiles">

@@ -46,7 +46,7 @@ export function EuiRanking({ t, buildings }: { t: Words; buildings: EnergyBuildi
       ) : (
         <>
           {ranking.months && <p className="muted">{w.euiExplained(month(ranking.months.from, ranking.months.timezone), month(ranking.months.to, ranking.months.timezone))}</p>}
-          <div className="scroll">
+          <div className="scroll" role="region" aria-label={w.ranking} tabIndex={0}>
             <table className="eui-ranking">
               <thead>
                 <tr>

@@ -60,13 +60,9 @@ export function bucketName(t: Words, kind: PeriodKind, n: number): string {
   });
 }
 
-// A bucket by its start in the answer's time zone: "7 December" (a day),
-// "December 2026" (a month).
-export function bucketDate(t: Words, kind: PeriodKind, start: string, timeZone: string): string {
-  return new Date(start).toLocaleDateString(
-    t.lang === "de" ? "de-DE" : "en-GB",
-    kind === "month" ? { day: "numeric", month: "long", timeZone } : { month: "long", year: "numeric", timeZone },
-  );
+// A day in the answer's time zone: "7 December".
+export function dayName(t: Words, instant: number, timeZone: string): string {
+  return new Date(instant).toLocaleDateString(t.lang === "de" ? "de-DE" : "en-GB", { day: "numeric", month: "long", timeZone });
 }
 
 // "2026-12", "2026": how the page names the period it shows (for tests and links).
