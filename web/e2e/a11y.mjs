@@ -1,6 +1,7 @@
 // Accessibility: axe-core's WCAG 2.1 A and AA rules on every page — the
-// sign-in page, the buildings with their map, a building with a chart open,
-// the alarms with one raised and their history, each administration section
+// sign-in page, the buildings with their map and energy tiles, a building
+// with a chart open, the energy page with its comparison chart, table and
+// ranking, the alarms with one raised and their history, each administration section
 // (the rule form showing a mistake, a device's credentials open) — in the
 // light and the dark theme, at desktop (1280×800) and phone (375×740) width,
 // as the tenant admin. Fails listing every violation: the rule, its impact,
@@ -106,6 +107,13 @@ await scenario("a11y", async ({ open, signIn, api, tokenOf, waitFor, screenshot 
   await page.locator("figure.chart canvas").first().waitFor();
   await waitFor("the chart's data", async () => Number(await page.locator("figure.chart .plot").getAttribute("data-buckets")) > 0, 30_000);
   await everyLook(page, "building with a chart");
+
+  // ---- the energy page: the comparison with its table open, the ranking ----
+  await page.getByRole("link", { name: "Energy", exact: true }).click();
+  await page.locator("section.comparison[data-shown] figure.comparison-chart canvas").waitFor();
+  await page.locator("table.eui-ranking tbody tr").first().waitFor();
+  await page.locator("details.bucket-table summary").click();
+  await everyLook(page, "energy");
 
   // ---- the alarms with one raised, its shelving form, the history ----
   let alarm;

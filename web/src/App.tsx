@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useState } from "react";
 
 import { session } from "./api/client";
 import { dictionary, initialLanguage, keepLanguage, type Language } from "./i18n";
@@ -7,6 +7,9 @@ import { Alarms } from "./pages/Alarms";
 import { Building } from "./pages/Building";
 import { Buildings } from "./pages/Buildings";
 import { Login } from "./pages/Login";
+
+// The energy page is loaded when first opened: the overview stays quick to load.
+const Energy = lazy(() => import("./pages/energy/Energy"));
 
 type Theme = "light" | "dark";
 const THEME_KEY = "citypulse.theme";
@@ -79,6 +82,7 @@ export function App() {
         <nav>
           <a href="#/">{t.buildings}</a>
           {permissions.includes("alarms:read") && <a href="#/alarms">{t.alarms}</a>}
+          {permissions.includes("analytics:read") && <a href="#/energy">{t.energy}</a>}
           {adminSections(permissions).length > 0 && <a href="#/admin">{t.administration}</a>}
         </nav>
         {controls}
@@ -89,10 +93,15 @@ export function App() {
         ) : route === "#/alarms" || route === "#/alarms/history" ? (
           <Alarms t={t} canAck={permissions.includes("alarms:ack")}
                   view={route === "#/alarms" ? "open" : "history"} />
+        ) : route === "#/energy" ? (
+          <Suspense fallback={<p>{t.loading}</p>}>
+            <Energy t={t} />
+          </Suspense>
         ) : building ? (
           <Building id={building} t={t} />
         ) : (
-          <Buildings t={t} canReadAlarms={permissions.includes("alarms:read")} />
+          <Buildings t={t} canReadAlarms={permissions.includes("alarms:read")}
+                     canReadAnalytics={permissions.includes("analytics:read")} />
         )}
       </main>
     </>

@@ -62,6 +62,13 @@ const de = {
   users: "Benutzer und Rollen",
   apiKeys: "API-Schlüssel",
   auditLog: "Protokoll",
+  energy: "Energie",
+  media: {
+    electricity: "Strom",
+    heat: "Wärme",
+    gas: "Gas",
+    water: "Wasser",
+  } as Record<string, string>,
   severities: {
     critical: "kritisch",
     major: "hoch",
@@ -142,6 +149,13 @@ const en: Dictionary = {
   users: "Users and roles",
   apiKeys: "API keys",
   auditLog: "Audit log",
+  energy: "Energy",
+  media: {
+    electricity: "Electricity",
+    heat: "Heat",
+    gas: "Gas",
+    water: "Water",
+  },
   severities: {
     critical: "critical",
     major: "major",
@@ -183,6 +197,11 @@ export type Words = Dictionary;
 // picked by the dictionary's language.
 export function localWords<T>(t: Dictionary, words: { de: T; en: NoInfer<T> }): T {
   return words[t.lang];
+}
+
+// A meter's medium as the API names it (electricity, heat, gas, water), in the user's words.
+export function mediumName(t: Dictionary, medium: string): string {
+  return t.media[medium] ?? medium;
 }
 
 // An alarm's severity and state as the API names them, in the user's words.

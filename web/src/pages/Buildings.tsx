@@ -2,6 +2,7 @@ import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from "react
 
 import { session } from "../api/client";
 import { severityName, type dictionary } from "../i18n";
+import { EnergyTiles } from "./energy/EnergyTiles";
 
 const MapView = lazy(() => import("./MapView"));
 
@@ -24,12 +25,15 @@ interface AlarmSummary {
 
 type SortKey = "name" | "type" | "area" | "built" | "alarms";
 
-// The portfolio: counts, the map coloured by each building's worst open
-// alarm, and the buildings as a table sortable by any column. One call for
-// the buildings, one for the alarm summary (when the user may read alarms).
-export function Buildings({ t, canReadAlarms }: {
+// The portfolio: counts, today's and this month's energy, the map coloured
+// by each building's worst open alarm, and the buildings as a table
+// sortable by any column. One call for the buildings, one for the alarm
+// summary (when the user may read alarms), two for the energy (when the
+// user may read analytics).
+export function Buildings({ t, canReadAlarms, canReadAnalytics }: {
   t: ReturnType<typeof dictionary>;
   canReadAlarms: boolean;
+  canReadAnalytics: boolean;
 }) {
   const [buildings, setBuildings] = useState<Building[] | null>(null);
   const [summary, setSummary] = useState<AlarmSummary | null>(null);
@@ -122,6 +126,7 @@ export function Buildings({ t, canReadAlarms }: {
           </>
         )}
       </div>
+      {canReadAnalytics && <EnergyTiles t={t} />}
       <Suspense fallback={<div className="map" />}>
         <MapView buildings={mapBuildings} label={t.map} onOpen={open} />
       </Suspense>
