@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <functional>
+#include <memory>
 
 #include "analytics/tariff_interval.h"
 #include "api/etag.h"
@@ -36,66 +38,6 @@ json::object meter_json(const energy::MeterRecord& m) {
   return o;
 }
 
-HttpResponse meter_response(int status, const energy::MeterRecord& m) {
-  auto r = json_response(status, meter_json(m));
-  r.set_header("ETag", etag_of(m.version));
-  return r;
-}
-
-// The meter routes take no query parameters.
-Status no_query(const HttpRequest& request) {
-  if (request.query.empty()) return {};
-  return fail(ErrorCode::bad_request,
-              fmt::format("unknown query parameter '{}'; this operation takes none",
-                          request.query.begin()->first),
-              request.query.begin()->first);
-}
-
-HttpResponse get_meter(RequestContext& ctx, energy::EnergyService& service) {
-  if (auto s = no_query(ctx.request); !s) return problem(ctx, s.error());
-  auto id = ctx.id_param("id");
-  if (!id) return problem(ctx, id.error());
-  auto m = service.meter(ctx.scope, *id);
-  if (!m) return problem(ctx, m.error());
-  return meter_response(200, *m);
-}
-
-HttpResponse put_meter(RequestContext& ctx, energy::EnergyService& service) {
-  if (auto s = no_query(ctx.request); !s) return problem(ctx, s.error());
-  auto id = ctx.id_param("id");
-  if (!id) return problem(ctx, id.error());
-  auto expected = if_match_version(ctx.request);
-  if (!expected) return problem(ctx, expected.error());
-  auto body = read_json_body(ctx.request);
-  if (!body) return problem(ctx, body.error());
-  const bool existed = static_cast<bool>(service.meter(ctx.scope, *id));
-  auto m = service.put_meter(ctx.scope, *id, *body, *expected, now_ms());
-  if (!m) return problem(ctx, m.error());
-  ctx.audit =
-      AuditNote{m->tenant_id, m->point, to_json_text(json::object{{"meter", meter_json(*m)}})};
-  return meter_response(existed ? 200 : 201, *m);
-}
-
-HttpResponse delete_meter(RequestContext& ctx, energy::EnergyService& service) {
-  if (auto s = no_query(ctx.request); !s) return problem(ctx, s.error());
-  auto id = ctx.id_param("id");
-  if (!id) return problem(ctx, id.error());
-  auto m = service.meter(ctx.scope, *id);
-  if (!m) return problem(ctx, m.error());
-  auto expected = if_match_version(ctx.request);
-  if (!expected) return problem(ctx, expected.error());
-  if (*expected && **expected != m->version)
-    return problem(ctx, Error{ErrorCode::precondition_failed,
-                              fmt::format("If-Match \"{}\" does not match the current version {}",
-                                          **expected, etag_of(m->version)),
-                              {}});
-  if (auto s = service.remove_meter(ctx.scope, *id); !s) return problem(ctx, s.error());
-  ctx.audit = AuditNote{m->tenant_id, m->point, R"({"meter":null})"};
-  HttpResponse r;
-  r.status = 204;
-  return r;
-}
-
 json::object building_energy_json(const energy::BuildingEnergyRecord& b) {
   json::object o = energy::building_energy_json(b.settings);
   o["building_id"] = b.building_id;
@@ -104,22 +46,48 @@ json::object building_energy_json(const energy::BuildingEnergyRecord& b) {
   return o;
 }
 
-HttpResponse building_energy_response(int status, const energy::BuildingEnergyRecord& b) {
-  auto r = json_response(status, building_energy_json(b));
-  r.set_header("ETag", etag_of(b.version));
-  return r;
+// The settings routes take no query parameters.
+Status no_query(const HttpRequest& request) {
+  if (request.query.empty()) return {};
+  return fail(ErrorCode::bad_request,
+              fmt::format("unknown query parameter '{}'; this operation takes none",
+                          request.query.begin()->first),
+              request.query.begin()->first);
 }
 
-HttpResponse get_building_energy(RequestContext& ctx, energy::EnergyService& service) {
+// One settings document of a record (a meter point's, a building's), read,
+// written and removed alike: versioned, If-Match, audited under `name`.
+template <class Record>
+struct SettingsDocument {
+  std::string_view name;  // "meter", "energy": the audit's member
+  std::function<Result<Record>(const Scope&, Id)> read;
+  std::function<Result<Record>(const Scope&, Id, const json::value&, std::optional<std::int64_t>,
+                               TimeMs)>
+      write;
+  std::function<Status(const Scope&, Id)> remove;
+  std::function<json::object(const Record&)> to_json;
+  std::function<Id(const Record&)> subject;
+};
+
+template <class Record>
+HttpResponse settings_response(const SettingsDocument<Record>& doc, int status, const Record& r) {
+  auto response = json_response(status, doc.to_json(r));
+  response.set_header("ETag", etag_of(r.version));
+  return response;
+}
+
+template <class Record>
+HttpResponse get_settings(RequestContext& ctx, const SettingsDocument<Record>& doc) {
   if (auto s = no_query(ctx.request); !s) return problem(ctx, s.error());
   auto id = ctx.id_param("id");
   if (!id) return problem(ctx, id.error());
-  auto b = service.building_energy(ctx.scope, *id);
-  if (!b) return problem(ctx, b.error());
-  return building_energy_response(200, *b);
+  auto r = doc.read(ctx.scope, *id);
+  if (!r) return problem(ctx, r.error());
+  return settings_response(doc, 200, *r);
 }
 
-HttpResponse put_building_energy(RequestContext& ctx, energy::EnergyService& service) {
+template <class Record>
+HttpResponse put_settings(RequestContext& ctx, const SettingsDocument<Record>& doc) {
   if (auto s = no_query(ctx.request); !s) return problem(ctx, s.error());
   auto id = ctx.id_param("id");
   if (!id) return problem(ctx, id.error());
@@ -127,32 +95,47 @@ HttpResponse put_building_energy(RequestContext& ctx, energy::EnergyService& ser
   if (!expected) return problem(ctx, expected.error());
   auto body = read_json_body(ctx.request);
   if (!body) return problem(ctx, body.error());
-  const bool existed = static_cast<bool>(service.building_energy(ctx.scope, *id));
-  auto b = service.put_building_energy(ctx.scope, *id, *body, *expected, now_ms());
-  if (!b) return problem(ctx, b.error());
-  ctx.audit = AuditNote{b->tenant_id, b->building_id,
-                        to_json_text(json::object{{"energy", building_energy_json(*b)}})};
-  return building_energy_response(existed ? 200 : 201, *b);
+  const bool existed = static_cast<bool>(doc.read(ctx.scope, *id));
+  auto r = doc.write(ctx.scope, *id, *body, *expected, now_ms());
+  if (!r) return problem(ctx, r.error());
+  ctx.audit = AuditNote{r->tenant_id, doc.subject(*r),
+                        to_json_text(json::object{{doc.name, doc.to_json(*r)}})};
+  return settings_response(doc, existed ? 200 : 201, *r);
 }
 
-HttpResponse delete_building_energy(RequestContext& ctx, energy::EnergyService& service) {
+template <class Record>
+HttpResponse delete_settings(RequestContext& ctx, const SettingsDocument<Record>& doc) {
   if (auto s = no_query(ctx.request); !s) return problem(ctx, s.error());
   auto id = ctx.id_param("id");
   if (!id) return problem(ctx, id.error());
-  auto b = service.building_energy(ctx.scope, *id);
-  if (!b) return problem(ctx, b.error());
+  auto r = doc.read(ctx.scope, *id);
+  if (!r) return problem(ctx, r.error());
   auto expected = if_match_version(ctx.request);
   if (!expected) return problem(ctx, expected.error());
-  if (*expected && **expected != b->version)
+  if (*expected && **expected != r->version)
     return problem(ctx, Error{ErrorCode::precondition_failed,
                               fmt::format("If-Match \"{}\" does not match the current version {}",
-                                          **expected, etag_of(b->version)),
+                                          **expected, etag_of(r->version)),
                               {}});
-  if (auto s = service.remove_building_energy(ctx.scope, *id); !s) return problem(ctx, s.error());
-  ctx.audit = AuditNote{b->tenant_id, b->building_id, R"({"energy":null})"};
-  HttpResponse r;
-  r.status = 204;
-  return r;
+  if (auto s = doc.remove(ctx.scope, *id); !s) return problem(ctx, s.error());
+  ctx.audit =
+      AuditNote{r->tenant_id, doc.subject(*r), to_json_text(json::object{{doc.name, nullptr}})};
+  HttpResponse response;
+  response.status = 204;
+  return response;
+}
+
+template <class Record>
+void add_settings_routes(Router& router, const std::string& path, auth::Permission read_permission,
+                         SettingsDocument<Record> doc) {
+  using auth::Permission;
+  auto shared = std::make_shared<SettingsDocument<Record>>(std::move(doc));
+  router.add("GET", path, RouteAccess::needs(read_permission, RateClass::read),
+             [shared](RequestContext& c) { return get_settings(c, *shared); });
+  router.add("PUT", path, RouteAccess::needs(Permission::assets_write, RateClass::write),
+             [shared](RequestContext& c) { return put_settings(c, *shared); });
+  router.add("DELETE", path, RouteAccess::needs(Permission::assets_write, RateClass::write),
+             [shared](RequestContext& c) { return delete_settings(c, *shared); });
 }
 
 Result<ConsumptionQuery> consumption_query(const RequestContext& ctx) {
@@ -245,9 +228,15 @@ HttpResponse consumption(RequestContext& ctx, energy::EnergyService& service) {
     json::array buckets;
     for (std::size_t i = 0; i < s.buckets.size(); ++i) {
       const auto& b = s.buckets[i];
-      json::object o{{"start", format_rfc3339(b.start)}, {"end", format_rfc3339(b.end)},
-                     {"value", number(b.energy)},        {"hours", b.hours},
-                     {"unknown_hours", b.unknown_hours}, {"estimated_hours", b.estimated_hours}};
+      // A bucket no reading reaches has no value, rather than 0.
+      const bool nothing_known = b.unknown_hours + s.pending_hours[i] >= b.hours;
+      json::object o{{"start", format_rfc3339(b.start)},
+                     {"end", format_rfc3339(b.end)},
+                     {"value", nothing_known ? json::value(nullptr) : number(b.energy)},
+                     {"hours", b.hours},
+                     {"unknown_hours", b.unknown_hours},
+                     {"pending_hours", s.pending_hours[i]},
+                     {"estimated_hours", b.estimated_hours}};
       if (!s.currency.empty()) o["cost"] = number(s.cost[i]);
       if (s.has_carbon) o["co2_kg"] = number(s.co2_kg[i]);
       buckets.push_back(std::move(o));
@@ -443,34 +432,156 @@ HttpResponse recommendations(RequestContext& ctx, MetaStore& store,
                                          {"buildings", std::move(judged)}});
 }
 
+json::object savings_json(const energy::Savings& s) {
+  json::array meters;
+  for (Id m : s.meters) meters.push_back(m);
+  json::object o{{"building_id", s.building_id},
+                 {"medium", analytics::medium_name(s.medium)},
+                 {"unit", analytics::accounting_unit(s.medium)},
+                 {"meters", std::move(meters)},
+                 {"timezone", s.timezone}};
+  if (!s.not_judged.empty()) {
+    o["not_judged"] = s.not_judged;
+    return o;
+  }
+  const auto& e = s.estimate;
+  o["baseline_fit"] = {{"hours", s.fit.n},
+                       {"cvrmse", number(s.fit.cvrmse)},
+                       {"nmbe", number(s.fit.nmbe)},
+                       {"r2", number(s.fit.r2)},
+                       {"parameters", s.parameters}};
+  o["reporting_hours"] = e.reporting_hours;
+  o["adjusted_baseline"] = number(e.baseline_energy);
+  o["actual"] = number(e.actual_energy);
+  o["avoided"] = number(e.avoided_energy);
+  o["avoided_uncertainty"] = number(e.avoided_energy_uncertainty);
+  o["fractional_savings"] = number(e.fractional_savings);
+  o["fractional_savings_uncertainty"] = number(e.fractional_savings_uncertainty);
+  o["autocorrelation"] = number(e.autocorrelation);
+  o["effective_hours"] = number(e.effective_hours);
+  json::array months;
+  for (const auto& m : s.months)
+    months.push_back({{"start", format_rfc3339(m.start)},
+                      {"end", format_rfc3339(m.end)},
+                      {"adjusted_baseline", number(m.baseline)},
+                      {"actual", number(m.actual)},
+                      {"hours", m.hours}});
+  o["months"] = std::move(months);
+  return o;
+}
+
+// Avoided energy of one meter or building, or of every building the
+// caller sees; by default the last 12 months against the 12 before.
+HttpResponse savings(RequestContext& ctx, MetaStore& store, energy::EnergyService& service) {
+  energy::SavingsQuery q;
+  std::optional<Id> id;
+  std::optional<TimeMs> times[4];
+  static constexpr std::string_view kTimes[] = {"baseline_from", "baseline_to", "reporting_from",
+                                                "reporting_to"};
+  for (const auto& [k, v] : ctx.request.query) {
+    const auto t = std::find(std::begin(kTimes), std::end(kTimes), k);
+    if (t != std::end(kTimes)) {
+      auto at = parse_time_param(k, v);
+      if (!at) return problem(ctx, at.error());
+      times[t - std::begin(kTimes)] = *at;
+    } else if (k == "scope") {
+      if (v != "meter" && v != "building")
+        return problem(ctx,
+                       Error{ErrorCode::bad_request,
+                             fmt::format("'scope' must be meter or building, got '{}'", v), k});
+      q.scope = v == "meter" ? ConsumptionScope::meter : ConsumptionScope::building;
+    } else if (k == "id") {
+      auto n = parse_integer(k, v, 1, INT64_MAX);
+      if (!n) return problem(ctx, n.error());
+      id = *n;
+    } else if (k == "medium") {
+      auto m = analytics::parse_medium(v);
+      if (!m) return problem(ctx, Error{ErrorCode::bad_request, m.error().message, k});
+      q.medium = *m;
+    } else if (k == "confidence") {
+      if (v != "0.68" && v != "0.8" && v != "0.9" && v != "0.95")
+        return problem(
+            ctx, Error{ErrorCode::bad_request, "'confidence' must be 0.68, 0.8, 0.9 or 0.95", k});
+      q.confidence = std::stod(v);
+    } else {
+      return problem(ctx, Error{ErrorCode::bad_request,
+                                fmt::format("unknown query parameter '{}'; savings accept: scope, "
+                                            "id, medium, baseline_from, baseline_to, "
+                                            "reporting_from, reporting_to, confidence",
+                                            k),
+                                k});
+    }
+  }
+  if (q.scope == ConsumptionScope::meter && !id)
+    return problem(ctx, Error{ErrorCode::bad_request, "scope=meter needs 'id'", "id"});
+  constexpr std::int64_t kYearMs = 365LL * 86'400'000;
+  const TimeMs now = now_ms();
+  q.reporting_to = times[3].value_or(now - now % 3'600'000);
+  q.reporting_from = times[2].value_or(q.reporting_to - kYearMs);
+  q.baseline_to = times[1].value_or(q.reporting_from);
+  q.baseline_from = times[0].value_or(q.baseline_to - kYearMs);
+  std::vector<Id> subjects;
+  if (id) {
+    subjects.push_back(*id);
+  } else {
+    auto all = list_all(store.buildings(), ctx.scope);
+    if (!all) return problem(ctx, all.error());
+    for (const auto& b : *all) subjects.push_back(b.id);
+  }
+  json::array items;
+  for (Id subject : subjects) {
+    q.id = subject;
+    auto s = service.savings(ctx.scope, q, now);
+    if (!s) {
+      Error e = s.error();
+      if (e.code == ErrorCode::invalid) e.code = ErrorCode::bad_request;
+      return problem(ctx, e);
+    }
+    items.push_back(savings_json(*s));
+  }
+  return json_response(200, json::object{{"baseline_from", format_rfc3339(q.baseline_from)},
+                                         {"baseline_to", format_rfc3339(q.baseline_to)},
+                                         {"reporting_from", format_rfc3339(q.reporting_from)},
+                                         {"reporting_to", format_rfc3339(q.reporting_to)},
+                                         {"confidence", q.confidence},
+                                         {"items", std::move(items)}});
+}
+
 }  // namespace
 
 void add_energy_routes(Router& router, MetaStore& store, energy::EnergyService& service) {
   using auth::Permission;
-  router.add("GET", "/api/v1/points/{id}/meter",
-             RouteAccess::needs(Permission::assets_read, RateClass::read),
-             [&service](RequestContext& c) { return get_meter(c, service); });
-  router.add("PUT", "/api/v1/points/{id}/meter",
-             RouteAccess::needs(Permission::assets_write, RateClass::write),
-             [&service](RequestContext& c) { return put_meter(c, service); });
-  router.add("DELETE", "/api/v1/points/{id}/meter",
-             RouteAccess::needs(Permission::assets_write, RateClass::write),
-             [&service](RequestContext& c) { return delete_meter(c, service); });
-  router.add("GET", "/api/v1/buildings/{id}/energy",
-             RouteAccess::needs(Permission::analytics_read, RateClass::read),
-             [&service](RequestContext& c) { return get_building_energy(c, service); });
-  router.add("PUT", "/api/v1/buildings/{id}/energy",
-             RouteAccess::needs(Permission::assets_write, RateClass::write),
-             [&service](RequestContext& c) { return put_building_energy(c, service); });
-  router.add("DELETE", "/api/v1/buildings/{id}/energy",
-             RouteAccess::needs(Permission::assets_write, RateClass::write),
-             [&service](RequestContext& c) { return delete_building_energy(c, service); });
+  add_settings_routes<energy::MeterRecord>(
+      router, "/api/v1/points/{id}/meter", Permission::assets_read,
+      {.name = "meter",
+       .read = [&service](const Scope& s, Id id) { return service.meter(s, id); },
+       .write = [&service](const Scope& s, Id id, const json::value& body,
+                           std::optional<std::int64_t> version,
+                           TimeMs now) { return service.put_meter(s, id, body, version, now); },
+       .remove = [&service](const Scope& s, Id id) { return service.remove_meter(s, id); },
+       .to_json = meter_json,
+       .subject = [](const energy::MeterRecord& m) { return m.point; }});
+  add_settings_routes<energy::BuildingEnergyRecord>(
+      router, "/api/v1/buildings/{id}/energy", Permission::analytics_read,
+      {.name = "energy",
+       .read = [&service](const Scope& s, Id id) { return service.building_energy(s, id); },
+       .write = [&service](
+                    const Scope& s, Id id, const json::value& body,
+                    std::optional<std::int64_t> version,
+                    TimeMs now) { return service.put_building_energy(s, id, body, version, now); },
+       .remove = [&service](const Scope& s,
+                            Id id) { return service.remove_building_energy(s, id); },
+       .to_json = building_energy_json,
+       .subject = [](const energy::BuildingEnergyRecord& b) { return b.building_id; }});
   router.add("GET", "/api/v1/analytics/budgets",
              RouteAccess::needs(Permission::analytics_read, RateClass::read),
              [&service](RequestContext& c) { return budgets(c, service); });
   router.add("GET", "/api/v1/analytics/recommendations",
              RouteAccess::needs(Permission::analytics_read, RateClass::read),
              [&store, &service](RequestContext& c) { return recommendations(c, store, service); });
+  router.add("GET", "/api/v1/analytics/savings",
+             RouteAccess::needs(Permission::analytics_read, RateClass::read),
+             [&store, &service](RequestContext& c) { return savings(c, store, service); });
   router.add("GET", "/api/v1/analytics/consumption",
              RouteAccess::needs(Permission::analytics_read, RateClass::read),
              [&service](RequestContext& c) { return consumption(c, service); });

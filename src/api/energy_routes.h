@@ -17,6 +17,9 @@
 //   GET    /analytics/recommendations  what a building's (or every visible
 //                                      building's) last year shows could be
 //                                      saved, ranked (analytics:read)
+//   GET    /analytics/savings          avoided energy against a baseline
+//                                      model, with its uncertainty
+//                                      (analytics:read)
 // What the caller's scope does not see is 404, as if it did not exist.
 #pragma once
 

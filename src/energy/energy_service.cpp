@@ -6,8 +6,10 @@
 #include <algorithm>
 #include <array>
 #include <boost/json.hpp>
+#include <cmath>
 #include <limits>
 #include <map>
+#include <tuple>
 
 #include "analytics/tariff_interval.h"
 #include "core/timezone.h"
@@ -453,6 +455,147 @@ Result<analytics::Recommendations> EnergyService::recommendations(const Scope& s
   return analytics::recommend(hours, prices, carbon, options);
 }
 
+Result<Savings> EnergyService::savings(const Scope& scope, const SavingsQuery& q, TimeMs now) {
+  if (q.baseline_to <= q.baseline_from)
+    return fail(ErrorCode::invalid, "'baseline_to' must be after 'baseline_from'", "baseline_to");
+  if (q.reporting_to <= q.reporting_from)
+    return fail(ErrorCode::invalid, "'reporting_to' must be after 'reporting_from'",
+                "reporting_to");
+  if (q.reporting_from < q.baseline_to && q.baseline_from < q.reporting_to)
+    return fail(ErrorCode::invalid, "the baseline and reporting periods overlap", "reporting_from");
+  for (const auto& [from, to, field] :
+       {std::tuple{q.baseline_from, q.baseline_to, "baseline_from"},
+        std::tuple{q.reporting_from, q.reporting_to, "reporting_from"}})
+    if (to - from > 3 * 366 * kDayMs)
+      return fail(ErrorCode::invalid, "a period may span at most three years", field);
+  auto all = meters(scope);
+  if (!all) return std::unexpected(all.error());
+  std::vector<const MeterRecord*> members;
+  Id building_id = q.id;
+  if (q.scope == ConsumptionScope::meter) {
+    auto m = meter(scope, q.id);
+    if (!m) return std::unexpected(m.error());
+    building_id = m->building_id;
+    for (const auto& x : *all)
+      if (x.point == q.id) members.push_back(&x);
+  } else {
+    for (const auto& x : *all)
+      if (x.building_id == q.id && x.settings.spec.medium == q.medium) members.push_back(&x);
+  }
+  auto building = store_.buildings().get(scope, building_id);
+  if (!building) return std::unexpected(building.error());
+  auto zone = Timezone::load(building->timezone);
+  if (!zone) return std::unexpected(zone.error());
+  auto settings = settings_of(building_id);
+  if (!settings) return std::unexpected(settings.error());
+  Savings out;
+  out.building_id = building_id;
+  out.medium = members.empty() ? q.medium : members.front()->settings.spec.medium;
+  out.timezone = zone->name();
+  for (const auto* m : members) out.meters.push_back(m->point);
+  if (members.empty()) {
+    out.not_judged = fmt::format("the building has no {} meter", analytics::medium_name(q.medium));
+    return out;
+  }
+  if (!settings->outdoor_temperature_point) {
+    out.not_judged =
+        "the building's energy settings name no outdoor temperature point: the baseline model "
+        "needs the weather";
+    return out;
+  }
+
+  // A period's hours as the model takes them: local hour, temperature,
+  // energy (NaN where unknown).
+  const auto observations =
+      [&](TimeMs from,
+          TimeMs to) -> Result<std::pair<TimeMs, std::vector<analytics::HourlyObservation>>> {
+    const TimeMs h0 = floor_hour(from), h1 = floor_hour(to - 1) + kHourMs;
+    std::vector<double> energy;
+    std::vector<HourState> state;
+    if (auto s = sum_hours(members, h0, h1, now, energy, state); !s)
+      return std::unexpected(s.error());
+    // A day more of weather before the period, for the 24-hour means.
+    auto weather =
+        series_.rollups(*settings->outdoor_temperature_point, RollupTier::hour, h0 - kDayMs, h1);
+    if (!weather) return std::unexpected(weather.error());
+    std::map<TimeMs, double> temperature;
+    for (const auto& r : *weather) temperature[r.start] = r.sum / static_cast<double>(r.count);
+    std::vector<analytics::HourlyObservation> hours;
+    for (TimeMs t = h0 - kDayMs; t < h1; t += kHourMs) {
+      const auto it = temperature.find(t);
+      const std::size_t i = static_cast<std::size_t>((t - h0) / kHourMs);
+      const bool known = t >= h0 && state[i] < HourState::unknown;
+      hours.push_back(
+          {analytics::HourPiece::floor_div(zone->to_local(t), kHourMs),
+           it != temperature.end() ? it->second : std::numeric_limits<double>::quiet_NaN(),
+           known ? energy[i] : std::numeric_limits<double>::quiet_NaN()});
+    }
+    analytics::fill_temperature_24h(hours);
+    hours.erase(hours.begin(), hours.begin() + 24);  // the day of weather before
+    return std::pair{h0, std::move(hours)};
+  };
+  auto baseline = observations(q.baseline_from, q.baseline_to);
+  if (!baseline) return std::unexpected(baseline.error());
+  auto reporting = observations(q.reporting_from, q.reporting_to);
+  if (!reporting) return std::unexpected(reporting.error());
+  auto model = analytics::TowtModel::fit(baseline->second, analytics::TowtOptions::recommended());
+  if (!model) {
+    out.not_judged =
+        fmt::format("the baseline period does not fit a model: {}", model.error().message);
+    return out;
+  }
+  const auto energies = [](const std::vector<analytics::HourlyObservation>& hours) {
+    std::vector<double> out;
+    out.reserve(hours.size());
+    for (const auto& h : hours) out.push_back(h.energy);
+    return out;
+  };
+  const auto baseline_actual = energies(baseline->second);
+  const auto baseline_fitted = model->predict(baseline->second);
+  const auto reporting_actual = energies(reporting->second);
+  const auto reporting_predicted = model->predict(reporting->second);
+  out.parameters = model->parameters();
+  {
+    std::vector<double> actual, fitted;
+    for (std::size_t i = 0; i < baseline_actual.size(); ++i)
+      if (!std::isnan(baseline_actual[i]) && !std::isnan(baseline_fitted[i])) {
+        actual.push_back(baseline_actual[i]);
+        fitted.push_back(baseline_fitted[i]);
+      }
+    auto fit = analytics::fit_statistics(actual, fitted, out.parameters);
+    if (!fit) {
+      out.not_judged = fit.error().message;
+      return out;
+    }
+    out.fit = *fit;
+  }
+  auto estimate = analytics::estimate_savings(baseline_actual, baseline_fitted, out.parameters,
+                                              reporting_actual, reporting_predicted, q.confidence);
+  if (!estimate) {
+    out.not_judged = estimate.error().message;
+    return out;
+  }
+  out.estimate = *estimate;
+  // The reporting period month by month, for a chart of baseline and actual.
+  const CalendarStep month{CalendarUnit::month, 1};
+  for (std::size_t i = 0; i < reporting_actual.size(); ++i) {
+    if (std::isnan(reporting_actual[i]) || std::isnan(reporting_predicted[i])) continue;
+    const TimeMs t = reporting->first + static_cast<TimeMs>(i) * kHourMs;
+    const TimeMs start = calendar_floor(*zone, month, t);
+    if (out.months.empty() || out.months.back().start != start)
+      out.months.push_back({start, calendar_next(*zone, month, start), 0, 0, 0});
+    auto& m = out.months.back();
+    m.baseline += reporting_predicted[i];
+    m.actual += reporting_actual[i];
+    ++m.hours;
+  }
+  for (auto& m : out.months) {
+    m.start = std::max(m.start, q.reporting_from);
+    m.end = std::min(m.end, q.reporting_to);
+  }
+  return out;
+}
+
 Result<BuildingEnergy> EnergyService::settings_of(Id building) {
   // This service is the settings' only writer, so what it parsed stays
   // true until it writes them again.
@@ -677,6 +820,17 @@ Result<Consumption> EnergyService::consumption(const Scope& scope, const Consump
       while (b + 1 < s.buckets.size() && t >= s.buckets[b].end) ++b;
       if (priced) s.cost[b] += cost[i];
       if (carbon) s.co2_kg[b] += co2[i];
+    }
+    // Hours still to come, and the one under way, are not missing readings.
+    const TimeMs pending_from = floor_hour(now);
+    s.pending_hours.assign(s.buckets.size(), 0.0);
+    for (std::size_t b = 0; b < s.buckets.size(); ++b) {
+      auto& bucket = s.buckets[b];
+      const TimeMs from = std::max(bucket.start, pending_from);
+      if (from < bucket.end) {
+        s.pending_hours[b] = static_cast<double>(bucket.end - from) / kHourMs;
+        bucket.unknown_hours = std::max(0.0, bucket.unknown_hours - s.pending_hours[b]);
+      }
     }
     for (std::size_t b = 0; b < s.buckets.size(); ++b) {
       s.total += s.buckets[b].energy;

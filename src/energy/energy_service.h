@@ -29,7 +29,9 @@
 #include <vector>
 
 #include "analytics/consumption_buckets.h"
+#include "analytics/fit_statistics.h"
 #include "analytics/recommendations.h"
+#include "analytics/savings.h"
 #include "core/calendar.h"
 #include "core/result.h"
 #include "energy/building_energy.h"
@@ -85,6 +87,9 @@ struct ConsumptionSeries {
   std::optional<Id> building_id;
   std::vector<Id> meters;
   std::vector<analytics::ConsumptionBucket> buckets;
+  // Per bucket, its hours still to come (the current one on): not counted
+  // in its unknown_hours.
+  std::vector<double> pending_hours;
   double total = 0;
   double unknown_hours = 0;  // summed over the buckets
   // Cost, when every building summed has tariffs for the medium in one
@@ -112,6 +117,38 @@ struct BudgetStatus {
   // "recent_weeks" (the mean of the same weekday over the last four
   // weeks), or "none" (no data to go by: nothing more is expected).
   std::string forecast;
+};
+
+// Avoided energy after IPMVP option C (analytics/savings.h): a baseline
+// model fitted on one period predicts another from its weather.
+struct SavingsQuery {
+  ConsumptionScope scope = ConsumptionScope::building;  // meter or building
+  Id id = 0;
+  analytics::Medium medium = analytics::Medium::electricity;  // building scope
+  TimeMs baseline_from = 0, baseline_to = 0;
+  TimeMs reporting_from = 0, reporting_to = 0;
+  double confidence = 0.9;
+};
+
+struct SavingsMonth {
+  TimeMs start = 0, end = 0;  // a local month (cut to the reporting period)
+  double baseline = 0;        // the adjusted baseline: predicted, over the known hours
+  double actual = 0;
+  int hours = 0;  // known hours counted
+};
+
+struct Savings {
+  Id building_id = 0;
+  analytics::Medium medium = analytics::Medium::electricity;
+  // Why nothing was estimated (no outdoor temperature point, a baseline
+  // period too thin to fit); empty when the estimate is there.
+  std::string not_judged;
+  std::string timezone;
+  std::vector<Id> meters;
+  analytics::FitStatistics fit;  // of the baseline model on its own period
+  int parameters = 0;
+  analytics::SavingsEstimate estimate;
+  std::vector<SavingsMonth> months;
 };
 
 struct Consumption {
@@ -168,6 +205,12 @@ class EnergyService final : public ingest::ReadingSink {
   Result<analytics::Recommendations> recommendations(const Scope& scope, Id building, TimeMs from,
                                                      TimeMs to, TimeMs now,
                                                      std::vector<Id>* meters = nullptr);
+
+  // The model needs the building's outdoor temperature point: without one,
+  // or without enough baseline hours to fit, the answer says why in
+  // not_judged. invalid for periods that are empty, overlap or are over
+  // three years.
+  Result<Savings> savings(const Scope& scope, const SavingsQuery& query, TimeMs now);
 
   // Brings every meter's whole history up to date now (the worker's pass).
   Status reconcile(TimeMs now);

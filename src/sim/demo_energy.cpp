@@ -3,18 +3,23 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <optional>
 
 #include "store/energy_store.h"
 
 namespace citypulse::sim {
 namespace {
 
-std::string_view medium_of(Signal signal) {
+// The medium a register is a meter of, in a building heated by `heat`: a
+// heat meter counts purchased energy only for district heating; behind a
+// boiler, a CHP or a heat pump it measures heat made from the gas or the
+// electricity already counted, and stays an ordinary point.
+std::string_view medium_of(Signal signal, HeatSource heat) {
   switch (signal) {
     case Signal::electricity_energy:
       return "electricity";
     case Signal::heat_energy:
-      return "heat";
+      return heat == HeatSource::district_heating ? "heat" : "";
     case Signal::gas_volume:
       return "gas";
     case Signal::water_volume:
@@ -33,7 +38,7 @@ constexpr std::string_view kElectricity = R"({"valid_from":"2020-01-01","currenc
   {"name":"Niedertarif spät","weekdays":["mon","tue","wed","thu","fri"],"start":"22:00","end":"24:00","price_per_kwh":0.24},
   {"name":"Wochenende","weekdays":["sat","sun"],"start":"00:00","end":"24:00","price_per_kwh":0.24}]})";
 
-std::string building_document(HeatSource heat) {
+std::string building_document(HeatSource heat, std::optional<Id> outdoor) {
   std::string tariffs = fmt::format(R"("electricity":[{}])", kElectricity);
   std::string carbon;
   if (heat == HeatSource::district_heating) {
@@ -44,7 +49,9 @@ std::string building_document(HeatSource heat) {
   if (heat == HeatSource::gas_boiler || heat == HeatSource::chp)
     tariffs +=
         R"(,"gas":[{"valid_from":"2020-01-01","currency":"EUR","kind":"flat","price_per_kwh":0.095,"fixed_per_month":20}])";
-  return fmt::format(R"({{"tariffs":{{{}}}{}}})", tariffs, carbon);
+  const std::string weather =
+      outdoor ? fmt::format(R"(,"outdoor_temperature_point":{})", *outdoor) : std::string();
+  return fmt::format(R"({{"tariffs":{{{}}}{}{}}})", tariffs, carbon, weather);
 }
 
 }  // namespace
@@ -54,14 +61,16 @@ Result<DemoEnergyMade> seed_demo_energy(MetaStore& store, const TownLayout& town
   DemoEnergyMade made;
   const Scope scope = Scope::tenant(stored.tenant_id);
   std::map<int, Id> buildings;  // layout building → stored id
+  std::map<int, Id> outdoor;    // layout building → its outdoor temperature point
   for (std::size_t i = 0; i < town.points.size() && i < stored.points.size(); ++i) {
     const auto& p = town.points[i];
-    const auto medium = medium_of(p.signal);
+    const auto medium = medium_of(p.signal, town.buildings[p.building].heat_source);
     if (!buildings.contains(p.building)) {
       auto point = store.points().get(scope, stored.points[i]);
       if (!point) return std::unexpected(point.error());
       buildings[p.building] = point->building_id;
     }
+    if (p.signal == Signal::outdoor_temperature) outdoor[p.building] = stored.points[i];
     if (medium.empty()) continue;
     if (store.energy().settings(scope, EnergySubject::meter, stored.points[i])) continue;
     auto put = store.energy().put_settings(
@@ -72,9 +81,12 @@ Result<DemoEnergyMade> seed_demo_energy(MetaStore& store, const TownLayout& town
   }
   for (const auto& [index, id] : buildings) {
     if (store.energy().settings(scope, EnergySubject::building, id)) continue;
-    auto put =
-        store.energy().put_settings(scope, EnergySubject::building, id,
-                                    building_document(town.buildings[index].heat_source), 0, now);
+    const auto weather = outdoor.find(index);
+    auto put = store.energy().put_settings(
+        scope, EnergySubject::building, id,
+        building_document(town.buildings[index].heat_source,
+                          weather != outdoor.end() ? std::optional(weather->second) : std::nullopt),
+        0, now);
     if (!put) return std::unexpected(put.error());
     ++made.buildings;
   }

@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <functional>
 #include <map>
@@ -616,6 +617,84 @@ TEST_F(Energy, RecommendationsFindTheNightLoad) {
   EXPECT_TRUE(seen);
   EXPECT_EQ(admin_->get("/api/v1/analytics/recommendations?building_id=999999").status, 404);
   EXPECT_EQ(admin_->get("/api/v1/analytics/recommendations?colour=red").status, 400);
+}
+
+// A building whose load follows the cold (20 + 3 kWh per K below 15 °C, 30
+// more on weekdays 08–18, ±5 kWh of noise) for ten weeks from January, then
+// uses 10 % less for two weeks with the same weather pattern: the baseline
+// model sees the 10 % and says how sure it is. Without a weather point it
+// says why not.
+TEST_F(Energy, SavingsAgainstTheBaselineModel) {
+  const auto depot = create_record(*admin_, "buildings",
+                                   {{"tenant_id", tenant_}, {"name", "Depot"}, {"type", "depot"}});
+  const auto main = point(depot, "Depot meter", "energy", "kWh");
+  const auto outside = point(depot, "Outside", "temperature", "°C");
+  ASSERT_EQ(admin_->put(meter_path(main), R"({"kind":"counter","medium":"electricity"})").status,
+            201);
+  const std::int64_t start = *parse_rfc3339("2026-01-04T23:00:00Z");  // Monday, Berlin
+  constexpr int kBaselineDays = 70, kDays = 84;
+  std::string energy = "timestamp,value\n", weather = "timestamp,value\n";
+  double reading = 1000;
+  for (int h = 0; h <= kDays * 24; ++h) {
+    const int day = h / 24, hour = h % 24;
+    const double t = 2 + 6 * std::sin(day * 0.9) + 3 * std::sin((hour - 9) * 3.14159 / 12);
+    energy += format_rfc3339(start + h * kHour) + "," + std::to_string(reading) + "\n";
+    weather += format_rfc3339(start + h * kHour) + "," + std::to_string(t) + "\n";
+    const bool busy = day % 7 < 5 && hour >= 8 && hour < 18;
+    const double noise =
+        10.0 *
+        (static_cast<double>((static_cast<std::uint64_t>(h) * 2654435761u) % 1000) / 1000 - 0.5);
+    const double load = (busy ? 50 : 20) + 3 * std::max(0.0, 15 - t) + noise;
+    reading += day < kBaselineDays ? load : 0.9 * load;
+  }
+  import(main, energy);
+  import(outside, weather);
+  const std::string target =
+      "/api/v1/analytics/savings?id=" + std::to_string(depot) +
+      "&baseline_from=2026-01-04T23:00:00Z&baseline_to=2026-03-15T23:00:00Z"
+      "&reporting_from=2026-03-15T23:00:00Z&reporting_to=2026-03-29T22:00:00Z";
+  poll("/api/v1/analytics/consumption?scope=building&id=" + std::to_string(depot) +
+           "&from=2026-01-04T23:00:00Z&to=2026-03-29T22:00:00Z&interval=day",
+       [](const json::object& a) {
+         const auto& s = a.at("series").as_array();
+         return !s.empty() && s[0].at("unknown_hours").to_number<double>() == 0;
+       });
+  auto before = admin_->get(target);
+  ASSERT_EQ(before.status, 200) << before.body;
+  const auto unjudged = parse(before.body);
+  EXPECT_NE(unjudged.at("items").as_array().at(0).at("not_judged").as_string().find("temperature"),
+            std::string::npos)
+      << before.body;
+
+  ASSERT_EQ(admin_
+                ->put("/api/v1/buildings/" + std::to_string(depot) + "/energy",
+                      "{\"outdoor_temperature_point\":" + std::to_string(outside) + "}")
+                .status,
+            201);
+  auto r = admin_->get(target);
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto answer = parse(r.body);
+  const auto& item = answer.at("items").as_array().at(0).as_object();
+  ASSERT_FALSE(item.contains("not_judged")) << r.body;
+  EXPECT_LT(item.at("baseline_fit").at("cvrmse").to_number<double>(), 0.1) << r.body;
+  EXPECT_NEAR(item.at("fractional_savings").to_number<double>(), 0.10, 0.02) << r.body;
+  const double avoided = item.at("avoided").to_number<double>();
+  EXPECT_NEAR(
+      avoided,
+      item.at("adjusted_baseline").to_number<double>() - item.at("actual").to_number<double>(),
+      1e-6);
+  EXPECT_GT(item.at("avoided_uncertainty").to_number<double>(), 0);
+  EXPECT_LT(item.at("avoided_uncertainty").to_number<double>(), avoided);
+  double monthly = 0;
+  for (const auto& m : item.at("months").as_array())
+    monthly += m.at("adjusted_baseline").to_number<double>() - m.at("actual").to_number<double>();
+  EXPECT_NEAR(monthly, avoided, 1e-6);
+  EXPECT_EQ(admin_
+                ->get("/api/v1/analytics/savings?baseline_from=2026-02-01T00:00:00Z"
+                      "&baseline_to=2026-01-01T00:00:00Z")
+                .status,
+            400);
+  EXPECT_EQ(admin_->get("/api/v1/analytics/savings?scope=meter").status, 400);
 }
 
 TEST_F(Energy, BadConsumptionQueriesAre400) {

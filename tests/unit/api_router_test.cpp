@@ -195,9 +195,20 @@ TEST_F(ApiDocument, DocumentsExactlyTheRoutes) {
   ingest::Pipeline pipeline(*store_, *series_, directory, {});
   ingest::DedupWindow dedup(60'000, 100);
   alarms::AlarmService alarm_service(store_->alarms(), nullptr);
-  auto router = build_router(ApiServices{*store_, *series_, authenticator, sessions, limiter,
-                                         directory, pipeline, dedup, nullptr, {}, nullptr,
-                                         &alarm_service},
+  energy::EnergyService energy_service(*store_, *series_);
+  auto router = build_router(ApiServices{*store_,
+                                         *series_,
+                                         authenticator,
+                                         sessions,
+                                         limiter,
+                                         directory,
+                                         pipeline,
+                                         dedup,
+                                         nullptr,
+                                         {},
+                                         nullptr,
+                                         &alarm_service,
+                                         &energy_service},
                              config);
   std::set<std::pair<std::string, std::string>> routes;
   for (auto& [method, pattern] : router->routes()) routes.emplace(method, pattern);
@@ -232,8 +243,17 @@ TEST_F(ApiDocument, DocumentsEachRoutesAccess) {
   ingest::Pipeline pipeline(*store_, *series_, directory, {});
   ingest::DedupWindow dedup(60'000, 100);
   alarms::AlarmService alarm_service(store_->alarms(), nullptr);
-  auto router = build_router(ApiServices{*store_, *series_, authenticator, sessions, limiter,
-                                         directory, pipeline, dedup, nullptr, {}, nullptr,
+  auto router = build_router(ApiServices{*store_,
+                                         *series_,
+                                         authenticator,
+                                         sessions,
+                                         limiter,
+                                         directory,
+                                         pipeline,
+                                         dedup,
+                                         nullptr,
+                                         {},
+                                         nullptr,
                                          &alarm_service},
                              config);
   const auto& paths = openapi_document().at("paths").as_object();

@@ -22,24 +22,17 @@ function parseFigure(text) {
   return { value: Number(m[1].replaceAll(",", "")) * scale, half: (0.5 * scale) / 10 ** (m[2]?.length ?? 0) };
 }
 
-// The hours of a bucket still to come, from the hour now is in; the API
-// counts them as unknown.
-function pending(bucket, now) {
-  const from = Math.max(Date.parse(bucket.start), Math.floor(now / HOUR) * HOUR);
-  return Math.max(0, Math.min(bucket.hours, (Date.parse(bucket.end) - from) / HOUR));
+// The hours of a bucket that should be known by now and are not (the API
+// counts the hours still to come apart, in pending_hours).
+function missing(bucket) {
+  return bucket.unknown_hours;
 }
 
-// The hours of a bucket that should be known by now and are not.
-function missing(bucket, now) {
-  return Math.max(0, bucket.unknown_hours - pending(bucket, now));
-}
-
-// What a bucket's bar shows: nothing for a bucket ahead or one of which no
-// hour is known, else its value.
+// What a bucket's bar shows: nothing for a bucket ahead, its value (null
+// when no hour of it is known) else.
 function bar(bucket, now) {
   if (Date.parse(bucket.start) > now) return null;
-  const known = missing(bucket, now) < bucket.hours - pending(bucket, now) || bucket.value !== 0;
-  return known ? bucket.value : null;
+  return bucket.value;
 }
 
 // Noon UTC of a period's first and last day: inside the period in any zone.
@@ -97,7 +90,7 @@ await scenario("energy", async ({ signIn, api, tokenOf, waitFor, screenshot }) =
     const water = answer.series.filter((s) => s.medium === "water");
     const costed = energy.filter((s) => s.currency === "EUR");
     const counted = energy.filter((s) => s.co2_kg_total != null);
-    const incomplete = (list) => list.some((s) => s.buckets.some((b) => missing(b, now) > 0));
+    const incomplete = (list) => list.some((s) => s.buckets.some((b) => missing(b) > 0));
     return {
       energy: { value: sum(energy, (s) => s.total), incomplete: incomplete(energy) },
       water: { value: sum(water, (s) => s.total), incomplete: incomplete(water) },
@@ -236,7 +229,7 @@ await scenario("energy", async ({ signIn, api, tokenOf, waitFor, screenshot }) =
     check(((await total("cost").count()) > 0) === Boolean(cs.currency || against.currency), "a cost row where the API has no cost, or none where it has");
     if (against.co2_kg_total != null) near(await cellText(total("co2"), 1), against.co2_kg_total, against.co2_kg_total, "the year earlier's CO2");
     check(((await total("co2").count()) > 0) === (cs.co2_kg_total != null || against.co2_kg_total != null), "a CO2 row where the API has none, or none where it has");
-    const unknown = against.buckets.reduce((s, b) => s + missing(b, now), 0);
+    const unknown = against.buckets.reduce((s, b) => s + missing(b), 0);
     near(await cellText(total("missing"), 1), unknown, unknown, "the year earlier's hours without readings");
     return { current, earlier };
   };

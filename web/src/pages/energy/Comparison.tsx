@@ -67,7 +67,7 @@ export function Comparison({ t, buildings }: { t: Words; buildings: EnergyBuildi
       figures: {
         unit: series.unit,
         bars: { current: barsOf(series, now), earlier: barsOf(earlier.series[0], now) },
-        totals: { current: totalsOf(series, now)!, earlier: totalsOf((earlierToDate ?? earlier).series[0], now) },
+        totals: { current: totalsOf(series)!, earlier: totalsOf((earlierToDate ?? earlier).series[0]) },
         through: earlierToDate ? dayName(t, now, current.timezone) : null,
       },
     };

@@ -52,7 +52,7 @@ export function EnergyTiles({ t }: { t: Words }) {
         fetchConsumption({ scope: "tenant", from: new Date(now), to: new Date(now + 1), interval: p.interval }),
       ),
     )
-      .then((answers) => live && setFigures(answers.map((a) => periodFigures(a, Date.now()))))
+      .then((answers) => live && setFigures(answers.map((a) => periodFigures(a))))
       .catch(() => live && setFigures(null));
     return () => {
       live = false;

@@ -2,7 +2,7 @@
 // period's totals, each with the hours that should be known by now but are
 // not. Buckets still ahead of now have no bar; a bucket of which nothing is
 // known has none either (its value would be a zero nobody measured).
-import { begun, missingHours, pendingHours, type Series } from "./consumption";
+import { begun, missingHours, type Series } from "./consumption";
 
 export interface Bar {
   value: number | null;
@@ -21,19 +21,18 @@ export interface Totals {
 export function barsOf(series: Series | undefined, now: number): Bar[] {
   return (series?.buckets ?? []).map((b) => {
     if (!begun(b, now)) return { value: null, missing: 0, estimated: 0 };
-    const missing = missingHours(b, now);
-    const known = missing < b.hours - pendingHours(b, now) || (b.value ?? 0) !== 0;
-    return { value: known ? (b.value ?? 0) : null, missing, estimated: b.estimated_hours };
+    // The API gives no value for a bucket no reading reaches.
+    return { value: b.value, missing: missingHours(b), estimated: b.estimated_hours };
   });
 }
 
-export function totalsOf(series: Series | undefined, now: number): Totals | null {
+export function totalsOf(series: Series | undefined): Totals | null {
   if (!series) return null;
   return {
     amount: series.total ?? 0,
     cost: series.currency && series.cost_total != null ? { value: series.cost_total, currency: series.currency } : null,
     co2: series.co2_kg_total ?? null,
-    missing: series.buckets.reduce((sum, b) => sum + missingHours(b, now), 0),
+    missing: series.buckets.reduce((sum, b) => sum + missingHours(b), 0),
     estimated: series.buckets.reduce((sum, b) => sum + b.estimated_hours, 0),
   };
 }

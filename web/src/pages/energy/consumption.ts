@@ -15,7 +15,8 @@ export interface Bucket {
   end: string;
   value: number | null;
   hours: number;
-  unknown_hours: number;
+  unknown_hours: number; // past hours without (full) readings
+  pending_hours: number; // hours still to come, the current one on
   estimated_hours: number;
   cost?: number | null; // only where every building summed has a tariff
   co2_kg?: number | null; // only where every building summed has a carbon factor
@@ -69,20 +70,11 @@ export function fetchConsumption(q: ConsumptionQuery): Promise<Consumption> {
   return session.call<Consumption>(`/api/v1/analytics/consumption?${query}`);
 }
 
-const HOUR_MS = 3_600_000;
-
-// The hours of a bucket that are still to come: from the hour now is in to
-// the bucket's end. The API counts them as unknown (no meter has read them
-// yet); they make a running day or month unfinished, not incomplete.
-export function pendingHours(bucket: Bucket, now: number): number {
-  const end = Date.parse(bucket.end);
-  const from = Math.max(Date.parse(bucket.start), Math.floor(now / HOUR_MS) * HOUR_MS);
-  return Math.max(0, Math.min(bucket.hours, (end - from) / HOUR_MS));
-}
-
-// The hours of a bucket whose energy should be known by now but is not.
-export function missingHours(bucket: Bucket, now: number): number {
-  return Math.max(0, bucket.unknown_hours - pendingHours(bucket, now));
+// The hours of a bucket whose energy should be known by now but is not. The
+// API counts the hours still to come (pending_hours) apart, so a running day
+// or month is unfinished, not incomplete.
+export function missingHours(bucket: Bucket): number {
+  return bucket.unknown_hours;
 }
 
 // Whether the bucket has begun: buckets still ahead have nothing to show.

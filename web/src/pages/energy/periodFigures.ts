@@ -19,18 +19,18 @@ export interface PeriodFigures {
   uncounted: Medium[]; // energy media with consumption but no CO2
 }
 
-function missing(s: Series, now: number): boolean {
-  return s.buckets.some((b) => missingHours(b, now) > 0);
+function missing(s: Series): boolean {
+  return s.buckets.some((b) => missingHours(b) > 0);
 }
 
 function add(to: Figure | null, value: number, incomplete: boolean): Figure {
   return { value: (to?.value ?? 0) + value, incomplete: (to?.incomplete ?? false) || incomplete };
 }
 
-export function periodFigures(answer: Consumption, now: number): PeriodFigures {
+export function periodFigures(answer: Consumption): PeriodFigures {
   const out: PeriodFigures = { energy: null, water: null, costs: [], co2: null, unpriced: [], uncounted: [] };
   for (const s of answer.series) {
-    const incomplete = missing(s, now);
+    const incomplete = missing(s);
     const total = s.total ?? 0;
     if (s.medium === "water") {
       out.water = add(out.water, total, incomplete);
