@@ -87,10 +87,13 @@ std::int64_t MeterLedger::hours_recomputed() const {
   return recomputed_;
 }
 
-void MeterLedger::remember(Id point, const std::shared_ptr<Block>& b) {
+void MeterLedger::remember(Id point, const std::shared_ptr<Block>& b, bool replace) {
   std::lock_guard lock(cache_mutex_);
   const Key key{point, b->index};
   if (auto it = cache_.find(key); it != cache_.end()) {
+    // A block read from the store may be older than one a refresh cached
+    // meanwhile: only a refresh replaces.
+    if (!replace) return;
     lru_.erase(it->second.second);
     cache_.erase(it);
   }
@@ -136,8 +139,41 @@ Result<std::shared_ptr<MeterLedger::Block>> MeterLedger::block(Id point, std::in
       b->index = index;
     }
   }
-  remember(point, b);
+  remember(point, b, /*replace=*/false);
   return b;
+}
+
+Status MeterLedger::prefetch(Id point, std::int64_t first, std::int64_t last) {
+  std::int64_t lo = last + 1, hi = first - 1;
+  {
+    std::lock_guard lock(cache_mutex_);
+    for (std::int64_t bi = first; bi <= last; ++bi)
+      if (!cache_.contains({point, bi})) {
+        lo = std::min(lo, bi);
+        hi = std::max(hi, bi);
+      }
+  }
+  if (lo > hi) return {};
+  // One query for the blocks not cached, rather than one a block.
+  auto stored = store_.blocks(point, lo, hi);
+  if (!stored) return std::unexpected(stored.error());
+  std::size_t k = 0;
+  for (std::int64_t bi = lo; bi <= hi; ++bi) {
+    auto b = std::make_shared<Block>();
+    b->index = bi;
+    while (k < stored->size() && (*stored)[k].index < bi) ++k;
+    if (k < stored->size() && (*stored)[k].index == bi) {
+      const auto& s = (*stored)[k];
+      b->settings_version = s.settings_version;
+      if (!read_bytes(s.energy, b->energy) || !read_bytes(s.quality, b->state) ||
+          !read_bytes(s.source, b->source)) {
+        b = std::make_shared<Block>();
+        b->index = bi;
+      }
+    }
+    remember(point, b, /*replace=*/false);
+  }
+  return {};
 }
 
 Result<HourlyEnergy> MeterLedger::hours(Id point, TimeMs from, TimeMs to) {
@@ -148,7 +184,10 @@ Result<HourlyEnergy> MeterLedger::hours(Id point, TimeMs from, TimeMs to) {
   const auto n = static_cast<std::size_t>((end - out.from) / kHourMs);
   out.energy.assign(n, 0.0);
   out.state.assign(n, HourState::missing);
-  for (std::int64_t bi = floor_to(out.from, kBlockMs) / kBlockMs; bi * kBlockMs < end; ++bi) {
+  const std::int64_t first = floor_to(out.from, kBlockMs) / kBlockMs;
+  const std::int64_t last = floor_to(end - 1, kBlockMs) / kBlockMs;
+  if (auto s = prefetch(point, first, last); !s) return std::unexpected(s.error());
+  for (std::int64_t bi = first; bi <= last; ++bi) {
     auto b = block(point, bi);
     if (!b) return std::unexpected(b.error());
     const TimeMs b0 = bi * kBlockMs;

@@ -75,7 +75,10 @@ class MeterLedger {
 
   // The block, from the cache or the store, or a new empty one.
   Result<std::shared_ptr<Block>> block(Id point, std::int64_t index);
-  void remember(Id point, const std::shared_ptr<Block>& b);
+  // Caches `b`; an already cached block is kept unless `replace`.
+  void remember(Id point, const std::shared_ptr<Block>& b, bool replace = true);
+  // Reads the blocks first..last that are not cached in one store query.
+  Status prefetch(Id point, std::int64_t first, std::int64_t last);
   Status recompute(Id point, const MeterSettings& settings, std::int64_t version, TimeMs r0,
                    TimeMs r1, std::map<std::int64_t, std::shared_ptr<Block>>& changed);
 
