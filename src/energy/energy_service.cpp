@@ -740,6 +740,23 @@ Result<Consumption> EnergyService::consumption(const Scope& scope, const Consump
   const auto n = static_cast<std::size_t>((h1 - h0) / kHourMs);
   const bool demand_in_buckets =
       q.interval == CalendarUnit::month || q.interval == CalendarUnit::year;
+  // The buckets of the query, found once for all its series where the zone's
+  // offsets are whole hours (every hour then lies in one bucket).
+  std::vector<analytics::ConsumptionBucket> grid;
+  std::vector<std::size_t> bucket_of_hour;
+  if (q.interval != CalendarUnit::hour && zone->offsets_are_multiples_of(kHourMs) &&
+      h0 == out.from) {
+    for (TimeMs b = out.from; b < out.to; b = calendar_next(*zone, step, b)) {
+      const TimeMs e = calendar_next(*zone, step, b);
+      grid.push_back({b, e, 0, static_cast<double>(e - b) / kHourMs, 0, 0});
+    }
+    bucket_of_hour.resize(n);
+    for (std::size_t i = 0, k = 0; i < n; ++i) {
+      while (h0 + static_cast<TimeMs>(i) * kHourMs >= grid[k].end) ++k;
+      bucket_of_hour[i] = k;
+    }
+  }
+  std::map<Id, Timezone> zones;  // the buildings' zones, for their tariffs
 
   for (const auto& [key, buildings] : groups) {
     ConsumptionSeries s;
@@ -762,16 +779,25 @@ Result<Consumption> EnergyService::consumption(const Scope& scope, const Consump
       auto settings = settings_of(building_id);
       if (!settings) return std::unexpected(settings.error());
       if (!settings->tariffs.contains(s.medium)) priced = false;
+      const auto own = settings->carbon.find(s.medium);
+      if (!default_carbon_factor(s.medium) &&
+          (own == settings->carbon.end() || !own->second.kg_per_kwh))
+        carbon = false;
+      if (!priced && !carbon) continue;
       std::vector<analytics::EnergyInterval> hours(n);
       for (std::size_t i = 0; i < n; ++i) {
         const TimeMs t = h0 + static_cast<TimeMs>(i) * kHourMs;
         hours[i] = {t, t + kHourMs, building_energy[i], building_state[i] >= HourState::unknown};
       }
-      auto building = store_.buildings().get(Scope::all_tenants(), building_id);
-      if (!building) return std::unexpected(building.error());
-      auto building_zone = Timezone::load(building->timezone);
-      if (!building_zone) return std::unexpected(building_zone.error());
-      auto priced_hours = hourly_cost(series_, *settings, s.medium, *building_zone, hours);
+      auto building_zone = zones.find(building_id);
+      if (building_zone == zones.end()) {
+        auto building = store_.buildings().get(Scope::all_tenants(), building_id);
+        if (!building) return std::unexpected(building.error());
+        auto loaded = Timezone::load(building->timezone);
+        if (!loaded) return std::unexpected(loaded.error());
+        building_zone = zones.emplace(building_id, *loaded).first;
+      }
+      auto priced_hours = hourly_cost(series_, *settings, s.medium, building_zone->second, hours);
       if (!priced_hours) return std::unexpected(priced_hours.error());
       if (priced) {
         if (s.currency.empty()) s.currency = priced_hours->currency;
@@ -802,6 +828,15 @@ Result<Consumption> EnergyService::consumption(const Scope& scope, const Consump
         s.buckets.push_back({iv.start, iv.end, iv.energy, 1.0,
                              iv.quality == analytics::IntervalQuality::unknown ? 1.0 : 0.0,
                              iv.quality == analytics::IntervalQuality::estimated ? 1.0 : 0.0});
+    } else if (!grid.empty()) {
+      // Whole hours in whole-hour buckets: each hour is in one bucket.
+      s.buckets = grid;
+      for (std::size_t i = 0; i < n; ++i) {
+        auto& b = s.buckets[bucket_of_hour[i]];
+        b.energy += intervals[i].energy;
+        if (intervals[i].quality == analytics::IntervalQuality::unknown) b.unknown_hours += 1;
+        if (intervals[i].quality == analytics::IntervalQuality::estimated) b.estimated_hours += 1;
+      }
     } else {
       auto buckets = analytics::consumption_buckets(intervals, *zone, q.interval);
       if (!buckets) return std::unexpected(buckets.error());
