@@ -79,7 +79,9 @@ class Energy : public ::testing::Test {
   }
 
   static void TearDownTestSuite() {
-    if (started_) EXPECT_EQ(server_->stop(SIGTERM), 0) << server_->output();
+    if (started_) {
+      EXPECT_EQ(server_->stop(SIGTERM), 0) << server_->output();
+    }
     admin_.reset();
     server_.reset();
     tmp_.reset();
@@ -176,7 +178,9 @@ TEST_F(Energy, BadSettingsAreRefusedAndStoreNothing) {
     auto r = admin_->put(meter_path(c.point), c.body);
     EXPECT_EQ(r.status, 422) << c.body << ": " << r.body;
     EXPECT_EQ(r.header("Content-Type"), "application/problem+json") << c.body;
-    if (r.status == 422) EXPECT_EQ(field_of(r.body), c.field) << r.body;
+    if (r.status == 422) {
+      EXPECT_EQ(field_of(r.body), c.field) << r.body;
+    }
     EXPECT_EQ(admin_->get(meter_path(c.point)).status, 404) << c.body;
   }
   EXPECT_EQ(admin_->put(meter_path(electricity_), "{not json").status, 400);
@@ -479,7 +483,9 @@ const Case bad[] = {
 for (const auto& c : bad) {
   auto r = admin_->put(settings_path, c.body);
   EXPECT_EQ(r.status, 422) << c.body << ": " << r.body;
-  if (r.status == 422) EXPECT_EQ(field_of(r.body), c.field) << r.body;
+  if (r.status == 422) {
+    EXPECT_EQ(field_of(r.body), c.field) << r.body;
+  }
 }
 auto kept = admin_->get(settings_path);
 ASSERT_EQ(kept.status, 200);

@@ -81,9 +81,10 @@ class LedgerTest : public StoreTest {
     ASSERT_EQ(hours.energy.size(), direct.intervals.size());
     for (std::size_t i = 0; i < hours.energy.size(); ++i) {
       EXPECT_NEAR(hours.energy[i], direct.intervals[i].energy, 1e-9) << "hour " << i;
-      if (hours.state[i] != energy::HourState::missing)
+      if (hours.state[i] != energy::HourState::missing) {
         EXPECT_EQ(static_cast<int>(hours.state[i]), static_cast<int>(direct.intervals[i].quality))
             << "hour " << i;
+      }
     }
   }
 
