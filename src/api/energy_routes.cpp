@@ -547,6 +547,90 @@ HttpResponse savings(RequestContext& ctx, MetaStore& store, energy::EnergyServic
                                          {"items", std::move(items)}});
 }
 
+json::object forecast_json(const energy::Forecast& f) {
+  json::array meters;
+  for (Id m : f.meters) meters.push_back(m);
+  json::object o{{"building_id", f.building_id},
+                 {"medium", analytics::medium_name(f.medium)},
+                 {"unit", analytics::accounting_unit(f.medium)},
+                 {"meters", std::move(meters)},
+                 {"timezone", f.timezone}};
+  if (!f.not_judged.empty()) {
+    o["not_judged"] = f.not_judged;
+    return o;
+  }
+  o["weather"] = f.weather;
+  o["recent_readings"] = f.recent_readings;
+  json::array values;
+  for (const auto& v : f.values)
+    values.push_back({{"start", format_rfc3339(v.start)},
+                      {"baseline", number(v.baseline)},
+                      {"expected", number(v.expected)},
+                      {"lower", number(v.lower)},
+                      {"upper", number(v.upper)}});
+  o["values"] = std::move(values);
+  return o;
+}
+
+// The hours ahead of one meter or building, or of every building the
+// caller sees.
+HttpResponse forecast(RequestContext& ctx, MetaStore& store, energy::EnergyService& service) {
+  energy::ForecastQuery q;
+  std::optional<Id> id;
+  for (const auto& [k, v] : ctx.request.query) {
+    if (k == "scope") {
+      if (v != "meter" && v != "building")
+        return problem(ctx,
+                       Error{ErrorCode::bad_request,
+                             fmt::format("'scope' must be meter or building, got '{}'", v), k});
+      q.scope = v == "meter" ? ConsumptionScope::meter : ConsumptionScope::building;
+    } else if (k == "id") {
+      auto n = parse_integer(k, v, 1, INT64_MAX);
+      if (!n) return problem(ctx, n.error());
+      id = *n;
+    } else if (k == "medium") {
+      auto m = analytics::parse_medium(v);
+      if (!m) return problem(ctx, Error{ErrorCode::bad_request, m.error().message, k});
+      q.medium = *m;
+    } else if (k == "hours") {
+      auto n = parse_integer(k, v, 1, analytics::kMaxForecastHours);
+      if (!n) return problem(ctx, n.error());
+      q.hours = static_cast<int>(*n);
+    } else {
+      return problem(ctx, Error{ErrorCode::bad_request,
+                                fmt::format("unknown query parameter '{}'; the forecast accepts: "
+                                            "scope, id, medium, hours",
+                                            k),
+                                k});
+    }
+  }
+  if (q.scope == ConsumptionScope::meter && !id)
+    return problem(ctx, Error{ErrorCode::bad_request, "scope=meter needs 'id'", "id"});
+  std::vector<Id> subjects;
+  if (id) {
+    subjects.push_back(*id);
+  } else {
+    auto all = list_all(store.buildings(), ctx.scope);
+    if (!all) return problem(ctx, all.error());
+    for (const auto& b : *all) subjects.push_back(b.id);
+  }
+  const TimeMs now = now_ms();
+  json::array items;
+  for (Id subject : subjects) {
+    q.id = subject;
+    auto f = service.forecast(ctx.scope, q, now);
+    if (!f) {
+      Error e = f.error();
+      if (e.code == ErrorCode::invalid) e.code = ErrorCode::bad_request;
+      return problem(ctx, e);
+    }
+    items.push_back(forecast_json(*f));
+  }
+  return json_response(200, json::object{{"from", format_rfc3339(now - now % 3'600'000)},
+                                         {"hours", q.hours},
+                                         {"items", std::move(items)}});
+}
+
 }  // namespace
 
 void add_energy_routes(Router& router, MetaStore& store, energy::EnergyService& service) {
@@ -579,6 +663,9 @@ void add_energy_routes(Router& router, MetaStore& store, energy::EnergyService& 
   router.add("GET", "/api/v1/analytics/recommendations",
              RouteAccess::needs(Permission::analytics_read, RateClass::read),
              [&store, &service](RequestContext& c) { return recommendations(c, store, service); });
+  router.add("GET", "/api/v1/analytics/forecast",
+             RouteAccess::needs(Permission::analytics_read, RateClass::read),
+             [&store, &service](RequestContext& c) { return forecast(c, store, service); });
   router.add("GET", "/api/v1/analytics/savings",
              RouteAccess::needs(Permission::analytics_read, RateClass::read),
              [&store, &service](RequestContext& c) { return savings(c, store, service); });

@@ -17,6 +17,8 @@
 //   GET    /analytics/recommendations  what a building's (or every visible
 //                                      building's) last year shows could be
 //                                      saved, ranked (analytics:read)
+//   GET    /analytics/forecast         the next 1–72 hours with their band
+//                                      (analytics:read)
 //   GET    /analytics/savings          avoided energy against a baseline
 //                                      model, with its uncertainty
 //                                      (analytics:read)

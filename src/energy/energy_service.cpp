@@ -11,6 +11,7 @@
 #include <map>
 #include <tuple>
 
+#include "analytics/local_hour.h"
 #include "analytics/tariff_interval.h"
 #include "core/timezone.h"
 #include "store/energy_store.h"
@@ -455,6 +456,140 @@ Result<analytics::Recommendations> EnergyService::recommendations(const Scope& s
   return analytics::recommend(hours, prices, carbon, options);
 }
 
+Result<std::vector<analytics::HourlyObservation>> EnergyService::observations(
+    std::span<const MeterRecord* const> members, Id temperature_point, const Timezone& zone,
+    TimeMs h0, TimeMs h1, TimeMs now) {
+  std::vector<double> energy;
+  std::vector<HourState> state;
+  if (auto s = sum_hours(members, h0, h1, now, energy, state); !s)
+    return std::unexpected(s.error());
+  // A day more of weather before the period, for the 24-hour means.
+  auto weather = series_.rollups(temperature_point, RollupTier::hour, h0 - kDayMs, h1);
+  if (!weather) return std::unexpected(weather.error());
+  std::map<TimeMs, double> temperature;
+  for (const auto& r : *weather) temperature[r.start] = r.sum / static_cast<double>(r.count);
+  std::vector<analytics::HourlyObservation> hours;
+  for (TimeMs t = h0 - kDayMs; t < h1; t += kHourMs) {
+    const auto it = temperature.find(t);
+    const bool known =
+        t >= h0 && state[static_cast<std::size_t>((t - h0) / kHourMs)] < HourState::unknown;
+    hours.push_back(
+        {analytics::HourPiece::floor_div(zone.to_local(t), kHourMs),
+         it != temperature.end() ? it->second : std::numeric_limits<double>::quiet_NaN(),
+         known ? energy[static_cast<std::size_t>((t - h0) / kHourMs)]
+               : std::numeric_limits<double>::quiet_NaN()});
+  }
+  analytics::fill_temperature_24h(hours);
+  hours.erase(hours.begin(), hours.begin() + 24);  // the day of weather before
+  return hours;
+}
+
+Result<Forecast> EnergyService::forecast(const Scope& scope, const ForecastQuery& q, TimeMs now) {
+  if (q.hours < 1 || q.hours > analytics::kMaxForecastHours)
+    return fail(ErrorCode::invalid, "'hours' must be 1..72", "hours");
+  auto all = meters(scope);
+  if (!all) return std::unexpected(all.error());
+  std::vector<const MeterRecord*> members;
+  Id building_id = q.id;
+  if (q.scope == ConsumptionScope::meter) {
+    auto m = meter(scope, q.id);
+    if (!m) return std::unexpected(m.error());
+    building_id = m->building_id;
+    for (const auto& x : *all)
+      if (x.point == q.id) members.push_back(&x);
+  } else {
+    for (const auto& x : *all)
+      if (x.building_id == q.id && x.settings.spec.medium == q.medium) members.push_back(&x);
+  }
+  auto building = store_.buildings().get(scope, building_id);
+  if (!building) return std::unexpected(building.error());
+  auto zone = Timezone::load(building->timezone);
+  if (!zone) return std::unexpected(zone.error());
+  auto settings = settings_of(building_id);
+  if (!settings) return std::unexpected(settings.error());
+  Forecast out;
+  out.building_id = building_id;
+  out.medium = members.empty() ? q.medium : members.front()->settings.spec.medium;
+  out.timezone = zone->name();
+  for (const auto* m : members) out.meters.push_back(m->point);
+  if (members.empty()) {
+    out.not_judged = fmt::format("the building has no {} meter", analytics::medium_name(q.medium));
+    return out;
+  }
+  if (!settings->outdoor_temperature_point) {
+    out.not_judged =
+        "the building's energy settings name no outdoor temperature point: the baseline model "
+        "needs the weather";
+    return out;
+  }
+  const Id weather_point = *settings->outdoor_temperature_point;
+  // The forecast starts at the hour under way; the last year trains it.
+  const TimeMs origin = floor_hour(now);
+  auto training = observations(members, weather_point, *zone, origin - 365 * kDayMs, origin, now);
+  if (!training) return std::unexpected(training.error());
+  auto model = analytics::TowtModel::fit(*training, analytics::TowtOptions::recommended());
+  if (!model) {
+    out.not_judged = fmt::format("the last year does not fit a model: {}", model.error().message);
+    return out;
+  }
+  auto forecaster = analytics::LoadForecaster::fit(*model, *training);
+  if (!forecaster) {
+    out.not_judged =
+        fmt::format("the last year does not fit a forecast: {}", forecaster.error().message);
+    return out;
+  }
+  // The hours ahead with their temperatures: the point's own (an imported
+  // forecast), else each hour of the day as the last week's mean.
+  const TimeMs end = origin + q.hours * kHourMs;
+  auto ahead = series_.rollups(weather_point, RollupTier::hour, origin, end);
+  if (!ahead) return std::unexpected(ahead.error());
+  std::map<TimeMs, double> known_ahead;
+  for (const auto& r : *ahead) known_ahead[r.start] = r.sum / static_cast<double>(r.count);
+  std::array<std::pair<double, int>, 24> profile{};
+  for (std::size_t i = training->size() >= 168 ? training->size() - 168 : 0; i < training->size();
+       ++i) {
+    const auto& h = (*training)[i];
+    if (std::isnan(h.temperature)) continue;
+    auto& p = profile[static_cast<std::size_t>(analytics::hour_of_day(h.hour))];
+    p.first += h.temperature;
+    ++p.second;
+  }
+  out.weather = static_cast<int>(known_ahead.size()) == q.hours ? "forecast" : "recent_profile";
+  std::vector<analytics::HourlyObservation> horizon;
+  // The last day before the origin too, for the 24-hour means.
+  for (std::size_t i = training->size() >= 24 ? training->size() - 24 : 0; i < training->size();
+       ++i)
+    horizon.push_back((*training)[i]);
+  for (TimeMs t = origin; t < end; t += kHourMs) {
+    const auto hour = analytics::HourPiece::floor_div(zone->to_local(t), kHourMs);
+    double temperature = std::numeric_limits<double>::quiet_NaN();
+    if (auto it = known_ahead.find(t); it != known_ahead.end() && out.weather == "forecast") {
+      temperature = it->second;
+    } else {
+      const auto& p = profile[static_cast<std::size_t>(analytics::hour_of_day(hour))];
+      if (p.second > 0) temperature = p.first / p.second;
+    }
+    horizon.push_back({hour, temperature, std::numeric_limits<double>::quiet_NaN()});
+  }
+  analytics::fill_temperature_24h(horizon);
+  const std::size_t before = horizon.size() - static_cast<std::size_t>(q.hours);
+  horizon.erase(horizon.begin(), horizon.begin() + static_cast<std::ptrdiff_t>(before));
+  const auto recent =
+      std::span(*training).subspan(training->size() >= 168 ? training->size() - 168 : 0);
+  auto predicted = forecaster->forecast(recent, horizon);
+  if (!predicted) {
+    out.not_judged = predicted.error().message;
+    return out;
+  }
+  out.recent_readings = predicted->recent_readings;
+  for (std::size_t i = 0; i < predicted->hours.size(); ++i) {
+    const auto& h = predicted->hours[i];
+    out.values.push_back(
+        {origin + static_cast<TimeMs>(i) * kHourMs, h.baseline, h.expected, h.lower, h.upper});
+  }
+  return out;
+}
+
 Result<Savings> EnergyService::savings(const Scope& scope, const SavingsQuery& q, TimeMs now) {
   if (q.baseline_to <= q.baseline_from)
     return fail(ErrorCode::invalid, "'baseline_to' must be after 'baseline_from'", "baseline_to");
@@ -504,35 +639,14 @@ Result<Savings> EnergyService::savings(const Scope& scope, const SavingsQuery& q
     return out;
   }
 
-  // A period's hours as the model takes them: local hour, temperature,
-  // energy (NaN where unknown).
   const auto observations =
       [&](TimeMs from,
           TimeMs to) -> Result<std::pair<TimeMs, std::vector<analytics::HourlyObservation>>> {
     const TimeMs h0 = floor_hour(from), h1 = floor_hour(to - 1) + kHourMs;
-    std::vector<double> energy;
-    std::vector<HourState> state;
-    if (auto s = sum_hours(members, h0, h1, now, energy, state); !s)
-      return std::unexpected(s.error());
-    // A day more of weather before the period, for the 24-hour means.
-    auto weather =
-        series_.rollups(*settings->outdoor_temperature_point, RollupTier::hour, h0 - kDayMs, h1);
-    if (!weather) return std::unexpected(weather.error());
-    std::map<TimeMs, double> temperature;
-    for (const auto& r : *weather) temperature[r.start] = r.sum / static_cast<double>(r.count);
-    std::vector<analytics::HourlyObservation> hours;
-    for (TimeMs t = h0 - kDayMs; t < h1; t += kHourMs) {
-      const auto it = temperature.find(t);
-      const std::size_t i = static_cast<std::size_t>((t - h0) / kHourMs);
-      const bool known = t >= h0 && state[i] < HourState::unknown;
-      hours.push_back(
-          {analytics::HourPiece::floor_div(zone->to_local(t), kHourMs),
-           it != temperature.end() ? it->second : std::numeric_limits<double>::quiet_NaN(),
-           known ? energy[i] : std::numeric_limits<double>::quiet_NaN()});
-    }
-    analytics::fill_temperature_24h(hours);
-    hours.erase(hours.begin(), hours.begin() + 24);  // the day of weather before
-    return std::pair{h0, std::move(hours)};
+    auto hours =
+        this->observations(members, *settings->outdoor_temperature_point, *zone, h0, h1, now);
+    if (!hours) return std::unexpected(hours.error());
+    return std::pair{h0, std::move(*hours)};
   };
   auto baseline = observations(q.baseline_from, q.baseline_to);
   if (!baseline) return std::unexpected(baseline.error());

@@ -30,6 +30,7 @@
 
 #include "analytics/consumption_buckets.h"
 #include "analytics/fit_statistics.h"
+#include "analytics/load_forecast.h"
 #include "analytics/recommendations.h"
 #include "analytics/savings.h"
 #include "core/calendar.h"
@@ -151,6 +152,34 @@ struct Savings {
   std::vector<SavingsMonth> months;
 };
 
+// A meter's or a building's medium 1–72 hours ahead (analytics/load_forecast.h):
+// the baseline model fitted on the last year, corrected by the last week.
+struct ForecastQuery {
+  ConsumptionScope scope = ConsumptionScope::building;  // meter or building
+  Id id = 0;
+  analytics::Medium medium = analytics::Medium::electricity;  // building scope
+  int hours = 72;                                             // 1..72
+};
+
+struct ForecastValue {
+  TimeMs start = 0;  // the hour
+  double baseline = 0, expected = 0, lower = 0, upper = 0;
+};
+
+struct Forecast {
+  Id building_id = 0;
+  analytics::Medium medium = analytics::Medium::electricity;
+  std::vector<Id> meters;
+  std::string timezone;
+  std::string not_judged;  // why there is no forecast; empty when there is
+  // "forecast": the outdoor temperature point's own values for the hours
+  // ahead (an imported weather forecast); "recent_profile": each hour of
+  // the day as the mean of the last week's, because the point has none.
+  std::string weather;
+  int recent_readings = 0;  // 0: no readings last week; the forecast is the baseline
+  std::vector<ForecastValue> values;
+};
+
 struct Consumption {
   std::string timezone;
   TimeMs from = 0, to = 0;  // the whole buckets covering the query
@@ -212,6 +241,11 @@ class EnergyService final : public ingest::ReadingSink {
   // three years.
   Result<Savings> savings(const Scope& scope, const SavingsQuery& query, TimeMs now);
 
+  // The hours from the current one on. Like savings(), it needs the
+  // building's outdoor temperature point; without it, or without a year
+  // that fits, not_judged says why. invalid for hours outside 1..72.
+  Result<Forecast> forecast(const Scope& scope, const ForecastQuery& query, TimeMs now);
+
   // Brings every meter's whole history up to date now (the worker's pass).
   Status reconcile(TimeMs now);
 
@@ -226,6 +260,12 @@ class EnergyService final : public ingest::ReadingSink {
   // first): energy per hour and the worst state of any meter.
   Status sum_hours(std::span<const MeterRecord* const> members, TimeMs h0, TimeMs h1, TimeMs now,
                    std::vector<double>& energy, std::vector<HourState>& state);
+  // The hours [h0, h1) of `members` as the baseline model takes them: local
+  // hour, the temperature point's hourly mean and its 24-hour mean, energy
+  // (NaN where unknown).
+  Result<std::vector<analytics::HourlyObservation>> observations(
+      std::span<const MeterRecord* const> members, Id temperature_point, const Timezone& zone,
+      TimeMs h0, TimeMs h1, TimeMs now);
   // The building's settings, or defaults when it has none (cached by version).
   Result<BuildingEnergy> settings_of(Id building);
   void work();

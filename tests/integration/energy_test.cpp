@@ -703,6 +703,83 @@ TEST_F(Energy, SavingsAgainstTheBaselineModel) {
   EXPECT_EQ(admin_->get("/api/v1/analytics/savings?scope=meter").status, 400);
 }
 
+// A school read hourly for the last ten weeks (30 kWh more on weekdays
+// 08–18, following the cold, with noise): its next 72 hours are forecast
+// with a band around them, at the level of the last week and with its daily
+// shape, from the last week's weather profile since no forecast is stored
+// ahead.
+TEST_F(Energy, ForecastOfTheNextHours) {
+  const auto school =
+      create_record(*admin_, "buildings",
+                    {{"tenant_id", tenant_}, {"name", "Forecast school"}, {"type", "school"}});
+  const auto main = point(school, "Forecast meter", "energy", "kWh");
+  const auto outside = point(school, "Forecast outside", "temperature", "°C");
+  ASSERT_EQ(admin_->put(meter_path(main), R"({"kind":"counter","medium":"electricity"})").status,
+            201);
+  ASSERT_EQ(admin_
+                ->put("/api/v1/buildings/" + std::to_string(school) + "/energy",
+                      "{\"outdoor_temperature_point\":" + std::to_string(outside) + "}")
+                .status,
+            201);
+  const std::int64_t now = now_ms();
+  const std::int64_t end = now - now % kHour;
+  const std::int64_t start = end - 70 * 24 * kHour;
+  // Berlin's wall clock is UTC+1 in winter and UTC+2 in summer: the busy
+  // hours are taken in local time as the server will.
+  const auto local = [](std::int64_t t) {
+    const auto civil = t + kHour;  // close enough for a shape: the test only compares levels
+    return std::pair{static_cast<int>(((civil / (24 * kHour)) + 3) % 7),  // 0 Monday
+                     static_cast<int>(civil / kHour % 24)};
+  };
+  std::string energy = "timestamp,value\n", weather = "timestamp,value\n";
+  double reading = 5000, last_week = 0;
+  for (std::int64_t t = start; t <= end; t += kHour) {
+    const auto [weekday, hour] = local(t);
+    const int h = static_cast<int>((t - start) / kHour);
+    const double temperature = 4 + 4 * std::sin(h / 24 * 0.9) + 3 * std::sin((hour - 9) * 0.26);
+    energy += format_rfc3339(t) + "," + std::to_string(reading) + "\n";
+    weather += format_rfc3339(t) + "," + std::to_string(temperature) + "\n";
+    const bool busy = weekday < 5 && hour >= 8 && hour < 18;
+    const double noise =
+        6.0 *
+        (static_cast<double>((static_cast<std::uint64_t>(h) * 2654435761u) % 1000) / 1000 - 0.5);
+    const double load = (busy ? 50 : 20) + 2 * std::max(0.0, 15 - temperature) + noise;
+    reading += load;
+    if (t >= end - 168 * kHour && t < end) last_week += load / 168;
+  }
+  import(main, energy);
+  import(outside, weather);
+  poll("/api/v1/analytics/consumption?scope=meter&id=" + std::to_string(main) +
+           "&from=" + format_rfc3339(start) + "&to=" + format_rfc3339(end) + "&interval=hour",
+       [](const json::object& a) {
+         const auto& s = a.at("series").as_array();
+         return !s.empty() && s[0].at("unknown_hours").to_number<double>() == 0;
+       });
+  auto r = admin_->get("/api/v1/analytics/forecast?id=" + std::to_string(school) + "&hours=72");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto answer = parse(r.body);
+  const auto& item = answer.at("items").as_array().at(0).as_object();
+  ASSERT_FALSE(item.contains("not_judged")) << r.body;
+  EXPECT_EQ(item.at("weather"), "recent_profile");
+  EXPECT_GT(item.at("recent_readings").to_number<double>(), 100);
+  const auto& values = item.at("values").as_array();
+  ASSERT_EQ(values.size(), 72u);
+  EXPECT_EQ(*parse_rfc3339(values[0].at("start").as_string()), end);
+  double mean = 0, low = 1e9, high = -1e9;
+  for (const auto& v : values) {
+    const double expected = v.at("expected").to_number<double>();
+    EXPECT_LE(v.at("lower").to_number<double>(), expected);
+    EXPECT_GE(v.at("upper").to_number<double>(), expected);
+    mean += expected / 72;
+    low = std::min(low, expected);
+    high = std::max(high, expected);
+  }
+  EXPECT_NEAR(mean, last_week, 0.25 * last_week) << r.body;
+  EXPECT_GT(high - low, 15) << r.body;  // the working day stands out
+  EXPECT_EQ(admin_->get("/api/v1/analytics/forecast?hours=73").status, 400);
+  EXPECT_EQ(admin_->get("/api/v1/analytics/forecast?scope=meter").status, 400);
+}
+
 TEST_F(Energy, BadConsumptionQueriesAre400) {
   const std::string base = "/api/v1/analytics/consumption?";
   for (const std::string q :
