@@ -432,7 +432,8 @@ HttpResponse recommendations(RequestContext& ctx, MetaStore& store,
                                          {"buildings", std::move(judged)}});
 }
 
-json::object savings_json(const energy::Savings& s) {
+// What a model was fitted to, and why there are no figures when there are none.
+json::object subject_json(const energy::ModelSubject& s) {
   json::array meters;
   for (Id m : s.meters) meters.push_back(m);
   json::object o{{"building_id", s.building_id},
@@ -440,10 +441,13 @@ json::object savings_json(const energy::Savings& s) {
                  {"unit", analytics::accounting_unit(s.medium)},
                  {"meters", std::move(meters)},
                  {"timezone", s.timezone}};
-  if (!s.not_judged.empty()) {
-    o["not_judged"] = s.not_judged;
-    return o;
-  }
+  if (!s.not_judged.empty()) o["not_judged"] = s.not_judged;
+  return o;
+}
+
+json::object savings_json(const energy::Savings& s) {
+  json::object o = subject_json(s);
+  if (!s.not_judged.empty()) return o;
   const auto& e = s.estimate;
   o["baseline_fit"] = {{"hours", s.fit.n},
                        {"cvrmse", number(s.fit.cvrmse)},
@@ -470,11 +474,53 @@ json::object savings_json(const energy::Savings& s) {
   return o;
 }
 
+// What a savings or forecast request is about: a meter, a building's
+// medium, or (without id) every building the caller sees.
+struct ModelAsk {
+  ConsumptionScope scope = ConsumptionScope::building;
+  std::optional<Id> id;
+  analytics::Medium medium = analytics::Medium::electricity;
+};
+
+// Takes scope, id and medium into `ask`: true when `k` was one of them.
+Result<bool> read_model_param(std::string_view k, std::string_view v, ModelAsk& ask) {
+  if (k == "scope") {
+    if (v != "meter" && v != "building")
+      return fail(ErrorCode::bad_request,
+                  fmt::format("'scope' must be meter or building, got '{}'", v), std::string(k));
+    ask.scope = v == "meter" ? ConsumptionScope::meter : ConsumptionScope::building;
+  } else if (k == "id") {
+    auto n = parse_integer(k, v, 1, INT64_MAX);
+    if (!n) return std::unexpected(n.error());
+    ask.id = *n;
+  } else if (k == "medium") {
+    auto m = analytics::parse_medium(v);
+    if (!m) return fail(ErrorCode::bad_request, m.error().message, std::string(k));
+    ask.medium = *m;
+  } else {
+    return false;
+  }
+  return true;
+}
+
+// The ids the request is about: its id, or every building the caller sees.
+Result<std::vector<Id>> model_subjects(const RequestContext& ctx, MetaStore& store,
+                                       const ModelAsk& ask) {
+  if (ask.scope == ConsumptionScope::meter && !ask.id)
+    return fail(ErrorCode::bad_request, "scope=meter needs 'id'", "id");
+  if (ask.id) return std::vector<Id>{*ask.id};
+  auto all = list_all(store.buildings(), ctx.scope);
+  if (!all) return std::unexpected(all.error());
+  std::vector<Id> out;
+  for (const auto& b : *all) out.push_back(b.id);
+  return out;
+}
+
 // Avoided energy of one meter or building, or of every building the
 // caller sees; by default the last 12 months against the 12 before.
 HttpResponse savings(RequestContext& ctx, MetaStore& store, energy::EnergyService& service) {
   energy::SavingsQuery q;
-  std::optional<Id> id;
+  ModelAsk ask;
   std::optional<TimeMs> times[4];
   static constexpr std::string_view kTimes[] = {"baseline_from", "baseline_to", "reporting_from",
                                                 "reporting_to"};
@@ -484,20 +530,9 @@ HttpResponse savings(RequestContext& ctx, MetaStore& store, energy::EnergyServic
       auto at = parse_time_param(k, v);
       if (!at) return problem(ctx, at.error());
       times[t - std::begin(kTimes)] = *at;
-    } else if (k == "scope") {
-      if (v != "meter" && v != "building")
-        return problem(ctx,
-                       Error{ErrorCode::bad_request,
-                             fmt::format("'scope' must be meter or building, got '{}'", v), k});
-      q.scope = v == "meter" ? ConsumptionScope::meter : ConsumptionScope::building;
-    } else if (k == "id") {
-      auto n = parse_integer(k, v, 1, INT64_MAX);
-      if (!n) return problem(ctx, n.error());
-      id = *n;
-    } else if (k == "medium") {
-      auto m = analytics::parse_medium(v);
-      if (!m) return problem(ctx, Error{ErrorCode::bad_request, m.error().message, k});
-      q.medium = *m;
+    } else if (auto taken = read_model_param(k, v, ask); !taken) {
+      return problem(ctx, taken.error());
+    } else if (*taken) {  // scope, id or medium
     } else if (k == "confidence") {
       if (v != "0.68" && v != "0.8" && v != "0.9" && v != "0.95")
         return problem(
@@ -512,24 +547,18 @@ HttpResponse savings(RequestContext& ctx, MetaStore& store, energy::EnergyServic
                                 k});
     }
   }
-  if (q.scope == ConsumptionScope::meter && !id)
-    return problem(ctx, Error{ErrorCode::bad_request, "scope=meter needs 'id'", "id"});
   constexpr std::int64_t kYearMs = 365LL * 86'400'000;
   const TimeMs now = now_ms();
   q.reporting_to = times[3].value_or(now - now % 3'600'000);
   q.reporting_from = times[2].value_or(q.reporting_to - kYearMs);
   q.baseline_to = times[1].value_or(q.reporting_from);
   q.baseline_from = times[0].value_or(q.baseline_to - kYearMs);
-  std::vector<Id> subjects;
-  if (id) {
-    subjects.push_back(*id);
-  } else {
-    auto all = list_all(store.buildings(), ctx.scope);
-    if (!all) return problem(ctx, all.error());
-    for (const auto& b : *all) subjects.push_back(b.id);
-  }
+  auto subjects = model_subjects(ctx, store, ask);
+  if (!subjects) return problem(ctx, subjects.error());
+  q.scope = ask.scope;
+  q.medium = ask.medium;
   json::array items;
-  for (Id subject : subjects) {
+  for (Id subject : *subjects) {
     q.id = subject;
     auto s = service.savings(ctx.scope, q, now);
     if (!s) {
@@ -548,17 +577,8 @@ HttpResponse savings(RequestContext& ctx, MetaStore& store, energy::EnergyServic
 }
 
 json::object forecast_json(const energy::Forecast& f) {
-  json::array meters;
-  for (Id m : f.meters) meters.push_back(m);
-  json::object o{{"building_id", f.building_id},
-                 {"medium", analytics::medium_name(f.medium)},
-                 {"unit", analytics::accounting_unit(f.medium)},
-                 {"meters", std::move(meters)},
-                 {"timezone", f.timezone}};
-  if (!f.not_judged.empty()) {
-    o["not_judged"] = f.not_judged;
-    return o;
-  }
+  json::object o = subject_json(f);
+  if (!f.not_judged.empty()) return o;
   o["weather"] = f.weather;
   o["recent_readings"] = f.recent_readings;
   json::array values;
@@ -576,22 +596,11 @@ json::object forecast_json(const energy::Forecast& f) {
 // caller sees.
 HttpResponse forecast(RequestContext& ctx, MetaStore& store, energy::EnergyService& service) {
   energy::ForecastQuery q;
-  std::optional<Id> id;
+  ModelAsk ask;
   for (const auto& [k, v] : ctx.request.query) {
-    if (k == "scope") {
-      if (v != "meter" && v != "building")
-        return problem(ctx,
-                       Error{ErrorCode::bad_request,
-                             fmt::format("'scope' must be meter or building, got '{}'", v), k});
-      q.scope = v == "meter" ? ConsumptionScope::meter : ConsumptionScope::building;
-    } else if (k == "id") {
-      auto n = parse_integer(k, v, 1, INT64_MAX);
-      if (!n) return problem(ctx, n.error());
-      id = *n;
-    } else if (k == "medium") {
-      auto m = analytics::parse_medium(v);
-      if (!m) return problem(ctx, Error{ErrorCode::bad_request, m.error().message, k});
-      q.medium = *m;
+    if (auto taken = read_model_param(k, v, ask); !taken) {
+      return problem(ctx, taken.error());
+    } else if (*taken) {  // scope, id or medium
     } else if (k == "hours") {
       auto n = parse_integer(k, v, 1, analytics::kMaxForecastHours);
       if (!n) return problem(ctx, n.error());
@@ -604,19 +613,13 @@ HttpResponse forecast(RequestContext& ctx, MetaStore& store, energy::EnergyServi
                                 k});
     }
   }
-  if (q.scope == ConsumptionScope::meter && !id)
-    return problem(ctx, Error{ErrorCode::bad_request, "scope=meter needs 'id'", "id"});
-  std::vector<Id> subjects;
-  if (id) {
-    subjects.push_back(*id);
-  } else {
-    auto all = list_all(store.buildings(), ctx.scope);
-    if (!all) return problem(ctx, all.error());
-    for (const auto& b : *all) subjects.push_back(b.id);
-  }
+  auto subjects = model_subjects(ctx, store, ask);
+  if (!subjects) return problem(ctx, subjects.error());
+  q.scope = ask.scope;
+  q.medium = ask.medium;
   const TimeMs now = now_ms();
   json::array items;
-  for (Id subject : subjects) {
+  for (Id subject : *subjects) {
     q.id = subject;
     auto f = service.forecast(ctx.scope, q, now);
     if (!f) {

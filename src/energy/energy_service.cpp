@@ -484,22 +484,29 @@ Result<std::vector<analytics::HourlyObservation>> EnergyService::observations(
   return hours;
 }
 
-Result<Forecast> EnergyService::forecast(const Scope& scope, const ForecastQuery& q, TimeMs now) {
-  if (q.hours < 1 || q.hours > analytics::kMaxForecastHours)
-    return fail(ErrorCode::invalid, "'hours' must be 1..72", "hours");
+std::vector<const MeterRecord*> EnergyService::ModelInputs::members() const {
+  std::vector<const MeterRecord*> out;
+  for (const auto& m : meters) out.push_back(&m);
+  return out;
+}
+
+Result<std::optional<EnergyService::ModelInputs>> EnergyService::model_inputs(
+    const Scope& scope, ConsumptionScope kind, Id id, analytics::Medium medium,
+    ModelSubject& subject) {
   auto all = meters(scope);
   if (!all) return std::unexpected(all.error());
-  std::vector<const MeterRecord*> members;
-  Id building_id = q.id;
-  if (q.scope == ConsumptionScope::meter) {
-    auto m = meter(scope, q.id);
+  ModelInputs inputs;
+  Id building_id = id;
+  if (kind == ConsumptionScope::meter) {
+    auto m = meter(scope, id);
     if (!m) return std::unexpected(m.error());
     building_id = m->building_id;
-    for (const auto& x : *all)
-      if (x.point == q.id) members.push_back(&x);
+    medium = m->settings.spec.medium;
+    inputs.meters.push_back(std::move(*m));
   } else {
-    for (const auto& x : *all)
-      if (x.building_id == q.id && x.settings.spec.medium == q.medium) members.push_back(&x);
+    for (auto& m : *all)
+      if (m.building_id == id && m.settings.spec.medium == medium)
+        inputs.meters.push_back(std::move(m));
   }
   auto building = store_.buildings().get(scope, building_id);
   if (!building) return std::unexpected(building.error());
@@ -507,22 +514,36 @@ Result<Forecast> EnergyService::forecast(const Scope& scope, const ForecastQuery
   if (!zone) return std::unexpected(zone.error());
   auto settings = settings_of(building_id);
   if (!settings) return std::unexpected(settings.error());
-  Forecast out;
-  out.building_id = building_id;
-  out.medium = members.empty() ? q.medium : members.front()->settings.spec.medium;
-  out.timezone = zone->name();
-  for (const auto* m : members) out.meters.push_back(m->point);
-  if (members.empty()) {
-    out.not_judged = fmt::format("the building has no {} meter", analytics::medium_name(q.medium));
-    return out;
+  subject.building_id = building_id;
+  subject.medium = medium;
+  subject.timezone = zone->name();
+  for (const auto& m : inputs.meters) subject.meters.push_back(m.point);
+  if (inputs.meters.empty()) {
+    subject.not_judged =
+        fmt::format("the building has no {} meter", analytics::medium_name(medium));
+    return std::nullopt;
   }
   if (!settings->outdoor_temperature_point) {
-    out.not_judged =
+    subject.not_judged =
         "the building's energy settings name no outdoor temperature point: the baseline model "
         "needs the weather";
-    return out;
+    return std::nullopt;
   }
-  const Id weather_point = *settings->outdoor_temperature_point;
+  inputs.zone = *zone;
+  inputs.weather_point = *settings->outdoor_temperature_point;
+  return inputs;
+}
+
+Result<Forecast> EnergyService::forecast(const Scope& scope, const ForecastQuery& q, TimeMs now) {
+  if (q.hours < 1 || q.hours > analytics::kMaxForecastHours)
+    return fail(ErrorCode::invalid, "'hours' must be 1..72", "hours");
+  Forecast out;
+  auto inputs = model_inputs(scope, q.scope, q.id, q.medium, out);
+  if (!inputs) return std::unexpected(inputs.error());
+  if (!*inputs) return out;
+  const auto members = (*inputs)->members();
+  const Timezone* zone = &(*inputs)->zone;
+  const Id weather_point = (*inputs)->weather_point;
   // The forecast starts at the hour under way; the last year trains it.
   const TimeMs origin = floor_hour(now);
   auto training = observations(members, weather_point, *zone, origin - 365 * kDayMs, origin, now);
@@ -603,48 +624,19 @@ Result<Savings> EnergyService::savings(const Scope& scope, const SavingsQuery& q
         std::tuple{q.reporting_from, q.reporting_to, "reporting_from"}})
     if (to - from > 3 * 366 * kDayMs)
       return fail(ErrorCode::invalid, "a period may span at most three years", field);
-  auto all = meters(scope);
-  if (!all) return std::unexpected(all.error());
-  std::vector<const MeterRecord*> members;
-  Id building_id = q.id;
-  if (q.scope == ConsumptionScope::meter) {
-    auto m = meter(scope, q.id);
-    if (!m) return std::unexpected(m.error());
-    building_id = m->building_id;
-    for (const auto& x : *all)
-      if (x.point == q.id) members.push_back(&x);
-  } else {
-    for (const auto& x : *all)
-      if (x.building_id == q.id && x.settings.spec.medium == q.medium) members.push_back(&x);
-  }
-  auto building = store_.buildings().get(scope, building_id);
-  if (!building) return std::unexpected(building.error());
-  auto zone = Timezone::load(building->timezone);
-  if (!zone) return std::unexpected(zone.error());
-  auto settings = settings_of(building_id);
-  if (!settings) return std::unexpected(settings.error());
   Savings out;
-  out.building_id = building_id;
-  out.medium = members.empty() ? q.medium : members.front()->settings.spec.medium;
-  out.timezone = zone->name();
-  for (const auto* m : members) out.meters.push_back(m->point);
-  if (members.empty()) {
-    out.not_judged = fmt::format("the building has no {} meter", analytics::medium_name(q.medium));
-    return out;
-  }
-  if (!settings->outdoor_temperature_point) {
-    out.not_judged =
-        "the building's energy settings name no outdoor temperature point: the baseline model "
-        "needs the weather";
-    return out;
-  }
+  auto inputs = model_inputs(scope, q.scope, q.id, q.medium, out);
+  if (!inputs) return std::unexpected(inputs.error());
+  if (!*inputs) return out;
+  const auto members = (*inputs)->members();
+  const Timezone* zone = &(*inputs)->zone;
+  const Id weather_point = (*inputs)->weather_point;
 
   const auto observations =
       [&](TimeMs from,
           TimeMs to) -> Result<std::pair<TimeMs, std::vector<analytics::HourlyObservation>>> {
     const TimeMs h0 = floor_hour(from), h1 = floor_hour(to - 1) + kHourMs;
-    auto hours =
-        this->observations(members, *settings->outdoor_temperature_point, *zone, h0, h1, now);
+    auto hours = this->observations(members, weather_point, *zone, h0, h1, now);
     if (!hours) return std::unexpected(hours.error());
     return std::pair{h0, std::move(*hours)};
   };

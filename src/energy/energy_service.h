@@ -138,14 +138,19 @@ struct SavingsMonth {
   int hours = 0;  // known hours counted
 };
 
-struct Savings {
+// What a baseline model is fitted to: one meter, or a building's meters of
+// a medium; savings and forecasts share it.
+struct ModelSubject {
   Id building_id = 0;
   analytics::Medium medium = analytics::Medium::electricity;
-  // Why nothing was estimated (no outdoor temperature point, a baseline
-  // period too thin to fit); empty when the estimate is there.
-  std::string not_judged;
-  std::string timezone;
   std::vector<Id> meters;
+  std::string timezone;
+  // Why there are no figures (no meter of the medium, no outdoor
+  // temperature point, a period too thin to fit); empty when they are there.
+  std::string not_judged;
+};
+
+struct Savings : ModelSubject {
   analytics::FitStatistics fit;  // of the baseline model on its own period
   int parameters = 0;
   analytics::SavingsEstimate estimate;
@@ -166,12 +171,7 @@ struct ForecastValue {
   double baseline = 0, expected = 0, lower = 0, upper = 0;
 };
 
-struct Forecast {
-  Id building_id = 0;
-  analytics::Medium medium = analytics::Medium::electricity;
-  std::vector<Id> meters;
-  std::string timezone;
-  std::string not_judged;  // why there is no forecast; empty when there is
+struct Forecast : ModelSubject {
   // "forecast": the outdoor temperature point's own values for the hours
   // ahead (an imported weather forecast); "recent_profile": each hour of
   // the day as the mean of the last week's, because the point has none.
@@ -260,6 +260,17 @@ class EnergyService final : public ingest::ReadingSink {
   // first): energy per hour and the worst state of any meter.
   Status sum_hours(std::span<const MeterRecord* const> members, TimeMs h0, TimeMs h1, TimeMs now,
                    std::vector<double>& energy, std::vector<HourState>& state);
+  // The meters, zone and weather point a model of `id` (a meter, or a
+  // building's `medium`) is fitted with; fills `subject`, with not_judged
+  // set when it cannot be (no meter, no weather point: nothing returned).
+  struct ModelInputs {
+    std::vector<MeterRecord> meters;
+    Timezone zone;
+    Id weather_point = 0;
+    std::vector<const MeterRecord*> members() const;
+  };
+  Result<std::optional<ModelInputs>> model_inputs(const Scope& scope, ConsumptionScope kind, Id id,
+                                                  analytics::Medium medium, ModelSubject& subject);
   // The hours [h0, h1) of `members` as the baseline model takes them: local
   // hour, the temperature point's hourly mean and its 24-hour mean, energy
   // (NaN where unknown).
