@@ -45,17 +45,6 @@ constexpr const char* kMosquitto = "/usr/sbin/mosquitto";
 // tenant exists, and the test checks the id it gets.
 constexpr std::int64_t kTenant = 1;
 
-bool accepts(std::uint16_t port) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = htons(port);
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
-  ::close(fd);
-  return ok;
-}
-
 // Polls `condition` every 20 ms for up to `timeout_ms`.
 bool eventually(const std::function<bool()>& condition, int timeout_ms) {
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms);
@@ -71,25 +60,35 @@ bool eventually(const std::function<bool()>& condition, int timeout_ms) {
 // certificate for 127.0.0.1. Restartable on the same ports.
 class Mosquitto {
  public:
-  explicit Mosquitto(bool tls = false) : port_(free_port()), tls_port_(tls ? free_port() : 0) {
+  explicit Mosquitto(bool tls = false) : tls_(tls) {
+    pick_ports();
     if (tls) write_self_signed_certificate(cert(), dir_.path() + "/key.pem");
   }
 
+  // True once this Mosquitto itself listens on its ports. A port free_port()
+  // found can be another test's process's by the time Mosquitto binds it
+  // (tests run in parallel): then Mosquitto exits, and the first start tries
+  // other ports, a few times; a restart keeps its ports.
   bool start() {
-    const std::string conf = dir_.path() + "/mosquitto.conf";
-    std::ofstream out(conf);
-    // As root Mosquitto would switch to its own user, who cannot read the
-    // test's folder.
-    const passwd* user = ::getpwuid(::getuid());
-    out << "user " << (user ? user->pw_name : "root") << "\n"
-        << "allow_anonymous true\npersistence false\nlog_dest stderr\n"
-        << "listener " << port_ << " 127.0.0.1\n";
-    if (tls_port_)
-      out << "listener " << tls_port_ << " 127.0.0.1\n"
-          << "certfile " << cert() << "\nkeyfile " << dir_.path() << "/key.pem\n";
-    out.close();
-    process_ = std::make_unique<ChildProcess>(kMosquitto, std::vector<std::string>{"-c", conf});
-    return eventually([&] { return accepts(port_) && (!tls_port_ || accepts(tls_port_)); }, 5000);
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      launch();
+      const auto exited = [&] {
+        process_->wait(0);
+        return process_->pid() <= 0;
+      };
+      const auto listening = [&] {
+        return listens_on(process_->pid(), port_) &&
+               (!tls_port_ || listens_on(process_->pid(), tls_port_));
+      };
+      eventually([&] { return exited() || listening(); }, 5000);
+      if (!exited() && listening()) {
+        started_ = true;
+        return true;
+      }
+      if (!exited()) return false;
+      if (!started_) pick_ports();
+    }
+    return false;
   }
   void kill() {
     if (process_) process_->stop(SIGKILL);
@@ -112,8 +111,31 @@ class Mosquitto {
   }
 
  private:
+  void pick_ports() {
+    port_ = free_port();
+    tls_port_ = tls_ ? free_port() : 0;
+  }
+  void launch() {
+    const std::string conf = dir_.path() + "/mosquitto.conf";
+    std::ofstream out(conf);
+    // As root Mosquitto would switch to its own user, who cannot read the
+    // test's folder.
+    const passwd* user = ::getpwuid(::getuid());
+    out << "user " << (user ? user->pw_name : "root") << "\n"
+        << "allow_anonymous true\npersistence false\nlog_dest stderr\n"
+        << "listener " << port_ << " 127.0.0.1\n";
+    if (tls_port_)
+      out << "listener " << tls_port_ << " 127.0.0.1\n"
+          << "certfile " << cert() << "\nkeyfile " << dir_.path() << "/key.pem\n";
+    out.close();
+    process_.reset();
+    process_ = std::make_unique<ChildProcess>(kMosquitto, std::vector<std::string>{"-c", conf});
+  }
+
   TempDir dir_;
-  std::uint16_t port_, tls_port_;
+  bool tls_;
+  bool started_ = false;
+  std::uint16_t port_ = 0, tls_port_ = 0;
   std::unique_ptr<ChildProcess> process_;
 };
 

@@ -6,8 +6,12 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
+#include <vector>
 
 namespace citypulse::test {
 
@@ -36,6 +40,30 @@ std::uint16_t free_port() {
   std::uint16_t port = 0;
   ::close(bind_loopback(port));
   return port;
+}
+
+bool listens_on(pid_t pid, std::uint16_t port) {
+  std::ifstream table("/proc/net/tcp");
+  std::string line;
+  std::getline(table, line);  // the heading
+  std::vector<std::string> sockets;
+  while (std::getline(table, line)) {
+    std::istringstream fields(line);
+    std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
+    fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
+        timeout >> inode;
+    const auto colon = local.find(':');
+    if (state != "0A" || colon == std::string::npos) continue;  // 0A: LISTEN
+    if (std::stoul(local.substr(colon + 1), nullptr, 16) == port)
+      sockets.push_back("socket:[" + inode + "]");
+  }
+  std::error_code ec;
+  for (const auto& fd : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+    std::error_code link_ec;
+    const auto target = fs::read_symlink(fd.path(), link_ec).string();
+    if (!link_ec && std::find(sockets.begin(), sockets.end(), target) != sockets.end()) return true;
+  }
+  return false;
 }
 
 TempDir::TempDir() {

@@ -1,6 +1,8 @@
 // What a test owns for its duration: a temporary folder and loopback ports.
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstdint>
 #include <string>
 
@@ -12,6 +14,11 @@ int bind_loopback(std::uint16_t& port);
 
 // A TCP port on 127.0.0.1 that was free a moment ago (nothing listens there).
 std::uint16_t free_port();
+
+// Whether process `pid` holds the socket listening on TCP port `port` on
+// 127.0.0.1. A port free_port() found may be another test's process's by the
+// time ours binds, and then that process would answer in its place.
+bool listens_on(pid_t pid, std::uint16_t port);
 
 // A fresh empty folder under the system's temporary folder, removed on destruction.
 class TempDir {

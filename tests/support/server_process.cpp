@@ -63,37 +63,6 @@ ServerProcess::~ServerProcess() {
   fs::remove(log_path_, ec);
 }
 
-namespace {
-
-// Whether process `pid` holds the socket listening on TCP port `port`: a
-// port free_port() found may be another test's server's by the time ours
-// binds, and then that server would answer our /healthz.
-bool listens_on(pid_t pid, std::uint16_t port) {
-  std::ifstream table("/proc/net/tcp");
-  std::string line;
-  std::getline(table, line);  // the heading
-  std::vector<std::string> sockets;
-  while (std::getline(table, line)) {
-    std::istringstream fields(line);
-    std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
-    fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
-        timeout >> inode;
-    const auto colon = local.find(':');
-    if (state != "0A" || colon == std::string::npos) continue;  // 0A: LISTEN
-    if (std::stoul(local.substr(colon + 1), nullptr, 16) == port)
-      sockets.push_back("socket:[" + inode + "]");
-  }
-  std::error_code ec;
-  for (const auto& fd : fs::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
-    std::error_code link_ec;
-    const auto target = fs::read_symlink(fd.path(), link_ec).string();
-    if (!link_ec && std::find(sockets.begin(), sockets.end(), target) != sockets.end()) return true;
-  }
-  return false;
-}
-
-}  // namespace
-
 void ServerProcess::launch() {
   std::vector<std::string> args = {subcommand_, "--data-dir", data_dir_};
   // A test that restarts a server on the same HTTP port passes its own.
