@@ -53,6 +53,7 @@ BudgetQuantity quantity(const std::array<double, 12>& plan, const Budget& b, std
                         double actual, double projection) {
   BudgetQuantity q;
   q.planned = true;
+  q.plan_by_month = plan;
   q.plan_year = std::accumulate(plan.begin(), plan.end(), 0.0);
   for (unsigned m = 1; m <= 12; ++m) {
     const std::int64_t start = days_from_civil(b.year, m, 1);

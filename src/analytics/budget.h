@@ -54,7 +54,8 @@ Status validate_budget(const Budget& budget);
 std::array<double, 12> monthly_plan(const Budget& budget, double annual);
 
 struct BudgetQuantity {
-  bool planned = false;  // the budget plans this quantity; the rest is 0 when not
+  bool planned = false;                    // the budget plans this quantity; the rest is 0 when not
+  std::array<double, 12> plan_by_month{};  // January first; sums to plan_year
   double plan_year = 0;
   double plan_to_date = 0;
   double actual_to_date = 0;

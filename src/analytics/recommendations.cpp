@@ -28,6 +28,11 @@ const char* to_string(FindingKind kind) {
   return "unknown";
 }
 
+bool judged_on_heat(FindingKind kind) {
+  return kind == FindingKind::plant_outside_occupancy || kind == FindingKind::heating_above_limit ||
+         kind == FindingKind::heating_windows_open;
+}
+
 const char* to_string(Severity severity) {
   switch (severity) {
     case Severity::low:

@@ -118,6 +118,9 @@ enum class FindingKind {
 };
 // "base_load", "plant_outside_occupancy", …: stable, for the API.
 const char* to_string(FindingKind kind);
+// Whether a kind of finding is judged on the building's heat (its heat or gas
+// meters) rather than its electricity: what its evidence is drawn from.
+bool judged_on_heat(FindingKind kind);
 
 // By the money saving against the building's annual energy cost (options' shares).
 enum class Severity { low, medium, high };

@@ -117,6 +117,8 @@ void TowtModel::row(LocalHour hour, double temperature, double temperature_24h,
   }
   // The temperature block of this hour: mode first, then weekday or weekend.
   const int mode = two_modes_ && (closed || !occupied_[how]) ? 1 : 0;
+  temperature = temperature_range_[mode].clamp(temperature);
+  temperature_24h = daily_range_[mode].clamp(temperature_24h);
   const int day_types = options_.weekend_temperature ? 2 : 1;
   const int weekend = options_.weekend_temperature && (closed || how >= 5 * 24) ? 1 : 0;
   const int segments = options_.temperature_segments;
@@ -209,6 +211,30 @@ Result<TowtModel> TowtModel::fit(std::span<const HourlyObservation> training,
     if (const auto occupied = detect_occupied_hours(mean_of, options.min_mode_contrast)) {
       m.two_modes_ = true;
       m.occupied_.assign(occupied->begin(), occupied->end());
+    }
+  }
+
+  // Each mode's temperature ranges, which predictions are held within.
+  {
+    std::array<Range, 2> t, d;
+    for (auto& r : t)
+      r = {std::numeric_limits<double>::infinity(), -std::numeric_limits<double>::infinity()};
+    d = t;
+    for (const auto& o : training) {
+      if (!m.usable(o)) continue;
+      const int how = hour_of_week(o.hour);
+      const int mode =
+          m.two_modes_ && (m.closed_on(local_day(o.hour)) || !m.occupied_[how]) ? 1 : 0;
+      t[mode].low = std::min(t[mode].low, o.temperature);
+      t[mode].high = std::max(t[mode].high, o.temperature);
+      if (!std::isnan(o.temperature_24h)) {
+        d[mode].low = std::min(d[mode].low, o.temperature_24h);
+        d[mode].high = std::max(d[mode].high, o.temperature_24h);
+      }
+    }
+    for (int mode = 0; mode < 2; ++mode) {
+      if (t[mode].low <= t[mode].high) m.temperature_range_[mode] = t[mode];
+      if (d[mode].low <= d[mode].high) m.daily_range_[mode] = d[mode];
     }
   }
 

@@ -18,6 +18,12 @@
 //   `min_mode_contrast` of the typical (median) hour-of-week load, the building has no
 //   schedule worth the name and every hour is one mode.
 //
+// Outside the temperatures a mode was trained on, its response is held flat: an hour's
+// temperature (and T24) is clamped to the range of that mode's training hours before the
+// terms are formed. A segment the mode's hours barely reach has a slope fitted on a handful
+// of hours; extrapolated 10 K beyond them it once predicted a mild night's load at three
+// times the truth, while flat is never further off than the edge of what was seen.
+//
 // Optional terms (see TowtOptions; measured on the Cambridge buildings, docs/analytics.md):
 // - closure days (on by default): the kinds of UK holiday (uk_calendar.h: the Christmas
 //   closure, Good Friday, Easter Monday, each bank holiday) on which the training data
@@ -49,7 +55,9 @@
 // the condition number in the normal equations costs no accuracy that matters here.
 #pragma once
 
+#include <algorithm>
 #include <array>
+#include <cmath>
 #include <limits>
 #include <optional>
 #include <span>
@@ -148,6 +156,13 @@ class TowtModel {
   std::vector<double> knots_;
   std::vector<bool> occupied_ = std::vector<bool>(kHoursPerWeek, true);
   bool two_modes_ = false;
+  // Per mode (occupied, unoccupied): the training hours' temperature and T24 ranges.
+  struct Range {
+    double low = -std::numeric_limits<double>::infinity();
+    double high = std::numeric_limits<double>::infinity();
+    double clamp(double v) const { return std::isnan(v) ? v : std::clamp(v, low, high); }
+  };
+  std::array<Range, 2> temperature_range_, daily_range_;
   std::array<bool, 8> closes_on_{};  // by UkHoliday
   std::vector<double> coefficients_;
   int parameters_ = 0;

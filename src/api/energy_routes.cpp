@@ -4,7 +4,10 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <charconv>
+#include <cmath>
 #include <functional>
+#include <map>
 #include <memory>
 
 #include "analytics/tariff_interval.h"
@@ -278,7 +281,10 @@ HttpResponse consumption(RequestContext& ctx, energy::EnergyService& service) {
 }
 
 json::object budget_quantity_json(const analytics::BudgetQuantity& q) {
+  json::array months;
+  for (double m : q.plan_by_month) months.push_back(number(m));
   return {{"plan_year", number(q.plan_year)},
+          {"monthly_plan", std::move(months)},
           {"plan_to_date", number(q.plan_to_date)},
           {"actual_to_date", number(q.actual_to_date)},
           {"forecast_rest", number(q.forecast_rest)},
@@ -329,7 +335,17 @@ HttpResponse budgets(RequestContext& ctx, energy::EnergyService& service) {
   return json_response(200, json::object{{"year", *year}, {"items", std::move(items)}});
 }
 
-json::object finding_json(const analytics::Finding& f, Id building) {
+// A finding with the meters its evidence is drawn from: the building's
+// electricity, or its heat (heat meters, else gas) for the heating rules.
+json::object finding_json(const analytics::Finding& f, Id building,
+                          const std::map<analytics::Medium, std::vector<Id>>& meters) {
+  using analytics::Medium;
+  Medium medium = Medium::electricity;
+  if (analytics::judged_on_heat(f.kind))
+    medium = meters.contains(Medium::heat) ? Medium::heat : Medium::gas;
+  json::array point_ids;
+  if (auto it = meters.find(medium); it != meters.end())
+    for (Id p : it->second) point_ids.push_back(p);
   json::array evidence;
   for (const auto& e : f.evidence)
     evidence.push_back(
@@ -338,6 +354,8 @@ json::object finding_json(const analytics::Finding& f, Id building) {
   for (const auto& g : f.figures)
     figures.push_back({{"name", g.name}, {"value", number(g.value)}, {"unit", g.unit}});
   return {{"building_id", building},
+          {"medium", analytics::medium_name(medium)},
+          {"point_ids", std::move(point_ids)},
           {"kind", analytics::to_string(f.kind)},
           {"severity", analytics::to_string(f.severity)},
           {"title", f.title},
@@ -386,11 +404,17 @@ HttpResponse recommendations(RequestContext& ctx, MetaStore& store,
     if (!all) return problem(ctx, all.error());
     for (const auto& b : *all) buildings.push_back(b.id);
   }
-  std::vector<std::pair<analytics::Finding, Id>> findings;
+  struct Found {
+    analytics::Finding finding;
+    Id building;
+    const std::map<analytics::Medium, std::vector<Id>>* meters;
+  };
+  std::vector<Found> findings;
+  std::map<Id, std::map<analytics::Medium, std::vector<Id>>> meters_of;
   json::array judged;
   std::string currency;
   for (Id b : buildings) {
-    std::vector<Id> meters;
+    auto& meters = meters_of[b];
     auto found = service.recommendations(ctx.scope, b, *from, *to, now, &meters);
     if (!found) {
       Error e = found.error();
@@ -399,14 +423,15 @@ HttpResponse recommendations(RequestContext& ctx, MetaStore& store,
       return problem(ctx, e);
     }
     if (currency.empty()) currency = found->currency;
-    for (auto& f : found->findings) findings.emplace_back(std::move(f), b);
+    for (auto& f : found->findings) findings.push_back({std::move(f), b, &meters});
     json::array not_judged;
     for (const auto& n : found->not_judged)
       not_judged.push_back({{"kind", analytics::to_string(n.kind)},
                             {"reason", analytics::to_string(n.reason)},
                             {"message", n.message}});
     json::array meter_ids;
-    for (Id m : meters) meter_ids.push_back(m);
+    for (const auto& [medium, ids] : meters)
+      for (Id m : ids) meter_ids.push_back(m);
     judged.push_back({{"building_id", b},
                       {"currency", found->currency},
                       {"hours", found->hours},
@@ -417,12 +442,12 @@ HttpResponse recommendations(RequestContext& ctx, MetaStore& store,
                       {"meters", std::move(meter_ids)},
                       {"not_judged", std::move(not_judged)}});
   }
-  std::stable_sort(findings.begin(), findings.end(), [](const auto& a, const auto& b) {
-    return a.first.per_year.money > b.first.per_year.money;
+  std::stable_sort(findings.begin(), findings.end(), [](const Found& a, const Found& b) {
+    return a.finding.per_year.money > b.finding.per_year.money;
   });
   json::array ranked;
   for (std::size_t i = 0; i < findings.size(); ++i) {
-    auto o = finding_json(findings[i].first, findings[i].second);
+    auto o = finding_json(findings[i].finding, findings[i].building, *findings[i].meters);
     o["priority"] = i + 1;
     ranked.push_back(std::move(o));
   }
@@ -441,7 +466,10 @@ json::object subject_json(const energy::ModelSubject& s) {
                  {"unit", analytics::accounting_unit(s.medium)},
                  {"meters", std::move(meters)},
                  {"timezone", s.timezone}};
-  if (!s.not_judged.empty()) o["not_judged"] = s.not_judged;
+  if (!s.not_judged.empty()) {
+    o["not_judged"] = s.not_judged;
+    o["reason"] = s.not_judged_reason;
+  }
   return o;
 }
 
@@ -580,6 +608,7 @@ json::object forecast_json(const energy::Forecast& f) {
   json::object o = subject_json(f);
   if (!f.not_judged.empty()) return o;
   o["weather"] = f.weather;
+  o["forecast_hours"] = f.forecast_hours;
   o["recent_readings"] = f.recent_readings;
   json::array values;
   for (const auto& v : f.values)
@@ -634,6 +663,116 @@ HttpResponse forecast(RequestContext& ctx, MetaStore& store, energy::EnergyServi
                                          {"items", std::move(items)}});
 }
 
+// A query's number within [min, max].
+Result<double> parse_decimal(std::string_view name, std::string_view text, double min, double max) {
+  double v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc{} || p != text.data() + text.size() || !std::isfinite(v) || v < min ||
+      v > max)
+    return fail(ErrorCode::bad_request,
+                fmt::format("'{}' must be a number from {} to {}", name, min, max),
+                std::string(name));
+  return v;
+}
+
+// A figure that may be absent: null then.
+json::value number_or_null(const std::optional<double>& v) {
+  return v ? json::value(number(*v)) : json::value(nullptr);
+}
+
+json::object period_energy_json(const energy::PeriodEnergy& e) {
+  json::object kwh;
+  for (const auto& [medium, v] : e.kwh) kwh[analytics::medium_name(medium)] = number(v);
+  json::object o{{"kwh", std::move(kwh)},
+                 {"total_kwh", number(e.total_kwh)},
+                 {"unknown_hours", e.unknown_hours},
+                 {"hdd", number_or_null(e.hdd)},
+                 {"cdd", number_or_null(e.cdd)},
+                 {"heating_normalised_kwh", number_or_null(e.heating_normalised_kwh)},
+                 {"total_normalised_kwh", number_or_null(e.total_normalised_kwh)},
+                 {"eui", number_or_null(e.eui)},
+                 {"eui_normalised", number_or_null(e.eui_normalised)}};
+  if (!e.not_normalised.empty()) o["not_normalised"] = e.not_normalised;
+  return o;
+}
+
+// Energy use intensity by building and type over 12 months (by default the
+// 12 whole months before this one) and the 12 before.
+HttpResponse benchmarks(RequestContext& ctx, energy::EnergyService& service) {
+  const TimeMs now = now_ms();
+  const auto today = civil_from_days(now / 86'400'000);
+  energy::BenchmarkQuery q;
+  q.year = today.year - 1;
+  q.month = today.month;
+  for (const auto& [k, v] : ctx.request.query) {
+    if (k == "from") {
+      // YYYY-MM
+      std::int64_t year = 0;
+      unsigned month = 0;
+      if (v.size() != 7 || v[4] != '-' ||
+          std::from_chars(v.data(), v.data() + 4, year).ptr != v.data() + 4 ||
+          std::from_chars(v.data() + 5, v.data() + 7, month).ptr != v.data() + 7 || month < 1 ||
+          month > 12 || year < 2000 || year > 2100)
+        return problem(ctx, Error{ErrorCode::bad_request,
+                                  "'from' must be a month, YYYY-MM (2000-01 to 2100-12)", k});
+      q.year = year;
+      q.month = month;
+    } else if (k == "heating_base_c" || k == "cooling_base_c") {
+      auto t = parse_decimal(k, v, -10, 40);
+      if (!t) return problem(ctx, t.error());
+      (k == "heating_base_c" ? q.degree_days.heating_base : q.degree_days.cooling_base) = *t;
+    } else if (k == "reference_hdd") {
+      auto t = parse_decimal(k, v, 1, 20'000);
+      if (!t) return problem(ctx, t.error());
+      q.reference_hdd = *t;
+    } else {
+      return problem(ctx, Error{ErrorCode::bad_request,
+                                fmt::format("unknown query parameter '{}'; benchmarks accept: "
+                                            "from, heating_base_c, cooling_base_c, reference_hdd",
+                                            k),
+                                k});
+    }
+  }
+  auto found = service.benchmarks(ctx.scope, q, now);
+  if (!found) {
+    Error e = found.error();
+    if (e.code == ErrorCode::invalid) e.code = ErrorCode::bad_request;
+    return problem(ctx, e);
+  }
+  json::array buildings;
+  for (const auto& b : found->buildings) {
+    json::object o{{"building_id", b.building_id},
+                   {"name", b.name},
+                   {"type", b.type},
+                   {"floor_area_m2", number_or_null(b.floor_area_m2)},
+                   {"heating_medium", b.heating ? json::value(analytics::medium_name(*b.heating))
+                                                : json::value(nullptr)},
+                   {"reference_hdd", number_or_null(b.reference_hdd)},
+                   {"current", period_energy_json(b.current)},
+                   {"previous", period_energy_json(b.previous)},
+                   {"change", number_or_null(b.change)},
+                   {"change_normalised", number_or_null(b.change_normalised)}};
+    buildings.push_back(std::move(o));
+  }
+  json::array types;
+  for (const auto& t : found->types)
+    types.push_back({{"type", t.type},
+                     {"buildings", t.buildings},
+                     {"normalised", t.normalised},
+                     {"median_eui", number(t.median)},
+                     {"min_eui", number(t.min)},
+                     {"max_eui", number(t.max)}});
+  return json_response(
+      200, json::object{{"from", analytics::format_local_day(found->from_day)},
+                        {"to", analytics::format_local_day(found->to_day)},
+                        {"previous_from", analytics::format_local_day(found->previous_from_day)},
+                        {"heating_base_c", q.degree_days.heating_base},
+                        {"cooling_base_c", q.degree_days.cooling_base},
+                        {"reference", q.reference_hdd ? "given" : "mean_of_periods"},
+                        {"buildings", std::move(buildings)},
+                        {"types", std::move(types)}});
+}
+
 }  // namespace
 
 void add_energy_routes(Router& router, MetaStore& store, energy::EnergyService& service) {
@@ -672,6 +811,9 @@ void add_energy_routes(Router& router, MetaStore& store, energy::EnergyService& 
   router.add("GET", "/api/v1/analytics/savings",
              RouteAccess::needs(Permission::analytics_read, RateClass::read),
              [&store, &service](RequestContext& c) { return savings(c, store, service); });
+  router.add("GET", "/api/v1/analytics/benchmarks",
+             RouteAccess::needs(Permission::analytics_read, RateClass::read),
+             [&service](RequestContext& c) { return benchmarks(c, service); });
   router.add("GET", "/api/v1/analytics/consumption",
              RouteAccess::needs(Permission::analytics_read, RateClass::read),
              [&service](RequestContext& c) { return consumption(c, service); });

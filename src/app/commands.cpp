@@ -16,6 +16,7 @@
 #include "auth/sessions.h"
 #include "bus/local_bus.h"
 #include "core/log.h"
+#include "energy/budget_alarms.h"
 #include "ingest/dedup_window.h"
 #include "ingest/directory.h"
 #include "ingest/pipeline.h"
@@ -194,8 +195,34 @@ int run_server(const Config& config, const DemoOptions* demo_options) {
     return 1;
   }
   pipeline.add_sink(rule_engine);
+  // A budget's projection to year end is a reading of a point of its own,
+  // and its rule raises the alarm (energy/budget_alarms.h). Made before the
+  // energy service, whose worker calls it until it stops.
+  energy::BudgetAlarms budget_alarms(
+      store, [&pipeline](Id tenant, Id point, TimeMs t, double percent) {
+        ingest::IngestRequest request;
+        request.source = ingest::Source::derived;
+        request.tenant_id = tenant;
+        request.scope = Scope::tenant(tenant);
+        ingest::IncomingReading reading;
+        reading.point = point;
+        reading.t = t;
+        reading.value = percent;
+        request.readings.push_back(std::move(reading));
+        pipeline.submit(std::move(request), [point](Result<ingest::IngestOutcome> outcome) {
+          if (!outcome || outcome->accepted != 1)
+            spdlog::warn("energy budget projection {} not stored: {}", point,
+                         outcome ? outcome->problems.empty() ? std::string("refused")
+                                                             : outcome->problems[0].message
+                                 : outcome.error().message);
+        });
+      });
   // Meters' hourly energy, kept up to date beside the readings (docs/analytics.md).
   energy::EnergyService energy_service(store, series);
+  energy_service.on_budgets_due([&budget_alarms, &energy_service](TimeMs now) {
+    if (auto s = budget_alarms.check(energy_service, now); !s)
+      spdlog::warn("energy budgets: {}", s.error().message);
+  });
   energy_service.start();
   pipeline.add_sink(energy_service);
   auto notifier_settings = notifier_settings_of(config.notify);

@@ -35,6 +35,7 @@ Status validate(const DemoOptions& o) {
 }
 
 struct Demo::State {
+  MetaStore* store = nullptr;
   DemoOptions options;
   sim::TownLayout town;
   sim::DemoTown stored;
@@ -57,6 +58,7 @@ Result<std::unique_ptr<Demo>> Demo::seed(MetaStore& store, const Config& config,
                                          const DemoOptions& options) {
   if (auto s = validate(options); !s) return std::unexpected(s.error());
   auto state = std::make_unique<State>();
+  state->store = &store;
   state->options = options;
   state->town = sim::town_layout(sim::town_plan(options.buildings, options.seed));
   // The seed draws the generated buildings' rooms and devices: a town made with
@@ -136,13 +138,18 @@ Status Demo::fill_history(SeriesStore& series) {
     st.simulator->continue_register(
         pi, v != last_value.end() ? v->second : st.simulator->initial_register(pi));
   }
-  if (now - from < 15 * 60'000) return {};
-  const auto started = steady_ms();
-  auto written = sim::write_history(*st.simulator, st.town, st.stored.points, series, now);
-  if (!written) return std::unexpected(written.error());
-  spdlog::info("demo history: {} readings of {:.1f} days for {} buildings in {:.1f} s",
-               written->readings, static_cast<double>(written->to - from) / kDayMs,
-               st.town.buildings.size(), static_cast<double>(steady_ms() - started) / 1000);
+  if (now - from >= 15 * 60'000) {
+    const auto started = steady_ms();
+    auto written = sim::write_history(*st.simulator, st.town, st.stored.points, series, now);
+    if (!written) return std::unexpected(written.error());
+    spdlog::info("demo history: {} readings of {:.1f} days for {} buildings in {:.1f} s",
+                 written->readings, static_cast<double>(written->to - from) / kDayMs,
+                 st.town.buildings.size(), static_cast<double>(steady_ms() - started) / 1000);
+  }
+  // The year's budgets go by the history's pace (sim/demo_energy.h).
+  auto budgets = sim::seed_demo_budgets(*st.store, series, st.town, st.stored, now);
+  if (!budgets) return std::unexpected(budgets.error());
+  if (*budgets > 0) spdlog::info("demo town: {} energy budgets of this year added", *budgets);
   return {};
 }
 

@@ -5,7 +5,8 @@
 // the metadata store; fill_history() writes the past through the bulk path —
 // `history_days` on a store without the town's readings, else the gap since
 // the last stop (at most as long), meter registers counting on from their
-// stored values; start_live() (once the server listens) runs the simulator
+// stored values, then this year's energy budgets by the history's pace where
+// a building has none; start_live() (once the server listens) runs the simulator
 // against the server's real ports until stop().
 #pragma once
 

@@ -1,5 +1,7 @@
 #include "energy/building_energy.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
@@ -309,8 +311,9 @@ std::optional<double> default_carbon_factor(Medium medium) {
 }
 
 Result<BuildingEnergy> parse_building_energy(const json::value& document) {
-  auto f = JsonFields::of(
-      document, {"tariffs", "carbon", "budgets", "outdoor_temperature_point", "heating_limit_c"});
+  auto f = JsonFields::of(document,
+                          {"tariffs", "carbon", "budgets", "outdoor_temperature_point",
+                           "weather_forecast_point", "window_contact_points", "heating_limit_c"});
   if (!f) return std::unexpected(f.error());
   BuildingEnergy out;
   if (const auto* tariffs = f->get("tariffs"); tariffs && !tariffs->is_null()) {
@@ -380,6 +383,25 @@ Result<BuildingEnergy> parse_building_energy(const json::value& document) {
   auto weather = f->id("outdoor_temperature_point");
   if (!weather) return std::unexpected(weather.error());
   out.outdoor_temperature_point = *weather;
+  auto forecast = f->id("weather_forecast_point");
+  if (!forecast) return std::unexpected(forecast.error());
+  out.weather_forecast_point = *forecast;
+  if (const auto* contacts = f->get("window_contact_points"); contacts && !contacts->is_null()) {
+    if (!contacts->is_array() || contacts->get_array().size() > 1000)
+      return invalid("'window_contact_points' must be an array of at most 1000 point ids",
+                     "/window_contact_points");
+    for (std::size_t i = 0; i < contacts->get_array().size(); ++i) {
+      const auto& v = contacts->get_array()[i];
+      if (!v.is_int64() || v.get_int64() < 1)
+        return invalid("a window contact is a point id",
+                       fmt::format("/window_contact_points/{}", i));
+      if (std::find(out.window_contact_points.begin(), out.window_contact_points.end(),
+                    v.get_int64()) != out.window_contact_points.end())
+        return invalid("a window contact is named once",
+                       fmt::format("/window_contact_points/{}", i));
+      out.window_contact_points.push_back(v.get_int64());
+    }
+  }
   auto limit = f->number("heating_limit_c", false, 5, 25);
   if (!limit) return std::unexpected(limit.error());
   out.heating_limit_c = limit->value_or(15);
@@ -419,6 +441,12 @@ json::object building_energy_json(const BuildingEnergy& s) {
                    {"budgets", std::move(budgets)},
                    {"heating_limit_c", s.heating_limit_c}};
   if (s.outdoor_temperature_point) out["outdoor_temperature_point"] = *s.outdoor_temperature_point;
+  if (s.weather_forecast_point) out["weather_forecast_point"] = *s.weather_forecast_point;
+  if (!s.window_contact_points.empty()) {
+    json::array contacts;
+    for (Id p : s.window_contact_points) contacts.push_back(p);
+    out["window_contact_points"] = std::move(contacts);
+  }
   return out;
 }
 
@@ -435,6 +463,10 @@ std::vector<std::pair<Id, std::string>> named_points(const BuildingEnergy& s) {
                        fmt::format("/carbon/{}/intensity_point", analytics::medium_name(m)));
   if (s.outdoor_temperature_point)
     out.emplace_back(*s.outdoor_temperature_point, "/outdoor_temperature_point");
+  if (s.weather_forecast_point)
+    out.emplace_back(*s.weather_forecast_point, "/weather_forecast_point");
+  for (std::size_t i = 0; i < s.window_contact_points.size(); ++i)
+    out.emplace_back(s.window_contact_points[i], fmt::format("/window_contact_points/{}", i));
   return out;
 }
 

@@ -12,7 +12,8 @@
 //    "carbon": {"electricity": {"kg_per_kwh": 0.38, "intensity_point": 812}},
 //    "budgets": [{"medium": "electricity", "year": 2026, "planned_kwh": 410000,
 //                 "planned_cost": 135000, "margin": 0.05}],
-//    "outdoor_temperature_point": 77, "heating_limit_c": 15}
+//    "outdoor_temperature_point": 77, "weather_forecast_point": 78,
+//    "window_contact_points": [301, 302], "heating_limit_c": 15}
 //
 // Every member is optional. A tariff is flat (price_per_kwh), time of use
 // (windows covering every minute of the week once, optionally by season:
@@ -54,6 +55,12 @@ struct BuildingEnergy {
   std::map<analytics::Medium, CarbonSetting> carbon;
   std::vector<BudgetSetting> budgets;  // at most one per medium and year
   std::optional<Id> outdoor_temperature_point;
+  // A temperature point holding a weather forecast (values at future times):
+  // what the load forecast takes the hours ahead's weather from first.
+  std::optional<Id> weather_forecast_point;
+  // Window contacts (state points, above 0.5 = open): heating while they are
+  // open is a recommendation's finding.
+  std::vector<Id> window_contact_points;
   double heating_limit_c = 15;
 
   const BudgetSetting* budget(analytics::Medium medium, std::int64_t year) const;

@@ -11,6 +11,7 @@
 #include <map>
 #include <tuple>
 
+#include "analytics/contact_hours.h"
 #include "analytics/local_hour.h"
 #include "analytics/tariff_interval.h"
 #include "core/timezone.h"
@@ -85,6 +86,8 @@ void EnergyService::work() {
   while (!stopping_) {
     std::map<Id, std::pair<TimeMs, TimeMs>> urgent;
     urgent.swap(urgent_);
+    const bool budgets_due = full_pass || budgets_due_;
+    budgets_due_ = false;
     lock.unlock();
     const TimeMs now = now_ms();
     if (full_pass) {
@@ -104,9 +107,10 @@ void EnergyService::work() {
           spdlog::warn("energy: meter {}: {}", point, s.error().message);
       }
     }
+    if (budgets_due && budgets_due_hook_) budgets_due_hook_(now);
     lock.lock();
     full_pass = !wake_.wait_for(lock, std::chrono::milliseconds(options_.reconcile_interval_ms),
-                                [&] { return stopping_ || !urgent_.empty(); });
+                                [&] { return stopping_ || !urgent_.empty() || budgets_due_; });
   }
 }
 
@@ -340,10 +344,9 @@ Result<std::vector<BudgetStatus>> EnergyService::budgets(const Scope& scope, std
   return out;
 }
 
-Result<analytics::Recommendations> EnergyService::recommendations(const Scope& scope,
-                                                                  Id building_id, TimeMs from,
-                                                                  TimeMs to, TimeMs now,
-                                                                  std::vector<Id>* read) {
+Result<analytics::Recommendations> EnergyService::recommendations(
+    const Scope& scope, Id building_id, TimeMs from, TimeMs to, TimeMs now,
+    std::map<analytics::Medium, std::vector<Id>>* read) {
   if (to <= from) return fail(ErrorCode::invalid, "'to' must be after 'from'", "to");
   if (to - from > 3 * 366 * kDayMs)
     return fail(ErrorCode::invalid, "the period may span at most three years", "from");
@@ -372,7 +375,7 @@ Result<analytics::Recommendations> EnergyService::recommendations(const Scope& s
     auto it = by_medium.find(medium);
     if (it == by_medium.end()) return {};
     if (read)
-      for (const auto* m : it->second) read->push_back(m->point);
+      for (const auto* m : it->second) (*read)[medium].push_back(m->point);
     std::vector<double> energy;
     std::vector<HourState> state;
     if (auto s = sum_hours(it->second, h0, h1, now, energy, state); !s) return s;
@@ -429,6 +432,20 @@ Result<analytics::Recommendations> EnergyService::recommendations(const Scope& s
     for (const auto& r : *rollups)
       hours.outdoor_temperature[static_cast<std::size_t>((r.start - h0) / kHourMs)] =
           r.sum / static_cast<double>(r.count);
+  }
+  if (!settings->window_contact_points.empty()) {
+    // Each contact's hours from its readings as a step function (a contact
+    // reports on change), from the day before for the state it starts in.
+    std::vector<std::vector<double>> contacts;
+    for (Id contact : settings->window_contact_points) {
+      auto readings = series_.range(contact, h0 - kDayMs, h1, 10'000'000);
+      if (!readings) return std::unexpected(readings.error());
+      std::vector<analytics::ContactReading> steps;
+      steps.reserve(readings->size());
+      for (const auto& r : *readings) steps.push_back({r.t, r.value});
+      contacts.push_back(analytics::contact_open_share(steps, h0, static_cast<int>(n)));
+    }
+    hours.window_open_share = analytics::mean_open_share(contacts, static_cast<int>(n));
   }
   if (auto it = settings->tariffs.find(Medium::electricity); it != settings->tariffs.end()) {
     const auto& latest = it->second.tariffs.back();
@@ -519,11 +536,13 @@ Result<std::optional<EnergyService::ModelInputs>> EnergyService::model_inputs(
   subject.timezone = zone->name();
   for (const auto& m : inputs.meters) subject.meters.push_back(m.point);
   if (inputs.meters.empty()) {
+    subject.not_judged_reason = "no_meter";
     subject.not_judged =
         fmt::format("the building has no {} meter", analytics::medium_name(medium));
     return std::nullopt;
   }
   if (!settings->outdoor_temperature_point) {
+    subject.not_judged_reason = "no_weather_point";
     subject.not_judged =
         "the building's energy settings name no outdoor temperature point: the baseline model "
         "needs the weather";
@@ -531,6 +550,7 @@ Result<std::optional<EnergyService::ModelInputs>> EnergyService::model_inputs(
   }
   inputs.zone = *zone;
   inputs.weather_point = *settings->outdoor_temperature_point;
+  inputs.weather_forecast_point = settings->weather_forecast_point;
   return inputs;
 }
 
@@ -548,24 +568,49 @@ Result<Forecast> EnergyService::forecast(const Scope& scope, const ForecastQuery
   const TimeMs origin = floor_hour(now);
   auto training = observations(members, weather_point, *zone, origin - 365 * kDayMs, origin, now);
   if (!training) return std::unexpected(training.error());
-  auto model = analytics::TowtModel::fit(*training, analytics::TowtOptions::recommended());
-  if (!model) {
-    out.not_judged = fmt::format("the last year does not fit a model: {}", model.error().message);
-    return out;
+  std::string key =
+      fmt::format("{}/{}/{}", origin, weather_point, analytics::medium_name(out.medium));
+  for (const auto* m : members) key += fmt::format("/{}.{}", m->point, m->version);
+  std::shared_ptr<const analytics::LoadForecaster> forecaster;
+  {
+    std::lock_guard lock(forecasters_mutex_);
+    if (auto it = forecasters_.find(key); it != forecasters_.end()) forecaster = it->second;
   }
-  auto forecaster = analytics::LoadForecaster::fit(*model, *training);
   if (!forecaster) {
-    out.not_judged =
-        fmt::format("the last year does not fit a forecast: {}", forecaster.error().message);
-    return out;
+    auto model = analytics::TowtModel::fit(*training, analytics::TowtOptions::recommended());
+    if (!model) {
+      out.not_judged_reason = "no_fit";
+      out.not_judged = fmt::format("the last year does not fit a model: {}", model.error().message);
+      return out;
+    }
+    auto fitted = analytics::LoadForecaster::fit(*model, *training);
+    if (!fitted) {
+      out.not_judged_reason = "no_fit";
+      out.not_judged =
+          fmt::format("the last year does not fit a forecast: {}", fitted.error().message);
+      return out;
+    }
+    forecaster = std::make_shared<const analytics::LoadForecaster>(std::move(*fitted));
+    std::lock_guard lock(forecasters_mutex_);
+    // Fits of other hours are of no more use.
+    const std::string this_hour = fmt::format("{}/", origin);
+    std::erase_if(forecasters_,
+                  [&](const auto& entry) { return !entry.first.starts_with(this_hour); });
+    if (forecasters_.size() < 4096) forecasters_.emplace(key, forecaster);
   }
-  // The hours ahead with their temperatures: the point's own (an imported
-  // forecast), else each hour of the day as the last week's mean.
+  // The hours ahead with their temperatures: the weather forecast point's,
+  // else the outdoor point's own (an imported forecast), else each hour of
+  // the day as the last week's mean.
   const TimeMs end = origin + q.hours * kHourMs;
-  auto ahead = series_.rollups(weather_point, RollupTier::hour, origin, end);
-  if (!ahead) return std::unexpected(ahead.error());
   std::map<TimeMs, double> known_ahead;
-  for (const auto& r : *ahead) known_ahead[r.start] = r.sum / static_cast<double>(r.count);
+  for (const std::optional<Id> source :
+       {(*inputs)->weather_forecast_point, std::optional<Id>(weather_point)}) {
+    if (!source) continue;
+    auto ahead = series_.rollups(*source, RollupTier::hour, origin, end);
+    if (!ahead) return std::unexpected(ahead.error());
+    for (const auto& r : *ahead)
+      known_ahead.try_emplace(r.start, r.sum / static_cast<double>(r.count));
+  }
   std::array<std::pair<double, int>, 24> profile{};
   for (std::size_t i = training->size() >= 168 ? training->size() - 168 : 0; i < training->size();
        ++i) {
@@ -575,7 +620,10 @@ Result<Forecast> EnergyService::forecast(const Scope& scope, const ForecastQuery
     p.first += h.temperature;
     ++p.second;
   }
-  out.weather = static_cast<int>(known_ahead.size()) == q.hours ? "forecast" : "recent_profile";
+  out.forecast_hours = static_cast<int>(known_ahead.size());
+  out.weather = out.forecast_hours == q.hours ? "forecast"
+                : out.forecast_hours == 0     ? "recent_profile"
+                                              : "partial_forecast";
   std::vector<analytics::HourlyObservation> horizon;
   // The last day before the origin too, for the 24-hour means.
   for (std::size_t i = training->size() >= 24 ? training->size() - 24 : 0; i < training->size();
@@ -584,7 +632,7 @@ Result<Forecast> EnergyService::forecast(const Scope& scope, const ForecastQuery
   for (TimeMs t = origin; t < end; t += kHourMs) {
     const auto hour = analytics::HourPiece::floor_div(zone->to_local(t), kHourMs);
     double temperature = std::numeric_limits<double>::quiet_NaN();
-    if (auto it = known_ahead.find(t); it != known_ahead.end() && out.weather == "forecast") {
+    if (auto it = known_ahead.find(t); it != known_ahead.end()) {
       temperature = it->second;
     } else {
       const auto& p = profile[static_cast<std::size_t>(analytics::hour_of_day(hour))];
@@ -599,6 +647,7 @@ Result<Forecast> EnergyService::forecast(const Scope& scope, const ForecastQuery
       std::span(*training).subspan(training->size() >= 168 ? training->size() - 168 : 0);
   auto predicted = forecaster->forecast(recent, horizon);
   if (!predicted) {
+    out.not_judged_reason = "no_estimate";
     out.not_judged = predicted.error().message;
     return out;
   }
@@ -646,6 +695,7 @@ Result<Savings> EnergyService::savings(const Scope& scope, const SavingsQuery& q
   if (!reporting) return std::unexpected(reporting.error());
   auto model = analytics::TowtModel::fit(baseline->second, analytics::TowtOptions::recommended());
   if (!model) {
+    out.not_judged_reason = "no_fit";
     out.not_judged =
         fmt::format("the baseline period does not fit a model: {}", model.error().message);
     return out;
@@ -670,6 +720,7 @@ Result<Savings> EnergyService::savings(const Scope& scope, const SavingsQuery& q
       }
     auto fit = analytics::fit_statistics(actual, fitted, out.parameters);
     if (!fit) {
+      out.not_judged_reason = "no_fit";
       out.not_judged = fit.error().message;
       return out;
     }
@@ -678,6 +729,7 @@ Result<Savings> EnergyService::savings(const Scope& scope, const SavingsQuery& q
   auto estimate = analytics::estimate_savings(baseline_actual, baseline_fitted, out.parameters,
                                               reporting_actual, reporting_predicted, q.confidence);
   if (!estimate) {
+    out.not_judged_reason = "no_estimate";
     out.not_judged = estimate.error().message;
     return out;
   }
@@ -753,9 +805,14 @@ Result<BuildingEnergyRecord> EnergyService::put_building_energy(
     if (!point)
       return fail(ErrorCode::invalid,
                   fmt::format("point {} does not exist in the building's tenant", point_id), field);
-    if (field == "/outdoor_temperature_point" && point->quantity != "temperature")
+    if ((field == "/outdoor_temperature_point" || field == "/weather_forecast_point") &&
+        point->quantity != "temperature")
       return fail(ErrorCode::invalid,
                   fmt::format("point {} is no temperature but {}", point_id, point->quantity),
+                  field);
+    if (field.starts_with("/window_contact_points/") && point->quantity != "state")
+      return fail(ErrorCode::invalid,
+                  fmt::format("point {} is no contact (a state) but {}", point_id, point->quantity),
                   field);
   }
   auto stored = store_.energy().put_settings(
@@ -766,6 +823,7 @@ Result<BuildingEnergyRecord> EnergyService::put_building_energy(
     std::lock_guard lock(parsed_mutex_);
     buildings_[building_id] = {stored->version, *settings};
   }
+  budgets_changed();
   return BuildingEnergyRecord{building_id, stored->tenant_id, stored->version, stored->updated_at,
                               std::move(*settings)};
 }
@@ -773,9 +831,20 @@ Result<BuildingEnergyRecord> EnergyService::put_building_energy(
 Status EnergyService::remove_building_energy(const Scope& scope, Id building) {
   if (auto s = store_.energy().remove_settings(scope, EnergySubject::building, building); !s)
     return s;
-  std::lock_guard lock(parsed_mutex_);
-  buildings_.erase(building);
+  {
+    std::lock_guard lock(parsed_mutex_);
+    buildings_.erase(building);
+  }
+  budgets_changed();
   return {};
+}
+
+void EnergyService::budgets_changed() {
+  {
+    std::lock_guard lock(work_mutex_);
+    budgets_due_ = true;
+  }
+  wake_.notify_all();
 }
 
 Result<Consumption> EnergyService::consumption(const Scope& scope, const ConsumptionQuery& q,

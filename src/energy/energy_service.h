@@ -18,7 +18,9 @@
 #include <boost/json/fwd.hpp>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <span>
@@ -29,6 +31,7 @@
 #include <vector>
 
 #include "analytics/consumption_buckets.h"
+#include "analytics/degree_days.h"
 #include "analytics/fit_statistics.h"
 #include "analytics/load_forecast.h"
 #include "analytics/recommendations.h"
@@ -148,6 +151,10 @@ struct ModelSubject {
   // Why there are no figures (no meter of the medium, no outdoor
   // temperature point, a period too thin to fit); empty when they are there.
   std::string not_judged;
+  // The same as a code, for programs: "no_meter", "no_weather_point",
+  // "no_fit" (the data do not fit a model: too few hours, no spread),
+  // "no_estimate" (a model, but nothing to compare it with).
+  std::string not_judged_reason;
 };
 
 struct Savings : ModelSubject {
@@ -172,10 +179,13 @@ struct ForecastValue {
 };
 
 struct Forecast : ModelSubject {
-  // "forecast": the outdoor temperature point's own values for the hours
-  // ahead (an imported weather forecast); "recent_profile": each hour of
-  // the day as the mean of the last week's, because the point has none.
+  // Where the hours ahead's temperatures come from, hour by hour: the
+  // building's weather forecast point, else the outdoor temperature point's
+  // own values ahead (an imported forecast), else the hour of the day's mean
+  // over the last week. "forecast" when every hour had a forecast,
+  // "recent_profile" when none did, "partial_forecast" between.
   std::string weather;
+  int forecast_hours = 0;   // hours whose temperature was forecast
   int recent_readings = 0;  // 0: no readings last week; the forecast is the baseline
   std::vector<ForecastValue> values;
 };
@@ -184,6 +194,53 @@ struct Consumption {
   std::string timezone;
   TimeMs from = 0, to = 0;  // the whole buckets covering the query
   std::vector<ConsumptionSeries> series;
+};
+
+// Energy use intensity by building and building type over 12 months, and
+// against the 12 months before (docs/analytics.md, "Benchmarks").
+struct BenchmarkQuery {
+  std::int64_t year = 0;  // the period's first month (local, in each building's zone)
+  unsigned month = 1;
+  analytics::DegreeDayOptions degree_days;
+  // The degree days both periods' heating is normalised to; none: the mean
+  // of the two periods' own, so the change between them is the weather's
+  // no more.
+  std::optional<double> reference_hdd;
+};
+
+struct PeriodEnergy {
+  std::map<analytics::Medium, double> kwh;  // every medium in kWh (not water)
+  double total_kwh = 0;
+  int unknown_hours = 0;           // hours of the period some meter does not know
+  std::optional<double> hdd, cdd;  // with an outdoor temperature point
+  // The heating medium's energy normalised to the reference degree days,
+  // and the total with it in place of the measured heating.
+  std::optional<double> heating_normalised_kwh, total_normalised_kwh;
+  std::string not_normalised;                 // why not, when not
+  std::optional<double> eui, eui_normalised;  // kWh/m²·a, with a floor area
+};
+
+struct BuildingBenchmark {
+  Id building_id = 0;
+  std::string name, type;
+  std::optional<double> floor_area_m2;
+  std::optional<analytics::Medium> heating;  // heat, else gas: what is normalised
+  std::optional<double> reference_hdd;
+  PeriodEnergy current, previous;
+  std::optional<double> change, change_normalised;  // of the EUI, a fraction
+};
+
+struct BuildingTypeBenchmark {
+  std::string type;
+  int buildings = 0;                    // with an EUI
+  int normalised = 0;                   // of them, weather-normalised (the others count raw)
+  double median = 0, min = 0, max = 0;  // kWh/m²·a
+};
+
+struct Benchmarks {
+  std::int64_t from_day = 0, to_day = 0, previous_from_day = 0;  // local day numbers
+  std::vector<BuildingBenchmark> buildings;  // by normalised (else raw) EUI, lowest first
+  std::vector<BuildingTypeBenchmark> types;  // by type name
 };
 
 class EnergyService final : public ingest::ReadingSink {
@@ -195,6 +252,13 @@ class EnergyService final : public ingest::ReadingSink {
   EnergyService& operator=(const EnergyService&) = delete;
 
   void start();
+
+  // What the worker calls after each reconciling pass, and soon after a
+  // building's settings changed: the budget alarms' check (budget_alarms.h).
+  // Set before start().
+  void on_budgets_due(std::function<void(TimeMs now)> check) {
+    budgets_due_hook_ = std::move(check);
+  }
 
   // Notes the hours of meters' readings for the worker; never blocks long.
   void on_readings(std::span<const Reading> readings, const ingest::ReadingOrigin& origin) override;
@@ -231,9 +295,13 @@ class EnergyService final : public ingest::ReadingSink {
   // the demand charge of the latest electricity tariff), its carbon factors.
   // `meters` gets the meters read, by medium, for evidence charts. A
   // building without an electricity meter has every rule not judged.
-  Result<analytics::Recommendations> recommendations(const Scope& scope, Id building, TimeMs from,
-                                                     TimeMs to, TimeMs now,
-                                                     std::vector<Id>* meters = nullptr);
+  Result<analytics::Recommendations> recommendations(
+      const Scope& scope, Id building, TimeMs from, TimeMs to, TimeMs now,
+      std::map<analytics::Medium, std::vector<Id>>* meters = nullptr);
+
+  // Every building the scope sees with meters. invalid for a period that
+  // has not ended, bad degree-day options or a reference that is not > 0.
+  Result<Benchmarks> benchmarks(const Scope& scope, const BenchmarkQuery& query, TimeMs now);
 
   // The model needs the building's outdoor temperature point: without one,
   // or without enough baseline hours to fit, the answer says why in
@@ -267,6 +335,7 @@ class EnergyService final : public ingest::ReadingSink {
     std::vector<MeterRecord> meters;
     Timezone zone;
     Id weather_point = 0;
+    std::optional<Id> weather_forecast_point;
     std::vector<const MeterRecord*> members() const;
   };
   Result<std::optional<ModelInputs>> model_inputs(const Scope& scope, ConsumptionScope kind, Id id,
@@ -286,6 +355,9 @@ class EnergyService final : public ingest::ReadingSink {
   EnergyServiceOptions options_;
   MeterLedger ledger_;
 
+  // Wakes the worker for the budget alarms' check.
+  void budgets_changed();
+
   std::mutex parsed_mutex_;
   // point → parsed record, valid while the settings version and the asset
   // generation (a point's unit may change) are the same.
@@ -294,6 +366,13 @@ class EnergyService final : public ingest::ReadingSink {
   // service writes them.
   std::unordered_map<Id, std::pair<std::int64_t, BuildingEnergy>> buildings_;
 
+  // Forecasters fitted this hour, by what they were fitted on (the meters
+  // with their settings' versions, the weather point, the origin): a
+  // portfolio's forecast fits each building once an hour, not per request.
+  // Entries of past hours are dropped as new ones come.
+  std::mutex forecasters_mutex_;
+  std::map<std::string, std::shared_ptr<const analytics::LoadForecaster>> forecasters_;
+
   std::mutex work_mutex_;
   std::condition_variable wake_;
   // Meters with work: the span of readings to take in, or the whole
@@ -301,6 +380,8 @@ class EnergyService final : public ingest::ReadingSink {
   std::map<Id, std::pair<TimeMs, TimeMs>> urgent_;
   std::unordered_set<Id> meter_ids_;  // the points that are meters, for on_readings
   bool stopping_ = false;
+  bool budgets_due_ = false;  // a building's settings changed since the last check
+  std::function<void(TimeMs)> budgets_due_hook_;
   std::thread worker_;
 };
 

@@ -16,8 +16,8 @@
 namespace citypulse::ingest {
 namespace {
 
-constexpr std::string_view kSourceNames[kSourceCount] = {"http_telemetry", "http_batch",
-                                                         "chirpstack", "things_stack", "mqtt"};
+constexpr std::string_view kSourceNames[kSourceCount] = {
+    "http_telemetry", "http_batch", "chirpstack", "things_stack", "mqtt", "derived"};
 constexpr std::string_view kRejectionNames[kRejectionCount] = {
     "unknown_key", "not_finite", "future", "out_of_bounds", "unit", "provisioning", "not_numeric"};
 

@@ -75,8 +75,16 @@ inline constexpr TimeMs kLatestReadingTime = 253'402'300'799'999;  // 9999-12-31
 inline constexpr std::uint8_t kQualitySuspect = 1;  // outside the point's physical bounds
 
 // Where a request came from: labels metrics, and tells sinks the carrier.
-enum class Source : std::uint8_t { http_telemetry, http_batch, chirpstack, things_stack, mqtt };
-inline constexpr std::size_t kSourceCount = 5;
+// `derived`: values the server computes itself (an energy budget's projection).
+enum class Source : std::uint8_t {
+  http_telemetry,
+  http_batch,
+  chirpstack,
+  things_stack,
+  mqtt,
+  derived
+};
+inline constexpr std::size_t kSourceCount = 6;
 std::string_view source_name(Source s);
 
 enum class Rejection : std::uint8_t {

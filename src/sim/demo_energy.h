@@ -11,9 +11,17 @@
 // it; its outdoor temperature point is the weather of its baselines.
 //
 // Idempotent: settings already stored are left as they are.
+//
+// Once the history is written, seed_demo_budgets gives each building a
+// budget of this year for its electricity and its heat or gas: the pace of
+// the year so far (the registers' advance since 1 January, or since the
+// history began, scaled to a year), as a town would budget from last
+// year's bills, with a target that two buildings in seven miss by 8 % —
+// so the budget burn-down and its alarm have something to show.
 #pragma once
 
 #include "sim/demo_town.h"
+#include "store/series_store.h"
 
 namespace citypulse::sim {
 
@@ -23,5 +31,9 @@ struct DemoEnergyMade {
 
 Result<DemoEnergyMade> seed_demo_energy(MetaStore& store, const TownLayout& town,
                                         const DemoTown& stored, TimeMs now);
+
+// The budgets added (a building that has budgets already is left alone).
+Result<int> seed_demo_budgets(MetaStore& store, SeriesStore& series, const TownLayout& town,
+                              const DemoTown& stored, TimeMs now);
 
 }  // namespace citypulse::sim

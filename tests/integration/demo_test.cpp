@@ -11,8 +11,10 @@
 #include <csignal>
 #include <ctime>
 #include <map>
+#include <set>
 #include <thread>
 
+#include "core/calendar.h"
 #include "http_client.h"
 #include "server_process.h"
 #include "sim/faults.h"
@@ -118,6 +120,35 @@ class DemoYear : public ::testing::Test {
   static inline std::int64_t started_at_ = 0;
   std::unique_ptr<HttpClient> http_;
 };
+
+// Each building has this year's budgets for its electricity (and its heat
+// or gas where it buys them), planned by the pace of its registers since
+// 1 January; water has none.
+TEST_F(DemoYear, EveryBuildingHasThisYearsBudgets) {
+  const auto today = civil_from_days(started_at_ / kDay);
+  auto r = http_->get("/api/v1/analytics/budgets");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto answer = json::parse(r.body).as_object();
+  const auto& items = answer.at("items").as_array();
+  if (started_at_ - days_from_civil(today.year, 1, 1) * kDay < 8 * kDay) {
+    EXPECT_TRUE(items.empty()) << "a week of the year is too little to budget by";
+    return;
+  }
+  std::map<std::int64_t, std::set<std::string>> media;
+  for (const auto& item : items) {
+    const auto& energy = item.at("energy").as_object();
+    EXPECT_GT(energy.at("plan_year").to_number<double>(), 0) << r.body;
+    EXPECT_GT(energy.at("actual_to_date").to_number<double>(), 0) << r.body;
+    EXPECT_EQ(energy.at("over"),
+              energy.at("projection").to_number<double>() > energy.at("limit").to_number<double>());
+    media[item.at("building_id").as_int64()].insert(std::string(item.at("medium").as_string()));
+  }
+  ASSERT_EQ(media.size(), static_cast<std::size_t>(kBuildings)) << r.body;
+  for (const auto& [building, names] : media) {
+    EXPECT_TRUE(names.contains("electricity")) << building << ": " << r.body;
+    EXPECT_FALSE(names.contains("water")) << building;
+  }
+}
 
 TEST_F(DemoYear, EachInjectedFaultIsInTheStoredReadings) {
   const auto ids = points_by_key(*http_);

@@ -3,6 +3,7 @@
 // hourly ledger, and consumption in local days, including the 23-hour day of
 // the spring clock change, a counter's rollover, reset and gap, a meter
 // replacement recorded afterwards, live power readings, and bad requests.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
@@ -15,6 +16,7 @@
 #include <thread>
 
 #include "admin_api.h"
+#include "core/calendar.h"
 #include "core/time.h"
 #include "http_client.h"
 #include "server_process.h"
@@ -478,6 +480,9 @@ const Case bad[] = {
     {"{\"outdoor_temperature_point\":" + std::to_string(main) + "}", "/outdoor_temperature_point"},
     {"{\"outdoor_temperature_point\":" + std::to_string(foreign_) + "}",
      "/outdoor_temperature_point"},
+    {"{\"window_contact_points\":[" + std::to_string(main) + "]}", "/window_contact_points/0"},
+    {R"({"window_contact_points":[0]})", "/window_contact_points/0"},
+    {R"({"window_contact_points":3})", "/window_contact_points"},
     {R"({"colour":"red"})", "/colour"},
 };
 for (const auto& c : bad) {
@@ -542,6 +547,13 @@ EXPECT_EQ(b.at("over_budget"), true);
 EXPECT_NEAR(b.at("energy").at("actual_to_date").to_number<double>(), 284, 1e-9);
 EXPECT_NEAR(b.at("energy").at("limit").to_number<double>(), 275, 1e-9);
 EXPECT_EQ(b.at("energy").at("over"), true);
+// Without a shape the annual plan is spread by days: January's 31 of 365.
+const auto& months = b.at("energy").at("monthly_plan").as_array();
+ASSERT_EQ(months.size(), 12u);
+EXPECT_NEAR(months[0].to_number<double>(), 250.0 * 31 / 365, 1e-9);
+EXPECT_NEAR(months[1].to_number<double>(), 250.0 * 28 / 365, 1e-9);
+EXPECT_NEAR(b.at("cost").at("monthly_plan").as_array()[11].to_number<double>(), 100.0 * 31 / 365,
+            1e-9);
 EXPECT_NEAR(b.at("cost").at("actual_to_date").to_number<double>(), 284 * 0.30 + 12 * 31, 1e-9);
 EXPECT_GT(b.at("unknown_intervals").to_number<double>(), 0);  // the rest of the year's hours
 
@@ -551,6 +563,197 @@ auto none =
     admin_->get("/api/v1/analytics/budgets?year=2030&building_id=" + std::to_string(school));
 ASSERT_EQ(none.status, 200);
 EXPECT_TRUE(parse(none.body).at("items").as_array().empty());
+}
+
+// A budget of this year that the projection overruns: the server makes the
+// budget's projection point and its rule, writes the projection as a share of
+// the limit, and the alarm is raised; a budget raised far above the use
+// clears it. Readings of the last three days, so that "this year" is the
+// clock's.
+TEST_F(Energy, ABudgetOverrunRaisesAnAlarm) {
+  const auto hall =
+      create_record(*admin_, "buildings",
+                    {{"tenant_id", tenant_}, {"name", "Sports hall"}, {"type", "sports_hall"}});
+  const auto main = point(hall, "Sports hall meter", "energy", "kWh");
+  ASSERT_EQ(admin_->put(meter_path(main), R"({"kind":"counter","medium":"electricity"})").status,
+            201);
+  const std::int64_t now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                               std::chrono::system_clock::now().time_since_epoch())
+                               .count();
+  const std::int64_t start = now - now % kHour - 72 * kHour;
+  std::string rows = "timestamp,value\n";
+  for (int h = 0; h <= 72; ++h)
+    rows += format_rfc3339(start + h * kHour) + "," + std::to_string(1000 + 10 * h) + "\n";
+  import(main, rows);
+  const auto year = civil_from_days(now / 86'400'000).year;
+  // Start of this year is at most 72 h back in the first days of January:
+  // the readings then count in part, still far over a plan of 100 kWh.
+  const std::string settings_path = "/api/v1/buildings/" + std::to_string(hall) + "/energy";
+  const auto budget = [&](double kwh) {
+    return fmt::format(
+        R"({{"budgets":[{{"medium":"electricity","year":{},"planned_kwh":{},"margin":0.1}}]}})",
+        year, kwh);
+  };
+  ASSERT_EQ(admin_->put(settings_path, budget(100)).status, 201);
+  const auto with_key =
+      poll("/api/v1/points?tag=energy-budget&building_id=" + std::to_string(hall),
+           [](const json::object& a) { return !a.at("items").as_array().empty(); });
+  const auto& projection_point = with_key.at("items").as_array().at(0).as_object();
+  const auto projection_id = projection_point.at("id").as_int64();
+  EXPECT_EQ(projection_point.at("building_id"), hall);
+  EXPECT_EQ(projection_point.at("unit"), "%");
+  EXPECT_EQ(projection_point.at("key").as_string(),
+            "energy.budget." + std::to_string(hall) + ".electricity");
+
+  const std::string alarms = "/api/v1/alarms?point_id=" + std::to_string(projection_id);
+  const auto raised =
+      poll(alarms, [](const json::object& a) { return !a.at("items").as_array().empty(); });
+  const auto& alarm = raised.at("items").as_array().at(0).as_object();
+  EXPECT_EQ(alarm.at("condition"), true);
+  EXPECT_EQ(alarm.at("severity"), "warning");
+  EXPECT_EQ(alarm.at("building_id"), hall);
+  // The value is the projection against the limit, as the budgets say.
+  auto b = admin_->get("/api/v1/analytics/budgets?year=" + std::to_string(year) +
+                       "&building_id=" + std::to_string(hall));
+  ASSERT_EQ(b.status, 200) << b.body;
+  const auto answer = parse(b.body);
+  const auto& energy = answer.at("items").as_array().at(0).at("energy").as_object();
+  EXPECT_EQ(energy.at("over"), true) << b.body;
+  EXPECT_NEAR(
+      alarm.at("value").to_number<double>(),
+      100 * energy.at("projection").to_number<double>() / energy.at("limit").to_number<double>(),
+      1e-6)
+      << b.body;
+
+  // The budget raised: the projection falls below its limit, the condition goes.
+  auto current = admin_->get(settings_path);
+  ASSERT_EQ(current.status, 200);
+  ASSERT_EQ(
+      admin_
+          ->request("PUT", settings_path, budget(1e9),
+                    {{"Content-Type", "application/json"}, {"If-Match", current.header("ETag")}})
+          .status,
+      200);
+  const auto cleared = poll(alarms, [](const json::object& a) {
+    return a.at("items").as_array().at(0).at("condition") == false;
+  });
+  EXPECT_EQ(cleared.at("items").as_array().at(0).at("condition"), false);
+  const auto written = point_readings(*admin_, projection_id);
+  ASSERT_FALSE(written.empty());
+  EXPECT_LT(written.back().at("value").to_number<double>(), 100);
+  // One point and one rule for the budget, however often it is checked.
+  auto points =
+      admin_->get("/api/v1/points?building_id=" + std::to_string(hall) + "&tag=energy-budget");
+  ASSERT_EQ(points.status, 200);
+  EXPECT_EQ(parse(points.body).at("items").as_array().size(), 1u) << points.body;
+}
+
+// A hall of 1,000 m² on UTC read hourly through 2023 and 2024: 10 kWh of
+// electricity an hour, and heat of exactly 24 kWh a day plus 10 kWh per
+// degree day below 15 °C, with 2024 two kelvin milder. Normalised to the
+// mean of the two years' degree days, the heating of each year is 24 kWh ×
+// its days + 10 × that mean: the mild year's drop in raw EUI is the
+// weather's, and the normalised change is only the leap day's.
+TEST_F(Energy, BenchmarksNormaliseTheHeatingWithDegreeDays) {
+  const auto hall = create_record(*admin_, "buildings",
+                                  {{"tenant_id", tenant_},
+                                   {"name", "Benchmark hall"},
+                                   {"type", "sports_hall"},
+                                   {"timezone", "UTC"},
+                                   {"gross_floor_area_m2", 1000}});
+  const auto power = point(hall, "Benchmark electricity", "energy", "kWh");
+  const auto heat = point(hall, "Benchmark heat", "energy", "kWh");
+  const auto outdoor = point(hall, "Benchmark outdoor", "temperature", "°C");
+  ASSERT_EQ(admin_->put(meter_path(power), R"({"kind":"counter","medium":"electricity"})").status,
+            201);
+  ASSERT_EQ(admin_->put(meter_path(heat), R"({"kind":"counter","medium":"heat"})").status, 201);
+  ASSERT_EQ(admin_
+                ->put("/api/v1/buildings/" + std::to_string(hall) + "/energy",
+                      R"({"outdoor_temperature_point":)" + std::to_string(outdoor) + "}")
+                .status,
+            201);
+  const std::int64_t first_day = days_from_civil(2022, 12, 30),
+                     end_day = days_from_civil(2025, 1, 3);
+  const auto temperature = [](std::int64_t day) {
+    const auto c = civil_from_days(day);
+    const double season = 10 - 10 * std::cos(2 * M_PI * static_cast<double>(day % 365) / 365);
+    // As the CSV writes it, to six decimals.
+    return std::round((season + (c.year == 2024 ? 2 : 0)) * 1e6) / 1e6;
+  };
+  const auto hdd = [&](std::int64_t day) { return std::max(0.0, 15 - temperature(day)); };
+  std::string e_rows = "timestamp,value\n", h_rows = e_rows, t_rows = e_rows;
+  double e = 0, h = 0;
+  for (std::int64_t day = first_day; day < end_day; ++day)
+    for (int hour = 0; hour < 24; ++hour) {
+      const auto t = format_rfc3339(day * 86'400'000 + hour * kHour);
+      e_rows += t + "," + std::to_string(e) + "\n";
+      h_rows += t + "," + fmt::format("{:.6f}", h) + "\n";
+      t_rows += t + "," + fmt::format("{:.6f}", temperature(day)) + "\n";
+      e += 10;
+      h += (24 + 10 * hdd(day)) / 24;
+    }
+  import(power, e_rows);
+  import(heat, h_rows);
+  import(outdoor, t_rows);
+
+  double hdd_2023 = 0, hdd_2024 = 0;
+  for (std::int64_t day = days_from_civil(2023, 1, 1); day < days_from_civil(2024, 1, 1); ++day)
+    hdd_2023 += hdd(day);
+  for (std::int64_t day = days_from_civil(2024, 1, 1); day < days_from_civil(2025, 1, 1); ++day)
+    hdd_2024 += hdd(day);
+  const double reference = (hdd_2023 + hdd_2024) / 2;
+
+  const auto answer = poll("/api/v1/analytics/benchmarks?from=2024-01", [&](const json::object& a) {
+    for (const auto& b : a.at("buildings").as_array())
+      if (b.at("building_id") == hall)
+        return b.at("current").at("unknown_hours") == 0 &&
+               b.at("previous").at("unknown_hours") == 0;
+    return false;
+  });
+  EXPECT_EQ(answer.at("from"), "2024-01-01");
+  EXPECT_EQ(answer.at("to"), "2025-01-01");
+  EXPECT_EQ(answer.at("previous_from"), "2023-01-01");
+  const json::object* found = nullptr;
+  for (const auto& b : answer.at("buildings").as_array())
+    if (b.at("building_id") == hall) found = &b.as_object();
+  ASSERT_NE(found, nullptr);
+  const auto& b = *found;
+  const auto num = [](const json::value& v) { return v.to_number<double>(); };
+  EXPECT_EQ(b.at("heating_medium"), "heat");
+  EXPECT_NEAR(num(b.at("reference_hdd")), reference, 1e-6);
+  const auto& now = b.at("current").as_object();
+  const auto& before = b.at("previous").as_object();
+  EXPECT_NEAR(num(now.at("hdd")), hdd_2024, 1e-6);
+  EXPECT_NEAR(num(before.at("hdd")), hdd_2023, 1e-6);
+  EXPECT_NEAR(num(now.at("kwh").at("electricity")), 366 * 240, 1e-6);
+  EXPECT_NEAR(num(now.at("kwh").at("heat")), 366 * 24 + 10 * hdd_2024, 1e-3);
+  EXPECT_NEAR(num(before.at("kwh").at("heat")), 365 * 24 + 10 * hdd_2023, 1e-3);
+  const double eui_2024 = (366 * 240 + 366 * 24 + 10 * reference) / 1000;
+  const double eui_2023 = (365 * 240 + 365 * 24 + 10 * reference) / 1000;
+  EXPECT_NEAR(num(now.at("eui_normalised")), eui_2024, 1e-5);
+  EXPECT_NEAR(num(before.at("eui_normalised")), eui_2023, 1e-5);
+  EXPECT_NEAR(num(now.at("eui")), (366 * 264 + 10 * hdd_2024) / 1000, 1e-5);
+  EXPECT_NEAR(num(b.at("change_normalised")), eui_2024 / eui_2023 - 1, 1e-6);
+  // The mild year looks like a saving before the normalisation.
+  EXPECT_LT(num(b.at("change")), num(b.at("change_normalised")));
+  // Its type's figures include it.
+  bool typed = false;
+  for (const auto& t : answer.at("types").as_array())
+    if (t.at("type") == "sports_hall") {
+      typed = true;
+      EXPECT_GE(num(t.at("buildings")), 1);
+      EXPECT_LE(num(t.at("min_eui")), eui_2024 + 1e-9);
+      EXPECT_GE(num(t.at("max_eui")), eui_2024 - 1e-9);
+    }
+  EXPECT_TRUE(typed);
+
+  // A given reference; bad queries.
+  auto given = admin_->get("/api/v1/analytics/benchmarks?from=2024-01&reference_hdd=2000");
+  ASSERT_EQ(given.status, 200) << given.body;
+  EXPECT_EQ(parse(given.body).at("reference"), "given");
+  for (const char* bad : {"from=2024-13", "from=24-01", "reference_hdd=0", "heating_base_c=x",
+                          "colour=red", "from=2100-01"})
+    EXPECT_EQ(admin_->get(std::string("/api/v1/analytics/benchmarks?") + bad).status, 400) << bad;
 }
 
 // An office read hourly for three weeks of January 2026: 100 kWh an hour on
@@ -594,6 +797,9 @@ TEST_F(Energy, RecommendationsFindTheNightLoad) {
   EXPECT_EQ(first.at("kind"), "base_load") << json::serialize(answer);
   EXPECT_EQ(first.at("building_id"), office);
   EXPECT_EQ(first.at("priority"), 1);
+  // Its evidence is drawn from the building's electricity meter.
+  EXPECT_EQ(first.at("medium"), "electricity");
+  EXPECT_EQ(first.at("point_ids"), json::value(json::array{main}));
   EXPECT_GT(first.at("per_year").at("kwh").to_number<double>(), 0);
   // Below what the office uses in a year (about 570 MWh).
   EXPECT_LT(first.at("per_year").at("kwh").to_number<double>(), 570'000);
@@ -610,6 +816,7 @@ TEST_F(Energy, RecommendationsFindTheNightLoad) {
   EXPECT_EQ(why["peak_demand"], "no_demand_charge");
   EXPECT_EQ(why["load_shifting"], "no_price_series");
   EXPECT_EQ(why["plant_outside_occupancy"], "no_data");
+  EXPECT_EQ(why["heating_windows_open"], "no_data");
 
   // Every building the caller sees, ranked together; this office among them.
   auto all = admin_->get(
@@ -623,6 +830,87 @@ TEST_F(Energy, RecommendationsFindTheNightLoad) {
   EXPECT_TRUE(seen);
   EXPECT_EQ(admin_->get("/api/v1/analytics/recommendations?building_id=999999").status, 404);
   EXPECT_EQ(admin_->get("/api/v1/analytics/recommendations?colour=red").status, 400);
+}
+
+// A heated office on UTC through 2025 (the day's outdoor temperature
+// 8 − 10 cos(2π (day − 15) / 365); heat 8 kW per kelvin below 15 °C in
+// office hours, half of it outside them, plus 5 kW of hot water) with one
+// window contact that reports open at 09:00 and closed at 13:00 on 2–29
+// January: the contact's readings become the hours' open shares, and the
+// heat above the hot-water base while it was open, half of it, is the
+// finding.
+TEST_F(Energy, RecommendationsSeeHeatingWithTheWindowOpen) {
+  const auto office = create_record(
+      *admin_, "buildings",
+      {{"tenant_id", tenant_}, {"name", "Window office"}, {"type", "office"}, {"timezone", "UTC"}});
+  const auto power = point(office, "Window office electricity", "energy", "kWh");
+  const auto heat = point(office, "Window office heat", "energy", "kWh");
+  const auto outdoor = point(office, "Window office outdoor", "temperature", "°C");
+  const auto window = create_record(*admin_, "points",
+                                    {{"building_id", office},
+                                     {"name", "Window contact"},
+                                     {"kind", "status"},
+                                     {"quantity", "state"},
+                                     {"unit", ""}});
+  ASSERT_EQ(admin_->put(meter_path(power), R"({"kind":"counter","medium":"electricity"})").status,
+            201);
+  ASSERT_EQ(admin_->put(meter_path(heat), R"({"kind":"counter","medium":"heat"})").status, 201);
+  ASSERT_EQ(admin_
+                ->put("/api/v1/buildings/" + std::to_string(office) + "/energy",
+                      "{\"outdoor_temperature_point\":" + std::to_string(outdoor) +
+                          ",\"window_contact_points\":[" + std::to_string(window) + "]}")
+                .status,
+            201);
+  const std::int64_t first_day = days_from_civil(2025, 1, 1);
+  const auto temperature = [](int day) {
+    return std::round((8 - 10 * std::cos(2 * M_PI * (day - 15) / 365)) * 1e6) / 1e6;
+  };
+  std::string e_rows = "timestamp,value\n", h_rows = e_rows, t_rows = e_rows, w_rows = e_rows;
+  double e = 0, h = 0, above_base = 0;
+  for (int day = 0; day <= 365; ++day) {
+    const int weekday = static_cast<int>((first_day + day + 3) % 7);  // 0 Monday
+    for (int hour = 0; hour < 24; ++hour) {
+      const std::int64_t t = (first_day + day) * 86'400'000 + hour * kHour;
+      e_rows += format_rfc3339(t) + "," + std::to_string(e) + "\n";
+      h_rows += format_rfc3339(t) + "," + fmt::format("{:.6f}", h) + "\n";
+      t_rows += format_rfc3339(t) + "," + fmt::format("{:.6f}", temperature(day)) + "\n";
+      const bool occupied = weekday < 5 && hour >= 8 && hour < 18;
+      const double heat_kwh = (occupied ? 1.0 : 0.5) * 8 * std::max(0.0, 15 - temperature(day)) + 5;
+      e += occupied ? 100 : 20;
+      h += heat_kwh;
+      if (day >= 1 && day <= 28 && hour >= 9 && hour < 13) above_base += heat_kwh - 5;
+    }
+    if (day >= 1 && day <= 28) {
+      w_rows += format_rfc3339((first_day + day) * 86'400'000 + 9 * kHour) + ",1\n";
+      w_rows += format_rfc3339((first_day + day) * 86'400'000 + 13 * kHour) + ",0\n";
+    } else if (day == 0) {
+      w_rows += format_rfc3339(first_day * 86'400'000) + ",0\n";
+    }
+  }
+  import(power, e_rows);
+  import(heat, h_rows);
+  import(outdoor, t_rows);
+  import(window, w_rows);
+  const std::string target =
+      "/api/v1/analytics/recommendations?building_id=" + std::to_string(office) +
+      "&from=2025-01-01T00:00:00Z&to=2026-01-01T00:00:00Z";
+  const auto answer = poll(target, [](const json::object& a) {
+    const auto& b = a.at("buildings").as_array().at(0);
+    return b.at("electricity_hours") == 8760 && b.at("heat_hours") == 8760;
+  });
+  const json::object* found = nullptr;
+  for (const auto& f : answer.at("findings").as_array())
+    if (f.at("kind") == "heating_windows_open") found = &f.as_object();
+  ASSERT_NE(found, nullptr) << json::serialize(answer);
+  EXPECT_EQ(found->at("medium"), "heat");
+  EXPECT_EQ(found->at("point_ids"), json::value(json::array{heat}));
+  double hours_open = -1;
+  for (const auto& g : found->at("figures").as_array())
+    if (g.at("name") == "hours_open_with_heat") hours_open = g.at("value").to_number<double>();
+  EXPECT_EQ(hours_open, 28 * 4) << json::serialize(*found);
+  EXPECT_NEAR(found->at("per_year").at("kwh").to_number<double>(), 0.5 * above_base,
+              1e-6 * above_base)
+      << json::serialize(*found);
 }
 
 // A building whose load follows the cold (20 + 3 kWh per K below 15 °C, 30
@@ -671,6 +959,7 @@ TEST_F(Energy, SavingsAgainstTheBaselineModel) {
   EXPECT_NE(unjudged.at("items").as_array().at(0).at("not_judged").as_string().find("temperature"),
             std::string::npos)
       << before.body;
+  EXPECT_EQ(unjudged.at("items").as_array().at(0).at("reason"), "no_weather_point") << before.body;
 
   ASSERT_EQ(admin_
                 ->put("/api/v1/buildings/" + std::to_string(depot) + "/energy",
@@ -736,9 +1025,14 @@ TEST_F(Energy, ForecastOfTheNextHours) {
   for (std::int64_t t = start; t <= end; t += kHour) {
     const auto [weekday, hour] = local(t);
     const int h = static_cast<int>((t - start) / kHour);
-    const double temperature = 4 + 4 * std::sin(h / 24 * 0.9) + 3 * std::sin((hour - 9) * 0.26);
+    // Weather that moves from hour to hour and from day to day, so that the
+    // hour's and the day's temperature are not one.
+    const double temperature =
+        4 + 4 * std::sin(h / 24.0 * 0.9) + 3 * std::sin((hour - 9) * 0.26) + 2 * std::sin(h * 0.37);
     energy += format_rfc3339(t) + "," + std::to_string(reading) + "\n";
-    weather += format_rfc3339(t) + "," + std::to_string(temperature) + "\n";
+    // The weather up to the hour under way, not into it: the hours ahead
+    // have none.
+    if (t < end) weather += format_rfc3339(t) + "," + std::to_string(temperature) + "\n";
     const bool busy = weekday < 5 && hour >= 8 && hour < 18;
     const double noise =
         6.0 *
@@ -776,6 +1070,51 @@ TEST_F(Energy, ForecastOfTheNextHours) {
   }
   EXPECT_NEAR(mean, last_week, 0.25 * last_week) << r.body;
   EXPECT_GT(high - low, 15) << r.body;  // the working day stands out
+
+  // A weather forecast point for the next 36 hours: those hours take its
+  // temperatures, the rest the last week's profile; a frost forecast
+  // instead of a mild one raises the expected load (2 kWh per kelvin below
+  // 15 °C, within the temperatures the year taught the model).
+  const auto forecast_point = point(school, "Forecast weather", "temperature", "°C");
+  const std::string settings_path = "/api/v1/buildings/" + std::to_string(school) + "/energy";
+  auto current = admin_->get(settings_path);
+  ASSERT_EQ(current.status, 200);
+  ASSERT_EQ(
+      admin_
+          ->request("PUT", settings_path,
+                    "{\"outdoor_temperature_point\":" + std::to_string(outside) +
+                        ",\"weather_forecast_point\":" + std::to_string(forecast_point) + "}",
+                    {{"Content-Type", "application/json"}, {"If-Match", current.header("ETag")}})
+          .status,
+      200);
+  const auto day_ahead = [&](double temperature) {
+    std::string rows = "timestamp,value\n";
+    for (int h = 0; h < 36; ++h)
+      rows += format_rfc3339(end + h * kHour) + "," + std::to_string(temperature) + "\n";
+    import(forecast_point, rows);
+    auto r = admin_->get("/api/v1/analytics/forecast?id=" + std::to_string(school) + "&hours=72");
+    EXPECT_EQ(r.status, 200) << r.body;
+    const auto answer = parse(r.body);
+    const auto& item = answer.at("items").as_array().at(0).as_object();
+    EXPECT_EQ(item.at("weather"), "partial_forecast") << r.body;
+    EXPECT_EQ(item.at("forecast_hours"), 36) << r.body;
+    double mean = 0;
+    for (int h = 0; h < 24; ++h)
+      mean += item.at("values").as_array().at(h).at("baseline").to_number<double>() / 24;
+
+    return mean;
+  };
+  const double mild = day_ahead(12), frost = day_ahead(-1);
+  EXPECT_GT(frost - mild, 10) << "13 K colder: " << mild << " and " << frost << " kWh";
+
+  // A forecast point that is no temperature is refused.
+  auto refreshed = admin_->get(settings_path);
+  auto bad = admin_->request(
+      "PUT", settings_path, "{\"weather_forecast_point\":" + std::to_string(main) + "}",
+      {{"Content-Type", "application/json"}, {"If-Match", refreshed.header("ETag")}});
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_EQ(field_of(bad.body), "/weather_forecast_point") << bad.body;
+
   EXPECT_EQ(admin_->get("/api/v1/analytics/forecast?hours=73").status, 400);
   EXPECT_EQ(admin_->get("/api/v1/analytics/forecast?scope=meter").status, 400);
 }
