@@ -67,6 +67,7 @@ export function App() {
   const match = /^#\/buildings\/(\d+)$/.exec(route);
   const building = match ? Number(match[1]) : null;
   const adminPath = /^#\/admin(?:\/([\w-]+))?$/.exec(route);
+  const energyPath = /^#\/energy(?:\/([\w-]+))?$/.exec(route);
 
   if (!signedIn)
     return (
@@ -93,9 +94,9 @@ export function App() {
         ) : route === "#/alarms" || route === "#/alarms/history" ? (
           <Alarms t={t} canAck={permissions.includes("alarms:ack")}
                   view={route === "#/alarms" ? "open" : "history"} />
-        ) : route === "#/energy" ? (
+        ) : energyPath ? (
           <Suspense fallback={<p>{t.loading}</p>}>
-            <Energy t={t} />
+            <Energy t={t} part={energyPath[1] ?? ""} />
           </Suspense>
         ) : building ? (
           <Building id={building} t={t} />

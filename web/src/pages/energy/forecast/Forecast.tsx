@@ -1,0 +1,2 @@
+import type { PartProps } from "../Energy";
+export default function Savings(_: PartProps) { return null; }
