@@ -1,0 +1,162 @@
+// The energy page's analytics parts against their APIs, in a demo town with
+// 400 days of history (a year of baseline before the last weeks), one check
+// per part:
+//   budgets         — two budgets put through the building energy settings,
+//                     one over and one within; the page's state, figures,
+//                     monthly plan and actual are the budgets' and the
+//                     consumption API's;
+//   savings         — a baseline year against the last whole month: the
+//                     savings, their ± at the API's confidence, the fit
+//                     figures and Guideline 14's verdict, the months; a
+//                     medium without a meter says why there is no estimate;
+//   forecast        — 72 hours in the band, the table the API's hours, the
+//                     weather's source, the last 48 hours of actuals;
+//   recommendations — the list in the API's order with its figures, an
+//                     evidence chart with the span's hourly consumption,
+//                     its link opening the building's chart of those meters
+//                     over that span, the rules not judged.
+// Screenshots of each part at desktop and phone widths.
+import { check, near, scenario, waitForLedger } from "./harness.mjs";
+
+const USER = "energy@hechingen.demo";
+const ADMIN = "admin@hechingen.demo";
+const PHONE = { width: 390, height: 844 };
+const DESKTOP = { width: 1280, height: 800 };
+
+// The text a cell shows before any note inside it.
+const firstText = (locator) => locator.evaluate((e) => e.firstChild?.textContent ?? "");
+
+// Opens a part of the energy page by its tab.
+async function openPart(page, name) {
+  await page.getByRole("navigation", { name: "Energy sections" }).getByRole("link", { name, exact: true }).click();
+}
+
+// Puts budgets into a building's energy settings: the document read with its
+// version, budgets added, written back under If-Match as the API requires.
+async function putBudgets(base, token, building, budgets) {
+  const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+  const url = `${base}/api/v1/buildings/${building}/energy`;
+  const read = await fetch(url, { headers });
+  check(read.ok, `GET ${url}: ${read.status}`);
+  const { building_id, version, updated_at, ...document } = await read.json();
+  const written = await fetch(url, {
+    method: "PUT",
+    headers: { ...headers, "If-Match": read.headers.get("ETag") },
+    body: JSON.stringify({ ...document, budgets }),
+  });
+  check(written.ok, `PUT ${url}: ${written.status} ${await written.text()}`);
+}
+
+// ---- budgets ----
+
+function monthDays(year) {
+  return Array.from({ length: 12 }, (_, m) => new Date(Date.UTC(year, m + 1, 0)).getUTCDate());
+}
+
+// The month plan the API gives, or the year's spread by days (its rule
+// without a shape) from a server that does not give it.
+function monthlyPlan(q, year) {
+  if (q.monthly_plan) return q.monthly_plan;
+  const days = monthDays(year);
+  const total = days.reduce((a, b) => a + b, 0);
+  return days.map((d) => (q.plan_year * d) / total);
+}
+
+async function checkBudgets({ page, api, token, admin, base, buildings, consumption, screenshot }) {
+  const year = new Date().getFullYear();
+  const [over, within] = [buildings[1], buildings[2]];
+  const lastYear = async (id) => (await consumption({ scope: "building", id, medium: "electricity", interval: "month",
+                                                       from: new Date(Date.now() - 365 * 86_400_000), to: new Date() })).series[0];
+  const [a, b] = [await lastYear(over.id), await lastYear(within.id)];
+  check(a.total > 0 && a.cost_total > 0 && b.total > 0, "the buildings have no electricity or no cost a year");
+  await putBudgets(base, admin, over.id, [{ medium: "electricity", year, planned_kwh: Math.round(0.6 * a.total),
+                                            planned_cost: Math.round(0.6 * a.cost_total), margin: 0.05 }]);
+  await putBudgets(base, admin, within.id, [{ medium: "electricity", year, planned_kwh: Math.round(2 * b.total), margin: 0.1 }]);
+  const answer = await api(`/api/v1/analytics/budgets?year=${year}`, {}, token);
+  check(answer.items.length === 2, `the budgets API has ${answer.items.length} budgets, not the 2 put`);
+  check(answer.items.find((i) => i.building_id === over.id).over_budget, `${over.name}'s budget at 60 % of last year is not over`);
+  check(!answer.items.find((i) => i.building_id === within.id).over_budget, `${within.name}'s budget at twice last year is over`);
+
+  await openPart(page, "Budgets");
+  const section = page.locator("section.budgets");
+  await page.waitForFunction((y) => document.querySelector("section.budgets")?.dataset.shown === String(y), year);
+  const cards = section.locator("article.budget");
+  const order = await cards.evaluateAll((list) => list.map((c) => Number(c.dataset.building)));
+  check(JSON.stringify(order) === JSON.stringify([over.id, within.id]), `the budgets are in the order ${order}, not the one over first`);
+
+  for (const item of answer.items) {
+    const what = `${item.building_id}'s ${item.medium} budget`;
+    const card = section.locator(`article.budget[data-building="${item.building_id}"][data-medium="${item.medium}"]`);
+    check(await card.getAttribute("data-over") === String(item.over_budget), `${what} is shown ${item.over_budget ? "within" : "over"} budget`);
+    check((await card.locator("h3 .budget-state").textContent()) === (item.over_budget ? "Over budget" : "Within budget"),
+          `${what}: the heading's state is not the API's`);
+    const quantities = ["energy", "cost"].filter((q) => item[q]);
+    check(await card.locator("table.budget-figures thead th").count() === quantities.length,
+          `${what}: the figures have other columns than ${quantities}`);
+    check(await card.locator(".over-said").count() === quantities.filter((q) => item[q].over).length,
+          `${what}: the sentences saying what is over are not the API's`);
+    for (const q of quantities) {
+      for (const figure of ["plan_year", "limit", "plan_to_date", "actual_to_date", "forecast_rest", "projection"])
+        near(await card.locator(`tr[data-figure="${figure}"] td[data-quantity="${q}"]`).textContent(),
+             item[q][figure], item[q][figure], `${what}: ${q} ${figure}`);
+      const overrun = card.locator(`tr[data-figure="overrun"] td[data-quantity="${q}"]`);
+      near(await firstText(overrun), 100 * item[q].overrun, 100 * item[q].overrun, `${what}: ${q} overrun`);
+      check((await overrun.locator(".budget-state").textContent()) === (item[q].over ? "Over budget" : "Within budget"),
+            `${what}: the ${q} state is not the API's`);
+    }
+
+    // The burn-down's months: the plan, and the actual of every month
+    // begun but the running one (it grows while we look) from the
+    // consumption API.
+    const months = (await consumption({ scope: "building", id: item.building_id, medium: item.medium, interval: "month",
+                                        from: new Date(Date.UTC(year, 0, 1, 12)), to: new Date(Date.UTC(year, 11, 31, 12)) })).series[0].buckets;
+    const asOf = Date.parse(`${item.as_of}T00:00:00Z`);
+    for (const q of quantities) {
+      const box = card.locator(`.burn-downs > div[data-quantity="${q}"]`);
+      await box.locator("figure.burn-down-chart canvas").waitFor();
+      const [y, m, d] = item.as_of.split("-").map(Number);
+      const at = y > year ? 12 : m - 1 + (d - 1) / monthDays(year)[m - 1];
+      const points = Math.floor(at) + 1 + (Number.isInteger(at) ? 0 : 1);
+      check(Number(await box.locator(".plot").getAttribute("data-actual")) === points,
+            `${what}: the ${q} burn-down's actual has ${await box.locator(".plot").getAttribute("data-actual")} points, not ${points} to ${item.as_of}`);
+      await box.locator("details summary").click();
+      const rows = box.locator("details tbody tr");
+      check(await rows.count() === 12, `${what}: the ${q} table has ${await rows.count()} months`);
+      const plan = monthlyPlan(item[q], year);
+      for (let i = 0; i < 12; ++i) {
+        const cells = rows.nth(i).locator("td");
+        near(await cells.nth(0).textContent(), plan[i], plan[i], `${what}: the ${q} plan of month ${i + 1}`);
+        const bucket = months[i];
+        const running = Date.parse(bucket.start) <= Date.now() && Date.now() < Date.parse(bucket.end);
+        const actual = q === "energy" ? bucket.value : bucket.cost;
+        if (Date.UTC(year, i + 1, 1) <= asOf && !running && actual != null)
+          near(await cells.nth(1).textContent(), actual, actual, `${what}: the ${q} actual of month ${i + 1}`);
+      }
+      near(await rows.nth(11).locator("td").nth(2).textContent(), item[q].plan_year, item[q].plan_year,
+           `${what}: the ${q} plan summed to December`);
+    }
+  }
+  await screenshot(page, "energy-budgets-desktop.png", { fullPage: true });
+  await page.setViewportSize(PHONE);
+  await screenshot(page, "energy-budgets-phone.png", { fullPage: true });
+  await page.setViewportSize(DESKTOP);
+  console.log(`energy_analytics: budgets — ${over.name} over, ${within.name} within, as the API says`);
+}
+
+await scenario("energy_analytics", async ({ signIn, api, tokenOf, base, screenshot }) => {
+  const token = await tokenOf(USER);
+  const admin = await tokenOf(ADMIN);
+  const consumption = (q) => {
+    const query = new URLSearchParams();
+    for (const [k, v] of Object.entries(q)) query.set(k, v instanceof Date ? v.toISOString() : String(v));
+    return api(`/api/v1/analytics/consumption?${query}`, {}, token);
+  };
+  await waitForLedger(consumption);
+  const buildings = (await api("/api/v1/buildings?limit=500", {}, token)).items.sort((a, b) => a.id - b.id);
+
+  const page = await signIn(USER);
+  await page.getByRole("link", { name: "Energy", exact: true }).click();
+  await page.getByRole("heading", { name: "Energy", level: 1 }).waitFor();
+  const context = { page, api, token, admin, base, buildings, consumption, screenshot };
+  await checkBudgets(context);
+}, { history: 400 });
