@@ -143,6 +143,101 @@ async function checkBudgets({ page, api, token, admin, base, buildings, consumpt
   console.log(`energy_analytics: budgets — ${over.name} over, ${within.name} within, as the API says`);
 }
 
+// ---- savings ----
+
+// "2026-11": a month some months before the one holding now.
+function monthBack(by) {
+  const now = new Date();
+  const d = new Date(Date.UTC(now.getFullYear(), now.getMonth() - by, 15));
+  return `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, "0")}`;
+}
+
+async function checkSavings({ page, api, token, buildings, consumption, screenshot }) {
+  await openPart(page, "Savings");
+  const section = page.locator("section.savings");
+  await section.locator("[data-verdict], .not-judged").first().waitFor();
+  // The defaults: the last twelve whole months against the twelve before.
+  const baseline = section.getByRole("group", { name: "Baseline period" });
+  const reporting = section.getByRole("group", { name: "Reporting period" });
+  const defaults = await Promise.all([baseline, reporting].flatMap((g) =>
+    ["From (month)", "To (month)"].map((l) => g.getByLabel(l).inputValue())));
+  const expected = [monthBack(24), monthBack(13), monthBack(12), monthBack(1)];
+  check(JSON.stringify(defaults) === JSON.stringify(expected), `the default periods are ${defaults}, not ${expected}`);
+
+  // A year of baseline before the last whole month, for a building with
+  // heat; the local months' instants as the consumption API bounds them.
+  const subject = buildings[buildings.length - 1];
+  const months = [monthBack(13), monthBack(2), monthBack(1), monthBack(1)];
+  await section.getByLabel("Building").selectOption({ label: subject.name });
+  for (const [i, field] of [[baseline, "From (month)"], [baseline, "To (month)"], [reporting, "From (month)"], [reporting, "To (month)"]].entries())
+    await field[0].getByLabel(field[1]).fill(months[i]);
+  await section.getByRole("button", { name: "Estimate" }).click();
+  const key = `${subject.id}/electricity/${months.join("/")}`;
+  await page.waitForFunction((k) => document.querySelector("section.savings")?.dataset.shown === k, key);
+  const bounds = async (first, last) => {
+    const [y0, m0] = first.split("-").map(Number);
+    const [y1, m1] = last.split("-").map(Number);
+    const answer = await consumption({ scope: "building", id: subject.id, medium: "electricity", interval: "month",
+                                       from: new Date(Date.UTC(y0, m0 - 1, 15)), to: new Date(Date.UTC(y1, m1 - 1, 16)) });
+    return [answer.from, answer.to];
+  };
+  const [[bf, bt], [rf, rt]] = [await bounds(months[0], months[1]), await bounds(months[2], months[3])];
+  const query = new URLSearchParams({ scope: "building", id: subject.id, medium: "electricity",
+                                      baseline_from: bf, baseline_to: bt, reporting_from: rf, reporting_to: rt });
+  const answer = await api(`/api/v1/analytics/savings?${query}`, {}, token);
+  const item = answer.items[0];
+  check(!item.not_judged, `the savings API could not estimate ${subject.name}: ${item.not_judged}`);
+  const figure = (name) => section.locator(`table.savings-figures tr[data-figure="${name}"] td`);
+  const fit = (name) => section.locator(`table.fit-figures tr[data-figure="${name}"] td`);
+  near(await figure("adjusted_baseline").textContent(), item.adjusted_baseline, item.adjusted_baseline, "the adjusted baseline");
+  near(await figure("actual").textContent(), item.actual, item.actual, "the actual");
+  near(await figure("avoided").locator("[data-value]").textContent(), item.avoided, item.avoided, "the savings");
+  near((await figure("avoided").locator("[data-uncertainty]").textContent()).replace("±", ""),
+       item.avoided_uncertainty, item.avoided_uncertainty, "the savings' uncertainty");
+  near(await figure("fraction").locator("[data-value]").textContent(), 100 * item.fractional_savings, 100 * item.fractional_savings, "the savings' share");
+  near((await figure("fraction").locator("[data-uncertainty]").textContent()).replace("±", ""),
+       100 * item.fractional_savings_uncertainty, 100 * item.fractional_savings_uncertainty, "the share's uncertainty");
+  near(await figure("hours").textContent(), item.reporting_hours, item.reporting_hours, "the reporting hours");
+  const level = `${Math.round(answer.confidence * 100)} %`;
+  check((await section.locator("table.savings-figures caption").textContent()).includes(level), `the confidence is not said as ${level}`);
+  const f = item.baseline_fit;
+  near(await fit("cvrmse").textContent(), 100 * f.cvrmse, 100 * f.cvrmse, "CV(RMSE)");
+  near(await fit("nmbe").textContent(), 100 * f.nmbe, 100 * f.nmbe, "NMBE");
+  near(await fit("r2").textContent(), f.r2, f.r2, "R²");
+  near(await fit("hours").textContent(), f.hours, f.hours, "the baseline's hours");
+  near(await fit("parameters").textContent(), f.parameters, f.parameters, "the model's parameters");
+  const meets = f.cvrmse <= 0.3 && Math.abs(f.nmbe) <= 0.1;
+  const verdict = section.locator("[data-verdict]");
+  check(await verdict.getAttribute("data-verdict") === (meets ? "meets" : "fails"), `the verdict on the fit is not Guideline 14's (CV(RMSE) ${f.cvrmse}, NMBE ${f.nmbe})`);
+  check((await verdict.textContent()).includes(meets ? "meets ASHRAE Guideline 14" : "does not meet ASHRAE Guideline 14"), "the verdict is not said in words");
+
+  // The months: the chart's bars and the table's rows.
+  await section.locator("figure.savings-chart canvas").waitFor();
+  check(Number(await section.locator("figure.savings-chart .plot").getAttribute("data-months")) === item.months.length,
+        `the chart has other months than the API's ${item.months.length}`);
+  await section.locator("details.bucket-table summary").click();
+  const rows = section.locator("details.bucket-table tbody tr");
+  check(await rows.count() === item.months.length, `the table has ${await rows.count()} months, the API ${item.months.length}`);
+  for (const [i, m] of item.months.entries()) {
+    const cells = rows.nth(i).locator("td");
+    near(await cells.nth(0).textContent(), m.adjusted_baseline, m.adjusted_baseline, `month ${i + 1}'s adjusted baseline`);
+    near(await cells.nth(1).textContent(), m.actual, m.actual, `month ${i + 1}'s actual`);
+  }
+  await screenshot(page, "energy-savings-desktop.png", { fullPage: true });
+  await page.setViewportSize(PHONE);
+  await screenshot(page, "energy-savings-phone.png", { fullPage: true });
+  await page.setViewportSize(DESKTOP);
+
+  // A medium the building has no meter of: no estimate, and why.
+  const without = await api(`/api/v1/analytics/savings?${new URLSearchParams({ ...Object.fromEntries(query), medium: "gas" })}`, {}, token);
+  check(/has no gas meter/.test(without.items[0].not_judged ?? ""), `the savings API estimates ${subject.name}'s gas: ${without.items[0].not_judged}`);
+  await section.getByLabel("Medium").selectOption("gas");
+  await section.locator(".not-judged").waitFor();
+  const said = await section.locator(".not-judged").textContent();
+  check(said === "No estimate: The building has no gas meter.", `the page says "${said}" for a building without gas`);
+  console.log(`energy_analytics: savings — ${subject.name} ${item.avoided.toFixed(0)} ± ${item.avoided_uncertainty.toFixed(0)} kWh, the fit ${meets ? "meets" : "fails"} Guideline 14`);
+}
+
 await scenario("energy_analytics", async ({ signIn, api, tokenOf, base, screenshot }) => {
   const token = await tokenOf(USER);
   const admin = await tokenOf(ADMIN);
@@ -159,4 +254,5 @@ await scenario("energy_analytics", async ({ signIn, api, tokenOf, base, screensh
   await page.getByRole("heading", { name: "Energy", level: 1 }).waitFor();
   const context = { page, api, token, admin, base, buildings, consumption, screenshot };
   await checkBudgets(context);
+  await checkSavings(context);
 }, { history: 400 });
