@@ -109,9 +109,10 @@ function options(points: Charted[], width: number, onZoom: (w: Window) => void):
 // year of minute readings draws as fast as a day; all points come in one
 // query. Zooming (drag across the chart, or the buttons) asks again for the
 // narrower window, so detail appears down to the raw readings' buckets.
-export function Chart({ points, t }: { points: Charted[]; t: Words }) {
+// `initialWindow` opens the chart zoomed into a window (a link's span).
+export function Chart({ points, t, initialWindow = null }: { points: Charted[]; t: Words; initialWindow?: Window | null }) {
   const [range, setRange] = useState<(typeof RANGES)[number]>(RANGES[0]);
-  const [zoomed, setZoomed] = useState<Window | null>(null);
+  const [zoomed, setZoomed] = useState<Window | null>(initialWindow);
   const [bucket, setBucket] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const box = useRef<HTMLDivElement>(null);
