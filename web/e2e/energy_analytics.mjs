@@ -298,6 +298,117 @@ async function checkForecast({ page, api, token, buildings, consumption, screens
   console.log(`energy_analytics: forecast — ${subject.name}'s 72 hours from ${answer.from} (${item.weather}) as the API's`);
 }
 
+// ---- recommendations ----
+
+// The medium a finding is about: the API's, else what its rule reads (the
+// heating rules and plant outside occupancy the building's heat, else its
+// gas; the others electricity).
+function mediumOf(finding, series) {
+  if (finding.medium) return series.find((s) => s.medium === finding.medium);
+  const heat = finding.kind.startsWith("heating_") || finding.kind === "plant_outside_occupancy";
+  return heat ? series.find((s) => s.medium === "heat") ?? series.find((s) => s.medium === "gas")
+              : series.find((s) => s.medium === "electricity");
+}
+
+async function checkRecommendations({ page, api, token, buildings, consumption, screenshot }) {
+  await openPart(page, "Recommendations");
+  const section = page.locator("section.recommendations");
+  await page.waitForFunction(() => document.querySelector("section.recommendations")?.dataset.shown === "all");
+  const answer = await api("/api/v1/analytics/recommendations", {}, token);
+  check(answer.findings.length >= 2, `the demo town has ${answer.findings.length} findings: too few to rank`);
+  const items = section.locator("ol.findings > li.finding");
+  const order = await items.evaluateAll((list) => list.map((li) => `${li.dataset.building}/${li.dataset.kind}`));
+  const expected = answer.findings.map((f) => `${f.building_id}/${f.kind}`);
+  check(JSON.stringify(order) === JSON.stringify(expected), `the findings are in the order ${order}, the API's ${expected}`);
+  for (const [i, f] of answer.findings.entries()) {
+    const item = items.nth(i);
+    const what = `finding ${i + 1} (${f.kind})`;
+    const heading = await item.locator("h3").textContent();
+    check(heading.includes(f.title) && heading.includes(f.severity), `${what}: the heading "${heading}" is not "${f.title}", ${f.severity}`);
+    check(heading.startsWith(`${f.priority}.`), `${what}: ranked ${heading}, the API ${f.priority}`);
+    check((await item.locator(".building-name-line").textContent()) === buildings.find((b) => b.id === f.building_id).name,
+          `${what}: of another building`);
+    near(await item.locator('[data-figure="kwh"] dd').textContent(), f.per_year.kwh, f.per_year.kwh, `${what}: kWh a year`);
+    near(await item.locator('[data-figure="money"] dd').textContent(), f.per_year.money, f.per_year.money, `${what}: money a year`);
+    near(await item.locator('[data-figure="co2"] dd').textContent(), f.per_year.kg_co2, f.per_year.kg_co2, `${what}: CO2 a year`);
+    check((await item.locator(".explanation").textContent()) === f.explanation, `${what}: the explanation is not the API's`);
+  }
+
+  // Each finding's evidence chart: its medium's hours over the span, as
+  // the consumption API has them.
+  for (const [i, f] of answer.findings.entries()) {
+    const item = items.nth(i);
+    const what = `finding ${i + 1} (${f.kind})`;
+    await item.locator("details > summary").click();
+    await item.locator('.evidence[data-shown="0"]').waitFor();
+    const span = f.evidence[0];
+    const hourly = await consumption({ scope: "building", id: f.building_id, interval: "hour",
+                                       from: span.start, to: new Date(Date.parse(span.end) - 1) });
+    const series = mediumOf(f, hourly.series);
+    check(series, `${what}: the building has no meter of the finding's medium`);
+    const inSpan = series.buckets.filter((b) => Date.parse(b.start) >= Date.parse(span.start) && Date.parse(b.start) < Date.parse(span.end));
+    const known = inSpan.filter((b) => b.value !== null);
+    check(known.length > 0, `${what}: the consumption API has no hour of the span ${span.start}–${span.end}`);
+    const plot = item.locator("figure.evidence-chart .plot");
+    await plot.locator("canvas").waitFor();
+    check(Number(await plot.getAttribute("data-span-hours")) === known.length,
+          `${what}: the evidence chart has ${await plot.getAttribute("data-span-hours")} hours of the span, the API ${known.length}`);
+    await item.locator(".evidence details summary").click();
+    const rows = item.locator("table.evidence-table tbody tr");
+    check(await rows.count() === inSpan.length, `${what}: the span's table has ${await rows.count()} hours, not ${inSpan.length}`);
+    for (const [h, b] of inSpan.entries())
+      if (b.value !== null) near(await rows.nth(h).locator("td").textContent(), b.value, b.value, `${what}: hour ${h + 1} of the span`);
+    const link = new URL((await item.locator('a[data-span="0"]').getAttribute("href")).replace("#", "http://x/"));
+    const points = f.point_ids ?? series.meters;
+    // The span with at most a day either side.
+    const [from, to] = [Date.parse(link.searchParams.get("from")), Date.parse(link.searchParams.get("to"))];
+    const [start, end] = [Date.parse(span.start), Date.parse(span.end)];
+    check(link.searchParams.get("points") === points.join(",") && from <= start && to >= end &&
+          start - from <= 86_400_000 && to - end <= 86_400_000,
+          `${what}: the chart link ${link} is not for ${points} over ${span.start}–${span.end}`);
+  }
+  await screenshot(page, "energy-recommendations-desktop.png", { fullPage: true });
+  await page.setViewportSize(PHONE);
+  await screenshot(page, "energy-recommendations-phone.png", { fullPage: true });
+  await page.setViewportSize(DESKTOP);
+
+  // Another span of a finding with several: its chart follows.
+  const several = answer.findings.findIndex((f) => f.evidence.length > 1);
+  if (several >= 0) {
+    const item = items.nth(several);
+    await item.locator("ol.spans li").nth(1).getByRole("button").click();
+    await item.locator('.evidence[data-shown="1"] figure.evidence-chart canvas').waitFor();
+  }
+
+  // The rules not judged, by building.
+  await section.locator("details.not-judged-list > summary").click();
+  const judged = answer.buildings.filter((b) => b.not_judged.length > 0);
+  check(await section.locator("details.not-judged-list li").count() === judged.length, "the buildings with rules not judged are not the API's");
+  for (const b of judged) {
+    const said = await section.locator(`details.not-judged-list li[data-building="${b.building_id}"]`).textContent();
+    check(said.split("(").length - 1 === b.not_judged.length, `building ${b.building_id}: "${said}" is not its ${b.not_judged.length} rules not judged`);
+  }
+
+  // One building's findings alone.
+  const one = answer.findings[0].building_id;
+  await section.getByLabel("Building").selectOption({ label: buildings.find((b) => b.id === one).name });
+  await page.waitForFunction((k) => document.querySelector("section.recommendations")?.dataset.shown === k, String(one));
+  const own = await api(`/api/v1/analytics/recommendations?building_id=${one}`, {}, token);
+  check(await items.count() === own.findings.length, `building ${one} shows ${await items.count()} findings, the API ${own.findings.length}`);
+
+  // The first finding's evidence link opens the building's chart of its
+  // meters, zoomed into the span.
+  const first = items.first();
+  await first.locator("details > summary").click();
+  await first.locator('.evidence[data-shown="0"]').waitFor();
+  await first.locator('a[data-span="0"]').click();
+  await page.getByRole("heading", { name: buildings.find((b) => b.id === one).name, level: 1 }).waitFor();
+  await page.locator("figure.chart canvas").waitFor();
+  await page.waitForFunction(() => Number(document.querySelector("figure.chart .plot")?.dataset.buckets) > 0);
+  check(await page.getByRole("button", { name: "Reset zoom" }).count() === 1, "the chart did not open zoomed into the span");
+  console.log(`energy_analytics: recommendations — ${answer.findings.length} findings in the API's order, their evidence charted`);
+}
+
 await scenario("energy_analytics", async ({ signIn, api, tokenOf, base, screenshot }) => {
   const token = await tokenOf(USER);
   const admin = await tokenOf(ADMIN);
@@ -316,4 +427,5 @@ await scenario("energy_analytics", async ({ signIn, api, tokenOf, base, screensh
   await checkBudgets(context);
   await checkSavings(context);
   await checkForecast(context);
+  await checkRecommendations(context);
 }, { history: 400 });

@@ -69,8 +69,12 @@ export function evidenceWindow(e: Evidence): { from: number; to: number } {
   return { from: start - pad, to: end + pad };
 }
 
-// The building's chart of the points over the span.
+// The building's chart of the points over the span, with the evidence
+// chart's hours either side (a peak's single hour alone is one dot).
 export function chartLink(building: number, points: number[], e: Evidence): string {
-  const q = new URLSearchParams({ points: points.join(","), from: e.start, to: e.end });
+  const around = evidenceWindow(e);
+  const q = new URLSearchParams({
+    points: points.join(","), from: new Date(around.from).toISOString(), to: new Date(around.to).toISOString(),
+  });
   return `#/buildings/${building}?${q}`;
 }
