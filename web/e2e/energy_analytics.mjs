@@ -200,6 +200,11 @@ async function checkSavings({ page, api, token, buildings, consumption, screensh
   near(await figure("hours").textContent(), item.reporting_hours, item.reporting_hours, "the reporting hours");
   const level = `${Math.round(answer.confidence * 100)} %`;
   check((await section.locator("table.savings-figures caption").textContent()).includes(level), `the confidence is not said as ${level}`);
+  const sentence = await section.locator(".savings-said").textContent();
+  check(sentence.startsWith(item.avoided < 0 ? "More was used than the baseline predicts" : "Saved:") && sentence.includes(`at ${level} confidence`),
+        `the savings are said as "${sentence}"`);
+  check(sentence.includes("within their uncertainty") === (Math.abs(item.avoided) <= item.avoided_uncertainty),
+        `"${sentence}" misjudges whether the savings are within their uncertainty (${item.avoided} ± ${item.avoided_uncertainty})`);
   const f = item.baseline_fit;
   near(await fit("cvrmse").textContent(), 100 * f.cvrmse, 100 * f.cvrmse, "CV(RMSE)");
   near(await fit("nmbe").textContent(), 100 * f.nmbe, 100 * f.nmbe, "NMBE");

@@ -2,7 +2,7 @@
 // its own period, judged against ASHRAE Guideline 14 in plain words: a
 // saving is only as good as the model that predicts the baseline.
 import { localWords, type Words } from "../../../i18n";
-import { formatAmount } from "../figures";
+import { formatEnergy, formatEnergyLike } from "../figures";
 import { localeOf } from "../plot";
 import { guideline14, type SavingsItem } from "./savings";
 import { SAVINGS_WORDS } from "./words";
@@ -14,7 +14,9 @@ function percent(t: Words, fraction: number, digits = 1): string {
 
 export function SavingsFigures({ t, item, confidence, subject }: { t: Words; item: Required<SavingsItem>; confidence: number; subject: string }) {
   const w = localWords(t, SAVINGS_WORDS);
-  const energy = (v: number) => formatAmount(t, v, item.unit).replace("-", "−");
+  // Savings are of energy media only: kWh, MWh.
+  const energy = (v: number) => formatEnergy(t, v).replace("-", "−");
+  const uncertainty = formatEnergyLike(t, item.avoided_uncertainty, item.avoided);
   const level = `${Math.round(confidence * 100)} %`;
   const fit = item.baseline_fit;
   const judged = guideline14(fit);
@@ -22,12 +24,13 @@ export function SavingsFigures({ t, item, confidence, subject }: { t: Words; ite
     !judged.cvrmse && w.cvrmseAbove(percent(t, fit.cvrmse)),
     !judged.nmbe && w.nmbeAbove(percent(t, fit.nmbe)),
   ].filter(Boolean).join(w.and);
-  const amount = `${energy(item.avoided)} ± ${energy(item.avoided_uncertainty)}`;
-  const fraction = `${percent(t, item.fractional_savings)} ± ${percent(t, item.fractional_savings_uncertainty)}`;
+  // The sentence says saved or more used, so its figures go without sign.
+  const amount = `${energy(Math.abs(item.avoided))} ± ${uncertainty}`;
+  const fraction = `${percent(t, Math.abs(item.fractional_savings))} ± ${percent(t, item.fractional_savings_uncertainty)}`;
   return (
     <>
       <p className="savings-said">
-        {item.avoided < 0 ? w.moreUsed : w.saved(amount, fraction, level)}{" "}
+        {(item.avoided < 0 ? w.moreUsed : w.saved)(amount, fraction, level)}{" "}
         {Math.abs(item.avoided) <= item.avoided_uncertainty && w.withinUncertainty(level)}
       </p>
       <div className="figure-tables">
@@ -39,7 +42,7 @@ export function SavingsFigures({ t, item, confidence, subject }: { t: Words; ite
               <tr data-figure="actual"><th scope="row">{w.actual}</th><td className="number">{energy(item.actual)}</td></tr>
               <tr data-figure="avoided">
                 <th scope="row">{w.avoided}</th>
-                <td className="number"><span data-value>{energy(item.avoided)}</span> <span data-uncertainty>± {energy(item.avoided_uncertainty)}</span></td>
+                <td className="number"><span data-value>{energy(item.avoided)}</span> <span data-uncertainty>± {uncertainty}</span></td>
               </tr>
               <tr data-figure="fraction">
                 <th scope="row">{w.fraction}</th>

@@ -20,7 +20,8 @@ const de = {
     `Eingespart: ${amount} (${fraction}) bei ${confidence} Vertrauen.`,
   withinUncertainty: (confidence: string) =>
     `Die Einsparung liegt innerhalb ihrer Unsicherheit: bei ${confidence} Vertrauen kann sie auch null sein.`,
-  moreUsed: "Verbraucht wurde mehr, als die Basis vorhersagt.",
+  moreUsed: (amount: string, fraction: string, confidence: string) =>
+    `Verbraucht wurde mehr, als die Basis vorhersagt: ${amount} (${fraction}) bei ${confidence} Vertrauen.`,
   fit: "Güte des Basismodells",
   cvrmse: "CV(RMSE)",
   nmbe: "NMBE",
@@ -61,7 +62,8 @@ const en: SavingsWords = {
     `Saved: ${amount} (${fraction}) at ${confidence} confidence.`,
   withinUncertainty: (confidence: string) =>
     `The savings are within their uncertainty: at ${confidence} confidence they may be nothing.`,
-  moreUsed: "More was used than the baseline predicts.",
+  moreUsed: (amount: string, fraction: string, confidence: string) =>
+    `More was used than the baseline predicts: ${amount} (${fraction}) at ${confidence} confidence.`,
   fit: "Fit of the baseline model",
   cvrmse: "CV(RMSE)",
   nmbe: "NMBE",
