@@ -1,7 +1,9 @@
 // Accessibility: axe-core's WCAG 2.1 A and AA rules on every page — the
 // sign-in page, the buildings with their map and energy tiles, a building
 // with a chart open, the energy page with its comparison chart, table and
-// ranking, the alarms with one raised and their history, each administration section
+// ranking and its analytics parts (a budget put for the purpose; a year of
+// history, so that savings, forecast and recommendations have figures),
+// the alarms with one raised and their history, each administration section
 // (the rule form showing a mistake, a device's credentials open) — in the
 // light and the dark theme, at desktop (1280×800) and phone (375×740) width,
 // as the tenant admin. Fails listing every violation: the rule, its impact,
@@ -21,7 +23,7 @@ const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.mi
 const ADMIN = "admin@hechingen.demo";
 const SIZES = [{ width: 1280, height: 800 }, { width: 375, height: 740 }];
 
-await scenario("a11y", async ({ open, signIn, api, tokenOf, waitFor, screenshot }) => {
+await scenario("a11y", async ({ open, signIn, api, tokenOf, waitFor, screenshot, base }) => {
   // Each violation once, with every page and look it was seen in.
   const found = new Map();
   let checked = 0;
@@ -93,6 +95,17 @@ await scenario("a11y", async ({ open, signIn, api, tokenOf, waitFor, screenshot 
   await everyLook(login, "sign-in, refused");
   await login.context().close();
 
+  // ---- a budget to show: Rathaus's electricity this year ----
+  const rathaus = (await api("/api/v1/buildings?limit=500", {}, admin)).items.find((b) => b.name === "Rathaus");
+  const settings = await fetch(`${base}/api/v1/buildings/${rathaus.id}/energy`, { headers: { Authorization: `Bearer ${admin}` } });
+  const { building_id, version, updated_at, ...document } = await settings.json();
+  const put = await fetch(`${base}/api/v1/buildings/${rathaus.id}/energy`, {
+    method: "PUT",
+    headers: { Authorization: `Bearer ${admin}`, "Content-Type": "application/json", "If-Match": settings.headers.get("ETag") },
+    body: JSON.stringify({ ...document, budgets: [{ medium: "electricity", year: new Date().getFullYear(), planned_kwh: 100000, planned_cost: 30000 }] }),
+  });
+  if (!put.ok) throw new Error(`the budget was refused: ${put.status} ${await put.text()}`);
+
   const page = await signIn(ADMIN);
 
   // ---- the buildings with their map ----
@@ -114,6 +127,28 @@ await scenario("a11y", async ({ open, signIn, api, tokenOf, waitFor, screenshot 
   await page.locator("table.eui-ranking tbody tr").first().waitFor();
   await page.locator("details.bucket-table summary").click();
   await everyLook(page, "energy");
+
+  // ---- the energy page's analytics parts, each with its tables open ----
+  const parts = page.getByRole("navigation", { name: "Energy sections" });
+  await parts.getByRole("link", { name: "Budgets" }).click();
+  await page.locator("article.budget figure.burn-down-chart canvas").first().waitFor();
+  for (const summary of await page.locator("article.budget details summary").all()) await summary.click();
+  await everyLook(page, "energy budgets");
+  await parts.getByRole("link", { name: "Savings" }).click();
+  await page.locator("section.savings [data-verdict]").waitFor();
+  await page.locator("section.savings details summary").click();
+  await everyLook(page, "energy savings");
+  await parts.getByRole("link", { name: "Forecast" }).click();
+  await page.locator("section.forecast figure.forecast-chart canvas").waitFor();
+  await page.locator("section.forecast details summary").click();
+  await everyLook(page, "energy forecast");
+  await parts.getByRole("link", { name: "Recommendations" }).click();
+  const finding = page.locator("li.finding").first();
+  await finding.locator("details > summary").click();
+  await finding.locator("figure.evidence-chart canvas").waitFor();
+  await finding.locator(".evidence details summary").click();
+  await page.locator("details.not-judged-list > summary").click();
+  await everyLook(page, "energy recommendations");
 
   // ---- the alarms with one raised, its shelving form, the history ----
   let alarm;
@@ -257,4 +292,4 @@ await scenario("a11y", async ({ open, signIn, api, tokenOf, waitFor, screenshot 
   if (stuck) told.push(`the keyboard: ${stuck.message}`);
   if (told.length) throw new Error(told.join("\n"));
   console.log(`a11y: ${checked} axe checks clean; the keyboard signs in, reaches the administration and a building`);
-});
+}, { history: 400 });

@@ -7,20 +7,11 @@
 // ranking by energy use intensity is the order computed here from the API
 // and the buildings' floor areas (a building without one last), and its
 // rows lead to their buildings. Screenshots at desktop and phone widths.
-import { scenario } from "./harness.mjs";
+import { check, near, scenario, waitForLedger } from "./harness.mjs";
 
 const USER = "energy@hechingen.demo";
 const ENERGY_MEDIA = ["electricity", "heat", "gas"];
 const HOUR = 3_600_000;
-
-// A figure as the page writes it in English ("12.3 MWh", "€1,234", "1.2 t",
-// "–"): its value in kWh, kg, m³ or EUR, and half the step of its last digit.
-function parseFigure(text) {
-  const m = /(-?[\d,]+(?:\.(\d+))?)\s*(kWh|MWh|kg|t|m³)?/.exec(text.replace("−", "-"));
-  if (!m) return null;
-  const scale = m[3] === "MWh" || m[3] === "t" ? 1000 : 1;
-  return { value: Number(m[1].replaceAll(",", "")) * scale, half: (0.5 * scale) / 10 ** (m[2]?.length ?? 0) };
-}
 
 // The hours of a bucket that should be known by now and are not (the API
 // counts the hours still to come apart, in pending_hours).
@@ -42,18 +33,6 @@ function periodParams(kind, year, month) {
     : { from: new Date(Date.UTC(year, 0, 1, 12)), to: new Date(Date.UTC(year, 11, 31, 12)), interval: "month" };
 }
 
-function check(condition, message) {
-  if (!condition) throw new Error(message);
-}
-
-function near(shown, low, high, what) {
-  const f = parseFigure(shown);
-  check(f !== null, `${what}: "${shown}" is no figure`);
-  const slack = f.half + 1e-6 * Math.max(Math.abs(low), Math.abs(high));
-  check(f.value >= Math.min(low, high) - slack && f.value <= Math.max(low, high) + slack,
-        `${what}: the page shows ${shown}, the API ${low === high ? low : `${low} to ${high}`}`);
-}
-
 await scenario("energy", async ({ signIn, api, tokenOf, waitFor, screenshot }) => {
   const token = await tokenOf(USER);
   const admin = await tokenOf("admin@hechingen.demo");
@@ -68,19 +47,8 @@ await scenario("energy", async ({ signIn, api, tokenOf, waitFor, screenshot }) =
              from: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 24, 15)), to: now };
   };
 
-  // The ledger is written by the server's worker after the history: wait
-  // until the past months stop changing.
   const started = Date.now();
-  let last = "";
-  let steady = 0;
-  await waitFor("the ledger to take in the history", async () => {
-    const answer = await consumption(euiQuery());
-    const past = JSON.stringify(answer.series.map((s) => s.buckets.slice(0, -1).map((b) => [b.value, b.unknown_hours])));
-    steady = past === last && answer.series.length > 0 ? steady + 1 : 0;
-    last = past;
-    if (steady < 2) await new Promise((r) => setTimeout(r, 2000));
-    return steady >= 2;
-  }, 240_000);
+  await waitForLedger(consumption);
   console.log(`energy: the ledger held the history after ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   // ---- the overview's tiles: today and this month, as the API says ----

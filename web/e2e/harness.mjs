@@ -46,6 +46,49 @@ export async function waitFor(what, check, timeoutMs) {
   }
 }
 
+export function check(condition, message) {
+  if (!condition) throw new Error(message);
+}
+
+// A figure as the page writes it in English ("12.3 MWh", "€1,234", "1.2 t",
+// "−4.5 %", "–"): its value in kWh, kg, m³, EUR or per cent, and half the
+// step of its last digit.
+export function parseFigure(text) {
+  const m = /(-?[\d,]+(?:\.(\d+))?)\s*(kWh|MWh|kg|t|m³)?/.exec(text.replace("−", "-"));
+  if (!m) return null;
+  const scale = m[3] === "MWh" || m[3] === "t" ? 1000 : 1;
+  return { value: Number(m[1].replaceAll(",", "")) * scale, half: (0.5 * scale) / 10 ** (m[2]?.length ?? 0) };
+}
+
+// That the figure shown is the API's (or between two answers of it), to
+// the digits shown.
+export function near(shown, low, high, what) {
+  const f = parseFigure(shown);
+  check(f !== null, `${what}: "${shown}" is no figure`);
+  const slack = f.half + 1e-6 * Math.max(Math.abs(low), Math.abs(high));
+  check(f.value >= Math.min(low, high) - slack && f.value <= Math.max(low, high) + slack,
+        `${what}: the page shows ${shown}, the API ${low === high ? low : `${low} to ${high}`}`);
+}
+
+// The ledger is written by the server's worker after the history: waits
+// until the tenant's past months by building stop changing. `consumption`
+// asks the consumption API with a query object.
+export async function waitForLedger(consumption) {
+  const now = new Date();
+  const query = { scope: "tenant", by: "building", interval: "month",
+                  from: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 24, 15)), to: now };
+  let last = "";
+  let steady = 0;
+  await waitFor("the ledger to take in the history", async () => {
+    const answer = await consumption(query);
+    const past = JSON.stringify(answer.series.map((s) => s.buckets.slice(0, -1).map((b) => [b.value, b.unknown_hours])));
+    steady = past === last && answer.series.length > 0 ? steady + 1 : 0;
+    last = past;
+    if (steady < 2) await new Promise((r) => setTimeout(r, 2000));
+    return steady >= 2;
+  }, 240_000);
+}
+
 // Runs one scenario against a fresh demo town (7 buildings, a day of history
 // unless told otherwise; env adds to the server's environment). Exits 0 when every check held, 1 otherwise, with a
 // screenshot of the page that failed and the end of the server's log.

@@ -4,7 +4,7 @@ import { session } from "./api/client";
 import { dictionary, initialLanguage, keepLanguage, type Language } from "./i18n";
 import { Admin, adminSections } from "./pages/Admin";
 import { Alarms } from "./pages/Alarms";
-import { Building } from "./pages/Building";
+import { Building, chartedIn } from "./pages/Building";
 import { Buildings } from "./pages/Buildings";
 import { Login } from "./pages/Login";
 
@@ -64,9 +64,12 @@ export function App() {
     </div>
   );
 
-  const match = /^#\/buildings\/(\d+)$/.exec(route);
+  // A building, optionally with points charted over a window
+  // (#/buildings/6?points=659,663&from=…&to=…, as the energy page links).
+  const match = /^#\/buildings\/(\d+)(?:\?(.*))?$/.exec(route);
   const building = match ? Number(match[1]) : null;
   const adminPath = /^#\/admin(?:\/([\w-]+))?$/.exec(route);
+  const energyPath = /^#\/energy(?:\/([\w-]+))?$/.exec(route);
 
   if (!signedIn)
     return (
@@ -93,12 +96,12 @@ export function App() {
         ) : route === "#/alarms" || route === "#/alarms/history" ? (
           <Alarms t={t} canAck={permissions.includes("alarms:ack")}
                   view={route === "#/alarms" ? "open" : "history"} />
-        ) : route === "#/energy" ? (
+        ) : energyPath ? (
           <Suspense fallback={<p>{t.loading}</p>}>
-            <Energy t={t} />
+            <Energy t={t} part={energyPath[1] ?? ""} />
           </Suspense>
         ) : building ? (
-          <Building id={building} t={t} />
+          <Building id={building} t={t} charting={chartedIn(match?.[2])} />
         ) : (
           <Buildings t={t} canReadAlarms={permissions.includes("alarms:read")}
                      canReadAnalytics={permissions.includes("analytics:read")} />

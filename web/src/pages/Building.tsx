@@ -52,9 +52,25 @@ function placed(tree: Tree): Placed[] {
   return [...new Map(out.map((p) => [p.id, p])).values()];
 }
 
+// Points to chart when the page opens, over a window: what a link from
+// elsewhere asks for (?points=1,2&from=<RFC 3339>&to=<RFC 3339>).
+export interface Charting {
+  points: number[];
+  window: { from: number; to: number } | null;
+}
+
+export function chartedIn(query: string | undefined): Charting | null {
+  if (!query) return null;
+  const q = new URLSearchParams(query);
+  const points = (q.get("points") ?? "").split(",").map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const [from, to] = [Date.parse(q.get("from") ?? ""), Date.parse(q.get("to") ?? "")];
+  if (points.length === 0) return null;
+  return { points, window: from < to ? { from, to } : null };
+}
+
 // A building's points with their live values: the snapshot when the page
 // subscribes, then every value as the server has it.
-export function Building({ id, t }: { id: number; t: ReturnType<typeof dictionary> }) {
+export function Building({ id, t, charting }: { id: number; t: ReturnType<typeof dictionary>; charting: Charting | null }) {
   const [tree, setTree] = useState<Tree | null>(null);
   const [selection, setSelection] = useState<Selection>({ kind: "all" });
   const [values, setValues] = useState<Map<number, Value>>(new Map());
@@ -90,6 +106,14 @@ export function Building({ id, t }: { id: number; t: ReturnType<typeof dictionar
   }, [id]);
 
   const points = useMemo(() => (tree ? placed(tree) : []), [tree]);
+
+  // The points a link asks for, once the tree names them.
+  const asked = charting?.points.join(",");
+  useEffect(() => {
+    if (!charting) return;
+    const wanted = points.filter((p) => charting.points.includes(p.id));
+    if (wanted.length > 0) setCharted(wanted.slice(0, MAX_CHARTED));
+  }, [points, asked]);
 
   // Each point's last day in half hours, for the sparklines: one query per
   // 200 points (the API's most), side by side.
@@ -187,7 +211,7 @@ export function Building({ id, t }: { id: number; t: ReturnType<typeof dictionar
       </nav>
       <div className="points">
       <h2 id="points-title">{selection.kind === "all" ? t.points : selection.name}</h2>
-      {charted.length > 0 && <Chart points={charted} t={t} />}
+      {charted.length > 0 && <Chart points={charted} t={t} initialWindow={charting?.window ?? null} />}
       <div className="scroll">
       <table className="live-points">
         <thead>

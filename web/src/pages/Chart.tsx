@@ -36,6 +36,12 @@ const RANGES = [
 const COLOURS = ["#15803d", "#c2410c", "#2563eb", "#c026d3", "#a16207", "#0e7490", "#e11d48", "#4d7c0f"];
 export const MAX_CHARTED = COLOURS.length;
 const SMALLEST_WINDOW_MS = 10 * 60_000;
+// Raw readings are kept 30 days (docs/api.md); past them only the hourly
+// rollups answer, so a window reaching further back (an old span linked
+// from the energy page) asks for buckets of at least an hour, or it would
+// come back empty.
+const RAW_RETENTION_MS = 30 * 86_400_000;
+const HOUR_MS = 3_600_000;
 
 type Window = { from: number; to: number };
 
@@ -109,9 +115,10 @@ function options(points: Charted[], width: number, onZoom: (w: Window) => void):
 // year of minute readings draws as fast as a day; all points come in one
 // query. Zooming (drag across the chart, or the buttons) asks again for the
 // narrower window, so detail appears down to the raw readings' buckets.
-export function Chart({ points, t }: { points: Charted[]; t: Words }) {
+// `initialWindow` opens the chart zoomed into a window (a link's span).
+export function Chart({ points, t, initialWindow = null }: { points: Charted[]; t: Words; initialWindow?: Window | null }) {
   const [range, setRange] = useState<(typeof RANGES)[number]>(RANGES[0]);
-  const [zoomed, setZoomed] = useState<Window | null>(null);
+  const [zoomed, setZoomed] = useState<Window | null>(initialWindow);
   const [bucket, setBucket] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const box = useRef<HTMLDivElement>(null);
@@ -133,7 +140,7 @@ export function Chart({ points, t }: { points: Charted[]; t: Words }) {
           points: points.map((p) => p.id),
           from: new Date(from).toISOString(),
           to: new Date(to).toISOString(),
-          bucket: "auto",
+          bucket: from < Date.now() - RAW_RETENTION_MS && (to - from) / Math.min(2000, width) < HOUR_MS ? "1h" : "auto",
           agg: points.length === 1 ? ["avg", "min", "max"] : ["avg"],
           max_points: Math.min(2000, width),
         }),

@@ -1,11 +1,12 @@
 // The buildings as the energy page needs them: to choose one, to name it,
-// and to divide its energy by its floor area.
+// to divide its energy by its floor area, and to find its local months.
 import { session } from "../../api/client";
 
 export interface EnergyBuilding {
   id: number;
   name: string;
   gross_floor_area_m2: number | null;
+  timezone: string; // IANA, e.g. Europe/Berlin
 }
 
 export async function fetchBuildings(): Promise<EnergyBuilding[]> {

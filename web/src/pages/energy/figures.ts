@@ -17,6 +17,12 @@ export function formatEnergy(t: Words, kWh: number): string {
   return Math.abs(kWh) < 10_000 ? `${number(t, kWh, 0)} kWh` : `${number(t, kWh / 1000, 1)} MWh`;
 }
 
+// An energy in the unit another is written in, so that a figure and its ±
+// read in one unit ("65.6 MWh ± 1.5 MWh", not "± 1,452 kWh").
+export function formatEnergyLike(t: Words, kWh: number, like: number): string {
+  return Math.abs(like) < 10_000 ? `${number(t, kWh, 0)} kWh` : `${number(t, kWh / 1000, 1)} MWh`;
+}
+
 export function formatWater(t: Words, m3: number): string {
   return `${number(t, m3, Math.abs(m3) < 100 ? 1 : 0)} m³`;
 }

@@ -1,5 +1,10 @@
 // The energy page's own words.
 const de = {
+  parts: "Energie-Bereiche",
+  budgets: "Budgets",
+  savings: "Einsparungen",
+  forecast: "Prognose",
+  recommendations: "Empfehlungen",
   consumption: "Verbrauch",
   building: "Gebäude",
   allBuildings: "Alle Gebäude",
@@ -38,6 +43,11 @@ const de = {
 type EnergyWords = typeof de;
 
 const en: EnergyWords = {
+  parts: "Energy sections",
+  budgets: "Budgets",
+  savings: "Savings",
+  forecast: "Forecast",
+  recommendations: "Recommendations",
   consumption: "Consumption",
   building: "Building",
   allBuildings: "All buildings",

@@ -1,0 +1,81 @@
+// The budget burn-down's own words.
+const de = {
+  title: "Budgetverlauf",
+  year: "Jahr",
+  previousYear: "Vorheriges Jahr",
+  nextYear: "Nächstes Jahr",
+  none: (year: number) =>
+    `Für ${year} ist kein Budget festgelegt. Budgets gehören zu den Energie-Einstellungen eines Gebäudes.`,
+  over: "Über Budget",
+  within: "Im Budget",
+  overSaid: (what: string, projection: string, limit: string) =>
+    `${what}: die Hochrechnung von ${projection} liegt über der Grenze von ${limit}.`,
+  energy: "Energie",
+  cost: "Kosten",
+  figures: "Budget in Zahlen",
+  planYear: "Plan für das Jahr",
+  limit: (margin: string) => `Grenze (Plan + ${margin})`,
+  planToDate: "Plan bis Stand",
+  actualToDate: "Ist bis Stand",
+  forecastRest: "Prognose für den Rest des Jahres",
+  projection: "Hochrechnung zum Jahresende",
+  overrun: "Hochrechnung gegenüber Plan",
+  asOf: (day: string) => `Stand: Beginn des ${day}.`,
+  basis: {
+    last_year: "Der Rest des Jahres ist als dieselben Wochentage ein Jahr früher geschätzt.",
+    recent_weeks: "Der Rest des Jahres ist aus den Wochentagen der letzten vier Wochen geschätzt.",
+    none: "Für den Rest des Jahres liegt keine Schätzung vor: die Hochrechnung ist das Ist bis Stand.",
+  } as Record<string, string>,
+  unknown: (hours: string) => `${hours} ohne Messwerte bisher: das Ist ist um sie zu niedrig.`,
+  plan: "Plan (kumuliert)",
+  limitLine: "Grenze (kumuliert)",
+  actual: "Ist (kumuliert)",
+  projectionLine: "Hochrechnung",
+  chart: (what: string, subject: string) => `Budgetverlauf ${what}: ${subject}`,
+  month: "Monat",
+  monthPlan: "Plan im Monat",
+  monthActual: "Ist im Monat",
+  asTable: (what: string) => `${what} als Tabelle`,
+};
+
+type BudgetWords = typeof de;
+
+const en: BudgetWords = {
+  title: "Budget burn-down",
+  year: "Year",
+  previousYear: "Previous year",
+  nextYear: "Next year",
+  none: (year: number) => `No budget is set for ${year}. Budgets are part of a building's energy settings.`,
+  over: "Over budget",
+  within: "Within budget",
+  overSaid: (what: string, projection: string, limit: string) =>
+    `${what}: the projection of ${projection} is above the limit of ${limit}.`,
+  energy: "Energy",
+  cost: "Cost",
+  figures: "The budget in figures",
+  planYear: "Plan for the year",
+  limit: (margin: string) => `Limit (plan + ${margin})`,
+  planToDate: "Plan to date",
+  actualToDate: "Actual to date",
+  forecastRest: "Forecast for the rest of the year",
+  projection: "Projection to year end",
+  overrun: "Projection against plan",
+  asOf: (day: string) => `As of the start of ${day}.`,
+  basis: {
+    last_year: "The rest of the year is forecast as the same weekdays a year earlier.",
+    recent_weeks: "The rest of the year is forecast from the last four weeks' weekdays.",
+    none: "Nothing is forecast for the rest of the year: the projection is the actual to date.",
+  },
+  unknown: (hours: string) => `${hours} without readings so far: the actual is short by them.`,
+  plan: "Plan (cumulative)",
+  limitLine: "Limit (cumulative)",
+  actual: "Actual (cumulative)",
+  projectionLine: "Projection",
+  chart: (what: string, subject: string) => `Burn-down of ${what}: ${subject}`,
+  month: "Month",
+  monthPlan: "Plan in the month",
+  monthActual: "Actual in the month",
+  asTable: (what: string) => `${what} as a table`,
+};
+
+export const BUDGET_WORDS = { de, en };
