@@ -50,10 +50,12 @@ std::array<double, 12> spread(const Budget& b, double annual) {
 }
 
 BudgetQuantity quantity(const std::array<double, 12>& plan, const Budget& b, std::int64_t as_of,
-                        double actual, double projection) {
+                        double actual, const std::array<double, 12>& projected) {
+  const double projection = std::accumulate(projected.begin(), projected.end(), 0.0);
   BudgetQuantity q;
   q.planned = true;
   q.plan_by_month = plan;
+  q.projection_by_month = projected;
   q.plan_year = std::accumulate(plan.begin(), plan.end(), 0.0);
   for (unsigned m = 1; m <= 12; ++m) {
     const std::int64_t start = days_from_civil(b.year, m, 1);
@@ -133,7 +135,6 @@ Result<BudgetCheck> check_budget(const Budget& budget, std::span<const EnergyInt
     if (iv.unknown) ++check.unknown_intervals;
   }
   std::vector<EnergyInterval> projected = to_date;
-  double forecast_kwh = 0;
   for (std::int64_t day = as_of; day < end; ++day) {
     const double kwh = forecast ? forecast(day) : 0;
     if (!is_amount(kwh)) {
@@ -144,12 +145,18 @@ Result<BudgetCheck> check_budget(const Budget& budget, std::span<const EnergyInt
     const TimeMs start = zone.to_utc(day * kMsPerDay);
     const TimeMs stop = zone.to_utc((day + 1) * kMsPerDay);
     projected.push_back({start, stop, kwh});
-    forecast_kwh += kwh;
   }
 
   double actual_kwh = 0;
   for (const auto& iv : to_date) actual_kwh += iv.unknown ? 0 : iv.kwh;
-  double actual_cost = 0, projected_cost = 0;
+  // The projection by local month: each interval in the month it starts in.
+  std::array<double, 12> kwh_by_month{}, cost_by_month{};
+  for (const auto& iv : projected) {
+    if (iv.unknown) continue;
+    const auto date = civil_from_days(HourPiece::floor_div(zone.to_local(iv.start), kMsPerDay));
+    kwh_by_month[date.month - 1] += iv.kwh;
+  }
+  double actual_cost = 0;
   if (!tariffs.empty()) {
     auto actual = price_energy(to_date, zone, tariffs);
     if (!actual) return fail(actual.error());
@@ -157,17 +164,18 @@ Result<BudgetCheck> check_budget(const Budget& budget, std::span<const EnergyInt
     if (!all) return fail(all.error());
     check.currency = actual->currency;
     actual_cost = actual->total.total();
-    projected_cost = all->total.total();
+    for (const auto& m : all->months)
+      if (m.year == budget.year) cost_by_month[m.month - 1] += m.total();
   }
   if (budget.planned_kwh || budget.monthly_kwh) {
     const auto plan =
         budget.monthly_kwh ? *budget.monthly_kwh : spread(budget, *budget.planned_kwh);
-    check.energy = quantity(plan, budget, as_of, actual_kwh, actual_kwh + forecast_kwh);
+    check.energy = quantity(plan, budget, as_of, actual_kwh, kwh_by_month);
   }
   if (plans_cost) {
     const auto plan =
         budget.monthly_cost ? *budget.monthly_cost : spread(budget, *budget.planned_cost);
-    check.cost = quantity(plan, budget, as_of, actual_cost, projected_cost);
+    check.cost = quantity(plan, budget, as_of, actual_cost, cost_by_month);
   }
   check.over_budget = check.energy.over || check.cost.over;
   return check;

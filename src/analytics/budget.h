@@ -56,6 +56,9 @@ std::array<double, 12> monthly_plan(const Budget& budget, double annual);
 struct BudgetQuantity {
   bool planned = false;                    // the budget plans this quantity; the rest is 0 when not
   std::array<double, 12> plan_by_month{};  // January first; sums to plan_year
+  // The projection month by month: the actual of months done, actual and forecast of the
+  // month under way, the forecast of those to come; sums to projection.
+  std::array<double, 12> projection_by_month{};
   double plan_year = 0;
   double plan_to_date = 0;
   double actual_to_date = 0;

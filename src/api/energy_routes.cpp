@@ -281,10 +281,12 @@ HttpResponse consumption(RequestContext& ctx, energy::EnergyService& service) {
 }
 
 json::object budget_quantity_json(const analytics::BudgetQuantity& q) {
-  json::array months;
+  json::array months, projected;
   for (double m : q.plan_by_month) months.push_back(number(m));
+  for (double m : q.projection_by_month) projected.push_back(number(m));
   return {{"plan_year", number(q.plan_year)},
           {"monthly_plan", std::move(months)},
+          {"monthly_projection", std::move(projected)},
           {"plan_to_date", number(q.plan_to_date)},
           {"actual_to_date", number(q.actual_to_date)},
           {"forecast_rest", number(q.forecast_rest)},

@@ -28,6 +28,7 @@ TEST(BenchEnergy, TheLedgerAnswersAsTheReadingsDo) {
   EXPECT_LE(number(o, "max_relative_difference"), 1e-9) << text;
   EXPECT_GT(number(o, "ledger_build_ms"), 0) << text;
   EXPECT_GT(number(o, "from_readings_ms"), 0) << text;
+  EXPECT_GT(o.at("benchmarks_two_years_ms").at("median").to_number<double>(), 0) << text;
 }
 
 TEST(BenchEnergy, BadOptionsExitTwo) {

@@ -554,6 +554,21 @@ EXPECT_NEAR(months[0].to_number<double>(), 250.0 * 31 / 365, 1e-9);
 EXPECT_NEAR(months[1].to_number<double>(), 250.0 * 28 / 365, 1e-9);
 EXPECT_NEAR(b.at("cost").at("monthly_plan").as_array()[11].to_number<double>(), 100.0 * 31 / 365,
             1e-9);
+// The projection by month: all of the readings' 284 kWh in March, nothing
+// forecast; the cost's months each with their fixed charge; both sum to
+// the projection.
+for (const char* q : {"energy", "cost"}) {
+  const auto& projected = b.at(q).at("monthly_projection").as_array();
+  ASSERT_EQ(projected.size(), 12u);
+  double sum = 0;
+  for (const auto& m : projected) sum += m.to_number<double>();
+  EXPECT_NEAR(sum, b.at(q).at("projection").to_number<double>(), 1e-9) << q;
+}
+const auto& energy_months = b.at("energy").at("monthly_projection").as_array();
+EXPECT_NEAR(energy_months[2].to_number<double>(), 284, 1e-9);
+EXPECT_NEAR(energy_months[3].to_number<double>(), 0, 1e-9);
+EXPECT_NEAR(b.at("cost").at("monthly_projection").as_array()[2].to_number<double>(),
+            284 * 0.30 + 31, 1e-9);
 EXPECT_NEAR(b.at("cost").at("actual_to_date").to_number<double>(), 284 * 0.30 + 12 * 31, 1e-9);
 EXPECT_GT(b.at("unknown_intervals").to_number<double>(), 0);  // the rest of the year's hours
 
