@@ -373,6 +373,29 @@ await scenario("energy", async ({ signIn, api, tokenOf, waitFor, screenshot }) =
   await page.getByLabel("Building type").selectOption("");
   await shownRows(null);
 
+  // In German: the words, the marks, the type's name and the comparison
+  // with the median in German figures.
+  await page.getByLabel("Language").selectOption("de");
+  await page.getByRole("heading", { name: "Energiekennwert" }).waitFor();
+  const german = (text) => Number(text.replaceAll(".", "").replace(",", ".").replace("−", "-"));
+  const rawCount = benchmarks.buildings.filter((b) => b.current.eui_normalised === null && b.current.eui !== null).length;
+  check(await page.locator("details.not-normalised summary", { hasText: "nicht bereinigt" }).count() === rawCount,
+        `not ${rawCount} figures are marked "nicht bereinigt"`);
+  for (const b of benchmarks.buildings.filter((b) => b.type === shared.type)) {
+    const said = await page.locator(`tr[data-building="${b.building_id}"] [data-against-median]`).textContent();
+    const m = /^(\S+) % zum Median ([\d.,]+) \(2 Gebäude\)$/.exec(said);
+    const off = 100 * ((b.current.eui_normalised ?? b.current.eui) / shared.median_eui - 1);
+    check(m && Math.abs(german(m[1]) - off) <= 0.05 + 1e-9 && Math.abs(german(m[2]) - shared.median_eui) <= 0.05 + 1e-9,
+          `${b.name} against its type's median says "${said}" in German, not ${off.toFixed(1)} % of ${shared.median_eui.toFixed(1)}`);
+  }
+  const hall = benchmarks.buildings.find((b) => b.type === "town_hall");
+  if (hall) {
+    const typeShown = await page.locator(`tr[data-building="${hall.building_id}"] td[data-type]`).evaluate((e) => e.firstChild.textContent);
+    check(typeShown === "Rathaus", `a town hall's type is "${typeShown}" in German`);
+  }
+  await page.getByLabel("Sprache").selectOption("en");
+  await page.getByRole("heading", { name: "Energy use intensity" }).waitFor();
+
   // A row leads to its building.
   const top = benchmarks.buildings[0];
   await ranking.first().getByRole("link", { name: top.name }).click();
