@@ -4,9 +4,12 @@
 // of today and this month; the energy page draws a month beside the same
 // month a year earlier, its table and totals agree with the API, it steps a
 // period back and forth, switches medium, building and to a year; the
-// ranking by energy use intensity is the order computed here from the API
-// and the buildings' floor areas (a building without one last), and its
-// rows lead to their buildings. Screenshots at desktop and phone widths.
+// ranking by energy use intensity is the benchmarks API's, figure by figure
+// (normalised, else raw and marked so with why; incomplete where a year
+// lacks hours, as the earlier one does; each building against its type's
+// median, two of a type made for it; filtered by type; a building without a
+// floor area last), and its rows lead to their buildings. Screenshots at
+// desktop and phone widths.
 import { check, near, scenario, waitForLedger } from "./harness.mjs";
 
 const USER = "energy@hechingen.demo";
@@ -33,6 +36,91 @@ function periodParams(kind, year, month) {
     : { from: new Date(Date.UTC(year, 0, 1, 12)), to: new Date(Date.UTC(year, 11, 31, 12)), interval: "month" };
 }
 
+// The ranking's rows against the benchmarks API's buildings they show: the
+// rank among those with a figure, the figure ranked by (normalised, else raw
+// and marked so, with why), the raw figure, the change on the year before
+// (normalised where both years are), a figure from a year with hours
+// unknown marked incomplete with them, and the building against its type's
+// median (itself the median of the type's figures).
+async function checkRanking({ ranking, benchmarks, rows }) {
+  const firstText = (cell) => cell.evaluate((e) => e.firstChild?.textContent ?? "");
+  const hours = (h) => `${h.toLocaleString("en-GB")} h`;
+  const rankedBy = (b) => b.current.eui_normalised ?? b.current.eui;
+  let rank = 0;
+  for (const [i, b] of rows.entries()) {
+    const row = ranking.nth(i);
+    const cell = (name) => row.locator(`td[data-${name}]`);
+    const figure = rankedBy(b);
+    if (figure !== null) rank += 1;
+    const rankShown = await row.locator("td").first().textContent();
+    check(rankShown === (figure === null ? "–" : String(rank)), `${b.name} is ranked ${rankShown}, not ${figure === null ? "–" : rank}`);
+
+    // The figure ranked by, marked where raw, with why.
+    const eui = cell("eui");
+    if (figure === null) check(await firstText(eui) === "–", `${b.name} has no intensity but shows ${await firstText(eui)}`);
+    else near(await firstText(eui), figure, figure, `${b.name}'s intensity`);
+    const raw = b.current.eui_normalised === null && b.current.eui !== null;
+    const mark = eui.locator("details.not-normalised");
+    check((await mark.count() === 1) === raw, `${b.name}'s intensity is ${raw ? "not " : ""}marked not normalised`);
+    if (raw) {
+      await mark.locator("summary").click();
+      const why = await mark.locator("p").textContent();
+      const said = b.heating_medium === null ? "No heat or gas meter"
+        : b.current.hdd === null || b.reference_hdd === null ? "No degree days" : "The heating does not follow";
+      check(why.startsWith(said) && (b.heating_medium === null || why.includes(b.current.not_normalised)),
+            `${b.name} is not normalised because "${b.current.not_normalised}", the page says "${why}"`);
+    }
+    const incomplete = async (where, unknown) => {
+      const marks = where.locator("[data-incomplete]");
+      check((await marks.count() > 0) === unknown.some((h) => h > 0), `${b.name}'s ${await where.getAttribute("class")} figure is ${unknown.some((h) => h > 0) ? "not " : ""}marked incomplete`);
+      if (unknown.some((h) => h > 0)) {
+        const said = await marks.textContent();
+        for (const h of unknown.filter((h) => h > 0)) check(said.includes(hours(h)), `${b.name}'s incomplete mark "${said}" does not say ${hours(h)}`);
+      }
+    };
+    if (figure !== null) await incomplete(eui, [b.current.unknown_hours]);
+
+    // The raw figure; the change on the year before.
+    const rawShown = await firstText(cell("raw"));
+    if (b.current.eui === null) check(rawShown === "–", `${b.name} has no raw intensity but shows ${rawShown}`);
+    else near(rawShown, b.current.eui, b.current.eui, `${b.name}'s raw intensity`);
+    const change = b.change_normalised ?? b.change;
+    const changeCell = cell("change");
+    if (change === null) check(await firstText(changeCell) === "–", `${b.name} has no change but shows ${await firstText(changeCell)}`);
+    else {
+      near(await firstText(changeCell), 100 * change, 100 * change, `${b.name}'s change on the year before`);
+      check(await changeCell.getAttribute("data-normalised") === String(b.change_normalised !== null), `${b.name}'s change is not the API's normalised one`);
+      await incomplete(changeCell, [b.current.unknown_hours, b.previous.unknown_hours]);
+    }
+
+    // Against the type's median.
+    const typeCell = row.locator(`td[data-type="${b.type}"]`);
+    check(await typeCell.count() === 1, `${b.name}'s type is not ${b.type}`);
+    check(!(await firstText(typeCell)).includes("_"), `${b.name}'s type is shown as its code`);
+    const type = benchmarks.types.find((k) => k.type === b.type);
+    const against = typeCell.locator("[data-against-median]");
+    if (figure === null) {
+      check(await against.count() === 0, `${b.name} has no intensity but is compared with its type`);
+      continue;
+    }
+    const figures = benchmarks.buildings.filter((o) => o.type === b.type).map(rankedBy).filter((v) => v !== null).sort((x, y) => x - y);
+    const middle = figures.length % 2 ? figures[(figures.length - 1) / 2] : (figures[figures.length / 2 - 1] + figures[figures.length / 2]) / 2;
+    check(type.buildings === figures.length && Math.abs(type.median_eui - middle) < 1e-6 * middle,
+          `the API's median of ${b.type} is ${type.median_eui} of ${type.buildings}, its buildings' ${middle} of ${figures.length}`);
+    const said = await against.textContent();
+    if (type.buildings < 2) {
+      check(said === "the only building of its type", `${b.name}, alone of its type, is compared: "${said}"`);
+      continue;
+    }
+    const m = /^(\S+ %) vs\. the median of ([\d.,]+) \((\d+) buildings\)$/.exec(said);
+    check(m, `${b.name}'s comparison with its type says "${said}"`);
+    const off = 100 * (figure / type.median_eui - 1);
+    near(m[1], off, off, `${b.name} against the median of ${b.type}`);
+    near(m[2], type.median_eui, type.median_eui, `the median of ${b.type}`);
+    check(Number(m[3]) === type.buildings, `the type ${b.type} has ${type.buildings} buildings, the page says ${m[3]}`);
+  }
+}
+
 await scenario("energy", async ({ signIn, api, tokenOf, waitFor, screenshot }) => {
   const token = await tokenOf(USER);
   const admin = await tokenOf("admin@hechingen.demo");
@@ -40,11 +128,6 @@ await scenario("energy", async ({ signIn, api, tokenOf, waitFor, screenshot }) =
     const query = new URLSearchParams();
     for (const [k, v] of Object.entries(q)) query.set(k, v instanceof Date ? v.toISOString() : String(v));
     return api(`/api/v1/analytics/consumption?${query}`, {}, token);
-  };
-  const euiQuery = () => {
-    const now = new Date();
-    return { scope: "tenant", by: "building", interval: "month",
-             from: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 24, 15)), to: now };
   };
 
   const started = Date.now();
@@ -223,23 +306,23 @@ await scenario("energy", async ({ signIn, api, tokenOf, waitFor, screenshot }) =
 
   // Heat for all buildings, then for one with district heat (priced, with
   // CO2), then gas where the building has none.
-  await page.getByLabel("Medium").selectOption("heat");
+  await comparison.getByLabel("Medium").selectOption("heat");
   await compare("all", "heat", "month", year, month);
   const buildings = (await api("/api/v1/buildings?limit=500", {}, token)).items;
   const settings = await Promise.all(buildings.map((b) =>
     api(`/api/v1/buildings/${b.id}/energy`, {}, token).catch(() => ({}))));
   const district = buildings.find((_, i) => settings[i].tariffs?.heat);
   check(district, "no building of the demo has a heat tariff");
-  await page.getByLabel("Building").selectOption({ label: district.name });
+  await comparison.getByLabel("Building").selectOption({ label: district.name });
   const heat = await compare(district.id, "heat", "month", year, month);
   check(heat.current.series[0].currency === "EUR" && heat.current.series[0].co2_kg_total != null,
         `${district.name}'s heat has no cost or no CO2`);
-  await page.getByLabel("Medium").selectOption("gas");
+  await comparison.getByLabel("Medium").selectOption("gas");
   const gas = await compare(district.id, "gas", "month", year, month);
   check(gas === null, `${district.name} has district heat and a gas meter`);
 
   // Electricity of a year beside the year before: twelve months.
-  await page.getByLabel("Medium").selectOption("electricity");
+  await comparison.getByLabel("Medium").selectOption("electricity");
   await page.getByRole("group", { name: "Period", exact: true }).getByRole("button", { name: "Year" }).click();
   const years = await compare(district.id, "electricity", "year", year, 0);
   check(years.current.series[0].buckets.length === 12, "a year of other than twelve months");
@@ -247,39 +330,75 @@ await scenario("energy", async ({ signIn, api, tokenOf, waitFor, screenshot }) =
   await screenshot(page, "energy-phone.png", { fullPage: true });
   await page.setViewportSize({ width: 1280, height: 800 });
 
-  // ---- the ranking by energy use intensity ----
-  // One building without a floor area: it comes last, with "–".
+  // ---- the ranking by energy use intensity, as the benchmarks API's ----
+  // One building without a floor area: it comes last, with "–". Two of a
+  // type (one weather-normalised, one not), so that the type's median is
+  // not a building's own figure.
   const bare = buildings.find((b) => b.id !== district.id && b.gross_floor_area_m2);
   await api(`/api/v1/buildings/${bare.id}`, { method: "PATCH", body: JSON.stringify({ gross_floor_area_m2: null }) }, admin);
+  const initial = await api("/api/v1/analytics/benchmarks", {}, token);
+  const peers = [true, false].map((normalised) =>
+    initial.buildings.find((b) => b.building_id !== bare.id && (b.current.eui_normalised !== null) === normalised));
+  check(peers.every(Boolean), "the demo has no building both with and one without a normalised EUI");
+  await api(`/api/v1/buildings/${peers[1].building_id}`, { method: "PATCH", body: JSON.stringify({ type: peers[0].type }) }, admin);
   await page.reload();
   await page.getByRole("heading", { name: "Energy use intensity" }).waitFor();
   const ranking = page.locator("table.eui-ranking tbody tr");
   await ranking.first().waitFor();
-  const now = Date.now();
-  const answer = await consumption(euiQuery());
-  const areas = new Map((await api("/api/v1/buildings?limit=500", {}, token)).items.map((b) => [b.id, b.gross_floor_area_m2]));
-  const running = answer.series[0].buckets.findIndex((b) => Date.parse(b.start) <= now && now < Date.parse(b.end));
-  check(running >= 24, `the ranking's answer has ${running} months before this one`);
-  const expected = buildings.map((b) => {
-    const own = answer.series.filter((s) => s.building_id === b.id && ENERGY_MEDIA.includes(s.medium));
-    const kWh = own.reduce((sum, s) => sum + s.buckets.slice(running - 12, running).reduce((x, k) => x + k.value, 0), 0);
-    const area = areas.get(b.id);
-    return { id: b.id, name: b.name, eui: area && own.length ? kWh / area : null };
-  }).sort((a, b) => (a.eui === null) - (b.eui === null) || (b.eui ?? 0) - (a.eui ?? 0) || a.name.localeCompare(b.name));
-  const order = await ranking.evaluateAll((rows) => rows.map((r) => Number(r.dataset.building)));
-  check(JSON.stringify(order) === JSON.stringify(expected.map((e) => e.id)),
-        `the ranking is ${order.join(", ")}, the API's figures give ${expected.map((e) => e.id).join(", ")}`);
-  for (const [i, e] of expected.entries()) {
-    const text = await ranking.nth(i).locator("td[data-eui]").evaluate((c) => c.firstChild.textContent);
-    if (e.eui === null) check(text === "–", `${e.name} has no floor area but an intensity of ${text}`);
-    else near(text, e.eui, e.eui, `${e.name}'s intensity`);
-  }
-  check(expected.at(-1).id === bare.id, `${bare.name}, without a floor area, is not last`);
+  const benchmarks = await api("/api/v1/analytics/benchmarks", {}, token);
+  const shownRows = async (types) => {
+    const expected = benchmarks.buildings.filter((b) => !types || types.includes(b.type));
+    await waitFor("the ranking's rows", async () => (await ranking.count()) === expected.length, 10_000);
+    const order = await ranking.evaluateAll((rows) => rows.map((r) => Number(r.dataset.building)));
+    check(JSON.stringify(order) === JSON.stringify(expected.map((b) => b.building_id)),
+          `the ranking is ${order.join(", ")}, the API's ${expected.map((b) => b.building_id).join(", ")}`);
+    return expected;
+  };
+  await checkRanking({ page, ranking, benchmarks, rows: await shownRows(null) });
+  check(benchmarks.buildings.at(-1).building_id === bare.id && benchmarks.buildings.at(-1).current.eui === null,
+        `${bare.name}, without a floor area, is not last`);
+  check(benchmarks.buildings.some((b) => b.previous.unknown_hours > 0),
+        "no building's year before lacks hours: the demo's 400 days should reach only partly into it");
+  const shared = benchmarks.types.find((k) => k.type === peers[0].type);
+  check(shared.buildings === 2 && shared.normalised === 1, `the type ${shared.type} is not the two peers: ${JSON.stringify(shared)}`);
   await screenshot(page, "energy-ranking-desktop.png", { fullPage: true });
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.locator("section.eui").scrollIntoViewIfNeeded();
+  await screenshot(page, "energy-ranking-phone.png", { fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  // Filtered by the peers' type: the two, ranked 1 and 2.
+  await page.getByLabel("Building type").selectOption(shared.type);
+  await checkRanking({ page, ranking, benchmarks, rows: await shownRows([shared.type]) });
+  await page.getByLabel("Building type").selectOption("");
+  await shownRows(null);
+
+  // In German: the words, the marks, the type's name and the comparison
+  // with the median in German figures.
+  await page.getByLabel("Language").selectOption("de");
+  await page.getByRole("heading", { name: "Energiekennwert" }).waitFor();
+  const german = (text) => Number(text.replaceAll(".", "").replace(",", ".").replace("−", "-"));
+  const rawCount = benchmarks.buildings.filter((b) => b.current.eui_normalised === null && b.current.eui !== null).length;
+  check(await page.locator("details.not-normalised summary", { hasText: "nicht bereinigt" }).count() === rawCount,
+        `not ${rawCount} figures are marked "nicht bereinigt"`);
+  for (const b of benchmarks.buildings.filter((b) => b.type === shared.type)) {
+    const said = await page.locator(`tr[data-building="${b.building_id}"] [data-against-median]`).textContent();
+    const m = /^(\S+) % zum Median ([\d.,]+) \(2 Gebäude\)$/.exec(said);
+    const off = 100 * ((b.current.eui_normalised ?? b.current.eui) / shared.median_eui - 1);
+    check(m && Math.abs(german(m[1]) - off) <= 0.05 + 1e-9 && Math.abs(german(m[2]) - shared.median_eui) <= 0.05 + 1e-9,
+          `${b.name} against its type's median says "${said}" in German, not ${off.toFixed(1)} % of ${shared.median_eui.toFixed(1)}`);
+  }
+  const hall = benchmarks.buildings.find((b) => b.type === "town_hall");
+  if (hall) {
+    const typeShown = await page.locator(`tr[data-building="${hall.building_id}"] td[data-type]`).evaluate((e) => e.firstChild.textContent);
+    check(typeShown === "Rathaus", `a town hall's type is "${typeShown}" in German`);
+  }
+  await page.getByLabel("Sprache").selectOption("en");
+  await page.getByRole("heading", { name: "Energy use intensity" }).waitFor();
 
   // A row leads to its building.
-  const top = expected[0];
+  const top = benchmarks.buildings[0];
   await ranking.first().getByRole("link", { name: top.name }).click();
   await page.getByRole("heading", { name: top.name, level: 1 }).waitFor();
-  check(new URL(page.url()).hash === `#/buildings/${top.id}`, `the first row led to ${page.url()}`);
+  check(new URL(page.url()).hash === `#/buildings/${top.building_id}`, `the first row led to ${page.url()}`);
 }, { history: 400 });

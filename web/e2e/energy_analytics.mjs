@@ -9,7 +9,7 @@
 //   savings         — a baseline year against the last whole month: the
 //                     savings, their ± at the API's confidence, the fit
 //                     figures and Guideline 14's verdict, the months; a
-//                     medium without a meter says why there is no estimate;
+//                     medium without a meter says why there is no estimate (its reason code);
 //   forecast        — 72 hours in the band, the table the API's hours, the
 //                     weather's source, the last 48 hours of actuals;
 //   recommendations — the list in the API's order with its figures, an
@@ -243,11 +243,12 @@ async function checkSavings({ page, api, token, buildings, consumption, screensh
 
   // A medium the building has no meter of: no estimate, and why.
   const without = await api(`/api/v1/analytics/savings?${new URLSearchParams({ ...Object.fromEntries(query), medium: "gas" })}`, {}, token);
-  check(/has no gas meter/.test(without.items[0].not_judged ?? ""), `the savings API estimates ${subject.name}'s gas: ${without.items[0].not_judged}`);
+  check(without.items[0].reason === "no_meter", `the savings API estimates ${subject.name}'s gas: ${without.items[0].reason} ${without.items[0].not_judged}`);
   await section.getByLabel("Medium").selectOption("gas");
   await section.locator(".not-judged").waitFor();
   const said = await section.locator(".not-judged").textContent();
   check(said === "No estimate: The building has no gas meter.", `the page says "${said}" for a building without gas`);
+  check(await section.locator(".not-judged").getAttribute("data-reason") === "no_meter", "the page's reason is not the API's no_meter");
   console.log(`energy_analytics: savings — ${subject.name} ${item.avoided.toFixed(0)} ± ${item.avoided_uncertainty.toFixed(0)} kWh, the fit ${meets ? "meets" : "fails"} Guideline 14`);
 }
 
@@ -305,9 +306,10 @@ async function checkForecast({ page, api, token, buildings, consumption, screens
   await section.getByLabel("Medium").selectOption("heat");
   await page.waitForFunction((k) => document.querySelector("section.forecast")?.dataset.shown === k, `${subject.id}/heat`);
   const heat = await api(`/api/v1/analytics/forecast?scope=building&id=${subject.id}&medium=heat`, {}, token);
-  check(/has no heat meter/.test(heat.items[0].not_judged ?? ""), `${subject.name} has a heat forecast: pick a building without heat`);
+  check(heat.items[0].reason === "no_meter", `${subject.name} has a heat forecast (${heat.items[0].reason}): pick a building without heat`);
   const said = await section.locator(".not-judged").textContent();
   check(said === "No forecast: The building has no heat meter.", `the page says "${said}" for a building without heat`);
+  check(await section.locator(".not-judged").getAttribute("data-reason") === "no_meter", "the page's reason is not the API's no_meter");
   console.log(`energy_analytics: forecast — ${subject.name}'s 72 hours from ${answer.from} (${item.weather}) as the API's`);
 }
 

@@ -69,6 +69,28 @@ const de = {
     gas: "Gas",
     water: "Wasser",
   } as Record<string, string>,
+  buildingTypes: {
+    town_hall: "Rathaus",
+    office: "Verwaltung",
+    primary_school: "Grundschule",
+    secondary_school: "Weiterführende Schule",
+    school: "Schule",
+    kindergarten: "Kindergarten",
+    sports_hall: "Sporthalle",
+    swimming_pool: "Hallenbad",
+    library: "Bibliothek",
+    museum: "Museum",
+    fire_station: "Feuerwache",
+    depot: "Bauhof",
+    community_centre: "Bürgerhaus",
+    university: "Hochschule",
+    laboratory: "Labor",
+    hospital: "Krankenhaus",
+    residential: "Wohngebäude",
+    retail: "Handel",
+    warehouse: "Lager",
+    other: "Sonstige",
+  } as Record<string, string>,
   severities: {
     critical: "kritisch",
     major: "hoch",
@@ -156,6 +178,28 @@ const en: Dictionary = {
     gas: "Gas",
     water: "Water",
   },
+  buildingTypes: {
+    town_hall: "Town hall",
+    office: "Office",
+    primary_school: "Primary school",
+    secondary_school: "Secondary school",
+    school: "School",
+    kindergarten: "Kindergarten",
+    sports_hall: "Sports hall",
+    swimming_pool: "Swimming pool",
+    library: "Library",
+    museum: "Museum",
+    fire_station: "Fire station",
+    depot: "Depot",
+    community_centre: "Community centre",
+    university: "University",
+    laboratory: "Laboratory",
+    hospital: "Hospital",
+    residential: "Residential",
+    retail: "Retail",
+    warehouse: "Warehouse",
+    other: "Other",
+  },
   severities: {
     critical: "critical",
     major: "major",
@@ -202,6 +246,11 @@ export function localWords<T>(t: Dictionary, words: { de: T; en: NoInfer<T> }): 
 // A meter's medium as the API names it (electricity, heat, gas, water), in the user's words.
 export function mediumName(t: Dictionary, medium: string): string {
   return t.media[medium] ?? medium;
+}
+
+// A building's type as the API names it (town_hall, primary_school, …; src/model/vocabulary.cpp), in the user's words.
+export function buildingTypeName(t: Dictionary, type: string): string {
+  return t.buildingTypes[type] ?? type.replaceAll("_", " ");
 }
 
 // An alarm's severity and state as the API names them, in the user's words.

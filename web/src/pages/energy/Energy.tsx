@@ -10,7 +10,7 @@ import { lazy, Suspense, useEffect, useState, type ComponentType } from "react";
 import { localWords, type Words } from "../../i18n";
 import { fetchBuildings, type EnergyBuilding } from "./buildings";
 import { Comparison } from "./Comparison";
-import { EuiRanking } from "./EuiRanking";
+import { EuiRanking } from "./ranking/EuiRanking";
 import { ENERGY_WORDS } from "./words";
 
 export interface PartProps {
@@ -22,7 +22,7 @@ function Consumption({ t, buildings }: PartProps) {
   return (
     <>
       <Comparison t={t} buildings={buildings} />
-      <EuiRanking t={t} buildings={buildings} />
+      <EuiRanking t={t} />
     </>
   );
 }

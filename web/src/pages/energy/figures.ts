@@ -44,8 +44,18 @@ export function formatCo2(t: Words, kg: number): string {
 // The change from `before` to `now` in per cent, signed; none from nothing.
 export function formatChange(t: Words, now: number, before: number): string {
   if (before === 0) return "–";
-  const change = ((now - before) / before) * 100;
+  return formatFraction(t, (now - before) / before);
+}
+
+// A change given as a fraction (0.1: +10 %), signed.
+export function formatFraction(t: Words, fraction: number): string {
+  const change = fraction * 100;
   return `${change > 0 ? "+" : change < 0 ? "−" : "±"}${number(t, Math.abs(change), 1)} %`;
+}
+
+// An energy use intensity, kWh/m²·a, to the tenth.
+export function formatIntensity(t: Words, eui: number): string {
+  return number(t, eui, 1);
 }
 
 export function formatHours(t: Words, hours: number): string {

@@ -29,15 +29,6 @@ const de = {
   asTable: "Werte als Tabelle",
   unknownIn: (hours: string) => `${hours} unbekannt`,
   incomplete: "unvollständig",
-  eui: "Energiekennwert",
-  euiExplained: (from: string, to: string) =>
-    `Strom, Wärme und Gas je m² Bruttogrundfläche, ${from} bis ${to}, im Vergleich zu den zwölf Monaten davor. Gebäude ohne Fläche stehen am Ende.`,
-  ranking: "Rangliste",
-  rank: "Rang",
-  euiColumn: "kWh/m²·a",
-  euiBefore: "Vorjahr kWh/m²·a",
-  energy: "Energie",
-  area: "Fläche (m²)",
 };
 
 type EnergyWords = typeof de;
@@ -72,15 +63,6 @@ const en: EnergyWords = {
   asTable: "Values as a table",
   unknownIn: (hours: string) => `${hours} unknown`,
   incomplete: "incomplete",
-  eui: "Energy use intensity",
-  euiExplained: (from: string, to: string) =>
-    `Electricity, heat and gas per m² of gross floor area, ${from} to ${to}, against the twelve months before. Buildings without a floor area come last.`,
-  ranking: "Ranking",
-  rank: "Rank",
-  euiColumn: "kWh/m²·a",
-  euiBefore: "Year before kWh/m²·a",
-  energy: "Energy",
-  area: "Area (m²)",
 };
 
 export const ENERGY_WORDS = { de, en };

@@ -8,7 +8,7 @@ import { localWords, mediumName } from "../../../i18n";
 import type { Medium } from "../consumption";
 import type { PartProps } from "../Energy";
 import { formatAmount } from "../figures";
-import { modelReason } from "../modelReasons";
+import { NotJudgedSaid } from "../NotJudgedSaid";
 import { BuildingPicker, MediumPicker } from "../Pickers";
 import { fetchForecast } from "./forecast";
 import { ForecastChart } from "./ForecastChart";
@@ -54,7 +54,7 @@ export default function Forecast({ t, buildings }: PartProps) {
       {!item ? (
         !error && <p>{t.loading}</p>
       ) : item.not_judged ? (
-        <p className="not-judged">{w.none(modelReason(t, item.not_judged))}</p>
+        <NotJudgedSaid t={t} item={item} medium={item.medium} part="forecast" none={w.none} />
       ) : (
         <>
           <p className="forecast-said">

@@ -4,6 +4,7 @@
 // consumption API knows, so the forecast reads as the actual's sequel.
 import { session } from "../../../api/client";
 import { fetchConsumption, type Medium } from "../consumption";
+import type { NotJudgedReason } from "../notJudged";
 
 export interface ForecastHour {
   start: string;
@@ -19,7 +20,8 @@ export interface ForecastItem {
   unit: string;
   meters: number[];
   timezone: string;
-  not_judged?: string;
+  not_judged?: string; // why there is no forecast, in English
+  reason?: NotJudgedReason; // the same as a code
   weather?: "forecast" | "recent_profile"; // the temperatures ahead: the point's own, or the last week's by hour
   recent_readings?: number; // hours of the last week with readings; 0: the baseline alone
   values?: ForecastHour[];

@@ -8,7 +8,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import { localWords, mediumName } from "../../../i18n";
 import type { Medium } from "../consumption";
 import type { PartProps } from "../Energy";
-import { modelReason } from "../modelReasons";
+import { NotJudgedSaid } from "../NotJudgedSaid";
 import { BuildingPicker, MediumPicker } from "../Pickers";
 import { monthKey, parseMonth } from "../zone";
 import { defaultPeriods, fetchSavings, type Periods, type SavingsAnswer, type SavingsItem } from "./savings";
@@ -86,7 +86,7 @@ export default function Savings({ t, buildings }: PartProps) {
       {!item ? (
         !error && <p>{t.loading}</p>
       ) : item.not_judged ? (
-        <p className="not-judged">{w.none(modelReason(t, item.not_judged))}</p>
+        <NotJudgedSaid t={t} item={item} medium={item.medium} part="savings" none={w.none} />
       ) : (
         <>
           <SavingsFigures t={t} item={item as Required<SavingsItem>} confidence={shown!.confidence} subject={subject} />

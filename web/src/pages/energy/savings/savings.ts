@@ -5,6 +5,7 @@
 // instants, so each month is sent as the instant it begins there.
 import { session } from "../../../api/client";
 import type { Medium } from "../consumption";
+import type { NotJudgedReason } from "../notJudged";
 import { addMonths, monthOf, monthStart, type Month } from "../zone";
 
 export interface SavingsMonth {
@@ -21,7 +22,8 @@ export interface SavingsItem {
   unit: string;
   meters: number[];
   timezone: string;
-  not_judged?: string; // why there are no figures
+  not_judged?: string; // why there are no figures, in English
+  reason?: NotJudgedReason; // the same as a code
   baseline_fit?: { hours: number; cvrmse: number; nmbe: number; r2: number; parameters: number };
   reporting_hours?: number;
   adjusted_baseline?: number;
