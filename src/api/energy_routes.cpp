@@ -687,6 +687,7 @@ json::object period_energy_json(const energy::PeriodEnergy& e) {
   for (const auto& [medium, v] : e.kwh) kwh[analytics::medium_name(medium)] = number(v);
   json::object o{{"kwh", std::move(kwh)},
                  {"total_kwh", number(e.total_kwh)},
+                 {"hours", e.hours},
                  {"unknown_hours", e.unknown_hours},
                  {"hdd", number_or_null(e.hdd)},
                  {"cdd", number_or_null(e.cdd)},
@@ -694,7 +695,10 @@ json::object period_energy_json(const energy::PeriodEnergy& e) {
                  {"total_normalised_kwh", number_or_null(e.total_normalised_kwh)},
                  {"eui", number_or_null(e.eui)},
                  {"eui_normalised", number_or_null(e.eui_normalised)}};
-  if (!e.not_normalised.empty()) o["not_normalised"] = e.not_normalised;
+  if (!e.not_normalised.empty()) {
+    o["not_normalised"] = e.not_normalised;
+    o["not_normalised_reason"] = e.not_normalised_reason;
+  }
   return o;
 }
 

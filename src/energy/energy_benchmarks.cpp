@@ -87,6 +87,7 @@ Result<Benchmarks> EnergyService::benchmarks(const Scope& scope, const Benchmark
       const TimeMs h0 = zone->to_utc(p.first_day * kDayMs);
       const TimeMs h1 = zone->to_utc(p.end_day * kDayMs);
       std::vector<double> unknown(static_cast<std::size_t>((h1 - h0) / kHourMs), 0);
+      p.energy->hours = static_cast<int>(unknown.size());
       for (const auto& [medium, members] : by_medium) {
         std::vector<double> energy;
         std::vector<HourState> state;
@@ -140,15 +141,19 @@ Result<Benchmarks> EnergyService::benchmarks(const Scope& scope, const Benchmark
     for (auto& p : periods) {
       auto& e = *p.energy;
       if (!b.heating) {
+        e.not_normalised_reason = "no_heating_meter";
         e.not_normalised = "no heat or gas meter";
       } else if (!settings->outdoor_temperature_point) {
+        e.not_normalised_reason = "no_weather_point";
         e.not_normalised = "no outdoor temperature point in the building's energy settings";
       } else if (!p.degree_days || !b.reference_hdd) {
+        e.not_normalised_reason = "no_degree_days";
         e.not_normalised = "too few days of outdoor temperature";
       } else {
         auto n =
             analytics::normalise_heating(p.heating_days, p.degree_days->days, *b.reference_hdd);
         if (!n) {
+          e.not_normalised_reason = "no_heating_signal";
           e.not_normalised = n.error().message;
         } else {
           // The measured heating of days without degree days stays as it is.

@@ -216,7 +216,12 @@ struct PeriodEnergy {
   // The heating medium's energy normalised to the reference degree days,
   // and the total with it in place of the measured heating.
   std::optional<double> heating_normalised_kwh, total_normalised_kwh;
-  std::string not_normalised;                 // why not, when not
+  std::string not_normalised;  // why not, when not
+  // The same as a code: "no_heating_meter", "no_weather_point",
+  // "no_degree_days" (too few days of outdoor temperature), "no_heating_signal"
+  // (the heating does not follow the degree days).
+  std::string not_normalised_reason;
+  int hours = 0;  // the period's hours (the clock changes make it 8,759 to 8,785)
   std::optional<double> eui, eui_normalised;  // kWh/m²·a, with a floor area
 };
 

@@ -732,12 +732,24 @@ TEST_F(Energy, BenchmarksNormaliseTheHeatingWithDegreeDays) {
   for (const auto& b : answer.at("buildings").as_array())
     if (b.at("building_id") == hall) found = &b.as_object();
   ASSERT_NE(found, nullptr);
+  // The suite's other buildings have no weather point or no heat meter: they
+  // say why as a code.
+  for (const auto& other : answer.at("buildings").as_array()) {
+    const auto& period = other.at("current").as_object();
+    if (other.at("building_id") == hall || !period.at("eui_normalised").is_null()) continue;
+    const auto reason = std::string(period.at("not_normalised_reason").as_string());
+    EXPECT_TRUE(reason == "no_heating_meter" || reason == "no_weather_point") << reason;
+  }
   const auto& b = *found;
   const auto num = [](const json::value& v) { return v.to_number<double>(); };
   EXPECT_EQ(b.at("heating_medium"), "heat");
   EXPECT_NEAR(num(b.at("reference_hdd")), reference, 1e-6);
   const auto& now = b.at("current").as_object();
   const auto& before = b.at("previous").as_object();
+  EXPECT_EQ(now.at("hours"), 366 * 24);
+  EXPECT_FALSE(now.contains("not_normalised_reason"));
+  EXPECT_EQ(now.at("hours"), 366 * 24);
+  EXPECT_FALSE(now.contains("not_normalised_reason"));
   EXPECT_NEAR(num(now.at("hdd")), hdd_2024, 1e-6);
   EXPECT_NEAR(num(before.at("hdd")), hdd_2023, 1e-6);
   EXPECT_NEAR(num(now.at("kwh").at("electricity")), 366 * 240, 1e-6);
