@@ -5,8 +5,10 @@
 // month a year earlier, its table and totals agree with the API, it steps a
 // period back and forth, switches medium, building and to a year; the
 // ranking by energy use intensity is the benchmarks API's, figure by figure
-// (normalised, else raw and marked so with why; incomplete where a year
-// lacks hours, as the earlier one does; each building against its type's
+// (normalised, else raw and marked so with why, worded from its reason code
+// in English and German, one building's weather point taken out for a
+// second reason; incomplete where a year lacks hours, as the earlier one
+// does, with the share of hours known; each building against its type's
 // median, two of a type made for it; filtered by type; a building without a
 // floor area last), and its rows lead to their buildings. Screenshots at
 // desktop and phone widths.
@@ -36,12 +38,54 @@ function periodParams(kind, year, month) {
     : { from: new Date(Date.UTC(year, 0, 1, 12)), to: new Date(Date.UTC(year, 11, 31, 12)), interval: "month" };
 }
 
+// How the page begins each reason code's words; the server's sentence
+// follows only where the code cannot say it all.
+const NOT_NORMALISED = {
+  en: { no_heating_meter: "No heat or gas meter", no_weather_point: "No outdoor temperature point",
+        no_degree_days: "No degree days", no_heating_signal: "The heating does not follow" },
+  de: { no_heating_meter: "Kein Wärme- oder Gaszähler", no_weather_point: "Kein Außentemperatur-Datenpunkt",
+        no_degree_days: "Keine Gradtage", no_heating_signal: "Die Heizung folgt den Gradtagen nicht" },
+};
+
+// A raw figure's reason as the page words it in a language, from the
+// API's code.
+async function checkNotNormalised(mark, b, lang) {
+  const period = b.current;
+  const why = await mark.locator("p").textContent();
+  const detailed = period.not_normalised_reason === "no_heating_signal";
+  check(await mark.getAttribute("data-reason") === period.not_normalised_reason &&
+        why.startsWith(NOT_NORMALISED[lang][period.not_normalised_reason]) && why.includes(period.not_normalised) === detailed,
+        `${b.name} is not normalised because of ${period.not_normalised_reason} ("${period.not_normalised}"), the page says "${why}" in ${lang}`);
+}
+
+// Takes a building's outdoor temperature point out of its energy settings
+// (read with their version, written back under If-Match as the API
+// requires): its heating can no longer be normalised.
+async function dropWeatherPoint(base, token, building) {
+  const headers = { Authorization: `Bearer ${token}`, "Content-Type": "application/json" };
+  const url = `${base}/api/v1/buildings/${building}/energy`;
+  const read = await fetch(url, { headers });
+  check(read.ok, `GET ${url}: ${read.status}`);
+  const { building_id, version, updated_at, outdoor_temperature_point, ...document } = await read.json();
+  check(outdoor_temperature_point, `building ${building} has no outdoor temperature point to take out`);
+  const written = await fetch(url, { method: "PUT", headers: { ...headers, "If-Match": read.headers.get("ETag") },
+                                     body: JSON.stringify(document) });
+  check(written.ok, `PUT ${url}: ${written.status} ${await written.text()}`);
+}
+
+// The share of a period's hours known as the page says it, rounded down.
+function knownShare(period) {
+  const share = Math.floor((1000 * (period.hours - period.unknown_hours)) / period.hours) / 10;
+  return `${share.toLocaleString("en-GB", { minimumFractionDigits: 1, maximumFractionDigits: 1 })} %`;
+}
+
 // The ranking's rows against the benchmarks API's buildings they show: the
 // rank among those with a figure, the figure ranked by (normalised, else raw
 // and marked so, with why), the raw figure, the change on the year before
 // (normalised where both years are), a figure from a year with hours
-// unknown marked incomplete with them, and the building against its type's
-// median (itself the median of the type's figures).
+// unknown marked incomplete with the share known and the hours short, and
+// the building against its type's median (itself the median of the type's
+// figures).
 async function checkRanking({ ranking, benchmarks, rows }) {
   const firstText = (cell) => cell.evaluate((e) => e.firstChild?.textContent ?? "");
   const hours = (h) => `${h.toLocaleString("en-GB")} h`;
@@ -64,21 +108,19 @@ async function checkRanking({ ranking, benchmarks, rows }) {
     check((await mark.count() === 1) === raw, `${b.name}'s intensity is ${raw ? "not " : ""}marked not normalised`);
     if (raw) {
       await mark.locator("summary").click();
-      const why = await mark.locator("p").textContent();
-      const said = b.heating_medium === null ? "No heat or gas meter"
-        : b.current.hdd === null || b.reference_hdd === null ? "No degree days" : "The heating does not follow";
-      check(why.startsWith(said) && (b.heating_medium === null || why.includes(b.current.not_normalised)),
-            `${b.name} is not normalised because "${b.current.not_normalised}", the page says "${why}"`);
+      await checkNotNormalised(mark, b, "en");
     }
-    const incomplete = async (where, unknown) => {
+    const incomplete = async (where, periods) => {
       const marks = where.locator("[data-incomplete]");
-      check((await marks.count() > 0) === unknown.some((h) => h > 0), `${b.name}'s ${await where.getAttribute("class")} figure is ${unknown.some((h) => h > 0) ? "not " : ""}marked incomplete`);
-      if (unknown.some((h) => h > 0)) {
-        const said = await marks.textContent();
-        for (const h of unknown.filter((h) => h > 0)) check(said.includes(hours(h)), `${b.name}'s incomplete mark "${said}" does not say ${hours(h)}`);
-      }
+      const short = periods.filter((p) => p.unknown_hours > 0);
+      check((await marks.count() > 0) === short.length > 0, `${b.name}'s ${await where.getAttribute("class")} figure is ${short.length ? "not " : ""}marked incomplete`);
+      if (short.length === 0) return;
+      const said = await marks.textContent();
+      for (const p of short)
+        check(said.includes(`${knownShare(p)} of`) && said.includes(hours(p.unknown_hours)),
+              `${b.name}'s incomplete mark "${said}" does not say ${knownShare(p)} of ${p.hours} h known, ${hours(p.unknown_hours)} without readings`);
     };
-    if (figure !== null) await incomplete(eui, [b.current.unknown_hours]);
+    if (figure !== null) await incomplete(eui, [b.current]);
 
     // The raw figure; the change on the year before.
     const rawShown = await firstText(cell("raw"));
@@ -90,7 +132,7 @@ async function checkRanking({ ranking, benchmarks, rows }) {
     else {
       near(await firstText(changeCell), 100 * change, 100 * change, `${b.name}'s change on the year before`);
       check(await changeCell.getAttribute("data-normalised") === String(b.change_normalised !== null), `${b.name}'s change is not the API's normalised one`);
-      await incomplete(changeCell, [b.current.unknown_hours, b.previous.unknown_hours]);
+      await incomplete(changeCell, [b.current, b.previous]);
     }
 
     // Against the type's median.
@@ -121,7 +163,7 @@ async function checkRanking({ ranking, benchmarks, rows }) {
   }
 }
 
-await scenario("energy", async ({ signIn, api, tokenOf, waitFor, screenshot }) => {
+await scenario("energy", async ({ signIn, api, tokenOf, waitFor, screenshot, base }) => {
   const token = await tokenOf(USER);
   const admin = await tokenOf("admin@hechingen.demo");
   const consumption = (q) => {
@@ -341,11 +383,18 @@ await scenario("energy", async ({ signIn, api, tokenOf, waitFor, screenshot }) =
     initial.buildings.find((b) => b.building_id !== bare.id && (b.current.eui_normalised !== null) === normalised));
   check(peers.every(Boolean), "the demo has no building both with and one without a normalised EUI");
   await api(`/api/v1/buildings/${peers[1].building_id}`, { method: "PATCH", body: JSON.stringify({ type: peers[0].type }) }, admin);
+  // A third heated one without its weather point: raw for another reason.
+  const unweathered = initial.buildings.find((b) => b.current.eui_normalised !== null && b.building_id !== peers[0].building_id);
+  check(unweathered, "the demo has no second building with a normalised EUI");
+  await dropWeatherPoint(base, admin, unweathered.building_id);
   await page.reload();
   await page.getByRole("heading", { name: "Energy use intensity" }).waitFor();
   const ranking = page.locator("table.eui-ranking tbody tr");
   await ranking.first().waitFor();
   const benchmarks = await api("/api/v1/analytics/benchmarks", {}, token);
+  const reasons = new Set(benchmarks.buildings.map((b) => b.current.not_normalised_reason).filter(Boolean));
+  check(reasons.has("no_heating_meter") && reasons.has("no_weather_point"),
+        `the ranking has the reasons ${[...reasons]}, not both no heating meter and no weather point`);
   const shownRows = async (types) => {
     const expected = benchmarks.buildings.filter((b) => !types || types.includes(b.type));
     await waitFor("the ranking's rows", async () => (await ranking.count()) === expected.length, 10_000);
@@ -381,6 +430,13 @@ await scenario("energy", async ({ signIn, api, tokenOf, waitFor, screenshot }) =
   const rawCount = benchmarks.buildings.filter((b) => b.current.eui_normalised === null && b.current.eui !== null).length;
   check(await page.locator("details.not-normalised summary", { hasText: "nicht bereinigt" }).count() === rawCount,
         `not ${rawCount} figures are marked "nicht bereinigt"`);
+  for (const b of benchmarks.buildings.filter((b) => b.current.eui_normalised === null && b.current.eui !== null))
+    await checkNotNormalised(page.locator(`tr[data-building="${b.building_id}"] td[data-eui] details.not-normalised`), b, "de");
+  const short = benchmarks.buildings.find((b) => b.change !== null && b.previous.unknown_hours > 0);
+  check(short, "no building with a change on the year before lacks hours in it");
+  const shortSaid = await page.locator(`tr[data-building="${short.building_id}"] td[data-change] [data-incomplete]`).textContent();
+  check(shortSaid.includes("im Vorjahr") && shortSaid.includes(`${knownShare(short.previous).replace(".", ",")} der Stunden bekannt`),
+        `${short.name}'s year before is marked "${shortSaid}" in German, not with ${knownShare(short.previous)} of its hours known`);
   for (const b of benchmarks.buildings.filter((b) => b.type === shared.type)) {
     const said = await page.locator(`tr[data-building="${b.building_id}"] [data-against-median]`).textContent();
     const m = /^(\S+) % zum Median ([\d.,]+) \(2 Gebäude\)$/.exec(said);

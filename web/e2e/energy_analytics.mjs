@@ -5,7 +5,10 @@
 //                     in place of the demo's, one over and one within; every
 //                     budget shown, those over first; the two and one of the
 //                     demo's: the page's state, figures, monthly plan and
-//                     actual are the budgets' and the consumption API's;
+//                     actual are the budgets' and the consumption API's,
+//                     the projection by month the budgets' monthly
+//                     projection summed, and the chart's projection runs
+//                     from the day counted through every month end after;
 //   savings         — a baseline year against the last whole month: the
 //                     savings, their ± at the API's confidence, the fit
 //                     figures and Guideline 14's verdict, the months; a
@@ -127,21 +130,32 @@ async function checkBudgets({ page, api, token, admin, base, buildings, consumpt
       const points = Math.floor(at) + 1 + (Number.isInteger(at) ? 0 : 1);
       check(Number(await box.locator(".plot").getAttribute("data-actual")) === points,
             `${what}: the ${q} burn-down's actual has ${await box.locator(".plot").getAttribute("data-actual")} points, not ${points} to ${item.as_of}`);
+      const ahead = 13 - Math.floor(at);
+      check(Number(await box.locator(".plot").getAttribute("data-projection")) === ahead,
+            `${what}: the ${q} burn-down's projection has ${await box.locator(".plot").getAttribute("data-projection")} points, not ${ahead} from ${item.as_of}`);
       await box.locator("details summary").click();
       const rows = box.locator("details tbody tr");
       check(await rows.count() === 12, `${what}: the ${q} table has ${await rows.count()} months`);
       const plan = monthlyPlan(item[q], year);
+      const projected = item[q].monthly_projection;
+      check(projected?.length === 12, `${what}: the API's ${q} has no monthly projection`);
+      let projection = 0;
       for (let i = 0; i < 12; ++i) {
         const cells = rows.nth(i).locator("td");
         near(await cells.nth(0).textContent(), plan[i], plan[i], `${what}: the ${q} plan of month ${i + 1}`);
+        projection += projected[i];
+        near(await cells.nth(2).textContent(), projected[i], projected[i], `${what}: the ${q} projection of month ${i + 1}`);
+        near(await cells.nth(5).textContent(), projection, projection, `${what}: the ${q} projection summed to month ${i + 1}`);
         const bucket = months[i];
         const running = Date.parse(bucket.start) <= Date.now() && Date.now() < Date.parse(bucket.end);
         const actual = q === "energy" ? bucket.value : bucket.cost;
         if (Date.UTC(year, i + 1, 1) <= asOf && !running && actual != null)
           near(await cells.nth(1).textContent(), actual, actual, `${what}: the ${q} actual of month ${i + 1}`);
       }
-      near(await rows.nth(11).locator("td").nth(2).textContent(), item[q].plan_year, item[q].plan_year,
+      near(await rows.nth(11).locator("td").nth(3).textContent(), item[q].plan_year, item[q].plan_year,
            `${what}: the ${q} plan summed to December`);
+      near(await rows.nth(11).locator("td").nth(5).textContent(), item[q].projection, item[q].projection,
+           `${what}: the ${q} projection summed to December`);
     }
   }
   await screenshot(page, "energy-budgets-desktop.png", { fullPage: true });

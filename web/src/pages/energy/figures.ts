@@ -58,6 +58,11 @@ export function formatIntensity(t: Words, eui: number): string {
   return number(t, eui, 1);
 }
 
+// A share of a whole (0.989: 98.9 %), unsigned, to the tenth.
+export function formatShare(t: Words, fraction: number): string {
+  return `${number(t, fraction * 100, 1)} %`;
+}
+
 export function formatHours(t: Words, hours: number): string {
   return `${number(t, hours, Number.isInteger(hours) ? 0 : 1)} h`;
 }

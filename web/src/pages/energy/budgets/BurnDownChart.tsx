@@ -1,7 +1,8 @@
 // A budget's burn-down as lines over the year's months: the plan and its
 // limit summed month by month, the actual summed up to the day counted, and
-// the projection straight from there to the year's end (the API gives its
-// end, not its path). The table beside it has the same figures in words.
+// from there the projection summed month by month to the year's end (the
+// API's months: the running one's actual and forecast, then forecasts). The
+// table beside it has the same figures in words.
 import { useRef } from "react";
 import type uPlot from "uplot";
 
@@ -47,7 +48,7 @@ export function BurnDownChart({ t, burn, unit, label }: Props) {
           line(w.plan, COLOURS.plan),
           line(w.limitLine, COLOURS.limit, { dash: [4, 4] }),
           line(w.actual, COLOURS.actual, { width: 3, points: { show: true, size: 5 } }),
-          line(w.projectionLine, COLOURS.projection, { dash: [8, 5], spanGaps: true, points: { show: true, size: 5 } }),
+          line(w.projectionCumulative, COLOURS.projection, { dash: [8, 5], points: { show: true, size: 5 } }),
         ],
       },
       data: [burn.x, burn.plan, burn.limit, burn.actual, burn.projection] as uPlot.AlignedData,
@@ -56,7 +57,8 @@ export function BurnDownChart({ t, burn, unit, label }: Props) {
 
   return (
     <figure className="chart burn-down-chart" aria-label={label}>
-      <div ref={box} className="plot" data-actual={burn.actual.filter((v) => v !== null).length} />
+      <div ref={box} className="plot" data-actual={burn.actual.filter((v) => v !== null).length}
+           data-projection={burn.projection.filter((v) => v !== null).length} />
     </figure>
   );
 }

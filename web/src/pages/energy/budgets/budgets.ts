@@ -1,7 +1,8 @@
 // The budgets API (GET /api/v1/analytics/budgets, docs/analytics.md
 // "Budgets") and the burn-down drawn from it: the year's plan and its limit
 // summed month by month, the actual summed month by month up to the day the
-// API counts to, and the API's projection from there to year end.
+// API counts to, and from there the API's projection summed month by month
+// to year end.
 import { session } from "../../../api/client";
 import type { Bucket, Medium } from "../consumption";
 
@@ -15,6 +16,9 @@ export interface BudgetQuantity {
   overrun: number; // projection / plan_year − 1
   over: boolean;
   monthly_plan?: number[]; // January first; servers before it spread plan_year by days
+  // January first: the actual of the months done, actual + forecast of the
+  // month under way, the forecast of those to come; sums to projection.
+  monthly_projection: number[];
 }
 
 export interface BudgetStatus {
@@ -62,8 +66,8 @@ export interface BurnDown {
   plan: number[]; // cumulative
   limit: number[]; // cumulative plan × (1 + margin)
   actual: (number | null)[]; // cumulative, up to as_of
-  projection: (number | null)[]; // as_of and year end; drawn straight between them
-  months: { plan: number; actual: number | null }[]; // each month's own, for the table
+  projection: (number | null)[]; // cumulative, from as_of on
+  months: { plan: number; actual: number | null; projection: number }[]; // each month's own, for the table
 }
 
 // One quantity's burn-down. `actual` picks a month bucket's figure (its kWh
@@ -89,12 +93,19 @@ export function burnDown(q: BudgetQuantity, year: number, asOf: string, buckets:
     if (pos === at) return q.actual_to_date; // the API's figure, where the line ends
     return monthActual.slice(0, pos).reduce<number>((a, b) => a + (b ?? 0), 0);
   };
+  // Starts where the actual ends; after it only month ends, where the
+  // months' projections are whole.
+  const cumulativeProjection = (pos: number): number | null => {
+    if (pos < at) return null;
+    if (pos === at) return q.actual_to_date;
+    return q.monthly_projection.slice(0, pos).reduce((a, b) => a + b, 0);
+  };
   return {
     x,
     plan: x.map(cumulativePlan),
     limit: x.map((p) => cumulativePlan(p) * factor),
     actual: x.map(cumulativeActual),
-    projection: x.map((p) => (p === at ? q.actual_to_date : p === 12 ? q.projection : null)),
-    months: plans.map((plan, m) => ({ plan, actual: monthActual[m] })),
+    projection: x.map(cumulativeProjection),
+    months: plans.map((plan, m) => ({ plan, actual: monthActual[m], projection: q.monthly_projection[m] })),
   };
 }

@@ -30,11 +30,12 @@ const de = {
   plan: "Plan (kumuliert)",
   limitLine: "Grenze (kumuliert)",
   actual: "Ist (kumuliert)",
-  projectionLine: "Hochrechnung",
+  projectionCumulative: "Hochrechnung (kumuliert)",
   chart: (what: string, subject: string) => `Budgetverlauf ${what}: ${subject}`,
   month: "Monat",
   monthPlan: "Plan im Monat",
   monthActual: "Ist im Monat",
+  monthProjection: "Hochrechnung im Monat",
   asTable: (what: string) => `${what} als Tabelle`,
 };
 
@@ -70,11 +71,12 @@ const en: BudgetWords = {
   plan: "Plan (cumulative)",
   limitLine: "Limit (cumulative)",
   actual: "Actual (cumulative)",
-  projectionLine: "Projection",
+  projectionCumulative: "Projection (cumulative)",
   chart: (what: string, subject: string) => `Burn-down of ${what}: ${subject}`,
   month: "Month",
   monthPlan: "Plan in the month",
   monthActual: "Actual in the month",
+  monthProjection: "Projection in the month",
   asTable: (what: string) => `${what} as a table`,
 };
 

@@ -8,13 +8,17 @@ import { session } from "../../../api/client";
 export interface PeriodEnergy {
   kwh: Record<string, number>; // electricity, heat, gas
   total_kwh: number;
+  hours: number; // the period's (8,759 to 8,785 with the clock changes)
   unknown_hours: number; // the figures are short by these hours
   hdd: number | null;
   cdd: number | null;
   eui: number | null; // kWh/m²·a, raw; null without a floor area
   eui_normalised: number | null; // the heating normalised to the reference degree days
   not_normalised?: string; // why not, in English
+  not_normalised_reason?: NotNormalisedReason; // the same as a code
 }
+
+export type NotNormalisedReason = "no_heating_meter" | "no_weather_point" | "no_degree_days" | "no_heating_signal";
 
 export interface BuildingBenchmark {
   building_id: number;
@@ -78,4 +82,11 @@ export function rankedChange(b: BuildingBenchmark): { change: number; normalised
 export function againstMedian(figure: RankedEui, type: TypeBenchmark | undefined): number | null {
   if (!type || type.buildings < 2 || type.median_eui <= 0) return null;
   return figure.eui / type.median_eui - 1;
+}
+
+// The share of a period's hours every meter knows, rounded down to the
+// tenth of a per cent: a year short of an hour never reads as 100 %.
+export function knownShare(period: PeriodEnergy): number {
+  if (period.hours <= 0) return 0;
+  return Math.floor((1000 * (period.hours - period.unknown_hours)) / period.hours) / 1000;
 }

@@ -15,12 +15,16 @@ const de = {
   change: "Änderung zum Vorjahr",
   againstType: "Im Vergleich zum Typ",
   notNormalised: "nicht bereinigt",
-  noHeatingMeter: "Kein Wärme- oder Gaszähler: nur der Strom, der nicht bereinigt wird.",
-  noDegreeDays: "Keine Gradtage: kein Außentemperatur-Datenpunkt oder zu wenige Tage mit Werten.",
-  noHeatingSignal: "Die Heizung folgt den Gradtagen nicht erkennbar.",
+  notNormalisedReason: {
+    no_heating_meter: "Kein Wärme- oder Gaszähler: nur der Strom, der nicht bereinigt wird.",
+    no_weather_point: "Kein Außentemperatur-Datenpunkt in den Energie-Einstellungen des Gebäudes: keine Gradtage.",
+    no_degree_days: "Keine Gradtage: zu wenige Tage mit Außentemperatur.",
+    no_heating_signal: "Die Heizung folgt den Gradtagen nicht erkennbar.",
+  } as Record<string, string>,
   changeRaw: "roh",
-  incomplete: (hours: string) => `unvollständig: ${hours} ohne Messwerte`,
-  incompleteBefore: (hours: string) => `unvollständig: im Vorjahr ${hours} ohne Messwerte`,
+  incomplete: (share: string, hours: string) => `unvollständig: ${share} der Stunden bekannt, ${hours} ohne Messwerte`,
+  incompleteBefore: (share: string, hours: string) =>
+    `unvollständig: im Vorjahr ${share} der Stunden bekannt, ${hours} ohne Messwerte`,
   againstMedian: (change: string, median: string, buildings: number) =>
     `${change} zum Median ${median} (${buildings} Gebäude)`,
   onlyOfType: "einziges Gebäude dieses Typs",
@@ -45,12 +49,16 @@ const en: RankingWords = {
   change: "Change on the year before",
   againstType: "Against its type",
   notNormalised: "not normalised",
-  noHeatingMeter: "No heat or gas meter: electricity only, which is not normalised.",
-  noDegreeDays: "No degree days: no outdoor temperature point, or too few days with values.",
-  noHeatingSignal: "The heating does not follow the degree days recognisably.",
+  notNormalisedReason: {
+    no_heating_meter: "No heat or gas meter: electricity only, which is not normalised.",
+    no_weather_point: "No outdoor temperature point in the building's energy settings: no degree days.",
+    no_degree_days: "No degree days: too few days of outdoor temperature.",
+    no_heating_signal: "The heating does not follow the degree days recognisably.",
+  },
   changeRaw: "raw",
-  incomplete: (hours: string) => `incomplete: ${hours} without readings`,
-  incompleteBefore: (hours: string) => `incomplete: the year before has ${hours} without readings`,
+  incomplete: (share: string, hours: string) => `incomplete: ${share} of the hours known, ${hours} without readings`,
+  incompleteBefore: (share: string, hours: string) =>
+    `incomplete: the year before has ${share} of its hours known, ${hours} without readings`,
   againstMedian: (change: string, median: string, buildings: number) =>
     `${change} vs. the median of ${median} (${buildings} buildings)`,
   onlyOfType: "the only building of its type",
