@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <set>
 
 #include "analytics/meter.h"
 #include "core/calendar.h"
@@ -36,6 +37,7 @@ Status BudgetAlarms::check(EnergyService& energy, TimeMs now) {
       spdlog::warn("energy budgets of tenant {}: {}", tenant.id, statuses.error().message);
       continue;
     }
+    std::set<Id> written;
     for (const auto& s : *statuses) {
       const auto medium = analytics::medium_name(s.medium);
       auto point = projection_point(tenant.id, s.building_id, medium);
@@ -46,7 +48,17 @@ Status BudgetAlarms::check(EnergyService& energy, TimeMs now) {
       }
       write_(tenant.id, *point, now,
              std::max(percent_of_limit(s.check.energy), percent_of_limit(s.check.cost)));
+      written.insert(*point);
+      zeroed_.erase(*point);
     }
+    // A budget removed, or of a year that ended, projects nothing: its point
+    // goes to 0 once, so that an alarm it raised clears.
+    auto tagged = list_all(store_.points(), Scope::tenant(tenant.id), {{"tag", kTag}});
+    if (!tagged) return std::unexpected(tagged.error());
+    for (const auto& p : *tagged)
+      if (p.key.starts_with("energy.budget.") && !written.contains(p.id) &&
+          zeroed_.insert(p.id).second)
+        write_(tenant.id, p.id, now, 0);
   }
   return {};
 }

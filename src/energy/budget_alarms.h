@@ -14,10 +14,15 @@
 //
 // check() writes every projection through `write` (the ingest pipeline, so
 // the rule engine sees it): at most once per call, which the energy service
-// makes after each reconciling pass (every 5 minutes).
+// makes after each reconciling pass (every 5 minutes). A projection point
+// whose budget is gone (removed, or of a year that ended) is set to 0 once,
+// so that the alarm it raised clears.
+//
+// check() runs on the energy service's worker only: not thread-safe.
 #pragma once
 
 #include <functional>
+#include <set>
 
 #include "core/result.h"
 #include "store/meta_store.h"
@@ -46,6 +51,7 @@ class BudgetAlarms {
 
   MetaStore& store_;
   Write write_;
+  std::set<Id> zeroed_;  // projection points without a budget, already set to 0
 };
 
 }  // namespace citypulse::energy

@@ -656,6 +656,23 @@ TEST_F(Energy, ABudgetOverrunRaisesAnAlarm) {
   const auto written = point_readings(*admin_, projection_id);
   ASSERT_FALSE(written.empty());
   EXPECT_LT(written.back().at("value").to_number<double>(), 100);
+  // Over again, then the settings removed: the budget is gone, its point
+  // goes to 0 and the alarm clears.
+  current = admin_->get(settings_path);
+  ASSERT_EQ(
+      admin_
+          ->request("PUT", settings_path, budget(100),
+                    {{"Content-Type", "application/json"}, {"If-Match", current.header("ETag")}})
+          .status,
+      200);
+  poll(alarms, [](const json::object& a) {
+    return a.at("items").as_array().at(0).at("condition") == true;
+  });
+  ASSERT_EQ(admin_->del(settings_path).status, 204);
+  poll(alarms, [](const json::object& a) {
+    return a.at("items").as_array().at(0).at("condition") == false;
+  });
+  EXPECT_EQ(point_readings(*admin_, projection_id).back().at("value").to_number<double>(), 0);
   // One point and one rule for the budget, however often it is checked.
   auto points =
       admin_->get("/api/v1/points?building_id=" + std::to_string(hall) + "&tag=energy-budget");
