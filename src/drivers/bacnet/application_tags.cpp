@@ -352,21 +352,20 @@ Result<ObjectId> Reader::context_object_identifier(std::uint8_t number) {
 }
 
 Status Reader::opening(std::uint8_t number) {
-  std::size_t size = 0;
-  auto tag = header(size);
-  if (!tag) return std::unexpected(tag.error());
-  if (!tag->context || !tag->opening || tag->number != number)
-    return std::unexpected(malformed(at_, fmt::format("expected opening tag {}", number)));
-  at_ += size;
-  return {};
+  return boundary(number, true);
 }
 
 Status Reader::closing(std::uint8_t number) {
+  return boundary(number, false);
+}
+
+Status Reader::boundary(std::uint8_t number, bool opening) {
   std::size_t size = 0;
   auto tag = header(size);
   if (!tag) return std::unexpected(tag.error());
-  if (!tag->context || !tag->closing || tag->number != number)
-    return std::unexpected(malformed(at_, fmt::format("expected closing tag {}", number)));
+  if (!tag->context || tag->number != number || (opening ? !tag->opening : !tag->closing))
+    return std::unexpected(
+        malformed(at_, fmt::format("expected {} tag {}", opening ? "opening" : "closing", number)));
   at_ += size;
   return {};
 }

@@ -131,7 +131,8 @@ class Reader {
   // context tag `number` when `context`); the reader moves past both.
   Result<std::span<const std::uint8_t>> take(std::uint8_t number, bool context,
                                              std::string_view what);
-  Result<Tag> header(std::size_t& size) const;  // size: the tag's own octets
+  Result<Tag> header(std::size_t& size) const;         // size: the tag's own octets
+  Status boundary(std::uint8_t number, bool opening);  // an opening or closing tag
 
   std::span<const std::uint8_t> bytes_;
   std::size_t at_ = 0;
