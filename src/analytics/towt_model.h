@@ -21,8 +21,9 @@
 // Outside the temperatures a mode was trained on, its response is held flat: an hour's
 // temperature (and T24) is clamped to the range of that mode's training hours before the
 // terms are formed. A segment the mode's hours barely reach has a slope fitted on a handful
-// of hours; extrapolated 10 K beyond them it once predicted a mild night's load at three
-// times the truth, while flat is never further off than the edge of what was seen.
+// of hours, and carried on beyond them it can take a forecast anywhere; flat is never
+// further off than the edge of what was seen. (On the Cambridge buildings, whose test years
+// stay within their training ranges almost everywhere, it changes no figure.)
 //
 // Optional terms (see TowtOptions; measured on the Cambridge buildings, docs/analytics.md):
 // - closure days (on by default): the kinds of UK holiday (uk_calendar.h: the Christmas

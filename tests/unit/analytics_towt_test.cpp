@@ -107,6 +107,24 @@ TEST(Towt, RecoversTheGeneratingLoadAndSchedule) {
   EXPECT_NEAR(stats->nmbe, 0, 0.005);
 }
 
+TEST(Towt, OutsideAModesTrainedTemperaturesTheResponseIsFlat) {
+  const auto training = make_year(2018, 1, 1.0);
+  auto model = TowtModel::fit(training.hours, exact_options());
+  ASSERT_TRUE(model) << model.error().message;
+  double low = 1e9, high = -1e9;  // of the occupied hours
+  for (const auto& o : training.hours)
+    if (scheduled(hour_of_week(o.hour))) {
+      low = std::min(low, o.temperature);
+      high = std::max(high, o.temperature);
+    }
+  const auto tuesday_10 = local_hour_of(2019, 1, 8, 10);
+  // Beyond the edges: the edge's prediction, not the last segment's slope carried on.
+  EXPECT_DOUBLE_EQ(model->predict(tuesday_10, high + 20), model->predict(tuesday_10, high));
+  EXPECT_DOUBLE_EQ(model->predict(tuesday_10, low - 20), model->predict(tuesday_10, low));
+  // Within them the response still moves: 3 kWh per kelvin below 15 °C.
+  EXPECT_NEAR(model->predict(tuesday_10, 5) - model->predict(tuesday_10, 10), 15, 0.6);
+}
+
 TEST(Towt, RecommendedModelWithDailyTemperature) {
   auto training = make_year(2018, 12, 1.0);
   auto test = make_year(2019, 13, 0.0);

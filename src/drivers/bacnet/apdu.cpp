@@ -15,11 +15,8 @@ constexpr std::uint8_t kSegmented = 0x08;
 constexpr std::uint8_t kMoreFollows = 0x04;
 constexpr std::uint8_t kMaxApdu1476 = 0x05;  // max segments 0 (unspecified), 1476 octets
 
-Error refused(const std::string& what) {
-  Error e;
-  e.code = ErrorCode::bad_request;
-  e.message = "BACnet APDU: " + what;
-  return e;
+std::unexpected<Error> refused(const std::string& what) {
+  return fail(ErrorCode::bad_request, "BACnet APDU: " + what);
 }
 
 // Names of the values a device's failure is most often stated in (clause 21).
@@ -95,7 +92,7 @@ std::vector<std::uint8_t> abort_request(std::uint8_t invoke_id, std::uint8_t rea
 }
 
 Result<Apdu> parse_apdu(std::span<const std::uint8_t> octets) {
-  if (octets.empty()) return std::unexpected(refused("empty"));
+  if (octets.empty()) return refused("empty");
   Apdu a;
   a.type = static_cast<PduType>(octets[0] >> 4);
   a.segmented = (octets[0] & kSegmented) != 0;
@@ -147,11 +144,9 @@ Result<Apdu> parse_apdu(std::span<const std::uint8_t> octets) {
       a.service = octets[2];
       Reader r(octets.subspan(3));
       auto cls = r.enumerated();
-      if (!cls)
-        return std::unexpected(refused("an Error without its class: " + cls.error().message));
+      if (!cls) return refused("an Error without its class: " + cls.error().message);
       auto code = r.enumerated();
-      if (!code)
-        return std::unexpected(refused("an Error without its code: " + code.error().message));
+      if (!code) return refused("an Error without its code: " + code.error().message);
       a.error_class = *cls;
       a.error_code = *code;
       at = 3 + r.offset();

@@ -32,11 +32,8 @@ std::uint32_t big_endian(std::span<const std::uint8_t> octets) {
   return v;
 }
 
-Error malformed(std::size_t at, const std::string& what) {
-  Error e;
-  e.code = ErrorCode::bad_request;
-  e.message = fmt::format("BACnet value at octet {}: {}", at, what);
-  return e;
+std::unexpected<Error> malformed(std::size_t at, const std::string& what) {
+  return fail(ErrorCode::bad_request, fmt::format("BACnet value at octet {}: {}", at, what));
 }
 
 }  // namespace
@@ -156,15 +153,14 @@ void Encoder::closing(std::uint8_t number) {
 // ---- Reader ----
 
 Result<Tag> Reader::header(std::size_t& size) const {
-  if (at_ >= bytes_.size()) return std::unexpected(malformed(at_, "no tag: the data end here"));
+  if (at_ >= bytes_.size()) return malformed(at_, "no tag: the data end here");
   std::size_t i = at_;
   const std::uint8_t first = bytes_[i++];
   Tag tag;
   tag.context = (first & kContextBit) != 0;
   tag.number = first >> 4;
   if (tag.number == 15) {
-    if (i >= bytes_.size())
-      return std::unexpected(malformed(at_, "the extended tag number is missing"));
+    if (i >= bytes_.size()) return malformed(at_, "the extended tag number is missing");
     tag.number = bytes_[i++];
   }
   const std::uint8_t lvt = first & 0x07;
@@ -172,15 +168,13 @@ Result<Tag> Reader::header(std::size_t& size) const {
     tag.opening = lvt == kOpening;
     tag.closing = lvt == kClosing;
   } else if (lvt == kExtendedLength) {
-    if (i >= bytes_.size())
-      return std::unexpected(malformed(at_, "the extended length is missing"));
+    if (i >= bytes_.size()) return malformed(at_, "the extended length is missing");
     const std::uint8_t l = bytes_[i++];
     if (l <= 253) {
       tag.length = l;
     } else {
       const std::size_t n = l == 254 ? 2 : 4;
-      if (i + n > bytes_.size())
-        return std::unexpected(malformed(at_, "the extended length is cut short"));
+      if (i + n > bytes_.size()) return malformed(at_, "the extended length is cut short");
       tag.length = big_endian(bytes_.subspan(i, n));
       i += n;
     }
@@ -192,8 +186,8 @@ Result<Tag> Reader::header(std::size_t& size) const {
   const bool boolean =
       !tag.context && tag.number == static_cast<std::uint8_t>(ApplicationTag::boolean);
   if (!boolean && !tag.opening && !tag.closing && tag.length > bytes_.size() - i)
-    return std::unexpected(malformed(at_, fmt::format("{} octets of content announced, {} left",
-                                                      tag.length, bytes_.size() - i)));
+    return malformed(
+        at_, fmt::format("{} octets of content announced, {} left", tag.length, bytes_.size() - i));
   return tag;
 }
 
@@ -232,7 +226,7 @@ Result<std::span<const std::uint8_t>> Reader::take(std::uint8_t number, bool con
 Status Reader::null() {
   auto c = take(static_cast<std::uint8_t>(ApplicationTag::null), false, "a Null");
   if (!c) return std::unexpected(c.error());
-  if (!c->empty()) return std::unexpected(malformed(at_, "a Null has no content"));
+  if (!c->empty()) return malformed(at_, "a Null has no content");
   return {};
 }
 
@@ -241,8 +235,8 @@ Result<bool> Reader::boolean() {
   auto tag = header(size);
   if (!tag) return std::unexpected(tag.error());
   if (tag->context || tag->number != static_cast<std::uint8_t>(ApplicationTag::boolean))
-    return std::unexpected(malformed(at_, "expected a Boolean"));
-  if (tag->length > 1) return std::unexpected(malformed(at_, "a Boolean is 0 or 1"));
+    return malformed(at_, "expected a Boolean");
+  if (tag->length > 1) return malformed(at_, "a Boolean is 0 or 1");
   at_ += size;
   return tag->length == 1;
 }
@@ -252,7 +246,7 @@ namespace {
 Result<std::uint32_t> unsigned_of(std::span<const std::uint8_t> c, std::size_t at,
                                   std::string_view what) {
   if (c.empty() || c.size() > 4)
-    return std::unexpected(malformed(at, fmt::format("{} of {} octets", what, c.size())));
+    return malformed(at, fmt::format("{} of {} octets", what, c.size()));
   return big_endian(c);
 }
 
@@ -270,7 +264,7 @@ Result<std::int32_t> Reader::signed_integer() {
   auto c = take(static_cast<std::uint8_t>(ApplicationTag::signed_integer), false, "a Signed");
   if (!c) return std::unexpected(c.error());
   if (c->empty() || c->size() > 4)
-    return std::unexpected(malformed(at, fmt::format("a Signed of {} octets", c->size())));
+    return malformed(at, fmt::format("a Signed of {} octets", c->size()));
   // Sign-extend from the first octet.
   std::uint32_t v = ((*c)[0] & 0x80) ? 0xFFFFFFFFu : 0;
   for (auto o : *c) v = (v << 8) | o;
@@ -281,7 +275,7 @@ Result<float> Reader::real() {
   const auto at = at_;
   auto c = take(static_cast<std::uint8_t>(ApplicationTag::real), false, "a REAL");
   if (!c) return std::unexpected(c.error());
-  if (c->size() != 4) return std::unexpected(malformed(at, "a REAL is 4 octets"));
+  if (c->size() != 4) return malformed(at, "a REAL is 4 octets");
   return std::bit_cast<float>(big_endian(*c));
 }
 
@@ -289,7 +283,7 @@ Result<double> Reader::double_real() {
   const auto at = at_;
   auto c = take(static_cast<std::uint8_t>(ApplicationTag::double_real), false, "a Double");
   if (!c) return std::unexpected(c.error());
-  if (c->size() != 8) return std::unexpected(malformed(at, "a Double is 8 octets"));
+  if (c->size() != 8) return malformed(at, "a Double is 8 octets");
   std::uint64_t bits = 0;
   for (auto o : *c) bits = (bits << 8) | o;
   return std::bit_cast<double>(bits);
@@ -300,8 +294,7 @@ Result<std::string> Reader::character_string() {
   auto c =
       take(static_cast<std::uint8_t>(ApplicationTag::character_string), false, "a CharacterString");
   if (!c) return std::unexpected(c.error());
-  if (c->empty())
-    return std::unexpected(malformed(at, "a CharacterString without its character set"));
+  if (c->empty()) return malformed(at, "a CharacterString without its character set");
   if ((*c)[0] != 0)
     return std::unexpected(
         malformed(at, fmt::format("character set {} (only UTF-8, 0, is read)", (*c)[0])));
@@ -318,7 +311,7 @@ Result<std::uint32_t> Reader::enumerated() {
 namespace {
 
 Result<ObjectId> object_id_of(std::span<const std::uint8_t> c, std::size_t at) {
-  if (c.size() != 4) return std::unexpected(malformed(at, "an object identifier is 4 octets"));
+  if (c.size() != 4) return malformed(at, "an object identifier is 4 octets");
   const auto v = big_endian(c);
   return ObjectId{static_cast<std::uint16_t>(v >> 22), v & kMaxInstance};
 }
@@ -380,8 +373,7 @@ Status Reader::skip() {
     if (tag->opening) {
       ++depth;
     } else if (tag->closing) {
-      if (depth == 0)
-        return std::unexpected(malformed(at_ - size, "a closing tag without its opening"));
+      if (depth == 0) return malformed(at_ - size, "a closing tag without its opening");
       --depth;
     } else if (tag->context || tag->number != static_cast<std::uint8_t>(ApplicationTag::boolean)) {
       at_ += tag->length;

@@ -12,11 +12,8 @@ constexpr std::uint8_t kDestination = 0x20;
 constexpr std::uint8_t kSource = 0x08;
 constexpr std::uint8_t kExpectingReply = 0x04;
 
-Error refused(const std::string& what) {
-  Error e;
-  e.code = ErrorCode::bad_request;
-  e.message = "BACnet/IP datagram: " + what;
-  return e;
+std::unexpected<Error> refused(const std::string& what) {
+  return fail(ErrorCode::bad_request, "BACnet/IP datagram: " + what);
 }
 
 void put_address(std::vector<std::uint8_t>& out, const NetworkAddress& a) {
@@ -29,14 +26,13 @@ void put_address(std::vector<std::uint8_t>& out, const NetworkAddress& a) {
 // Reads SNET/DNET, the length and the MAC from octets[at...].
 Result<NetworkAddress> take_address(std::span<const std::uint8_t> octets, std::size_t& at,
                                     const char* which) {
-  if (at + 3 > octets.size())
-    return std::unexpected(refused(fmt::format("the {} is cut short", which)));
+  if (at + 3 > octets.size()) return refused(fmt::format("the {} is cut short", which));
   NetworkAddress a;
   a.network = static_cast<std::uint16_t>(octets[at] << 8 | octets[at + 1]);
   const std::size_t length = octets[at + 2];
   at += 3;
   if (at + length > octets.size())
-    return std::unexpected(refused(fmt::format("the {}'s MAC address is cut short", which)));
+    return refused(fmt::format("the {}'s MAC address is cut short", which));
   a.mac.assign(octets.begin() + static_cast<std::ptrdiff_t>(at),
                octets.begin() + static_cast<std::ptrdiff_t>(at + length));
   at += length;
@@ -66,9 +62,9 @@ std::vector<std::uint8_t> make_datagram(BvlcFunction function, const Npdu& npdu,
 }
 
 Result<Datagram> parse_datagram(std::span<const std::uint8_t> octets) {
-  if (octets.size() < 4) return std::unexpected(refused("shorter than its 4-octet header"));
+  if (octets.size() < 4) return refused("shorter than its 4-octet header");
   if (octets[0] != kBvlcType)
-    return std::unexpected(refused(fmt::format("type 0x{:02X}, not BACnet/IP (0x81)", octets[0])));
+    return refused(fmt::format("type 0x{:02X}, not BACnet/IP (0x81)", octets[0]));
   const std::size_t length = static_cast<std::size_t>(octets[2] << 8 | octets[3]);
   if (length != octets.size())
     return std::unexpected(
@@ -82,8 +78,7 @@ Result<Datagram> parse_datagram(std::span<const std::uint8_t> octets) {
       break;
     case static_cast<std::uint8_t>(BvlcFunction::forwarded_npdu): {
       d.function = BvlcFunction::forwarded_npdu;
-      if (octets.size() < 10)
-        return std::unexpected(refused("the forwarding address is cut short"));
+      if (octets.size() < 10) return refused("the forwarding address is cut short");
       std::array<std::uint8_t, 6> from{};
       std::copy(octets.begin() + 4, octets.begin() + 10, from.begin());
       d.forwarded_from = from;
@@ -94,9 +89,8 @@ Result<Datagram> parse_datagram(std::span<const std::uint8_t> octets) {
       return std::unexpected(
           refused(fmt::format("BVLC function 0x{:02X} carries no NPDU", octets[1])));
   }
-  if (at + 2 > octets.size()) return std::unexpected(refused("the NPDU header is cut short"));
-  if (octets[at] != kNpduVersion)
-    return std::unexpected(refused(fmt::format("NPDU version {}, not 1", octets[at])));
+  if (at + 2 > octets.size()) return refused("the NPDU header is cut short");
+  if (octets[at] != kNpduVersion) return refused(fmt::format("NPDU version {}, not 1", octets[at]));
   const std::uint8_t control = octets[at + 1];
   at += 2;
   d.npdu.priority = control & 0x03;
@@ -112,14 +106,14 @@ Result<Datagram> parse_datagram(std::span<const std::uint8_t> octets) {
     d.npdu.source = std::move(*a);
   }
   if (control & kDestination) {
-    if (at >= octets.size()) return std::unexpected(refused("the hop count is missing"));
+    if (at >= octets.size()) return refused("the hop count is missing");
     d.npdu.hop_count = octets[at++];
   }
   if (control & kNetworkMessage) {
-    if (at >= octets.size()) return std::unexpected(refused("the network message type is missing"));
+    if (at >= octets.size()) return refused("the network message type is missing");
     d.npdu.network_message = octets[at++];
     if (*d.npdu.network_message >= 0x80) {
-      if (at + 2 > octets.size()) return std::unexpected(refused("the vendor id is cut short"));
+      if (at + 2 > octets.size()) return refused("the vendor id is cut short");
       at += 2;
     }
   }
