@@ -71,6 +71,12 @@ std::string name_of(const std::array<std::pair<std::uint32_t, std::string_view>,
   return std::to_string(value);
 }
 
+// The max-APDU-length-accepted code of a confirmed request (20.1.2.5).
+std::uint16_t max_apdu_of(std::uint8_t code) {
+  constexpr std::array<std::uint16_t, 6> kLengths = {50, 128, 206, 480, 1024, 1476};
+  return code < kLengths.size() ? kLengths[code] : 50;
+}
+
 }  // namespace
 
 std::vector<std::uint8_t> confirmed_request(std::uint8_t invoke_id, std::uint8_t service,
@@ -89,6 +95,34 @@ std::vector<std::uint8_t> unconfirmed_request(std::uint8_t service,
 
 std::vector<std::uint8_t> abort_request(std::uint8_t invoke_id, std::uint8_t reason) {
   return {0x70, invoke_id, reason};
+}
+
+std::vector<std::uint8_t> simple_ack(std::uint8_t invoke_id, std::uint8_t service) {
+  return {0x20, invoke_id, service};
+}
+
+std::vector<std::uint8_t> complex_ack(std::uint8_t invoke_id, std::uint8_t service,
+                                      std::span<const std::uint8_t> parameters) {
+  std::vector<std::uint8_t> out = {0x30, invoke_id, service};
+  out.insert(out.end(), parameters.begin(), parameters.end());
+  return out;
+}
+
+std::vector<std::uint8_t> error_pdu(std::uint8_t invoke_id, std::uint8_t service,
+                                    std::uint32_t error_class, std::uint32_t error_code) {
+  std::vector<std::uint8_t> out = {0x50, invoke_id, service};
+  Encoder e(out);
+  e.enumerated(error_class);
+  e.enumerated(error_code);
+  return out;
+}
+
+std::vector<std::uint8_t> reject_pdu(std::uint8_t invoke_id, std::uint8_t reason) {
+  return {0x60, invoke_id, reason};
+}
+
+std::vector<std::uint8_t> server_abort(std::uint8_t invoke_id, std::uint8_t reason) {
+  return {0x71, invoke_id, reason};
 }
 
 Result<Apdu> parse_apdu(std::span<const std::uint8_t> octets) {
@@ -111,6 +145,8 @@ Result<Apdu> parse_apdu(std::span<const std::uint8_t> octets) {
       if (auto s = need(n); !s) return std::unexpected(s.error());
       a.invoke_id = octets[2];
       a.service = octets[n - 1];
+      a.segmented_accepted = (octets[0] & 0x02) != 0;
+      a.max_apdu = max_apdu_of(octets[1] & 0x0F);
       at = n;
       break;
     }
@@ -167,11 +203,15 @@ Result<Apdu> parse_apdu(std::span<const std::uint8_t> octets) {
   return a;
 }
 
+std::string describe_error(std::uint32_t error_class, std::uint32_t error_code) {
+  return fmt::format("{}: {}", name_of(kErrorClasses, error_class),
+                     name_of(kErrorCodes, error_code));
+}
+
 std::string describe_failure(const Apdu& a) {
   switch (a.type) {
     case PduType::error:
-      return fmt::format("{}: {}", name_of(kErrorClasses, a.error_class),
-                         name_of(kErrorCodes, a.error_code));
+      return describe_error(a.error_class, a.error_code);
     case PduType::reject:
       return "reject: " + name_of(kRejectReasons, a.reason);
     case PduType::abort:

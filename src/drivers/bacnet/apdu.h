@@ -56,7 +56,9 @@ struct Apdu {
   std::uint8_t service = 0;    // all but SegmentACK, Reject and Abort
   bool segmented = false;      // a segment of a longer message
   bool more_follows = false;
-  std::uint8_t reason = 0;                        // Reject and Abort
+  std::uint16_t max_apdu = 0;       // confirmed requests: the longest answer the sender takes
+  bool segmented_accepted = false;  // confirmed requests: whether it takes a segmented answer
+  std::uint8_t reason = 0;          // Reject and Abort
   std::uint32_t error_class = 0, error_code = 0;  // Error
   std::span<const std::uint8_t> body;             // the service's parameters
 };
@@ -71,6 +73,40 @@ std::vector<std::uint8_t> unconfirmed_request(std::uint8_t service,
 // "segmentation not supported".
 std::vector<std::uint8_t> abort_request(std::uint8_t invoke_id, std::uint8_t reason);
 
+// The answers a device (the simulator) gives to a confirmed request.
+std::vector<std::uint8_t> simple_ack(std::uint8_t invoke_id, std::uint8_t service);
+std::vector<std::uint8_t> complex_ack(std::uint8_t invoke_id, std::uint8_t service,
+                                      std::span<const std::uint8_t> parameters);
+std::vector<std::uint8_t> error_pdu(std::uint8_t invoke_id, std::uint8_t service,
+                                    std::uint32_t error_class, std::uint32_t error_code);
+std::vector<std::uint8_t> reject_pdu(std::uint8_t invoke_id, std::uint8_t reason);
+// An Abort from a server (SRV 1).
+std::vector<std::uint8_t> server_abort(std::uint8_t invoke_id, std::uint8_t reason);
+
+// Error classes, error codes, reject and abort reasons used by name here.
+namespace error_class {
+inline constexpr std::uint32_t object = 1;
+inline constexpr std::uint32_t property = 2;
+inline constexpr std::uint32_t services = 5;
+}  // namespace error_class
+namespace error_code {
+inline constexpr std::uint32_t other = 0;
+inline constexpr std::uint32_t invalid_data_type = 9;
+inline constexpr std::uint32_t unknown_object = 31;
+inline constexpr std::uint32_t unknown_property = 32;
+inline constexpr std::uint32_t value_out_of_range = 37;
+inline constexpr std::uint32_t write_access_denied = 40;
+inline constexpr std::uint32_t invalid_array_index = 42;
+inline constexpr std::uint32_t not_cov_property = 44;
+}  // namespace error_code
+namespace reject_reason {
+inline constexpr std::uint8_t missing_required_parameter = 5;
+inline constexpr std::uint8_t unrecognized_service = 9;
+}  // namespace reject_reason
+namespace abort_reason {
+inline constexpr std::uint8_t segmentation_not_supported = 4;
+}  // namespace abort_reason
+
 // Fails with bad_request on an empty or cut-short header or an Error whose
 // class and code are not two Enumerated values.
 Result<Apdu> parse_apdu(std::span<const std::uint8_t> octets);
@@ -79,5 +115,7 @@ Result<Apdu> parse_apdu(std::span<const std::uint8_t> octets);
 // "abort: segmentation-not-supported"... for a device's answer that is not
 // what was asked; the numbers where the name is not known.
 std::string describe_failure(const Apdu& apdu);
+// "property: unknown-property": an error class and code in words.
+std::string describe_error(std::uint32_t error_class, std::uint32_t error_code);
 
 }  // namespace citypulse::bacnet

@@ -121,6 +121,24 @@ void Encoder::object_identifier(ObjectId id) {
   object_id_content(static_cast<std::uint8_t>(ApplicationTag::object_identifier), false, id);
 }
 
+void Encoder::bit_string(const BitString& value) {
+  const auto octets = (value.bits.size() + 7) / 8;
+  header(static_cast<std::uint8_t>(ApplicationTag::bit_string), false,
+         static_cast<std::uint32_t>(octets + 1));
+  out_.push_back(static_cast<std::uint8_t>(octets * 8 - value.bits.size()));
+  for (std::size_t o = 0; o < octets; ++o) {
+    std::uint8_t packed = 0;
+    for (std::size_t b = 0; b < 8 && o * 8 + b < value.bits.size(); ++b)
+      if (value.bits[o * 8 + b]) packed |= static_cast<std::uint8_t>(0x80 >> b);
+    out_.push_back(packed);
+  }
+}
+
+void Encoder::context_boolean(std::uint8_t number, bool value) {
+  header(number, true, 1);
+  out_.push_back(value ? 1 : 0);
+}
+
 void Encoder::context_unsigned(std::uint8_t number, std::uint32_t value) {
   unsigned_content(number, true, value);
 }
@@ -324,6 +342,30 @@ Result<ObjectId> Reader::object_identifier() {
                 "an object identifier");
   if (!c) return std::unexpected(c.error());
   return object_id_of(*c, at);
+}
+
+Result<BitString> Reader::bit_string() {
+  const auto at = at_;
+  auto c = take(static_cast<std::uint8_t>(ApplicationTag::bit_string), false, "a BitString");
+  if (!c) return std::unexpected(c.error());
+  if (c->empty()) return malformed(at, "a BitString without its count of unused bits");
+  const std::uint8_t unused = (*c)[0];
+  if (unused > 7 || (c->size() == 1 && unused != 0))
+    return malformed(at, fmt::format("a BitString with {} unused bits", unused));
+  BitString out;
+  const std::size_t count = (c->size() - 1) * 8 - unused;
+  out.bits.reserve(count);
+  for (std::size_t i = 0; i < count; ++i)
+    out.bits.push_back(((*c)[1 + i / 8] & (0x80 >> (i % 8))) != 0);
+  return out;
+}
+
+Result<bool> Reader::context_boolean(std::uint8_t number) {
+  const auto at = at_;
+  auto c = take(number, true, fmt::format("context tag {}", number));
+  if (!c) return std::unexpected(c.error());
+  if (c->size() != 1 || (*c)[0] > 1) return malformed(at, "a context Boolean is one octet, 0 or 1");
+  return (*c)[0] == 1;
 }
 
 Result<std::uint32_t> Reader::context_unsigned(std::uint8_t number) {

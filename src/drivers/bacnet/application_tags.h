@@ -51,6 +51,14 @@ struct ObjectId {
 };
 inline constexpr std::uint32_t kMaxInstance = (1u << 22) - 1;
 
+// A bit string, bit 0 first (an object's status flags: in-alarm, fault,
+// overridden, out-of-service). On the wire: an octet counting the unused bits
+// of the last octet, then the bits from the most significant bit on.
+struct BitString {
+  std::vector<bool> bits;
+  bool operator==(const BitString&) const = default;
+};
+
 // What a tag octet (and its extensions) says.
 struct Tag {
   std::uint8_t number = 0;
@@ -74,8 +82,10 @@ class Encoder {
   void character_string(std::string_view utf8);
   void enumerated(std::uint32_t value);
   void object_identifier(ObjectId id);
+  void bit_string(const BitString& value);
 
   // Context-specific forms: the same contents under tag `number`.
+  void context_boolean(std::uint8_t number, bool value);  // one content octet
   void context_unsigned(std::uint8_t number, std::uint32_t value);
   void context_enumerated(std::uint8_t number, std::uint32_t value);
   void context_object_identifier(std::uint8_t number, ObjectId id);
@@ -115,7 +125,9 @@ class Reader {
   Result<std::string> character_string();  // UTF-8 only
   Result<std::uint32_t> enumerated();
   Result<ObjectId> object_identifier();
+  Result<BitString> bit_string();
 
+  Result<bool> context_boolean(std::uint8_t number);
   Result<std::uint32_t> context_unsigned(std::uint8_t number);
   Result<std::uint32_t> context_enumerated(std::uint8_t number);
   Result<ObjectId> context_object_identifier(std::uint8_t number);
