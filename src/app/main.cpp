@@ -15,6 +15,7 @@
 //   bench analytics  the baseline model on the Cambridge buildings (app/bench_analytics.h)
 //   bench energy consumption from the meters' hourly ledger (app/bench_energy.h)
 //   import csv   load a point's readings history from CSV files (app/import_csv.h)
+//   bacnet whois|read|write  BACnet/IP commissioning tools (app/bacnet_cli.h)
 // Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -22,6 +23,7 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "app/bacnet_cli.h"
 #include "app/bench_analytics.h"
 #include "app/bench_baselines.h"
 #include "app/bench_energy.h"
@@ -262,6 +264,8 @@ int main(int argc, char** argv) {
       ->required()
       ->check(CLI::ExistingFile);
 
+  BacnetCommands bacnet(app);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -273,6 +277,7 @@ int main(int argc, char** argv) {
     std::printf("citypulse %s\n", CITYPULSE_VERSION);
     return 0;
   }
+  if (bacnet.parsed()) return bacnet.run();
   if (bench_tsdb->parsed()) return run_bench("tsdb", bench_tsdb_options, run_bench_tsdb);
   if (bench_ingest->parsed()) return run_bench("ingest", bench_ingest_options, run_bench_ingest);
   if (bench_mqtt->parsed()) return run_bench("mqtt", bench_mqtt_options, run_bench_mqtt);

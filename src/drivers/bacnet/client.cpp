@@ -107,6 +107,7 @@ struct DeviceQueue {
 
 struct Listening {
   DeviceAddress target;
+  WhoIs range;
   std::vector<Discovered> heard;
   std::move_only_function<void(Result<std::vector<Discovered>>)> done;
   std::unique_ptr<asio::steady_timer> timer;
@@ -225,10 +226,20 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     if (a.service == service::i_am) {
       auto i_am = decode_i_am(a.body);
       if (!i_am) return;
-      for (auto& l : listening) {
+      for (auto it = listening.begin(); it != listening.end();) {
+        auto& l = **it;
         bool known = false;
-        for (const auto& d : l->heard) known = known || d.i_am.device == i_am->device;
-        if (!known) l->heard.push_back({*i_am, from});
+        for (const auto& d : l.heard) known = known || d.i_am.device == i_am->device;
+        if (!known) l.heard.push_back({*i_am, from});
+        // Asked for one device, which answered: no need to wait longer.
+        if (l.range.low && *l.range.low == *l.range.high && i_am->device.instance == *l.range.low) {
+          auto done = std::move(*it);
+          it = listening.erase(it);
+          done->timer->cancel();
+          finish_listening(std::move(done));
+        } else {
+          ++it;
+        }
       }
     } else if (a.service == service::unconfirmed_cov_notification && cov) {
       auto notice = decode_cov_notification(a.body);
@@ -263,6 +274,10 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     }();
     finish(std::move(request), std::move(answer));
     pump(device->second);
+  }
+
+  void finish_listening(std::unique_ptr<Listening> l) {
+    asio::post(strand, [l = std::move(l)]() mutable { l->done(std::move(l->heard)); });
   }
 
   void finish(Request request, Answer answer) {
@@ -423,6 +438,7 @@ void Client::who_is(const DeviceAddress& target, WhoIs range, std::int64_t windo
         }
         auto listening = std::make_unique<Listening>();
         listening->target = target;
+        listening->range = range;
         listening->done = std::move(done);
         listening->timer = std::make_unique<asio::steady_timer>(state->strand);
         listening->timer->expires_after(std::chrono::milliseconds(window_ms));
