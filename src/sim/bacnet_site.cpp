@@ -126,6 +126,7 @@ struct BacnetSite::State : std::enable_shared_from_this<BacnetSite::State> {
   udp::endpoint sender;
   mutable std::mutex mutex;
   std::vector<SimDevice> devices;
+  std::vector<BacnetFrame> frames;  // with options.record
   std::thread thread;
   bool stopping = false;  // on the site's thread only
 
@@ -147,6 +148,7 @@ struct BacnetSite::State : std::enable_shared_from_this<BacnetSite::State> {
     npdu.destination = std::move(reply_to);
     auto datagram = std::make_shared<std::vector<std::uint8_t>>(
         b::make_datagram(b::BvlcFunction::original_unicast, npdu, apdu));
+    if (options.record) frames.push_back({false, to.address().to_string(), to.port(), *datagram});
     socket.async_send_to(asio::buffer(*datagram), to,
                          [datagram](boost::system::error_code, std::size_t) {});
   }
@@ -162,6 +164,11 @@ struct BacnetSite::State : std::enable_shared_from_this<BacnetSite::State> {
   }
 
   void on_datagram(std::span<const std::uint8_t> octets) {
+    if (options.record) {
+      std::lock_guard lock(mutex);
+      frames.push_back({true, sender.address().to_string(), sender.port(),
+                        std::vector<std::uint8_t>(octets.begin(), octets.end())});
+    }
     auto datagram = b::parse_datagram(octets);
     if (!datagram || datagram->npdu.network_message) return;
     auto apdu = b::parse_apdu(datagram->apdu);
@@ -553,6 +560,11 @@ std::optional<int> BacnetSite::active_priority(std::uint32_t device, b::ObjectId
 void BacnetSite::set_silent(std::uint32_t device, bool silent) {
   std::lock_guard lock(state_->mutex);
   if (auto* d = state_->device(device)) d->options.silent = silent;
+}
+
+std::vector<BacnetFrame> BacnetSite::frames() const {
+  std::lock_guard lock(state_->mutex);
+  return state_->frames;
 }
 
 std::int64_t BacnetSite::requests_answered(std::uint32_t device) const {

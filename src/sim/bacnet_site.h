@@ -78,6 +78,15 @@ struct BacnetSiteOptions {
   std::uint16_t network = 2001;
   std::int64_t step_ms = 200;  // how often the plant moves
   double speed = 1.0;          // simulated seconds per real second
+  bool record = false;         // keep every datagram (frames())
+};
+
+// A datagram the site received or sent, as on the wire.
+struct BacnetFrame {
+  bool inbound = false;
+  std::string peer_host;
+  std::uint16_t peer_port = 0;
+  std::vector<std::uint8_t> octets;
 };
 
 class BacnetSite {
@@ -99,6 +108,8 @@ class BacnetSite {
   // The priority that commands an object now (1–16), none at the default.
   std::optional<int> active_priority(std::uint32_t device, bacnet::ObjectId object) const;
   void set_silent(std::uint32_t device, bool silent);
+  // The datagrams so far, in order, when the options said to record them.
+  std::vector<BacnetFrame> frames() const;
   // Confirmed requests the device has answered.
   std::int64_t requests_answered(std::uint32_t device) const;
 

@@ -9,6 +9,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/udp.hpp>
 #include <chrono>
 #include <future>
 #include <mutex>
@@ -16,6 +17,7 @@
 
 #include "drivers/bacnet/apdu.h"
 #include "drivers/bacnet/client.h"
+#include "drivers/bacnet/link_frame.h"
 #include "sim/bacnet_site.h"
 
 namespace citypulse::bacnet {
@@ -305,6 +307,58 @@ TEST_F(Fixture, AFullQueueIsRefusedAtOnce) {
   }
   EXPECT_EQ(std::count(codes.begin(), codes.end(), ErrorCode::timed_out), 3);
   EXPECT_EQ(std::count(codes.begin(), codes.end(), ErrorCode::unavailable), 1);
+}
+
+TEST_F(Fixture, MalformedFramesAreIgnoredAndNothingStops) {
+  // Cut-short, mistyped and lying datagrams, to the site and to the client.
+  const std::vector<std::vector<std::uint8_t>> garbage = {
+      {},
+      {0x81},
+      {0x81, 0x0A, 0x00, 0x40, 0x01, 0x04},        // a length the datagram has not
+      {0x82, 0x0A, 0x00, 0x06, 0x01, 0x04},        // not BACnet/IP
+      {0x81, 0x0A, 0x00, 0x07, 0x01, 0x04, 0x00},  // a confirmed request cut short
+      {0x81, 0x0A, 0x00, 0x0A, 0x01, 0x04, 0x00, 0x05, 0x01, 0x0C},  // ReadProperty, no parameters
+      {0x81, 0x0A, 0x00, 0x0D, 0x01, 0x04, 0x00, 0x05, 0x02, 0x0C, 0x0C, 0x00, 0x00},
+      {0x81, 0x0A, 0x00, 0x09, 0x01, 0x28, 0x07, 0xD1, 0x01},  // a source address cut short
+      {0x81, 0x0A, 0x00, 0x08, 0x01, 0x00, 0x30, 0x01},        // an answer nobody asked for
+  };
+  boost::asio::io_context raw_io;
+  boost::asio::ip::udp::socket raw(raw_io, {boost::asio::ip::make_address_v4("127.0.0.1"), 0});
+  for (const auto& g : garbage) {
+    raw.send_to(boost::asio::buffer(g),
+                {boost::asio::ip::make_address_v4("127.0.0.1"), site->port()});
+    raw.send_to(boost::asio::buffer(g),
+                {boost::asio::ip::make_address_v4("127.0.0.1"), client->local_port()});
+  }
+  // A ReadProperty without its property: the site rejects it.
+  raw.send_to(
+      boost::asio::buffer(std::vector<std::uint8_t>{0x81, 0x0A, 0x00, 0x0F, 0x01, 0x04, 0x00, 0x05,
+                                                    0x03, 0x0C, 0x0C, 0x00, 0x00, 0x00, 0x01}),
+      {boost::asio::ip::make_address_v4("127.0.0.1"), site->port()});
+  // The two earlier requests cut short (invoke ids 1 and 2) are rejected too.
+  std::vector<int> rejected;
+  for (int k = 0; k < 3; ++k) {
+    std::array<std::uint8_t, 64> answer{};
+    boost::asio::ip::udp::endpoint from;
+    std::size_t n = 0;
+    raw.async_receive_from(boost::asio::buffer(answer), from,
+                           [&](boost::system::error_code, std::size_t got) { n = got; });
+    raw_io.restart();
+    raw_io.run_for(std::chrono::seconds(3));
+    ASSERT_GT(n, 0u) << "no answer " << k + 1;
+    auto datagram = parse_datagram(std::span<const std::uint8_t>(answer.data(), n));
+    ASSERT_TRUE(datagram) << datagram.error().message;
+    auto apdu = parse_apdu(datagram->apdu);
+    ASSERT_TRUE(apdu);
+    EXPECT_EQ(apdu->type, PduType::reject);
+    rejected.push_back(apdu->invoke_id);
+  }
+  std::sort(rejected.begin(), rejected.end());
+  EXPECT_EQ(rejected, (std::vector<int>{1, 2, 3}));
+  // Both still work.
+  auto value = read(routed(1), {{ot::analog_value, 1}, property::present_value, std::nullopt});
+  ASSERT_TRUE(value) << value.error().message;
+  EXPECT_EQ(as_number(value->at(0)), 20.0);
 }
 
 TEST(BacnetAddress, TextAndBack) {
