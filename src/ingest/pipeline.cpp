@@ -17,7 +17,7 @@ namespace citypulse::ingest {
 namespace {
 
 constexpr std::string_view kSourceNames[kSourceCount] = {
-    "http_telemetry", "http_batch", "chirpstack", "things_stack", "mqtt", "derived"};
+    "http_telemetry", "http_batch", "chirpstack", "things_stack", "mqtt", "derived", "bacnet_ip", "modbus_tcp", "http_poll"};
 constexpr std::string_view kRejectionNames[kRejectionCount] = {
     "unknown_key", "not_finite", "future", "out_of_bounds", "unit", "provisioning", "not_numeric"};
 

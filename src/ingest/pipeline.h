@@ -75,16 +75,20 @@ inline constexpr TimeMs kLatestReadingTime = 253'402'300'799'999;  // 9999-12-31
 inline constexpr std::uint8_t kQualitySuspect = 1;  // outside the point's physical bounds
 
 // Where a request came from: labels metrics, and tells sinks the carrier.
-// `derived`: values the server computes itself (an energy budget's projection).
+// `derived`: values the server computes itself (an energy budget's projection);
+// the drivers' sources: values CityPulse fetched from the plant itself.
 enum class Source : std::uint8_t {
   http_telemetry,
   http_batch,
   chirpstack,
   things_stack,
   mqtt,
-  derived
+  derived,
+  bacnet_ip,   // the BACnet/IP driver's polls and COV notifications
+  modbus_tcp,  // the Modbus TCP driver's polls
+  http_poll    // the HTTP poller's
 };
-inline constexpr std::size_t kSourceCount = 6;
+inline constexpr std::size_t kSourceCount = 9;
 std::string_view source_name(Source s);
 
 enum class Rejection : std::uint8_t {

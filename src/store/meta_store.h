@@ -30,6 +30,7 @@
 #include "model/asset.h"
 #include "model/recipient.h"
 #include "model/rule.h"
+#include "store/driver_store.h"
 #include "store/scope.h"
 
 namespace citypulse {
@@ -102,6 +103,7 @@ class MetaStore {
   virtual DeviceAccessStore& device_access() = 0;
   virtual AlarmStore& alarms() = 0;
   virtual EnergyStore& energy() = 0;
+  virtual DriverStore& drivers() = 0;
 
   // Grows with every committed change to the asset model, rules, device
   // credentials and integrations (not with activity, attributes or identity). In-memory

@@ -525,6 +525,17 @@ CREATE TABLE meter_energy_blocks (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 12: the driver document of each device CityPulse polls itself
+// (store/driver_store.h).
+constexpr std::string_view kDeviceDrivers = R"sql(
+CREATE TABLE device_drivers (
+  device_id BIGINT PRIMARY KEY REFERENCES devices (id) ON DELETE CASCADE,
+  document TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "asset model", kAssetModel},
     {2, "identity", kIdentity},
@@ -537,6 +548,7 @@ constexpr Migration kMigrations[] = {
     {9, "anomaly rules and schedules", kRuleSchedules},
     {10, "building footprints", kBuildingFootprints},
     {11, "energy accounting", kEnergy},
+    {12, "device drivers", kDeviceDrivers},
 };
 
 constexpr bool versions_are_consecutive() {

@@ -13,6 +13,7 @@
 #include "store/sqlite/repository.h"
 #include "store/sqlite/sqlite_alarm_store.h"
 #include "store/sqlite/sqlite_device_access.h"
+#include "store/sqlite/sqlite_driver_store.h"
 #include "store/sqlite/sqlite_energy_store.h"
 #include "store/sqlite/sqlite_identity_store.h"
 
@@ -40,6 +41,7 @@ class SqliteMetaStore final : public MetaStore {
   DeviceAccessStore& device_access() override { return device_access_; }
   AlarmStore& alarms() override { return alarms_; }
   EnergyStore& energy() override { return energy_; }
+  DriverStore& drivers() override { return drivers_; }
   std::uint64_t asset_generation() const override { return generation_.load(); }
 
   // 0 when the version cannot be read (the file failed underneath us).
@@ -90,6 +92,7 @@ class SqliteMetaStore final : public MetaStore {
   sqlite::SqliteDeviceAccessStore device_access_{db_, mutex_, devices_, generation_};
   sqlite::SqliteAlarmStore alarms_{db_, mutex_};
   sqlite::SqliteEnergyStore energy_{db_, mutex_};
+  sqlite::SqliteDriverStore drivers_{db_, mutex_};
 };
 
 Status configure(Connection& db) {

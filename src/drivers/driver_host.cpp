@@ -1,0 +1,504 @@
+#include "drivers/driver_host.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "drivers/bacnet/client.h"
+#include "drivers/bacnet/device_config.h"
+#include "drivers/bacnet/device_poller.h"
+#include "drivers/bacnet/names.h"
+#include "drivers/device_session.h"
+
+namespace citypulse::drivers {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+using Steady = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::string_view kBacnet = "bacnet_ip";
+
+struct Group {
+  PollGroupSchedule schedule;
+  std::unique_ptr<asio::steady_timer> timer;
+  Steady::time_point due;
+  bool busy = false;
+};
+
+struct Running {
+  DriverSettings settings;
+  std::unique_ptr<DeviceSession> session;
+  DeviceHealth health;
+  std::vector<std::unique_ptr<Group>> groups;
+  DeviceDriverStatus status;
+};
+
+}  // namespace
+
+struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
+  State(MetaStore& s, ingest::Pipeline& p, bus::EventBus& b, DriverHostOptions o)
+      : store(s),
+        pipeline(p),
+        bus(b),
+        options(std::move(o)),
+        guard(io.get_executor()),
+        reload_timer(io) {}
+
+  MetaStore& store;
+  ingest::Pipeline& pipeline;
+  bus::EventBus& bus;
+  DriverHostOptions options;
+  asio::io_context io;
+  asio::executor_work_guard<asio::io_context::executor_type> guard;
+  asio::steady_timer reload_timer;
+  std::thread thread;
+  std::unique_ptr<bacnet::Client> bacnet;
+  std::unique_ptr<bacnet::CovRouter> router;
+  std::map<Id, std::unique_ptr<Running>> devices;  // the host thread's
+  std::uint64_t seen_changes = ~0ull, seen_generation = ~0ull;
+  bool stopping = false;
+
+  mutable std::mutex status_mutex;
+  std::map<Id, DeviceDriverStatus> snapshot;
+
+  void publish_status(Running& r, std::string_view reason) {
+    bus::Event e;
+    e.kind = bus::EventKind::device_status;
+    e.tenant_id = r.settings.tenant_id;
+    e.building_id = r.settings.building_id;
+    json::object details{{"device_id", r.settings.device_id},
+                         {"status", status_name(r.health.status())},
+                         {"protocol", r.settings.protocol}};
+    if (!reason.empty()) details["reason"] = reason;
+    e.details_json = json::serialize(details);
+    bus.publish(std::move(e));
+  }
+
+  void refresh(Running& r) {
+    auto& s = r.status;
+    s.status = r.health.status();
+    s.since = r.health.since();
+    s.last_success_at = r.health.last_success_at();
+    s.next_probe_at = r.health.next_probe_at();
+    s.consecutive_failures = r.health.consecutive_failures();
+    s.last_error = r.health.last_error();
+    std::lock_guard lock(status_mutex);
+    snapshot[s.device_id] = s;
+  }
+
+  void submit(const Running& r, std::vector<ChannelReading> readings) {
+    if (readings.empty()) return;
+    ingest::IngestRequest request;
+    request.source =
+        r.settings.protocol == kBacnet ? ingest::Source::bacnet_ip : ingest::Source::modbus_tcp;
+    request.tenant_id = r.settings.tenant_id;
+    request.device_id = r.settings.device_id;
+    request.started_steady_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now().time_since_epoch())
+            .count();
+    for (auto& c : readings)
+      request.readings.push_back({.key = std::move(c.channel),
+                                  .point = 0,
+                                  .t = c.t,
+                                  .value = c.value,
+                                  .unit = {},
+                                  .refused = std::nullopt,
+                                  .auto_create = false});
+    pipeline.submit(std::move(request),
+                    [device = r.settings.device_id](Result<ingest::IngestOutcome> outcome) {
+                      if (!outcome)
+                        spdlog::warn("drivers: readings of device {} not stored: {}", device,
+                                     outcome.error().message);
+                    });
+  }
+
+  void schedule(Running& r, Group& g) {
+    g.timer->expires_at(g.due);
+    g.timer->async_wait([self = shared_from_this(), device = r.settings.device_id,
+                         group = &g](boost::system::error_code ec) {
+      if (ec || self->stopping) return;
+      auto it = self->devices.find(device);
+      if (it == self->devices.end()) return;
+      self->tick(*it->second, *group);
+    });
+  }
+
+  void tick(Running& r, Group& g) {
+    const auto now = Steady::now();
+    const auto late = std::chrono::duration_cast<std::chrono::milliseconds>(now - g.due).count();
+    r.status.max_lateness_ms = std::max<std::int64_t>(r.status.max_lateness_ms, late);
+    const auto interval = std::chrono::milliseconds(g.schedule.interval_ms);
+    g.due += interval;
+    while (g.due <= now) {  // more than a period behind: those starts are lost
+      g.due += interval;
+      ++r.status.skipped_polls;
+    }
+    schedule(r, g);
+    if (!r.health.may_poll(now_ms())) return;
+    if (g.busy) {
+      ++r.status.skipped_polls;
+      return;
+    }
+    g.busy = true;
+    r.status.last_poll_at = now_ms();
+    r.session->poll(g.schedule.name, [self = shared_from_this(), device = r.settings.device_id,
+                                      group = &g, version = r.settings.version](PollReport report) {
+      auto it = self->devices.find(device);
+      if (it == self->devices.end() || it->second->settings.version != version) return;
+      auto& running = *it->second;
+      group->busy = false;
+      ++running.status.polls;
+      const auto outcome = report.unreached ? PollOutcome::unreached
+                           : report.failed  ? PollOutcome::partly
+                                            : PollOutcome::answered;
+      if (outcome != PollOutcome::answered) ++running.status.failed_polls;
+      running.status.polled = true;
+      running.status.readings += static_cast<std::int64_t>(report.readings.size());
+      self->submit(running, std::move(report.readings));
+      if (running.health.record(outcome, now_ms(), report.error))
+        self->publish_status(running,
+                             running.health.status() == DeviceStatus::online ? "" : report.error);
+      self->refresh(running);
+    });
+  }
+
+  void start_device(DriverSettings settings) {
+    auto r = std::make_unique<Running>();
+    r->health = DeviceHealth(options.health);
+    r->status.device_id = settings.device_id;
+    r->status.tenant_id = settings.tenant_id;
+    r->status.building_id = settings.building_id;
+    r->status.protocol = settings.protocol;
+    r->settings = std::move(settings);
+    const Id id = r->settings.device_id;
+    auto document = json::parse(r->settings.document, json_error_);
+    if (json_error_ || r->settings.protocol != kBacnet) {
+      r->status.configuration_error =
+          json_error_
+              ? "the stored document is not JSON"
+              : fmt::format("protocol {} has no driver in this server yet", r->settings.protocol);
+    } else if (auto config = bacnet::parse_device_config(document); !config) {
+      r->status.configuration_error = config.error().message;
+    } else if (bacnet) {
+      r->session = bacnet::make_device_session(*bacnet, io, *router, std::move(*config));
+    }
+    if (r->session) {
+      r->session->on_push([self = shared_from_this(), id](std::vector<ChannelReading> readings) {
+        auto it = self->devices.find(id);
+        if (it == self->devices.end()) return;
+        it->second->status.readings += static_cast<std::int64_t>(readings.size());
+        self->submit(*it->second, std::move(readings));
+      });
+      for (const auto& schedule : r->session->groups()) {
+        auto g = std::make_unique<Group>();
+        g->schedule = schedule;
+        g->timer = std::make_unique<asio::steady_timer>(io);
+        g->due = Steady::now();
+        r->groups.push_back(std::move(g));
+      }
+    }
+    auto& placed = *(devices[id] = std::move(r));
+    for (auto& g : placed.groups) schedule(placed, *g);
+    refresh(placed);
+  }
+
+  void stop_device(Running& r) {
+    for (auto& g : r.groups) g->timer->cancel();
+    if (r.session) r.session->close();
+  }
+
+  void reload() {
+    const auto changes = store.drivers().changes();
+    const auto generation = store.asset_generation();
+    if (changes == seen_changes && generation == seen_generation) return;
+    auto all = store.drivers().all();
+    if (!all) {
+      spdlog::warn("drivers: cannot read the driver documents: {}", all.error().message);
+      return;
+    }
+    seen_changes = changes;
+    seen_generation = generation;
+    std::map<Id, DriverSettings> wanted;
+    for (auto& s : *all)
+      if (s.device_status != "disabled") wanted.emplace(s.device_id, std::move(s));
+    for (auto it = devices.begin(); it != devices.end();) {
+      auto w = wanted.find(it->first);
+      const auto& now = it->second->settings;
+      if (w == wanted.end() || w->second.version != now.version ||
+          w->second.protocol != now.protocol || w->second.building_id != now.building_id) {
+        stop_device(*it->second);
+        {
+          std::lock_guard lock(status_mutex);
+          snapshot.erase(it->first);
+        }
+        it = devices.erase(it);
+      } else {
+        wanted.erase(w);
+        ++it;
+      }
+    }
+    for (auto& [id, s] : wanted) start_device(std::move(s));
+  }
+
+  void watch() {
+    reload();
+    reload_timer.expires_after(std::chrono::milliseconds(options.reload_check_ms));
+    reload_timer.async_wait([self = shared_from_this()](boost::system::error_code ec) {
+      if (!ec && !self->stopping) self->watch();
+    });
+  }
+
+  boost::system::error_code json_error_;
+};
+
+DriverHost::DriverHost(MetaStore& store, ingest::Pipeline& pipeline, bus::EventBus& bus,
+                       DriverHostOptions options)
+    : state_(std::make_shared<State>(store, pipeline, bus, std::move(options))) {}
+
+DriverHost::~DriverHost() {
+  stop();
+}
+
+Status DriverHost::start() {
+  auto client = bacnet::Client::open(state_->io, {.bind_host = state_->options.bacnet_bind,
+                                                  .bind_port = state_->options.bacnet_port});
+  if (!client) return std::unexpected(client.error());
+  state_->bacnet = std::move(*client);
+  state_->router = std::make_unique<bacnet::CovRouter>(*state_->bacnet);
+  asio::post(state_->io, [state = state_] { state->watch(); });
+  state_->thread = std::thread([state = state_] { state->io.run(); });
+  return {};
+}
+
+void DriverHost::stop() {
+  if (!state_->thread.joinable()) return;
+  asio::post(state_->io, [state = state_] {
+    state->stopping = true;
+    state->reload_timer.cancel();
+    for (auto& [id, r] : state->devices) state->stop_device(*r);
+    state->devices.clear();
+    if (state->bacnet) state->bacnet->close();
+    state->guard.reset();
+  });
+  // What is left (closing sockets, cancelled timers) ends by itself; a
+  // device that never answers holds nothing past its timeout.
+  state_->thread.join();
+  state_->bacnet.reset();
+}
+
+Status DriverHost::check_document(std::string_view protocol, const json::value& document) {
+  if (protocol == kBacnet) {
+    auto config = bacnet::parse_device_config(document);
+    if (!config) return std::unexpected(config.error());
+    return {};
+  }
+  return fail(
+      ErrorCode::invalid,
+      fmt::format("devices of protocol '{}' have no driver document (bacnet_ip has)", protocol),
+      "/");
+}
+
+std::optional<DeviceDriverStatus> DriverHost::status(Id device) const {
+  std::lock_guard lock(state_->status_mutex);
+  auto it = state_->snapshot.find(device);
+  if (it == state_->snapshot.end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<DeviceDriverStatus> DriverHost::statuses() const {
+  std::lock_guard lock(state_->status_mutex);
+  std::vector<DeviceDriverStatus> out;
+  for (const auto& [id, s] : state_->snapshot) out.push_back(s);
+  return out;
+}
+
+void DriverHost::reload_soon() {
+  asio::post(state_->io, [state = state_] {
+    if (!state->stopping) state->reload();
+  });
+}
+
+std::uint16_t DriverHost::bacnet_port() const {
+  return state_->bacnet ? state_->bacnet->local_port() : 0;
+}
+
+void DriverHost::write(Id device, std::string channel, double value, std::optional<int> priority,
+                       std::move_only_function<void(Result<std::optional<double>>)> done) {
+  asio::post(state_->io, [state = state_, device, channel = std::move(channel), value, priority,
+                          done = std::move(done)]() mutable {
+    auto it = state->devices.find(device);
+    if (it == state->devices.end() || !it->second->session)
+      return done(fail(ErrorCode::not_found,
+                       fmt::format("device {} is not driven by this server", device)));
+    if (it->second->health.status() == DeviceStatus::offline)
+      return done(fail(ErrorCode::unavailable, fmt::format("device {} is offline: {}", device,
+                                                           it->second->health.last_error())));
+    it->second->session->write(channel, value, priority, std::move(done));
+  });
+}
+
+namespace {
+
+// One discovery: the I-Ams, then each device's name and objects, one device
+// after the other's requests are queued (the client keeps each device's own
+// queue, so devices answer in parallel).
+struct Discovery {
+  bacnet::Client* client = nullptr;
+  std::vector<DiscoveredDevice> found;
+  std::vector<bacnet::DeviceAddress> addresses;
+  int pending = 0;
+  std::move_only_function<void(Result<std::vector<DiscoveredDevice>>)> done;
+
+  void finish_one() {
+    if (--pending == 0) done(std::move(found));
+  }
+};
+
+constexpr std::size_t kMaxObjects = 2000;
+
+void describe_objects(const std::shared_ptr<Discovery>& d, std::size_t index,
+                      std::vector<bacnet::ObjectId> objects) {
+  std::vector<bacnet::PropertyReference> refs;
+  for (const auto& o : objects) {
+    if (!bacnet::is_point_object(o.type)) continue;
+    refs.push_back({o, bacnet::property::object_name, std::nullopt});
+    if (o.type <= bacnet::object_type::analog_value)
+      refs.push_back({o, bacnet::property::units, std::nullopt});
+    d->found[index].objects.push_back(
+        {bacnet::to_string(o), "", "", bacnet::is_writable_object(o.type)});
+  }
+  if (refs.empty()) return d->finish_one();
+  // Names and units one property at a time: every device answers that, and
+  // the client's queue for the device keeps it to one request at a time.
+  auto remaining = std::make_shared<std::size_t>(refs.size());
+  for (const auto& ref : refs) {
+    d->client->read_property(
+        d->addresses[index], ref,
+        [d, index, ref, remaining](Result<std::vector<bacnet::PropertyValue>> r) {
+          if (r && !r->empty()) {
+            const auto name = bacnet::to_string(ref.object);
+            for (auto& o : d->found[index].objects) {
+              if (o.object != name) continue;
+              if (ref.property == bacnet::property::object_name) {
+                if (auto* s = std::get_if<std::string>(&r->front())) o.name = *s;
+              } else if (auto* e = std::get_if<bacnet::Enumerated>(&r->front())) {
+                o.unit = std::string(bacnet::vocabulary_unit(e->value).value_or(""));
+              }
+            }
+          }
+          if (--*remaining == 0) d->finish_one();
+        });
+  }
+}
+
+void read_object_list(const std::shared_ptr<Discovery>& d, std::size_t index) {
+  const bacnet::ObjectId device{bacnet::object_type::device, d->found[index].instance};
+  d->client->read_property(
+      d->addresses[index], {device, bacnet::property::object_list, std::nullopt},
+      [d, index, device](Result<std::vector<bacnet::PropertyValue>> whole) {
+        if (whole) {
+          std::vector<bacnet::ObjectId> objects;
+          for (const auto& v : *whole)
+            if (auto* o = std::get_if<bacnet::ObjectId>(&v); o && objects.size() < kMaxObjects)
+              objects.push_back(*o);
+          return describe_objects(d, index, std::move(objects));
+        }
+        if (whole.error().code != ErrorCode::too_large) {
+          d->found[index].error = whole.error().message;
+          return d->finish_one();
+        }
+        // Too long for one answer: its length, then element by element.
+        d->client->read_property(
+            d->addresses[index], {device, bacnet::property::object_list, 0},
+            [d, index, device](Result<std::vector<bacnet::PropertyValue>> count) {
+              const auto n =
+                  count && !count->empty() ? bacnet::as_number(count->front()) : std::nullopt;
+              if (!n || *n < 1) {
+                d->found[index].error =
+                    count ? "the object list's length is not a number" : count.error().message;
+                return d->finish_one();
+              }
+              const auto total = std::min<std::size_t>(static_cast<std::size_t>(*n), kMaxObjects);
+              auto objects = std::make_shared<std::vector<bacnet::ObjectId>>(total);
+              auto remaining = std::make_shared<std::size_t>(total);
+              for (std::size_t i = 1; i <= total; ++i)
+                d->client->read_property(
+                    d->addresses[index],
+                    {device, bacnet::property::object_list, static_cast<std::uint32_t>(i)},
+                    [d, index, i, objects,
+                     remaining](Result<std::vector<bacnet::PropertyValue>> element) {
+                      if (element && !element->empty())
+                        if (auto* o = std::get_if<bacnet::ObjectId>(&element->front()))
+                          (*objects)[i - 1] = *o;
+                      if (--*remaining == 0) describe_objects(d, index, std::move(*objects));
+                    });
+            });
+      });
+}
+
+}  // namespace
+
+void DriverHost::discover_bacnet(
+    std::string target, std::optional<std::uint32_t> low, std::optional<std::uint32_t> high,
+    std::int64_t window_ms,
+    std::move_only_function<void(Result<std::vector<DiscoveredDevice>>)> done) {
+  asio::post(state_->io, [state = state_, target = std::move(target), low, high, window_ms,
+                          done = std::move(done)]() mutable {
+    if (!state->bacnet || state->stopping)
+      return done(fail(ErrorCode::unavailable, "the BACnet driver is not running"));
+    auto address = bacnet::parse_device_address(target);
+    if (!address) {
+      Error e = address.error();
+      e.field = "/target";
+      return done(std::unexpected(e));
+    }
+    if (!address->route) address->route = bacnet::NetworkAddress{0xFFFF, {}};
+    auto d = std::make_shared<Discovery>();
+    d->client = state->bacnet.get();
+    d->done = std::move(done);
+    state->bacnet->who_is(
+        *address, {low, high}, window_ms, [d](Result<std::vector<bacnet::Discovered>> heard) {
+          if (!heard) return d->done(std::unexpected(heard.error()));
+          if (heard->empty()) return d->done(std::vector<DiscoveredDevice>{});
+          std::sort(heard->begin(), heard->end(), [](const auto& a, const auto& b) {
+            return a.i_am.device.instance < b.i_am.device.instance;
+          });
+          d->pending = static_cast<int>(heard->size());
+          for (const auto& h : *heard) {
+            d->found.push_back({h.i_am.device.instance,
+                                bacnet::to_string(h.address),
+                                h.i_am.max_apdu,
+                                h.i_am.vendor,
+                                "",
+                                {},
+                                ""});
+            d->addresses.push_back(h.address);
+          }
+          for (std::size_t i = 0; i < d->found.size(); ++i) {
+            d->client->read_property(d->addresses[i],
+                                     {{bacnet::object_type::device, d->found[i].instance},
+                                      bacnet::property::object_name,
+                                      std::nullopt},
+                                     [d, i](Result<std::vector<bacnet::PropertyValue>> name) {
+                                       if (name && !name->empty())
+                                         if (auto* s = std::get_if<std::string>(&name->front()))
+                                           d->found[i].name = *s;
+                                       read_object_list(d, i);
+                                     });
+          }
+        });
+  });
+}
+
+}  // namespace citypulse::drivers

@@ -1,0 +1,124 @@
+// DriverHost: runs the devices CityPulse polls and commands itself — each
+// device with a driver document (store/driver_store.h) whose protocol has a
+// driver here (bacnet_ip so far) and that is not disabled.
+//
+// - Each of a device's poll groups has its own schedule at a fixed rate; a
+//   poll still running when the next is due makes that one skip (counted),
+//   it never queues. Lateness (start − scheduled start) is measured for the
+//   benchmark and the status.
+// - Readings go through the ingest pipeline as the device's (the device's
+//   channel mapping names their points; a device in provisioning mode gets
+//   points made for new channels), with source bacnet_ip.
+// - Each device has its own DeviceHealth; a change of status is a
+//   device_status event on the bus (details: device_id, status online |
+//   degraded | offline, protocol, reason).
+// - Documents and devices are read again when the store says they changed
+//   (at most once a second); a device whose document, protocol or status
+//   changed is restarted, the others keep running.
+// - One thread of its own runs every driver; no call blocks it (sockets are
+//   asynchronous, the pipeline's submit never waits on the disk).
+//
+// Public calls are safe from any thread; their callbacks run on the host's
+// thread.
+#pragma once
+
+#include <boost/json/fwd.hpp>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bus/event_bus.h"
+#include "core/result.h"
+#include "drivers/device_health.h"
+#include "ingest/pipeline.h"
+#include "store/meta_store.h"
+
+namespace citypulse::drivers {
+
+struct DriverHostOptions {
+  std::string bacnet_bind = "0.0.0.0";
+  std::uint16_t bacnet_port = 0;  // 0: any free port (47808 to receive broadcasts)
+  std::int64_t reload_check_ms = 1000;
+  HealthPolicy health;
+};
+
+// What the API shows of a driven device.
+struct DeviceDriverStatus {
+  Id device_id = 0;
+  Id tenant_id = 0;
+  std::optional<Id> building_id;
+  std::string protocol;
+  DeviceStatus status = DeviceStatus::online;
+  bool polled = false;  // false before the first poll's outcome
+  TimeMs since = 0, last_success_at = 0, last_poll_at = 0, next_probe_at = 0;
+  int consecutive_failures = 0;
+  std::string last_error;
+  std::int64_t polls = 0, failed_polls = 0, skipped_polls = 0, readings = 0;
+  std::int64_t max_lateness_ms = 0;  // the largest start lateness of a poll so far
+  std::string configuration_error;   // a stored document this binary cannot run
+};
+
+struct DiscoveredDevice {
+  std::uint32_t instance = 0;
+  std::string address;  // HOST:PORT[/NET:MAC]
+  std::uint32_t max_apdu = 0;
+  std::uint32_t vendor = 0;
+  std::string name;  // object-name, when it answered
+  struct Object {
+    std::string object;  // "analog-input:1"
+    std::string name;
+    std::string unit;  // the vocabulary's, "" when none or unknown
+    bool writable = false;
+  };
+  std::vector<Object> objects;  // point objects from its object list
+  std::string error;            // when the object list could not be read
+};
+
+class DriverHost {
+ public:
+  // All three must outlive the host.
+  DriverHost(MetaStore& store, ingest::Pipeline& pipeline, bus::EventBus& bus,
+             DriverHostOptions options = {});
+  ~DriverHost();  // stops
+  DriverHost(const DriverHost&) = delete;
+  DriverHost& operator=(const DriverHost&) = delete;
+
+  // Opens the BACnet socket (io when it cannot) and starts the thread.
+  Status start();
+  void stop();
+
+  // Whether `document` is a valid driver document for `protocol` (invalid
+  // naming the field, or invalid on "/" for a protocol without a driver).
+  static Status check_document(std::string_view protocol, const boost::json::value& document);
+
+  std::optional<DeviceDriverStatus> status(Id device) const;
+  std::vector<DeviceDriverStatus> statuses() const;
+
+  // Who-Is through `target` ("HOST:PORT[/NET:MAC]", every network behind
+  // it), I-Ams gathered for `window_ms`, then each device's name and its
+  // object list's point objects with their names and units.
+  void discover_bacnet(std::string target, std::optional<std::uint32_t> low,
+                       std::optional<std::uint32_t> high, std::int64_t window_ms,
+                       std::move_only_function<void(Result<std::vector<DiscoveredDevice>>)> done);
+
+  // Commands a channel of a running device (not_found: no such device
+  // running or channel; unavailable: the device is offline).
+  void write(Id device, std::string channel, double value, std::optional<int> priority,
+             std::move_only_function<void(Result<std::optional<double>>)> done);
+
+  // Read the documents again now rather than at the next check.
+  void reload_soon();
+
+  std::uint16_t bacnet_port() const;
+
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace citypulse::drivers
