@@ -256,6 +256,10 @@ Setpoints WeeklySchedule::setpoint_at(TimeMs t) const {
 }
 
 Result<std::vector<Transition>> WeeklySchedule::transitions(TimeMs from, TimeMs to) const {
+  // Instants beyond ±2^55 ms mean nothing to a zone (timezone.h) and would overflow below.
+  constexpr TimeMs kLimit = TimeMs{1} << 55;
+  from = std::clamp(from, -kLimit, kLimit);
+  to = std::clamp(to, -kLimit, kLimit);
   std::vector<Transition> out;
   if (to <= from) return out;
   if (to - from > kMaxTransitionWindowMs)

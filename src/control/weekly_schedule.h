@@ -170,7 +170,8 @@ class WeeklySchedule {
 
   // Every change of mode at an instant in [from, to), in order: the instants t where mode_at(t)
   // differs from mode_at(t - 1). Empty when to <= from. invalid when to - from exceeds
-  // kMaxTransitionWindowMs (ask in pieces). A scheduler that remembers the end of the window it
+  // kMaxTransitionWindowMs (ask in pieces). Instants are taken within ±2^55 ms, as Timezone
+  // takes them. A scheduler that remembers the end of the window it
   // last applied asks for [that end, now) after a restart and gets each change exactly once.
   Result<std::vector<Transition>> transitions(TimeMs from, TimeMs to) const;
 

@@ -9,6 +9,8 @@
 
 #include "control/optimal_start.h"
 #include "control/recovery_history.h"
+#include "control/weekly_schedule_json.h"
+#include "core/calendar.h"
 
 namespace citypulse::control {
 namespace {
@@ -172,6 +174,27 @@ TEST(ControlOptimalStart, PlantStartsTheLeadBeforeOccupancy) {
   EXPECT_EQ(plant_start_time(seven, 90.2), seven - 91 * 60'000);  // rounded up: early, not late
   EXPECT_EQ(plant_start_time(seven, 0), seven);
   EXPECT_EQ(plant_start_time(seven, std::nan("")), seven);
+}
+
+TEST(ControlOptimalStart, TheScheduleSaysWhenThePlantStarts) {
+  auto schedule = schedule_from_json(boost::json::parse(R"({"timezone": "Europe/Berlin",
+      "modes": {"occupied": {"setpoint": 21}, "standby": {"setpoint": 18},
+                "unoccupied": {"setpoint": 16}},
+      "days": {"mon": [{"start": "07:00", "end": "17:00", "mode": "occupied"}]}})"));
+  ASSERT_TRUE(schedule) << schedule.error().message;
+  OptimalStart model;
+  for (int i = 0; i < 10; ++i) ASSERT_TRUE(model.observe_warmup(warmup(16, 21, -10 + 2 * i)));
+  // Sunday 2026-01-11 20:00 UTC: next occupied is Monday 07:00 CET (06:00 UTC). The zone is at
+  // 17 °C, 0 °C outside: 4 K at 30 min/K, two hours' lead: the plant starts 05:00 CET.
+  const TimeMs sunday_evening = days_from_civil(2026, 1, 11) * 86'400'000LL + 20 * 3'600'000LL;
+  const auto occupied = schedule->next_change_to(Mode::occupied, sunday_evening, 86'400'000LL);
+  ASSERT_TRUE(occupied);
+  const TimeMs monday_six_utc = days_from_civil(2026, 1, 12) * 86'400'000LL + 6 * 3'600'000LL;
+  EXPECT_EQ(occupied->at, monday_six_utc);
+  const double lead = model.lead_time(17, occupied->setpoints.setpoint, 0);
+  EXPECT_NEAR(lead, 120, 0.5);
+  EXPECT_NEAR(static_cast<double>(plant_start_time(occupied->at, lead)),
+              static_cast<double>(monday_six_utc - 2 * 3'600'000LL), 60'000);
 }
 
 // A zone history: every morning at 06:00 the setpoint steps from 16 to 21 °C and the zone climbs

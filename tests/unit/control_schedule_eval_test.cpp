@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <limits>
 #include <random>
 
 #include "control/weekly_schedule_json.h"
@@ -276,6 +277,13 @@ TEST(ControlScheduleEval, WindowsAreBounded) {
   const auto s = schedule(kOffice);
   EXPECT_FALSE(s.transitions(0, kMaxTransitionWindowMs + 1));
   EXPECT_TRUE(s.transitions(0, kMaxTransitionWindowMs));
+  // The ends of time neither overflow nor fail: there is nothing to schedule there.
+  const auto far =
+      s.transitions(std::numeric_limits<TimeMs>::max() - kDay, std::numeric_limits<TimeMs>::max());
+  ASSERT_TRUE(far);
+  EXPECT_TRUE(far->empty());
+  EXPECT_FALSE(s.transitions(std::numeric_limits<TimeMs>::min(), 0));
+  EXPECT_EQ(s.mode_at(std::numeric_limits<TimeMs>::min()), s.mode_at(-(TimeMs{1} << 55)));
 }
 
 TEST(ControlScheduleEval, NextChangeToOccupied) {
