@@ -27,7 +27,6 @@
 // schedule's exception days cover them.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <optional>
 #include <string_view>
