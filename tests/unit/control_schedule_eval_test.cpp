@@ -154,6 +154,24 @@ TEST(ControlScheduleEval, DaysOfTwentyThreeAndTwentyFiveHoursKeepTheirWallClockH
   EXPECT_EQ(autumn[0].source, DaySource::exception);
 }
 
+TEST(ControlScheduleEval, AMidnightTheClocksSkipStartsTheDayAfterTheGap) {
+  // Havana, Sunday 2026-03-08: at 00:00 CST (05:00 UTC) the clocks jump to 01:00 CDT.
+  auto s = schedule_from_json(boost::json::parse(R"({"timezone": "America/Havana",
+      "modes": {"occupied": {"setpoint": 21}, "standby": {"setpoint": 18},
+                "unoccupied": {"setpoint": 15}},
+      "days": {"sat": [{"start": "22:00", "end": "24:00", "mode": "standby"}],
+               "sun": [{"start": "00:00", "end": "00:30", "mode": "standby"},
+                       {"start": "00:30", "end": "02:00", "mode": "occupied"}]}})"));
+  ASSERT_TRUE(s) << s.error().message;
+  // Saturday's standby runs into the gap; the Sunday's first half hour never happens, so standby
+  // turns to occupied at the first instant of the day, and 02:00 CDT is 06:00 UTC.
+  expect_changes(transitions(*s, utc(2026, 3, 7, 12, 0), utc(2026, 3, 8, 12, 0)),
+                 {{utc(2026, 3, 8, 3, 0), Mode::standby},
+                  {utc(2026, 3, 8, 5, 0), Mode::occupied},
+                  {utc(2026, 3, 8, 6, 0), Mode::unoccupied}});
+  expect_consistent(*s, utc(2026, 3, 7, 0, 0), utc(2026, 3, 9, 12, 0));
+}
+
 TEST(ControlScheduleEval, NoChangeAtMidnightBetweenEqualModes) {
   const auto s = schedule(R"({
       "mon": [{"start": "22:00", "end": "24:00", "mode": "occupied"}],
