@@ -8,12 +8,15 @@
 #include "control/day_text.h"
 #include "control/holiday_calendar.h"
 #include "core/calendar.h"
+#include "core/utf8.h"
 #include "model/json_fields.h"
 
 namespace citypulse::control {
 
 std::optional<std::string> school_holiday_problem(const SchoolHolidayPeriod& period) {
   if (period.name.empty()) return "the name is empty";
+  if (!well_formed_utf8(period.name))
+    return "the name is not UTF-8 text (a file in Latin-1 must be saved as UTF-8)";
   if (period.name.size() > kMaxSchoolHolidayName)
     return fmt::format("the name is longer than {} bytes", kMaxSchoolHolidayName);
   if (period.last_day < period.first_day)

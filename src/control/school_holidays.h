@@ -35,8 +35,8 @@ struct SchoolHolidayPeriod {
 };
 
 // What is wrong with a period, for people ("the last day is before the first"), or nullopt when
-// it is fine: an empty or too long name, last before first, longer than kMaxSchoolHolidayDays, or
-// a day outside the years 1995..2100 that schedules know holidays for.
+// it is fine: an empty, too long or not UTF-8 name, last before first, longer than
+// kMaxSchoolHolidayDays, or a day outside the years 1995..2100 that schedules know holidays for.
 std::optional<std::string> school_holiday_problem(const SchoolHolidayPeriod& period);
 
 class SchoolHolidays {

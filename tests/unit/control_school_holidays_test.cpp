@@ -183,6 +183,11 @@ TEST(ControlSchoolHolidays, BrokenFilesAreRefusedAtTheirLine) {
             "/line/" + std::to_string(begin));
   EXPECT_EQ(error_with_line(line_of("DTSTART;VALUE=DATE:20260526"), "X-NOTE:none").field,
             "/line/" + std::to_string(begin));
+  // A summary in Latin-1 (ü as one byte) is named at its event.
+  const auto latin1 =
+      error_with_line(line_of("SUMMARY:Osterferien"), "SUMMARY:Osterferien Baden-W\xFCrttemberg");
+  EXPECT_EQ(latin1.field, "/line/" + std::to_string(line_of("UID:osterferien") - 1));
+  EXPECT_NE(latin1.message.find("UTF-8"), std::string::npos) << latin1.message;
   // A summer holiday of half a year is no school holiday.
   EXPECT_NE(error_with_line(line_of("DTEND;VALUE=DATE:20260913"), "DTEND;VALUE=DATE:20270201")
                 .message.find("at most 120 days"),
