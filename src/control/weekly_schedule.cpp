@@ -14,6 +14,9 @@ namespace {
 
 constexpr std::int64_t kMinuteMs = 60'000;
 constexpr std::int64_t kDayMs = 86'400'000;
+// Instants beyond ±2^55 ms mean nothing to a zone (timezone.h); clamping to them first keeps the
+// window arithmetic from overflowing.
+constexpr TimeMs kInstantLimit = TimeMs{1} << 55;
 
 constexpr std::array<std::string_view, kModes> kModeNames{"occupied", "standby", "unoccupied"};
 constexpr std::array<std::string_view, 7> kWeekdayKeys{"mon", "tue", "wed", "thu",
@@ -256,10 +259,8 @@ Setpoints WeeklySchedule::setpoint_at(TimeMs t) const {
 }
 
 Result<std::vector<Transition>> WeeklySchedule::transitions(TimeMs from, TimeMs to) const {
-  // Instants beyond ±2^55 ms mean nothing to a zone (timezone.h) and would overflow below.
-  constexpr TimeMs kLimit = TimeMs{1} << 55;
-  from = std::clamp(from, -kLimit, kLimit);
-  to = std::clamp(to, -kLimit, kLimit);
+  from = std::clamp(from, -kInstantLimit, kInstantLimit);
+  to = std::clamp(to, -kInstantLimit, kInstantLimit);
   std::vector<Transition> out;
   if (to <= from) return out;
   if (to - from > kMaxTransitionWindowMs)
@@ -301,6 +302,8 @@ Result<std::vector<Transition>> WeeklySchedule::transitions(TimeMs from, TimeMs 
 
 std::optional<Transition> WeeklySchedule::next_change_to(Mode mode, TimeMs from,
                                                          TimeMs horizon_ms) const {
+  from = std::clamp(from, -kInstantLimit, kInstantLimit);
+  horizon_ms = std::clamp(horizon_ms, TimeMs{0}, kMaxTransitionWindowMs);
   auto changes = transitions(from, from + horizon_ms);
   if (!changes) return std::nullopt;
   for (const auto& c : *changes)

@@ -172,12 +172,12 @@ class WeeklySchedule {
   // Every change of mode at an instant in [from, to), in order: the instants t where mode_at(t)
   // differs from mode_at(t - 1). Empty when to <= from. invalid when to - from exceeds
   // kMaxTransitionWindowMs (ask in pieces). Instants are taken within ±2^55 ms, as Timezone
-  // takes them. A scheduler that remembers the end of the window it
-  // last applied asks for [that end, now) after a restart and gets each change exactly once.
+  // takes them. A scheduler that remembers the end of the window it last applied asks for
+  // [that end, now) after a restart and gets each change exactly once.
   Result<std::vector<Transition>> transitions(TimeMs from, TimeMs to) const;
 
-  // The first change into `mode` at an instant in [from, from + horizon_ms), or nullopt; horizon
-  // as for transitions(). For optimal start: "occupied at 07:00".
+  // The first change into `mode` at an instant in [from, from + horizon_ms), or nullopt; the
+  // horizon is taken within 0..kMaxTransitionWindowMs. For optimal start: "occupied at 07:00".
   std::optional<Transition> next_change_to(Mode mode, TimeMs from, TimeMs horizon_ms) const;
 
   // The plan of a local day (days since 1970-01-01 of the zone's calendar).

@@ -311,6 +311,10 @@ TEST(ControlScheduleEval, NextChangeToOccupied) {
   ASSERT_TRUE(next);
   EXPECT_EQ(next->at, utc(2026, 5, 15, 5, 0));
   EXPECT_FALSE(s.next_change_to(Mode::occupied, utc(2026, 5, 13, 18, 0), kDay));
+  // A horizon past the window's bound is the bound; the end of time has no occupancy.
+  EXPECT_EQ(s.next_change_to(Mode::occupied, utc(2026, 5, 13, 18, 0), 1000 * kDay), next);
+  EXPECT_FALSE(s.next_change_to(Mode::occupied, std::numeric_limits<TimeMs>::max(), kDay));
+  EXPECT_EQ(day_source_name(next->source), "weekday");
 }
 
 }  // namespace
