@@ -1,5 +1,7 @@
 #include "sim/school_calendar.h"
 
+#include "control/holiday_calendar.h"
+
 namespace citypulse::sim {
 namespace {
 
@@ -14,16 +16,7 @@ bool within(std::int64_t day, std::int64_t first, std::int64_t last) {
 }  // namespace
 
 bool public_holiday_bw(const CivilDate& date) {
-  static constexpr unsigned kFixed[][2] = {{1, 1},  {1, 6},   {5, 1},  {10, 3},
-                                           {11, 1}, {12, 25}, {12, 26}};
-  for (const auto& [m, d] : kFixed)
-    if (date.month == m && date.day == d) return true;
-  const std::int64_t easter = days_of(easter_sunday(date.year));
-  const std::int64_t day = days_of(date);
-  // Good Friday, Easter Monday, Ascension, Whit Monday, Corpus Christi.
-  for (const int offset : {-2, 1, 39, 50, 60})
-    if (day == easter + offset) return true;
-  return false;
+  return control::public_holiday_on(control::GermanState::BW, days_of(date)).has_value();
 }
 
 bool school_holiday_bw(const CivilDate& date) {

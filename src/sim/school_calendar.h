@@ -2,8 +2,8 @@
 // simulator's occupancy: public holidays of a state (Baden-Württemberg by
 // default: Hechingen's) and school holidays.
 //
-// Public holidays are exact: the fixed ones, and those that move with
-// Easter (the Gregorian computus). School holidays are set by each state
+// Public holidays are exact: control's calendar of the state's holidays
+// (control/holiday_calendar.h; 1995-2100, none outside). School holidays are set by each state
 // for each year; without the official table the simulator uses the
 // pattern Baden-Württemberg follows — autumn: the week of 1 November;
 // Christmas: 23 December to 6 January; Easter: the week before and the
@@ -20,7 +20,7 @@
 namespace citypulse::sim {
 
 // A public holiday in Baden-Württemberg (the nationwide ones, Epiphany,
-// Corpus Christi and All Saints' Day).
+// Corpus Christi and All Saints' Day; Reformation Day in 2017).
 bool public_holiday_bw(const CivilDate& date);
 
 // Within Baden-Württemberg's school holidays as the pattern above puts them.
