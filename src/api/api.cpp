@@ -4,6 +4,7 @@
 #include "api/alarm_routes.h"
 #include "api/asset_routes.h"
 #include "api/device_rpc.h"
+#include "api/driver_routes.h"
 #include "api/energy_routes.h"
 #include "api/identity_routes.h"
 #include "api/ingest_routes.h"
@@ -39,6 +40,7 @@ std::unique_ptr<Router> build_router(const ApiServices& services, const Config& 
   add_lorawan_routes(*router, ingest);
   add_device_access_routes(*router, ingest);
   add_device_rpc_routes(*router, services.store, services.rpc);
+  add_driver_routes(*router, services.store, services.drivers);
   add_web_settings_route(*router, config.web);
   router->set_fallback(static_files(config.http.web_root));
   return router;

@@ -6,6 +6,7 @@
 
 #include "alarms/alarm_service.h"
 #include "api/device_rpc.h"
+#include "api/driver_routes.h"
 #include "api/router.h"
 #include "api/system_routes.h"
 #include "auth/authenticator.h"
@@ -37,6 +38,7 @@ struct ApiServices {
   bus::EventBus* bus = nullptr;             // null: changes are not published
   alarms::AlarmService* alarms = nullptr;   // null: no alarm routes
   energy::EnergyService* energy = nullptr;  // null: no energy routes
+  PlantDrivers* drivers = nullptr;          // null: the driver routes answer 503
 };
 
 std::unique_ptr<Router> build_router(const ApiServices& services, const Config& config);

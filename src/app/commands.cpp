@@ -11,11 +11,13 @@
 #include "app/embedded_broker.h"
 #include "app/identity_setup.h"
 #include "app/mqtt_websocket.h"
+#include "app/plant_drivers.h"
 #include "auth/authenticator.h"
 #include "auth/rate_limiter.h"
 #include "auth/sessions.h"
 #include "bus/local_bus.h"
 #include "core/log.h"
+#include "drivers/driver_host.h"
 #include "energy/budget_alarms.h"
 #include "ingest/dedup_window.h"
 #include "ingest/directory.h"
@@ -240,6 +242,20 @@ int run_server(const Config& config, const DemoOptions* demo_options) {
   ingest::DedupWindow dedup(std::int64_t{config.ingest.dedup_window_s} * 1000,
                             static_cast<std::size_t>(config.ingest.dedup_max_entries));
   EmbeddedBroker broker(config, store, directory, pipeline, authenticator, limiter, &bus);
+  // The plant drivers (docs/drivers.md): the devices CityPulse polls itself.
+  drivers::DriverHost driver_host(
+      store, pipeline, bus,
+      {.bacnet_bind = config.drivers.bacnet_bind,
+       .bacnet_port = static_cast<std::uint16_t>(config.drivers.bacnet_port),
+       .reload_check_ms = 1000,
+       .health = {}});
+  HostedDrivers hosted_drivers(driver_host);
+  if (config.drivers.enabled) {
+    if (auto s = driver_host.start(); !s) {
+      spdlog::error("plant drivers: {}", s.error().message);
+      return 1;
+    }
+  }
   auto router =
       build_router(ApiServices{store,
                                series,
@@ -253,7 +269,8 @@ int run_server(const Config& config, const DemoOptions* demo_options) {
                                {[&broker](std::string& out) { broker.append_metrics(out); }},
                                &bus,
                                &alarm_service,
-                               &energy_service},
+                               &energy_service,
+                               config.drivers.enabled ? &hosted_drivers : nullptr},
                    config);
   // The broker first: once /healthz answers, every listener is up.
   auto mqtt_ports = broker.start();
@@ -310,6 +327,7 @@ int run_server(const Config& config, const DemoOptions* demo_options) {
   }
   server.run();
   if (town) town->stop();  // its clients go before the listeners they talk to
+  driver_host.stop();
   broker.stop();
   if (auto s = series.flush(); !s)
     spdlog::warn("flushing the readings store failed: {}", s.error().message);

@@ -208,6 +208,9 @@ std::vector<Key> keys_of(Config& c) {
       {"web.map_attribution", TextKey{&c.web.map_attribution, {}}},
       {"log.level", TextKey{&c.log.level, {"trace", "debug", "info", "warn", "error", "off"}}},
       {"workers.threads", IntKey{&c.workers.threads, 1, 256}},
+      {"drivers.enabled", BoolKey{&c.drivers.enabled}},
+      {"drivers.bacnet_bind", TextKey{&c.drivers.bacnet_bind, {}}},
+      {"drivers.bacnet_port", IntKey{&c.drivers.bacnet_port, 0, 65535}},
   };
 }
 

@@ -208,6 +208,16 @@ struct WebConfig {
   std::string map_attribution;  // shown on the map, as the tiles' licence asks
 };
 
+// The plant drivers (docs/drivers.md).
+struct DriversConfig {
+  bool enabled = true;
+  // The BACnet/IP client's UDP socket. Port 47808 to hear broadcast I-Ams and
+  // COV notifications sent to the standard port; 0: any free port (unicast
+  // answers still arrive).
+  std::string bacnet_bind = "0.0.0.0";
+  int bacnet_port = 0;
+};
+
 struct WorkerConfig {
   int threads = 2;  // threads for blocking store calls and CPU-heavy work
 };
@@ -225,6 +235,7 @@ struct Config {
   LogConfig log;
   WorkerConfig workers;
   WebConfig web;
+  DriversConfig drivers;
 };
 
 // Reads one environment variable; nullopt when unset. Injected so tests need

@@ -283,10 +283,15 @@ class AccessMatrix : public ::testing::Test {
                                 R"({"tariffs":{"electricity":[{"valid_from":"2026-01-01",)"
                                 R"("currency":"EUR","kind":"flat","price_per_kwh":0.3}]}})"),
                     201, "the energy settings of building " + std::to_string(building));
+      // A BACnet/IP controller with a driver document, which the matrix
+      // probes too (/devices/{id}/driver); nothing listens at its address.
       (*m)["devices"] = create_id("devices", {{"tenant_id", tenant},
                                               {"building_id", building},
-                                              {"name", "Gateway " + suffix},
-                                              {"protocol", "mqtt"}});
+                                              {"name", "Controller " + suffix},
+                                              {"protocol", "bacnet_ip"}});
+      expect_status(admin_->put("/api/v1/devices/" + std::to_string((*m)["devices"]) + "/driver",
+                                R"({"address":"127.0.0.1:9","device_instance":7,"points":[]})"),
+                    201, "the driver document of device " + std::to_string((*m)["devices"]));
       (*m)["rules"] = create_id("rules", {{"tenant_id", tenant},
                                           {"building_id", building},
                                           {"name", "Flow too hot"},
@@ -425,7 +430,8 @@ class AccessMatrix : public ::testing::Test {
     for (Id id : user_ids_) targets.insert("/api/v1/users/" + std::to_string(id));
     for (const auto* m : {&a1_, &a2_, &b1_, &b2})
       for (const auto& t : {"/api/v1/points/" + std::to_string(m->at("points")) + "/meter",
-                            "/api/v1/buildings/" + std::to_string(m->at("buildings")) + "/energy"})
+                            "/api/v1/buildings/" + std::to_string(m->at("buildings")) + "/energy",
+                            "/api/v1/devices/" + std::to_string(m->at("devices")) + "/driver"})
         targets.insert(t);
     for (const auto& t : targets)
       snapshot_[t] = comparable(json::value(expect_status(admin_->get(t), 200, "GET " + t)));

@@ -100,6 +100,8 @@ struct InFlight {
 
 struct DeviceQueue {
   DeviceAddress address;
+  std::int64_t timeout_ms = 0;
+  int retries = 0;
   std::deque<Request> waiting;
   std::map<std::uint8_t, InFlight> in_flight;
   std::uint8_t next_invoke = 0;
@@ -297,9 +299,7 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
         return;
       }
       auto key = to_string(address);
-      auto [it, fresh] = self->devices.try_emplace(key);
-      if (fresh) it->second.address = address;
-      auto& device = it->second;
+      auto& device = self->queue_of(address);
       if (device.waiting.size() >= self->options.queue_per_device) {
         self->finish(std::move(request), fail(ErrorCode::unavailable,
                                               fmt::format("{} requests already wait for device {}",
@@ -309,6 +309,16 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
       device.waiting.push_back(std::move(request));
       self->pump(device);
     });
+  }
+
+  DeviceQueue& queue_of(const DeviceAddress& address) {
+    auto [it, fresh] = devices.try_emplace(to_string(address));
+    if (fresh) {
+      it->second.address = address;
+      it->second.timeout_ms = options.timeout_ms;
+      it->second.retries = options.retries;
+    }
+    return it->second;
   }
 
   void pump(DeviceQueue& device) {
@@ -325,14 +335,15 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
                        confirmed_request(invoke, flight.request.service, flight.request.parameters),
                        true, false);
       auto& placed = device.in_flight.emplace(invoke, std::move(flight)).first->second;
-      attempt(device.address, invoke, placed);
+      attempt(device, invoke, placed);
     }
   }
 
-  void attempt(const DeviceAddress& address, std::uint8_t invoke, InFlight& flight) {
+  void attempt(DeviceQueue& device, std::uint8_t invoke, InFlight& flight) {
+    const auto& address = device.address;
     ++flight.attempts;
     send(address, flight.datagram);
-    flight.timer->expires_after(std::chrono::milliseconds(options.timeout_ms));
+    flight.timer->expires_after(std::chrono::milliseconds(device.timeout_ms));
     flight.timer->async_wait(asio::bind_executor(strand, [self = shared_from_this(),
                                                           key = to_string(address),
                                                           invoke](boost::system::error_code ec) {
@@ -341,8 +352,8 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
       if (device == self->devices.end()) return;
       auto flight = device->second.in_flight.find(invoke);
       if (flight == device->second.in_flight.end()) return;
-      if (flight->second.attempts <= self->options.retries) {
-        self->attempt(device->second.address, invoke, flight->second);
+      if (flight->second.attempts <= device->second.retries) {
+        self->attempt(device->second, invoke, flight->second);
         return;
       }
       auto request = std::move(flight->second.request);
@@ -351,7 +362,7 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
       self->finish(
           std::move(request),
           fail(ErrorCode::timed_out, fmt::format("device {} did not answer ({} attempts of {} ms)",
-                                                 key, attempts, self->options.timeout_ms)));
+                                                 key, attempts, device->second.timeout_ms)));
       self->pump(device->second);
     }));
   }
@@ -417,6 +428,14 @@ std::uint16_t Client::local_port() const {
 
 void Client::close() {
   state_->close();
+}
+
+void Client::set_timing(const DeviceAddress& device, std::int64_t timeout_ms, int retries) {
+  asio::post(state_->strand, [state = state_, device, timeout_ms, retries] {
+    auto& queue = state->queue_of(device);
+    queue.timeout_ms = timeout_ms;
+    queue.retries = retries;
+  });
 }
 
 void Client::on_cov(

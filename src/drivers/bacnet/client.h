@@ -7,7 +7,8 @@
 //   are with it at once (many controllers take one), the rest wait their
 //   turn. A device that does not answer holds up only its own queue: every
 //   attempt waits `timeout_ms`, is repeated `retries` times with the same
-//   invoke id, then the request fails with timed_out.
+//   invoke id, then the request fails with timed_out (both per device when
+//   set_timing() said so).
 // - A full queue refuses at once with unavailable, so a dead device cannot
 //   gather requests without bound.
 // - A device's Error, Reject and Abort become errors in words ("property:
@@ -91,6 +92,10 @@ class Client {
                               Done<std::vector<PropertyResult>> done);
   void write_property(const DeviceAddress& device, WriteProperty request, Done<void> done);
   void subscribe_cov(const DeviceAddress& device, SubscribeCov request, Done<void> done);
+
+  // The timeout and retries of one device's requests, in place of the
+  // options' (a device's driver document may say its own).
+  void set_timing(const DeviceAddress& device, std::int64_t timeout_ms, int retries);
 
   // Called for each COV notification heard (confirmed ones are acknowledged
   // first), on the strand.

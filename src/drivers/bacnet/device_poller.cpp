@@ -39,6 +39,7 @@ class Poller final : public drivers::DeviceSession, public std::enable_shared_fr
         config_(std::move(config)),
         rpm_(config_.read_property_multiple) {
     cov_held_.assign(config_.points.size(), false);
+    client_.set_timing(config_.address, config_.timeout_ms, config_.retries);
   }
 
   std::vector<drivers::PollGroupSchedule> groups() const override {
