@@ -15,6 +15,7 @@
 //   bench analytics  the baseline model on the Cambridge buildings (app/bench_analytics.h)
 //   bench energy consumption from the meters' hourly ledger (app/bench_energy.h)
 //   import csv   load a point's readings history from CSV files (app/import_csv.h)
+//   modbus read|write|plant  commission a Modbus TCP device by hand (app/modbus_cli.h)
 // Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -32,6 +33,7 @@
 #include "app/bench_ws.h"
 #include "app/commands.h"
 #include "app/import_csv.h"
+#include "app/modbus_cli.h"
 
 namespace {
 
@@ -261,6 +263,8 @@ int main(int argc, char** argv) {
   import_csv->add_option("files", import_csv_options.files, "CSV files, imported in this order")
       ->required()
       ->check(CLI::ExistingFile);
+
+  add_modbus_commands(app);
 
   try {
     app.parse(argc, argv);

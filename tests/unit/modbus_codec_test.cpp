@@ -79,6 +79,9 @@ TEST(ModbusCodec, ScaleAndOffset) {
   EXPECT_DOUBLE_EQ(*decode_registers(tenths, Words{0x00D7}), 21.5);
   EXPECT_EQ(*encode_registers(tenths, 21.5), Words{0x00D7});  // 214.99999... rounds to 215
   EXPECT_EQ(*encode_registers(tenths, -20), Words{0xFF38});
+  EXPECT_EQ(*decode_registers(tenths, Words{3}), 0.3);  // not 3 * 0.1 = 0.30000000000000004
+  EXPECT_EQ(*decode_registers(format(ValueType::uint16, Order::big, Order::big, 0.01), Words{7}),
+            0.07);
 
   const ValueFormat shifted = format(ValueType::uint16, Order::big, Order::big, 0.1, -20);
   EXPECT_DOUBLE_EQ(*decode_registers(shifted, Words{500}), 30.0);

@@ -6,9 +6,6 @@
 // the connection back once it answers again), a slow one, a refused
 // connection, and several clients at once.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -21,6 +18,7 @@
 #include <thread>
 
 #include "drivers/modbus/device_io.h"
+#include "refused_port.h"
 #include "sim/modbus_plant.h"
 
 namespace citypulse::modbus {
@@ -261,17 +259,10 @@ TEST(ModbusPlant, SlowDeviceWithinTheTimeout) {
 }
 
 TEST(ModbusPlant, RefusedConnectionIsUnavailable) {
-  // A bound socket that does not listen: connections to its port are refused.
-  const int s = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ASSERT_EQ(::bind(s, reinterpret_cast<sockaddr*>(&address), sizeof address), 0);
-  socklen_t size = sizeof address;
-  ::getsockname(s, reinterpret_cast<sockaddr*>(&address), &size);
-  Connection connection(endpoint_of(plant_config(ntohs(address.sin_port), 1000, 1)));
+  test::RefusedPort nobody;
+  ASSERT_NE(nobody.port(), 0);
+  Connection connection(endpoint_of(plant_config(nobody.port(), 1000, 1)));
   auto refused = connection.read(Table::holding, 0, 1);
-  ::close(s);
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, ErrorCode::unavailable);
   EXPECT_NE(refused.error().message.find("connection refused"), std::string::npos)

@@ -132,6 +132,7 @@ TEST(ModbusRegisterMap, RefusesBadPointFields) {
   EXPECT_EQ(refused_at(with_point_field(1, "address", 65535)), "/points/1/address");
   EXPECT_EQ(refused_at(with_point_field(1, "word_order", "middle")), "/points/1/word_order");
   EXPECT_EQ(refused_at(with_point_field(1, "byte_order", 1)), "/points/1/byte_order");
+  EXPECT_EQ(refused_at(with_point_field(4, "byte_order", "big")), "/points/4/byte_order");
   EXPECT_EQ(refused_at(with_point_field(0, "scale", 0)), "/points/0/scale");
   EXPECT_EQ(refused_at(with_point_field(0, "offset", "x")), "/points/0/offset");
   EXPECT_EQ(refused_at(with_point_field(2, "bit", 16)), "/points/2/bit");

@@ -129,8 +129,11 @@ struct Connection::Impl {
       const auto ms = static_cast<std::uint32_t>(endpoint.timeout_ms);
       modbus_set_response_timeout(context, ms / 1000, ms % 1000 * 1000);
     }
+    errno = 0;
     if (modbus_connect(context) == -1) {
-      const int e = errno;
+      // libmodbus leaves errno as connect() or select() left it: EINPROGRESS
+      // when the connect timed out.
+      const int e = errno != 0 ? errno : ECONNABORTED;
       drop();
       return fail(error(e, "connecting"));
     }

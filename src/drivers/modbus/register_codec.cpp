@@ -55,6 +55,17 @@ Result<std::int64_t> whole_raw(const ValueFormat& f, double value, double min, d
   return static_cast<std::int64_t>(whole);
 }
 
+// raw * scale, except that a scale of 1/n divides by n: 3 * 0.1 is
+// 0.30000000000000004 in binary floating point, 3 / 10 is 0.3, the reading
+// the device meant.
+double scaled(double raw, double scale) {
+  const double inverse = 1.0 / scale;
+  const double whole = std::round(inverse);
+  if (std::fabs(scale) < 1 && std::fabs(inverse - whole) < 1e-9 * std::fabs(whole))
+    return raw / whole;
+  return raw * scale;
+}
+
 }  // namespace
 
 Result<double> decode_registers(const ValueFormat& f, std::span<const std::uint16_t> words) {
@@ -90,7 +101,7 @@ Result<double> decode_registers(const ValueFormat& f, std::span<const std::uint1
     return fail(ErrorCode::invalid,
                 fmt::format("the registers hold {} as a {}: the device has no value",
                             std::isnan(value) ? "NaN" : "an infinity", to_string(f.type)));
-  return value * f.scale + f.offset;
+  return scaled(value, f.scale) + f.offset;
 }
 
 Result<double> decode_point(const RegisterPoint& point, const RegisterBlock& block) {

@@ -9,8 +9,9 @@
 //      device sends the least significant word first, "CDAB" for a float32);
 //   2. swaps the two bytes of each word when byte_order is little ("BADC");
 //   3. reads the 16/32/64 bits as the type (two's complement, IEEE 754);
-//   4. value = raw * scale + offset; a bit field is bit `bit` of the
-//      (byte-ordered) register as 0 or 1.
+//   4. value = raw * scale + offset (a scale of 1/n as raw / n, so that
+//      raw 3 at scale 0.1 is 0.3, not 0.30000000000000004); a bit field is
+//      bit `bit` of the (byte-ordered) register as 0 or 1.
 //
 // Example: float32 21.5 is 0x41AC0000, so big/big is {0x41AC, 0x0000},
 // little word order {0x0000, 0x41AC}, little byte order {0xAC41, 0x0000}.

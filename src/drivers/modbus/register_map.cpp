@@ -83,6 +83,11 @@ Status check_point(const RegisterPoint& p, const JsonFields& f, bool has_type, b
     return fail(ErrorCode::invalid,
                 fmt::format("a {} holds one bit: 'type' must be bool", to_string(p.table)),
                 f.pointer("type"));
+  for (const char* order : {"word_order", "byte_order"})
+    if (bits && f.has(order))
+      return fail(ErrorCode::invalid,
+                  fmt::format("a {} is one bit: it has no '{}'", to_string(p.table), order),
+                  f.pointer(order));
   if (!bits && !has_type)
     return fail(ErrorCode::invalid, "missing required field 'type'", f.pointer("type"));
   if (v.bit && (bits || v.type != ValueType::boolean))
