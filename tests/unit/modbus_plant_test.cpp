@@ -4,7 +4,8 @@
 // written read-modify-write, the device's refusals as errors that fail only
 // their own range, a device that hangs (timed_out within the timeout, and
 // the connection back once it answers again), a slow one, a refused
-// connection, and several clients at once.
+// connection, requests past the protocol limits refused before they are sent,
+// and several clients at once.
 #include <gtest/gtest.h>
 
 #include <fmt/format.h>
@@ -268,6 +269,18 @@ TEST(ModbusPlant, RefusedConnectionIsUnavailable) {
   EXPECT_NE(refused.error().message.find("connection refused"), std::string::npos)
       << refused.error().message;
   EXPECT_FALSE(connection.is_open());
+}
+
+TEST(ModbusPlant, RequestsPastTheProtocolLimitsAreNotSent) {
+  test::RefusedPort nobody;  // a request that went out would fail as unavailable
+  Connection connection(endpoint_of(plant_config(nobody.port(), 1000, 0)));
+  EXPECT_EQ(connection.read(Table::holding, 0, 126).error().code, ErrorCode::invalid);
+  EXPECT_EQ(connection.read(Table::input, 0, 0).error().code, ErrorCode::invalid);
+  EXPECT_EQ(connection.read(Table::holding, 65535, 2).error().code, ErrorCode::invalid);
+  EXPECT_EQ(connection.read(Table::coil, 0, 2001).error().code, ErrorCode::invalid);
+  const std::vector<std::uint16_t> too_many(124, 0);
+  EXPECT_EQ(connection.write_registers(0, too_many).error().code, ErrorCode::invalid);
+  EXPECT_EQ(connection.read(Table::coil, 0, 2000).error().code, ErrorCode::unavailable);
 }
 
 TEST(ModbusPlant, ServesSeveralClientsAtOnce) {

@@ -19,6 +19,7 @@
 //   io           an answer that breaks the protocol
 //
 // Not thread-safe: one thread (a device's poller) uses a connection at a time.
+// A moved-from connection may only be destroyed or assigned to.
 // A request blocks for up to (retries + 1) * timeout_ms, plus the connects.
 #pragma once
 
