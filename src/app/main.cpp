@@ -16,6 +16,7 @@
 //   bench energy consumption from the meters' hourly ledger (app/bench_energy.h)
 //   import csv   load a point's readings history from CSV files (app/import_csv.h)
 //   bacnet whois|read|write  BACnet/IP commissioning tools (app/bacnet_cli.h)
+//   modbus read|write|plant  commission a Modbus TCP device by hand (app/modbus_cli.h)
 // Exit codes: 0 success, 1 runtime failure, 2 invalid configuration or usage.
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -34,6 +35,7 @@
 #include "app/bench_ws.h"
 #include "app/commands.h"
 #include "app/import_csv.h"
+#include "app/modbus_cli.h"
 
 namespace {
 
@@ -265,6 +267,7 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
 
   BacnetCommands bacnet(app);
+  add_modbus_commands(app);
 
   try {
     app.parse(argc, argv);
