@@ -14,6 +14,7 @@
 //   bench rules  rule evaluation on one core: readings a second (app/bench_rules.h)
 //   bench analytics  the baseline model on the Cambridge buildings (app/bench_analytics.h)
 //   bench energy consumption from the meters' hourly ledger (app/bench_energy.h)
+//   bench drivers  the driver host polling a BACnet/IP fleet, one device dead (app/bench_drivers.h)
 //   import csv   load a point's readings history from CSV files (app/import_csv.h)
 //   bacnet whois|read|write  BACnet/IP commissioning tools (app/bacnet_cli.h)
 //   modbus read|write|plant  commission a Modbus TCP device by hand (app/modbus_cli.h)
@@ -27,6 +28,7 @@
 #include "app/bacnet_cli.h"
 #include "app/bench_analytics.h"
 #include "app/bench_baselines.h"
+#include "app/bench_drivers.h"
 #include "app/bench_energy.h"
 #include "app/bench_ingest.h"
 #include "app/bench_mqtt.h"
@@ -251,6 +253,19 @@ int main(int argc, char** argv) {
   bench_ws->add_option("--data-dir", bench_ws_options.data_dir,
                        "Keep the server's data here (default: a temporary folder)");
 
+  auto* bench_drivers = bench->add_subcommand(
+      "drivers", "Measure the driver host polling a simulated BACnet/IP fleet with dead devices");
+  BenchDriversOptions bench_drivers_options;
+  bench_drivers->add_option("--devices", bench_drivers_options.devices, "Healthy devices (200)");
+  bench_drivers->add_option("--objects", bench_drivers_options.objects, "Objects a device (50)");
+  bench_drivers->add_option("--dead", bench_drivers_options.dead, "Devices that never answer (1)");
+  bench_drivers->add_option("--interval-ms", bench_drivers_options.interval_ms,
+                            "Poll interval of every device (10000)");
+  bench_drivers->add_option("--duration", bench_drivers_options.duration_s,
+                            "Seconds of polling measured (60)");
+  bench_drivers->add_option("--data-dir", bench_drivers_options.data_dir,
+                            "Keep the server's data here (default: a temporary folder)");
+
   auto* import_cmd = app.add_subcommand("import", "Load readings history");
   import_cmd->require_subcommand(1);
   auto* import_csv = import_cmd->add_subcommand(
@@ -289,6 +304,8 @@ int main(int argc, char** argv) {
   if (bench_analytics->parsed())
     return run_bench("analytics", bench_analytics_options, run_bench_analytics);
   if (bench_energy->parsed()) return run_bench("energy", bench_energy_options, run_bench_energy);
+  if (bench_drivers->parsed())
+    return run_bench("drivers", bench_drivers_options, run_bench_drivers);
   if (bench_baseline->parsed())
     return run_bench("baseline", bench_baseline_options, run_bench_baseline);
   auto cfg = effective_config(common);

@@ -31,7 +31,8 @@ DriverStatusView view_of(const drivers::DeviceDriverStatus& s) {
       {"failed_polls", s.failed_polls},
       {"skipped_polls", s.skipped_polls},
       {"readings", s.readings},
-      {"max_lateness_ms", s.max_lateness_ms}};
+      {"max_lateness_ms", s.max_lateness_ms},
+      {"max_poll_ms", s.max_poll_ms}};
   if (s.building_id) o["building_id"] = *s.building_id;
   if (!s.configuration_error.empty()) o["configuration_error"] = s.configuration_error;
   return {s.device_id, s.tenant_id, s.building_id, json::serialize(o)};

@@ -9,6 +9,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 #include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -34,6 +36,68 @@ struct Group {
   std::unique_ptr<asio::steady_timer> timer;
   Steady::time_point due;
   bool busy = false;
+};
+
+// Hands the drivers' readings to the ingest pipeline on a thread of its own:
+// the pipeline's submit may wait on the metadata store (a directory rebuild,
+// a provisioning device's new points), which must not hold up the drivers'
+// thread and with it every device's schedule. Bounded: past kMaxWaiting
+// requests the oldest waiting one is dropped, counted and logged.
+class Intake {
+ public:
+  explicit Intake(ingest::Pipeline& pipeline) : pipeline_(pipeline), thread_([this] { run(); }) {}
+  ~Intake() {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    wake_.notify_one();
+    thread_.join();
+  }
+
+  void submit(ingest::IngestRequest request) {
+    {
+      std::lock_guard lock(mutex_);
+      if (waiting_.size() >= kMaxWaiting) {
+        waiting_.pop_front();
+        if (++dropped_ % 1000 == 1)
+          spdlog::warn("drivers: the ingest pipeline falls behind; {} polls' readings dropped",
+                       dropped_);
+      }
+      waiting_.push_back(std::move(request));
+    }
+    wake_.notify_one();
+  }
+
+ private:
+  static constexpr std::size_t kMaxWaiting = 4096;
+
+  void run() {
+    for (;;) {
+      ingest::IngestRequest request;
+      {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return stopping_ || !waiting_.empty(); });
+        if (waiting_.empty()) return;  // stopping, everything handed on
+        request = std::move(waiting_.front());
+        waiting_.pop_front();
+      }
+      const auto device = request.device_id.value_or(0);
+      pipeline_.submit(std::move(request), [device](Result<ingest::IngestOutcome> outcome) {
+        if (!outcome)
+          spdlog::warn("drivers: readings of device {} not stored: {}", device,
+                       outcome.error().message);
+      });
+    }
+  }
+
+  ingest::Pipeline& pipeline_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<ingest::IngestRequest> waiting_;
+  std::int64_t dropped_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;
 };
 
 struct Running {
@@ -65,6 +129,7 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
   std::thread thread;
   std::unique_ptr<bacnet::Client> bacnet;
   std::unique_ptr<bacnet::CovRouter> router;
+  std::unique_ptr<Intake> intake;
   std::map<Id, std::unique_ptr<Running>> devices;  // the host thread's
   std::uint64_t seen_changes = ~0ull, seen_generation = ~0ull;
   bool stopping = false;
@@ -115,12 +180,7 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
                                   .unit = {},
                                   .refused = std::nullopt,
                                   .auto_create = false});
-    pipeline.submit(std::move(request),
-                    [device = r.settings.device_id](Result<ingest::IngestOutcome> outcome) {
-                      if (!outcome)
-                        spdlog::warn("drivers: readings of device {} not stored: {}", device,
-                                     outcome.error().message);
-                    });
+    intake->submit(std::move(request));
   }
 
   void schedule(Running& r, Group& g) {
@@ -153,12 +213,16 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
     g.busy = true;
     r.status.last_poll_at = now_ms();
     r.session->poll(g.schedule.name, [self = shared_from_this(), device = r.settings.device_id,
-                                      group = &g, version = r.settings.version](PollReport report) {
+                                      group = &g, version = r.settings.version,
+                                      started = now](PollReport report) {
       auto it = self->devices.find(device);
       if (it == self->devices.end() || it->second->settings.version != version) return;
       auto& running = *it->second;
       group->busy = false;
       ++running.status.polls;
+      running.status.max_poll_ms = std::max<std::int64_t>(
+          running.status.max_poll_ms,
+          std::chrono::duration_cast<std::chrono::milliseconds>(Steady::now() - started).count());
       const auto outcome = report.unreached ? PollOutcome::unreached
                            : report.failed  ? PollOutcome::partly
                                             : PollOutcome::answered;
@@ -204,7 +268,10 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
         auto g = std::make_unique<Group>();
         g->schedule = schedule;
         g->timer = std::make_unique<asio::steady_timer>(io);
-        g->due = Steady::now();
+        // First polls spread over up to 10 s, so that a fleet does not ask
+        // everything at the same instant after a start.
+        const auto spread = std::min<std::int64_t>(schedule.interval_ms, 10'000);
+        g->due = Steady::now() + std::chrono::milliseconds(id % 97 * spread / 97);
         r->groups.push_back(std::move(g));
       }
     }
@@ -276,6 +343,7 @@ Status DriverHost::start() {
   if (!client) return std::unexpected(client.error());
   state_->bacnet = std::move(*client);
   state_->router = std::make_unique<bacnet::CovRouter>(*state_->bacnet);
+  state_->intake = std::make_unique<Intake>(state_->pipeline);
   asio::post(state_->io, [state = state_] { state->watch(); });
   state_->thread = std::thread([state = state_] { state->io.run(); });
   return {};
@@ -295,6 +363,7 @@ void DriverHost::stop() {
   // device that never answers holds nothing past its timeout.
   state_->thread.join();
   state_->bacnet.reset();
+  state_->intake.reset();  // hands on what waits, then ends
 }
 
 Status DriverHost::check_document(std::string_view protocol, const json::value& document) {

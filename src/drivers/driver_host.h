@@ -2,7 +2,8 @@
 // device with a driver document (store/driver_store.h) whose protocol has a
 // driver here (bacnet_ip so far) and that is not disabled.
 //
-// - Each of a device's poll groups has its own schedule at a fixed rate; a
+// - Each of a device's poll groups has its own schedule at a fixed rate (the
+//   first polls spread over up to 10 s after a start); a
 //   poll still running when the next is due makes that one skip (counted),
 //   it never queues. Lateness (start − scheduled start) is measured for the
 //   benchmark and the status.
@@ -16,7 +17,8 @@
 //   (at most once a second); a device whose document, protocol or status
 //   changed is restarted, the others keep running.
 // - One thread of its own runs every driver; no call blocks it (sockets are
-//   asynchronous, the pipeline's submit never waits on the disk).
+//   asynchronous; readings go to the pipeline from a second thread, since
+//   its submit may wait on the metadata store).
 //
 // Public calls are safe from any thread; their callbacks run on the host's
 // thread.
@@ -59,6 +61,7 @@ struct DeviceDriverStatus {
   std::string last_error;
   std::int64_t polls = 0, failed_polls = 0, skipped_polls = 0, readings = 0;
   std::int64_t max_lateness_ms = 0;  // the largest start lateness of a poll so far
+  std::int64_t max_poll_ms = 0;      // the longest poll, from its start to its answer
   std::string configuration_error;   // a stored document this binary cannot run
 };
 
