@@ -35,7 +35,7 @@ const de = {
   building: "Gebäude",
   pickBuilding: "– Gebäude wählen –",
   commission: "Gerät und Datenpunkte anlegen",
-  commissionOf: (name: string) => `Gerät und Datenpunkte für „${name}“ anlegen`,
+  commissionOf: (name: string) => `Gerät und Datenpunkte anlegen: „${name}“`,
   needBuilding: "Bitte zuerst ein Gebäude wählen.",
   needObjects: "Bitte mindestens ein Objekt wählen.",
   stepPoint: (object: string, done: number, total: number) => `Datenpunkt ${done + 1} von ${total} (${object}) …`,
