@@ -3,7 +3,7 @@ import { useEffect, useState } from "react";
 import { ApiError } from "../../api/client";
 import type { Words } from "../../i18n";
 import { loadDriver, loadDriverStatus, type DriverSettings, type DriverStatus } from "./bacnetApi";
-import { ProblemWords } from "./BacnetDiscovery";
+import { ProblemWords } from "./BacnetProblem";
 import { bacnetWords } from "./bacnetWords";
 import type { Device } from "./deviceApi";
 
@@ -46,8 +46,8 @@ export function DeviceDriver({ t, device }: { t: Words; device: Device }) {
     };
   }, [device.id]);
 
-  const when = (iso: string | null | undefined) =>
-    iso ? <time dateTime={iso}>{new Date(iso).toLocaleString(t.lang)}</time> : w.never;
+  const when = (iso: string | null | undefined, missing = w.never) =>
+    iso ? <time dateTime={iso}>{new Date(iso).toLocaleString(t.lang)}</time> : missing;
   const number = (n: number | undefined) => (n ?? 0).toLocaleString(t.lang);
 
   return (
@@ -64,7 +64,7 @@ export function DeviceDriver({ t, device }: { t: Words; device: Device }) {
             <small className="muted">{w.refreshed}</small>
           </p>
           <dl className="facts">
-            <div><dt>{w.since}</dt><dd>{when(status.since)}</dd></div>
+            <div><dt>{w.since}</dt><dd>{when(status.since, w.none)}</dd></div>
             <div><dt>{w.lastPoll}</dt><dd data-field="last_poll">{when(status.last_poll_at)}</dd></div>
             <div><dt>{w.lastSuccess}</dt><dd>{when(status.last_success_at)}</dd></div>
             {status.status === "offline" && <div><dt>{w.nextProbe}</dt><dd>{when(status.next_probe_at)}</dd></div>}
