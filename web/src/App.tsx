@@ -68,7 +68,7 @@ export function App() {
   // (#/buildings/6?points=659,663&from=…&to=…, as the energy page links).
   const match = /^#\/buildings\/(\d+)(?:\?(.*))?$/.exec(route);
   const building = match ? Number(match[1]) : null;
-  const adminPath = /^#\/admin(?:\/([\w-]+))?$/.exec(route);
+  const adminPath = /^#\/admin(?:\/([\w-]+)(?:\/([\w-]+))?)?$/.exec(route);
   const energyPath = /^#\/energy(?:\/([\w-]+))?$/.exec(route);
 
   if (!signedIn)
@@ -92,7 +92,7 @@ export function App() {
       </header>
       <main>
         {adminPath ? (
-          <Admin t={t} permissions={permissions} path={adminPath[1] ?? ""} />
+          <Admin t={t} permissions={permissions} path={adminPath[1] ?? ""} sub={adminPath[2]} />
         ) : route === "#/alarms" || route === "#/alarms/history" ? (
           <Alarms t={t} canAck={permissions.includes("alarms:ack")}
                   view={route === "#/alarms" ? "open" : "history"} />

@@ -8,6 +8,8 @@ import { RULE_WORDS } from "./admin/rules.words";
 export interface SectionProps {
   t: Words;
   permissions: string[];
+  // What follows the section in the route (#/admin/devices/42 → "42"), if anything.
+  sub?: string;
 }
 
 interface Section {
@@ -23,6 +25,7 @@ interface Section {
 const SECTIONS: Section[] = [
   { path: "rules", label: (t) => localWords(t, RULE_WORDS).rules, permission: "alarms:read", page: lazy(() => import("./admin/Rules").then((m) => ({ default: m.Rules }))) },
   { path: "devices", label: (t) => localWords(t, { de: "Geräte", en: "Devices" }), permission: "assets:read", page: lazy(() => import("./admin/Devices").then((m) => ({ default: m.Devices }))) },
+  { path: "bacnet", label: (t) => localWords(t, { de: "BACnet-Suche", en: "BACnet discovery" }), permission: "assets:write", page: lazy(() => import("./admin/BacnetDiscovery").then((m) => ({ default: m.BacnetDiscovery }))) },
   { path: "users", label: (t) => t.users, permission: "users:manage", page: lazy(() => import("./admin/Users")) },
   { path: "api-keys", label: (t) => t.apiKeys, permission: "api_keys:manage", page: lazy(() => import("./admin/ApiKeys")) },
   { path: "audit", label: (t) => t.auditLog, permission: "audit:read", page: lazy(() => import("./admin/Audit")) },
@@ -33,8 +36,9 @@ export function adminSections(permissions: string[]): Section[] {
 }
 
 // The administration: a tab per section the user may see; the route names
-// the section (#/admin/users), the first one otherwise.
-export function Admin({ t, permissions, path }: SectionProps & { path: string }) {
+// the section (#/admin/users), the first one otherwise, and may name
+// something in it (#/admin/devices/42).
+export function Admin({ t, permissions, path, sub }: SectionProps & { path: string }) {
   const sections = adminSections(permissions);
   const current = sections.find((s) => s.path === path) ?? sections[0];
   if (!current) return null;
@@ -50,7 +54,7 @@ export function Admin({ t, permissions, path }: SectionProps & { path: string })
         ))}
       </nav>
       <Suspense fallback={<p>{t.loading}</p>}>
-        <Page t={t} permissions={permissions} />
+        <Page t={t} permissions={permissions} sub={current.path === path ? sub : undefined} />
       </Suspense>
     </section>
   );

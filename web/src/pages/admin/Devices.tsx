@@ -11,6 +11,7 @@ import {
 } from "./deviceApi";
 import { DeviceCreate } from "./DeviceCreate";
 import { DeviceCredentials } from "./DeviceCredentials";
+import { DeviceDriver, DRIVEN_PROTOCOLS } from "./DeviceDriver";
 import { deviceWords } from "./deviceWords";
 
 // How often the counters are asked for again: the pipeline writes them
@@ -35,7 +36,7 @@ function age(iso: string, now: number, language: string): string {
 // few seconds), filtered by building and text, sortable by any column.
 // Creating devices and issuing or revoking credentials is offered only to
 // those holding assets:write; the server checks again.
-export function Devices({ t, permissions }: SectionProps) {
+export function Devices({ t, permissions, sub }: SectionProps) {
   const w = deviceWords(t);
   const canWrite = permissions.includes("assets:write");
   const [devices, setDevices] = useState<Device[] | null>(null);
@@ -46,7 +47,12 @@ export function Devices({ t, permissions }: SectionProps) {
   const [building, setBuilding] = useState("");
   const [text, setText] = useState("");
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: "name", descending: false });
-  const [selected, setSelected] = useState<number | null>(null);
+  // A device named in the route (#/admin/devices/42) opens selected.
+  const routed = sub && /^\d+$/.test(sub) ? Number(sub) : null;
+  const [selected, setSelected] = useState<number | null>(routed);
+  useEffect(() => {
+    if (routed !== null) setSelected(routed);
+  }, [routed]);
   const opener = useRef<HTMLElement | null>(null);
 
   useEffect(() => {
@@ -136,6 +142,7 @@ export function Devices({ t, permissions }: SectionProps) {
   return (
     <section aria-labelledby="devices-title" className="devices">
       <h2 id="devices-title">{w.devices}</h2>
+      {canWrite && <p><a href="#/admin/bacnet">{w.discoverBacnet}</a></p>}
       {canWrite && (
         <DeviceCreate t={t} buildings={buildings}
                       onCreated={(d) => {
@@ -169,6 +176,9 @@ export function Devices({ t, permissions }: SectionProps) {
             opener.current?.focus();
           }}
         />
+      )}
+      {selectedDevice && DRIVEN_PROTOCOLS.includes(selectedDevice.protocol) && (
+        <DeviceDriver key={`driver-${selectedDevice.id}`} t={t} device={selectedDevice} />
       )}
       {rows.length === 0 ? (
         <p>{w.noMatch}</p>

@@ -4,6 +4,7 @@ import { localWords, type Words } from "../../i18n";
 
 const de = {
   devices: "Geräte",
+  discoverBacnet: "BACnet/IP-Anlagen übernehmen (Suche im Netz)",
   building: "Gebäude",
   allBuildings: "Alle Gebäude",
   noBuilding: "– kein Gebäude –",
@@ -76,6 +77,7 @@ type DeviceWords = typeof de;
 
 const en: DeviceWords = {
   devices: "Devices",
+  discoverBacnet: "Take over BACnet/IP equipment (network search)",
   building: "Building",
   allBuildings: "All buildings",
   noBuilding: "– no building –",
