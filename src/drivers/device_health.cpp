@@ -42,7 +42,7 @@ bool DeviceHealth::record(PollOutcome outcome, TimeMs now, std::string_view erro
       status_ = DeviceStatus::online;
     }
   }
-  if (status_ != before) since_ = now;
+  if (status_ != before || since_ == 0) since_ = now;  // the first outcome starts the first status
   return status_ != before;
 }
 

@@ -14,6 +14,7 @@ TEST(DeviceHealth, MissesOpenTheCircuitAndProbesBackOff) {
   EXPECT_TRUE(h.may_poll(0));
   EXPECT_FALSE(h.record(PollOutcome::answered, 1'000));
   EXPECT_EQ(h.last_success_at(), 1'000);
+  EXPECT_EQ(h.since(), 1'000);  // online since the first answer
   EXPECT_TRUE(h.record(PollOutcome::unreached, 2'000, "no answer"));
   EXPECT_EQ(h.status(), DeviceStatus::degraded);
   EXPECT_TRUE(h.may_poll(2'001));
