@@ -100,7 +100,7 @@ class ModbusDriver : public ::testing::Test {
             {"points", std::move(points)}};
   }
 
-  static const json::object supply_air() {
+  static json::object supply_air() {
     return {{"channel", "supply"},
             {"table", "input"},
             {"address", 0},
