@@ -6,12 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <chrono>
-#include <functional>
 #include <string>
-#include <thread>
 
 #include "admin_api.h"
+#include "driver_api.h"
 #include "http_client.h"
 #include "server_process.h"
 #include "sim/modbus_plant.h"
@@ -20,16 +18,6 @@ namespace citypulse::test {
 namespace {
 
 namespace json = boost::json;
-using Clock = std::chrono::steady_clock;
-
-bool eventually(const std::function<bool()>& condition, int seconds = 20) {
-  const auto deadline = Clock::now() + std::chrono::seconds(seconds);
-  while (Clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return condition();
-}
 
 class ModbusDriver : public ::testing::Test {
  protected:
@@ -80,15 +68,10 @@ class ModbusDriver : public ::testing::Test {
   }
 
   static Reply put_driver(std::int64_t device, const json::object& document) {
-    return http_->put("/api/v1/devices/" + std::to_string(device) + "/driver",
-                      json::serialize(document));
+    return test::put_driver(*http_, device, document);
   }
 
-  static json::object status(std::int64_t device) {
-    auto r = http_->get("/api/v1/devices/" + std::to_string(device) + "/driver/status");
-    if (r.status != 200) return {};
-    return json::parse(r.body).as_object();
-  }
+  static json::object status(std::int64_t device) { return driver_status(*http_, device); }
 
   static json::object document(const sim::ModbusPlant& plant, json::array points,
                                int timeout_ms = 1000, int retries = 1) {
@@ -171,11 +154,6 @@ TEST_F(ModbusDriver, PollsReadingsIntoPointsAndTellsItsStatus) {
 
 TEST_F(ModbusDriver, BadDocumentsAreRefusedNamingTheField) {
   const auto id = device("Refused", json::array{});
-  const auto field_of = [](const Reply& r) -> std::string {
-    auto body = json::parse(r.body).as_object();
-    if (!body.contains("invalid_params")) return "";
-    return std::string(body.at("invalid_params").as_array().at(0).at("name").as_string());
-  };
   const json::object good = document(*plant_, {supply_air()});
   auto with = [&](const char* key, json::value v) {
     json::object o = good;
@@ -204,7 +182,7 @@ TEST_F(ModbusDriver, BadDocumentsAreRefusedNamingTheField) {
   for (const auto& c : cases) {
     auto r = put_driver(id, c.document);
     EXPECT_EQ(r.status, 422) << json::serialize(c.document) << r.body;
-    EXPECT_EQ(field_of(r), c.field) << r.body;
+    EXPECT_EQ(problem_field(r), c.field) << r.body;
   }
   EXPECT_EQ(http_->get("/api/v1/devices/" + std::to_string(id) + "/driver").status, 404);
   // A good one is stored, and the host runs it.
