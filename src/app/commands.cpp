@@ -248,7 +248,8 @@ int run_server(const Config& config, const DemoOptions* demo_options) {
       {.bacnet_bind = config.drivers.bacnet_bind,
        .bacnet_port = static_cast<std::uint16_t>(config.drivers.bacnet_port),
        .reload_check_ms = 1000,
-       .health = {}});
+       .health = {},
+       .modbus_workers = config.drivers.modbus_workers});
   HostedDrivers hosted_drivers(driver_host);
   if (config.drivers.enabled) {
     if (auto s = driver_host.start(); !s) {

@@ -211,6 +211,7 @@ std::vector<Key> keys_of(Config& c) {
       {"drivers.enabled", BoolKey{&c.drivers.enabled}},
       {"drivers.bacnet_bind", TextKey{&c.drivers.bacnet_bind, {}}},
       {"drivers.bacnet_port", IntKey{&c.drivers.bacnet_port, 0, 65535}},
+      {"drivers.modbus_workers", IntKey{&c.drivers.modbus_workers, 1, 256}},
   };
 }
 

@@ -216,6 +216,9 @@ struct DriversConfig {
   // answers still arrive).
   std::string bacnet_bind = "0.0.0.0";
   int bacnet_port = 0;
+  // Threads for Modbus TCP requests (libmodbus blocks): how many devices may
+  // hang in a request at once before a live one waits for a thread.
+  int modbus_workers = 8;
 };
 
 struct WorkerConfig {

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/json.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -20,6 +22,8 @@
 #include "drivers/bacnet/device_poller.h"
 #include "drivers/bacnet/names.h"
 #include "drivers/device_session.h"
+#include "drivers/modbus/device_session.h"
+#include "drivers/modbus/register_map.h"
 
 namespace citypulse::drivers {
 
@@ -30,6 +34,7 @@ using Steady = std::chrono::steady_clock;
 namespace {
 
 constexpr std::string_view kBacnet = "bacnet_ip";
+constexpr std::string_view kModbus = "modbus_tcp";
 
 struct Group {
   PollGroupSchedule schedule;
@@ -130,6 +135,8 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
   std::unique_ptr<bacnet::Client> bacnet;
   std::unique_ptr<bacnet::CovRouter> router;
   std::unique_ptr<Intake> intake;
+  // The Modbus devices' blocking requests (drivers/modbus/device_session.h).
+  std::unique_ptr<asio::thread_pool> modbus_workers;
   std::map<Id, std::unique_ptr<Running>> devices;  // the host thread's
   std::uint64_t seen_changes = ~0ull, seen_generation = ~0ull;
   bool stopping = false;
@@ -247,15 +254,21 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
     r->settings = std::move(settings);
     const Id id = r->settings.device_id;
     auto document = json::parse(r->settings.document, json_error_);
-    if (json_error_ || r->settings.protocol != kBacnet) {
+    if (json_error_) {
+      r->status.configuration_error = "the stored document is not JSON";
+    } else if (r->settings.protocol == kBacnet) {
+      if (auto config = bacnet::parse_device_config(document); !config)
+        r->status.configuration_error = config.error().message;
+      else if (bacnet)
+        r->session = bacnet::make_device_session(*bacnet, io, *router, std::move(*config));
+    } else if (r->settings.protocol == kModbus) {
+      if (auto config = modbus::parse_device_config(document); !config)
+        r->status.configuration_error = config.error().message;
+      else if (modbus_workers)
+        r->session = modbus::make_device_session(io, *modbus_workers, std::move(*config));
+    } else {
       r->status.configuration_error =
-          json_error_
-              ? "the stored document is not JSON"
-              : fmt::format("protocol {} has no driver in this server yet", r->settings.protocol);
-    } else if (auto config = bacnet::parse_device_config(document); !config) {
-      r->status.configuration_error = config.error().message;
-    } else if (bacnet) {
-      r->session = bacnet::make_device_session(*bacnet, io, *router, std::move(*config));
+          fmt::format("protocol {} has no driver in this server yet", r->settings.protocol);
     }
     if (r->session) {
       r->session->on_push([self = shared_from_this(), id](std::vector<ChannelReading> readings) {
@@ -344,6 +357,8 @@ Status DriverHost::start() {
   state_->bacnet = std::move(*client);
   state_->router = std::make_unique<bacnet::CovRouter>(*state_->bacnet);
   state_->intake = std::make_unique<Intake>(state_->pipeline);
+  state_->modbus_workers = std::make_unique<asio::thread_pool>(
+      static_cast<std::size_t>(std::max(1, state_->options.modbus_workers)));
   asio::post(state_->io, [state = state_] { state->watch(); });
   state_->thread = std::thread([state = state_] { state->io.run(); });
   return {};
@@ -359,11 +374,14 @@ void DriverHost::stop() {
     if (state->bacnet) state->bacnet->close();
     state->guard.reset();
   });
-  // What is left (closing sockets, cancelled timers) ends by itself; a
-  // device that never answers holds nothing past its timeout.
+  // What is left (closing sockets, cancelled timers, Modbus requests under
+  // way, which hold work on io) ends by itself; a device that never answers
+  // holds nothing past its timeout. The pool is idle once io's thread ends.
   state_->thread.join();
   state_->bacnet.reset();
   state_->intake.reset();  // hands on what waits, then ends
+  if (state_->modbus_workers) state_->modbus_workers->join();
+  state_->modbus_workers.reset();
 }
 
 Status DriverHost::check_document(std::string_view protocol, const json::value& document) {
@@ -372,10 +390,16 @@ Status DriverHost::check_document(std::string_view protocol, const json::value& 
     if (!config) return std::unexpected(config.error());
     return {};
   }
-  return fail(
-      ErrorCode::invalid,
-      fmt::format("devices of protocol '{}' have no driver document (bacnet_ip has)", protocol),
-      "/");
+  if (protocol == kModbus) {
+    auto config = modbus::parse_device_config(document);
+    if (!config) return std::unexpected(config.error());
+    return {};
+  }
+  return fail(ErrorCode::invalid,
+              fmt::format("devices of protocol '{}' have no driver document (bacnet_ip and "
+                          "modbus_tcp have)",
+                          protocol),
+              "/");
 }
 
 std::optional<DeviceDriverStatus> DriverHost::status(Id device) const {

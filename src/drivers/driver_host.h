@@ -1,6 +1,6 @@
 // DriverHost: runs the devices CityPulse polls and commands itself — each
 // device with a driver document (store/driver_store.h) whose protocol has a
-// driver here (bacnet_ip so far) and that is not disabled.
+// driver here (bacnet_ip, modbus_tcp) and that is not disabled.
 //
 // - Each of a device's poll groups has its own schedule at a fixed rate (the
 //   first polls spread over up to 10 s after a start); a
@@ -9,16 +9,21 @@
 //   benchmark and the status.
 // - Readings go through the ingest pipeline as the device's (the device's
 //   channel mapping names their points; a device in provisioning mode gets
-//   points made for new channels), with source bacnet_ip.
+//   points made for new channels), with the protocol as source (bacnet_ip,
+//   modbus_tcp).
 // - Each device has its own DeviceHealth; a change of status is a
 //   device_status event on the bus (details: device_id, status online |
 //   degraded | offline, protocol, reason).
 // - Documents and devices are read again when the store says they changed
 //   (at most once a second); a device whose document, protocol or status
 //   changed is restarted, the others keep running.
-// - One thread of its own runs every driver; no call blocks it (sockets are
-//   asynchronous; readings go to the pipeline from a second thread, since
-//   its submit may wait on the metadata store).
+// - One thread of its own runs every driver; no call blocks it (BACnet's
+//   socket is asynchronous; readings go to the pipeline from a second
+//   thread, since its submit may wait on the metadata store). Modbus TCP
+//   requests block (libmodbus), so they run on a pool of `modbus_workers`
+//   threads, one request at a time per device, and their results come back
+//   to the host's thread (drivers/modbus/device_session.h says how the pool
+//   is sized).
 //
 // Public calls are safe from any thread; their callbacks run on the host's
 // thread.
@@ -46,6 +51,9 @@ struct DriverHostOptions {
   std::uint16_t bacnet_port = 0;  // 0: any free port (47808 to receive broadcasts)
   std::int64_t reload_check_ms = 1000;
   HealthPolicy health;
+  // Threads for the Modbus devices' blocking requests: as many devices may
+  // hang at once before a live one waits (drivers/modbus/device_session.h).
+  int modbus_workers = 8;
 };
 
 // What the API shows of a driven device.
@@ -90,7 +98,8 @@ class DriverHost {
   DriverHost(const DriverHost&) = delete;
   DriverHost& operator=(const DriverHost&) = delete;
 
-  // Opens the BACnet socket (io when it cannot) and starts the thread.
+  // Opens the BACnet socket (io when it cannot), starts the Modbus worker
+  // pool and the thread.
   Status start();
   void stop();
 

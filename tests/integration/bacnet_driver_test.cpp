@@ -6,12 +6,10 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
-#include <chrono>
-#include <functional>
 #include <string>
-#include <thread>
 
 #include "admin_api.h"
+#include "driver_api.h"
 #include "drivers/bacnet/services.h"
 #include "http_client.h"
 #include "server_process.h"
@@ -22,16 +20,6 @@ namespace {
 
 namespace json = boost::json;
 namespace ot = bacnet::object_type;
-using Clock = std::chrono::steady_clock;
-
-bool eventually(const std::function<bool()>& condition, int seconds = 20) {
-  const auto deadline = Clock::now() + std::chrono::seconds(seconds);
-  while (Clock::now() < deadline) {
-    if (condition()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  return condition();
-}
 
 class BacnetDriver : public ::testing::Test {
  protected:
@@ -94,15 +82,10 @@ class BacnetDriver : public ::testing::Test {
   }
 
   static Reply put_driver(std::int64_t device, const json::object& document) {
-    return http_->put("/api/v1/devices/" + std::to_string(device) + "/driver",
-                      json::serialize(document));
+    return test::put_driver(*http_, device, document);
   }
 
-  static json::object status(std::int64_t device) {
-    auto r = http_->get("/api/v1/devices/" + std::to_string(device) + "/driver/status");
-    if (r.status != 200) return {};
-    return json::parse(r.body).as_object();
-  }
+  static json::object status(std::int64_t device) { return driver_status(*http_, device); }
 
   static std::unique_ptr<sim::BacnetSite> site_;
   static std::unique_ptr<TempDir> tmp_;
@@ -231,11 +214,6 @@ TEST_F(BacnetDriver, ADeadDeviceGoesOfflineWhileTheOthersKeepTheirSchedule) {
 
 TEST_F(BacnetDriver, BadDocumentsAreRefusedNamingTheField) {
   const auto id = device("Refused", json::array{});
-  const auto field_of = [](const Reply& r) -> std::string {
-    auto body = json::parse(r.body).as_object();
-    if (!body.contains("invalid_params")) return "";
-    return std::string(body.at("invalid_params").as_array().at(0).at("name").as_string());
-  };
   const json::object good{{"address", node()}, {"device_instance", 100}, {"points", json::array{}}};
   auto with = [&](const char* key, json::value v) {
     json::object o = good;
@@ -263,7 +241,7 @@ TEST_F(BacnetDriver, BadDocumentsAreRefusedNamingTheField) {
   for (const auto& c : cases) {
     auto r = put_driver(id, c.document);
     EXPECT_EQ(r.status, 422) << json::serialize(c.document) << r.body;
-    EXPECT_EQ(field_of(r), c.field) << r.body;
+    EXPECT_EQ(problem_field(r), c.field) << r.body;
   }
   EXPECT_EQ(http_->get("/api/v1/devices/" + std::to_string(id) + "/driver").status, 404);
   // A device of another protocol has no driver document.

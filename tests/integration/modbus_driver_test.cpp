@@ -1,0 +1,225 @@
+// The Modbus TCP driver in the real binary against simulated AHUs on
+// loopback: a register map stored through the API and its readings polled
+// into points, bad documents refused naming the field, and a dead device
+// going offline while another one keeps its schedule (the dead one's
+// requests block a worker thread, never the host's).
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <string>
+
+#include "admin_api.h"
+#include "driver_api.h"
+#include "http_client.h"
+#include "server_process.h"
+#include "sim/modbus_plant.h"
+
+namespace citypulse::test {
+namespace {
+
+namespace json = boost::json;
+
+class ModbusDriver : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    for (auto* plant : {&plant_, &dead_plant_}) {
+      auto started = sim::ModbusPlant::start({});
+      ASSERT_TRUE(started) << started.error().message;
+      *plant = std::move(*started);
+    }
+    dead_plant_->set_answering(false);
+    tmp_ = std::make_unique<TempDir>();
+    server_ = std::make_unique<ServerProcess>(tmp_->path() + "/data");
+    ASSERT_TRUE(server_->start()) << server_->output();
+    http_ = std::make_unique<HttpClient>(server_->port());
+    ASSERT_EQ(http_->sign_in(kAdminEmail, kAdminPassword).status, 200);
+    tenant_ = create_record(*http_, "tenants", {{"name", "Modbus Town"}});
+    building_ = create_record(*http_, "buildings",
+                              {{"tenant_id", tenant_}, {"name", "Hallenbad"}, {"type", "pool"}});
+  }
+  static void TearDownTestSuite() {
+    http_.reset();
+    server_.reset();
+    tmp_.reset();
+    plant_.reset();
+    dead_plant_.reset();
+  }
+
+  static std::int64_t point(const std::string& name, const std::string& kind = "sensor",
+                            const std::string& quantity = "temperature",
+                            const std::string& unit = "°C") {
+    return create_record(*http_, "points",
+                         {{"building_id", building_},
+                          {"name", name},
+                          {"kind", kind},
+                          {"quantity", quantity},
+                          {"unit", unit}});
+  }
+
+  // A modbus_tcp device whose channels feed the points.
+  static std::int64_t device(const std::string& name, const json::array& channels) {
+    return create_record(*http_, "devices",
+                         {{"tenant_id", tenant_},
+                          {"building_id", building_},
+                          {"name", name},
+                          {"protocol", "modbus_tcp"},
+                          {"status", "active"},
+                          {"channels", channels}});
+  }
+
+  static Reply put_driver(std::int64_t device, const json::object& document) {
+    return test::put_driver(*http_, device, document);
+  }
+
+  static json::object status(std::int64_t device) { return driver_status(*http_, device); }
+
+  static json::object document(const sim::ModbusPlant& plant, json::array points,
+                               int timeout_ms = 1000, int retries = 1) {
+    return {{"host", "127.0.0.1"},
+            {"port", plant.port()},
+            {"timeout_ms", timeout_ms},
+            {"retries", retries},
+            {"groups", {{{"name", "fast"}, {"interval_ms", 1000}}}},
+            {"points", std::move(points)}};
+  }
+
+  static json::object supply_air() {
+    return {{"channel", "supply"},
+            {"table", "input"},
+            {"address", 0},
+            {"type", "int16"},
+            {"scale", 0.1}};
+  }
+
+  static double last_value(std::int64_t point) {
+    return point_readings(*http_, point).back().at("value").to_number<double>();
+  }
+
+  static std::unique_ptr<sim::ModbusPlant> plant_, dead_plant_;
+  static std::unique_ptr<TempDir> tmp_;
+  static std::unique_ptr<ServerProcess> server_;
+  static std::unique_ptr<HttpClient> http_;
+  static std::int64_t tenant_, building_;
+};
+
+std::unique_ptr<sim::ModbusPlant> ModbusDriver::plant_;
+std::unique_ptr<sim::ModbusPlant> ModbusDriver::dead_plant_;
+std::unique_ptr<TempDir> ModbusDriver::tmp_;
+std::unique_ptr<ServerProcess> ModbusDriver::server_;
+std::unique_ptr<HttpClient> ModbusDriver::http_;
+std::int64_t ModbusDriver::tenant_ = 0;
+std::int64_t ModbusDriver::building_ = 0;
+
+TEST_F(ModbusDriver, PollsReadingsIntoPointsAndTellsItsStatus) {
+  const auto supply = point("AHU supply air");
+  const auto setpoint = point("AHU supply setpoint", "setpoint");
+  const auto power = point("AHU power", "sensor", "power", "kW");
+  const auto running = point("AHU running", "status", "status", "");
+  const auto id = device("AHU Hallenbad", {{{"channel", "supply"}, {"point_id", supply}},
+                                           {{"channel", "setpoint"}, {"point_id", setpoint}},
+                                           {{"channel", "power"}, {"point_id", power}},
+                                           {{"channel", "running"}, {"point_id", running}}});
+  auto put = put_driver(
+      id, document(*plant_,
+                   {supply_air(),
+                    {{"channel", "setpoint"},
+                     {"table", "holding"},
+                     {"address", 0},
+                     {"type", "int16"},
+                     {"scale", 0.1},
+                     {"writable", true}},
+                    {{"channel", "power"}, {"table", "input"}, {"address", 4}, {"type", "float32"}},
+                    {{"channel", "running"},
+                     {"table", "input"},
+                     {"address", 10},
+                     {"type", "bool"},
+                     {"bit", 0}}}));
+  ASSERT_EQ(put.status, 201) << put.body;
+  ASSERT_TRUE(eventually([&] { return point_readings(*http_, setpoint).size() >= 2; }));
+  EXPECT_EQ(last_value(setpoint), 20.0);
+  ASSERT_TRUE(eventually([&] { return !point_readings(*http_, supply).empty(); }));
+  EXPECT_GT(last_value(supply), 0.0);
+  EXPECT_LT(last_value(supply), 40.0);
+  ASSERT_TRUE(eventually([&] { return !point_readings(*http_, power).empty(); }));
+  EXPECT_GT(last_value(power), 0.0);
+  EXPECT_LT(last_value(power), 20.0);
+  auto s = status(id);
+  ASSERT_FALSE(s.empty());
+  EXPECT_EQ(s.at("status").as_string(), "online");
+  EXPECT_EQ(s.at("protocol").as_string(), "modbus_tcp");
+  EXPECT_GE(s.at("polls").as_int64(), 2);
+  EXPECT_EQ(s.at("failed_polls").as_int64(), 0) << s;
+  EXPECT_FALSE(s.contains("configuration_error")) << s;
+}
+
+TEST_F(ModbusDriver, BadDocumentsAreRefusedNamingTheField) {
+  const auto id = device("Refused", json::array{});
+  const json::object good = document(*plant_, {supply_air()});
+  auto with = [&](const char* key, json::value v) {
+    json::object o = good;
+    o[key] = std::move(v);
+    return o;
+  };
+  auto with_point = [&](const char* key, json::value v) {
+    json::object p = supply_air();
+    p[key] = std::move(v);
+    return with("points", json::array{p});
+  };
+  struct Case {
+    json::object document;
+    std::string field;
+  };
+  const std::vector<Case> cases = {
+      {with("host", "not a host!"), "/host"},
+      {with("unit_id", 300), "/unit_id"},
+      {with("timeout_ms", 1), "/timeout_ms"},
+      {with_point("table", "attic"), "/points/0/table"},
+      {with_point("type", "int12"), "/points/0/type"},
+      {with_point("group", "nope"), "/points/0/group"},
+      {with("points", json::array{supply_air(), supply_air()}), "/points/1/channel"},
+      {with("colour", "blue"), "/colour"},
+  };
+  for (const auto& c : cases) {
+    auto r = put_driver(id, c.document);
+    EXPECT_EQ(r.status, 422) << json::serialize(c.document) << r.body;
+    EXPECT_EQ(problem_field(r), c.field) << r.body;
+  }
+  EXPECT_EQ(http_->get("/api/v1/devices/" + std::to_string(id) + "/driver").status, 404);
+  // A good one is stored, and the host runs it.
+  ASSERT_EQ(put_driver(id, good).status, 201);
+  ASSERT_TRUE(eventually([&] {
+    auto s = status(id);
+    return !s.empty() && s.at("polled").as_bool();
+  })) << json::serialize(status(id));
+}
+
+TEST_F(ModbusDriver, ADeadDeviceGoesOfflineWhileAnotherKeepsItsSchedule) {
+  const auto alive_point = point("Living supply air");
+  const auto dead_point = point("Dead supply air");
+  const auto alive = device("Living", {{{"channel", "supply"}, {"point_id", alive_point}}});
+  const auto dead = device("Dead", {{{"channel", "supply"}, {"point_id", dead_point}}});
+  ASSERT_EQ(put_driver(dead, document(*dead_plant_, {supply_air()}, 300, 0)).status, 201);
+  ASSERT_EQ(put_driver(alive, document(*plant_, {supply_air()})).status, 201);
+  ASSERT_TRUE(eventually([&] {
+    auto s = status(dead);
+    return !s.empty() && s.at("status").as_string() == "offline";
+  })) << json::serialize(status(dead));
+  auto d = status(dead);
+  EXPECT_GE(d.at("consecutive_failures").as_int64(), 3);
+  EXPECT_NE(d.at("last_error").as_string().find("no answer"), std::string::npos) << d;
+  EXPECT_FALSE(d.at("next_probe_at").is_null());
+  EXPECT_TRUE(point_readings(*http_, dead_point).empty());
+  // The living one was polled on time all along, and still is.
+  ASSERT_TRUE(eventually([&] { return status(alive).at("polls").as_int64() >= 3; }));
+  auto a = status(alive);
+  EXPECT_EQ(a.at("status").as_string(), "online");
+  EXPECT_LT(a.at("max_lateness_ms").as_int64(), 1000) << a;
+  const auto before = point_readings(*http_, alive_point).size();
+  EXPECT_GE(before, 3u);
+  ASSERT_TRUE(
+      eventually([&] { return point_readings(*http_, alive_point).size() >= before + 2; }, 10));
+  EXPECT_LT(status(alive).at("max_lateness_ms").as_int64(), 1000);
+}
+
+}  // namespace
+}  // namespace citypulse::test

@@ -1,0 +1,28 @@
+// What the plant-driver integration tests (BACnet/IP, Modbus TCP) ask of the
+// server over and over: a device's driver document stored, its driver status
+// read back, the field a refusal names, and waiting for the host to act.
+#pragma once
+
+#include <boost/json.hpp>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "http_client.h"
+
+namespace citypulse::test {
+
+// PUT /api/v1/devices/{device}/driver with `document` as the body.
+Reply put_driver(HttpClient& http, std::int64_t device, const boost::json::object& document);
+
+// GET /api/v1/devices/{device}/driver/status; empty unless it answered 200.
+boost::json::object driver_status(HttpClient& http, std::int64_t device);
+
+// The name of the first invalid parameter of a problem response ("" when it
+// has none), e.g. "/points/0/type".
+std::string problem_field(const Reply& reply);
+
+// Whether `condition` held within `seconds`, asked every 100 ms.
+bool eventually(const std::function<bool()>& condition, int seconds = 20);
+
+}  // namespace citypulse::test
