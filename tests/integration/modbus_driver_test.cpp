@@ -59,13 +59,7 @@ class ModbusDriver : public ::testing::Test {
 
   // A modbus_tcp device whose channels feed the points.
   static std::int64_t device(const std::string& name, const json::array& channels) {
-    return create_record(*http_, "devices",
-                         {{"tenant_id", tenant_},
-                          {"building_id", building_},
-                          {"name", name},
-                          {"protocol", "modbus_tcp"},
-                          {"status", "active"},
-                          {"channels", channels}});
+    return create_driven_device(*http_, tenant_, building_, name, "modbus_tcp", channels);
   }
 
   static Reply put_driver(std::int64_t device, const json::object& document) {
