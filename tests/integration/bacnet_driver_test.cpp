@@ -72,13 +72,7 @@ class BacnetDriver : public ::testing::Test {
 
   // A bacnet_ip device whose channels feed the points.
   static std::int64_t device(const std::string& name, const json::array& channels) {
-    return create_record(*http_, "devices",
-                         {{"tenant_id", tenant_},
-                          {"building_id", building_},
-                          {"name", name},
-                          {"protocol", "bacnet_ip"},
-                          {"status", "active"},
-                          {"channels", channels}});
+    return create_driven_device(*http_, tenant_, building_, name, "bacnet_ip", channels);
   }
 
   static Reply put_driver(std::int64_t device, const json::object& document) {

@@ -34,8 +34,9 @@ class ModbusDriver : public ::testing::Test {
     http_ = std::make_unique<HttpClient>(server_->port());
     ASSERT_EQ(http_->sign_in(kAdminEmail, kAdminPassword).status, 200);
     tenant_ = create_record(*http_, "tenants", {{"name", "Modbus Town"}});
-    building_ = create_record(*http_, "buildings",
-                              {{"tenant_id", tenant_}, {"name", "Hallenbad"}, {"type", "pool"}});
+    building_ =
+        create_record(*http_, "buildings",
+                      {{"tenant_id", tenant_}, {"name", "Hallenbad"}, {"type", "swimming_pool"}});
   }
   static void TearDownTestSuite() {
     http_.reset();
@@ -58,13 +59,7 @@ class ModbusDriver : public ::testing::Test {
 
   // A modbus_tcp device whose channels feed the points.
   static std::int64_t device(const std::string& name, const json::array& channels) {
-    return create_record(*http_, "devices",
-                         {{"tenant_id", tenant_},
-                          {"building_id", building_},
-                          {"name", name},
-                          {"protocol", "modbus_tcp"},
-                          {"status", "active"},
-                          {"channels", channels}});
+    return create_driven_device(*http_, tenant_, building_, name, "modbus_tcp", channels);
   }
 
   static Reply put_driver(std::int64_t device, const json::object& document) {
@@ -114,7 +109,7 @@ TEST_F(ModbusDriver, PollsReadingsIntoPointsAndTellsItsStatus) {
   const auto supply = point("AHU supply air");
   const auto setpoint = point("AHU supply setpoint", "setpoint");
   const auto power = point("AHU power", "sensor", "power", "kW");
-  const auto running = point("AHU running", "status", "status", "");
+  const auto running = point("AHU running", "status", "state", "");
   const auto id = device("AHU Hallenbad", {{{"channel", "supply"}, {"point_id", supply}},
                                            {{"channel", "setpoint"}, {"point_id", setpoint}},
                                            {{"channel", "power"}, {"point_id", power}},
@@ -143,6 +138,8 @@ TEST_F(ModbusDriver, PollsReadingsIntoPointsAndTellsItsStatus) {
   ASSERT_TRUE(eventually([&] { return !point_readings(*http_, power).empty(); }));
   EXPECT_GT(last_value(power), 0.0);
   EXPECT_LT(last_value(power), 20.0);
+  ASSERT_TRUE(eventually([&] { return !point_readings(*http_, running).empty(); }));
+  EXPECT_EQ(last_value(running), 1.0);
   auto s = status(id);
   ASSERT_FALSE(s.empty());
   EXPECT_EQ(s.at("status").as_string(), "online");

@@ -3,8 +3,22 @@
 #include <chrono>
 #include <thread>
 
+#include "admin_api.h"
+
 namespace citypulse::test {
 namespace json = boost::json;
+
+std::int64_t create_driven_device(HttpClient& http, std::int64_t tenant, std::int64_t building,
+                                  const std::string& name, const std::string& protocol,
+                                  const json::array& channels) {
+  return create_record(http, "devices",
+                       {{"tenant_id", tenant},
+                        {"building_id", building},
+                        {"name", name},
+                        {"protocol", protocol},
+                        {"status", "active"},
+                        {"channels", channels}});
+}
 
 Reply put_driver(HttpClient& http, std::int64_t device, const json::object& document) {
   return http.put("/api/v1/devices/" + std::to_string(device) + "/driver",

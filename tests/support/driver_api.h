@@ -12,6 +12,12 @@
 
 namespace citypulse::test {
 
+// An active device of `protocol` in the building whose channels feed points
+// ([{"channel": ..., "point_id": ...}]); its id.
+std::int64_t create_driven_device(HttpClient& http, std::int64_t tenant, std::int64_t building,
+                                  const std::string& name, const std::string& protocol,
+                                  const boost::json::array& channels);
+
 // PUT /api/v1/devices/{device}/driver with `document` as the body.
 Reply put_driver(HttpClient& http, std::int64_t device, const boost::json::object& document);
 
