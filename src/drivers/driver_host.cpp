@@ -253,8 +253,9 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
     r->status.protocol = settings.protocol;
     r->settings = std::move(settings);
     const Id id = r->settings.device_id;
-    auto document = json::parse(r->settings.document, json_error_);
-    if (json_error_) {
+    boost::system::error_code not_json;
+    auto document = json::parse(r->settings.document, not_json);
+    if (not_json) {
       r->status.configuration_error = "the stored document is not JSON";
     } else if (r->settings.protocol == kBacnet) {
       if (auto config = bacnet::parse_device_config(document); !config)
@@ -338,8 +339,6 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
       if (!ec && !self->stopping) self->watch();
     });
   }
-
-  boost::system::error_code json_error_;
 };
 
 DriverHost::DriverHost(MetaStore& store, ingest::Pipeline& pipeline, bus::EventBus& bus,

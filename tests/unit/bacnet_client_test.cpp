@@ -15,6 +15,7 @@
 #include <mutex>
 #include <thread>
 
+#include "bacnet_test_io.h"
 #include "drivers/bacnet/apdu.h"
 #include "drivers/bacnet/client.h"
 #include "drivers/bacnet/link_frame.h"
@@ -25,33 +26,6 @@ namespace {
 
 namespace ot = object_type;
 using Clock = std::chrono::steady_clock;
-
-// An io_context on its own thread for the client.
-class IoThread {
- public:
-  IoThread() : guard_(io_.get_executor()), thread_([this] { io_.run(); }) {}
-  ~IoThread() {
-    guard_.reset();
-    io_.stop();
-    thread_.join();
-  }
-  boost::asio::io_context& io() { return io_; }
-
- private:
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
-  std::thread thread_;
-};
-
-template <class T, class Start>
-Result<T> wait_for(Start start) {
-  auto promise = std::make_shared<std::promise<Result<T>>>();
-  auto future = promise->get_future();
-  start([promise](Result<T> r) { promise->set_value(std::move(r)); });
-  if (future.wait_for(std::chrono::seconds(30)) != std::future_status::ready)
-    return fail(ErrorCode::internal, "no answer within 30 s");
-  return future.get();
-}
 
 struct Fixture : ::testing::Test {
   void SetUp() override {

@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "bacnet_test_io.h"
 #include "drivers/bacnet/client.h"
 #include "sim/bacnet_site.h"
 
@@ -111,30 +112,6 @@ std::string tshark_detail(const std::string& pcap, std::uint16_t port, int frame
   while (std::fgets(chunk.data(), chunk.size(), p)) text += chunk.data();
   ::pclose(p);
   return text;
-}
-
-class IoThread {
- public:
-  IoThread() : guard_(io_.get_executor()), thread_([this] { io_.run(); }) {}
-  ~IoThread() {
-    guard_.reset();
-    io_.stop();
-    thread_.join();
-  }
-  boost::asio::io_context& io() { return io_; }
-
- private:
-  boost::asio::io_context io_;
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> guard_;
-  std::thread thread_;
-};
-
-template <class T, class Start>
-Result<T> wait_for(Start start) {
-  auto promise = std::make_shared<std::promise<Result<T>>>();
-  auto future = promise->get_future();
-  start([promise](Result<T> r) { promise->set_value(std::move(r)); });
-  return future.get();
 }
 
 TEST(BacnetWire, TsharkReadsEveryFrameAsSent) {
