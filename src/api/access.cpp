@@ -84,7 +84,8 @@ void write_audit(const AccessDeps& deps, const RequestContext& ctx) {
     e.api_key_id = p.id;
   e.actor = p.name;
   e.remote = ctx.request.remote;
-  e.action = action_of(ctx.request.method);
+  e.action =
+      ctx.audit_action.empty() ? std::string(action_of(ctx.request.method)) : ctx.audit_action;
   e.resource = resource_of(ctx.route->pattern);
   if (ctx.audit) {
     e.resource_id = ctx.audit->resource_id;

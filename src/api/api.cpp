@@ -3,12 +3,14 @@
 #include "api/access.h"
 #include "api/alarm_routes.h"
 #include "api/asset_routes.h"
+#include "api/command_routes.h"
 #include "api/device_rpc.h"
 #include "api/driver_routes.h"
 #include "api/energy_routes.h"
 #include "api/identity_routes.h"
 #include "api/ingest_routes.h"
 #include "api/readings_routes.h"
+#include "api/schedule_routes.h"
 #include "api/static_files.h"
 #include "api/system_routes.h"
 #include "core/text.h"
@@ -41,6 +43,8 @@ std::unique_ptr<Router> build_router(const ApiServices& services, const Config& 
   add_device_access_routes(*router, ingest);
   add_device_rpc_routes(*router, services.store, services.rpc);
   add_driver_routes(*router, services.store, services.drivers);
+  add_command_routes(*router, services.store, services.commands);
+  add_schedule_routes(*router, services.store);
   add_web_settings_route(*router, config.web);
   router->set_fallback(static_files(config.http.web_root));
   return router;

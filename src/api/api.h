@@ -13,6 +13,7 @@
 #include "auth/rate_limiter.h"
 #include "auth/sessions.h"
 #include "bus/event_bus.h"
+#include "control/command_service.h"
 #include "core/config.h"
 #include "energy/energy_service.h"
 #include "ingest/dedup_window.h"
@@ -33,12 +34,13 @@ struct ApiServices {
   ingest::Directory& directory;
   ingest::Pipeline& pipeline;
   ingest::DedupWindow& dedup;
-  RpcChannel* rpc = nullptr;                // null: no MQTT broker, device RPC answers 503
-  std::vector<MetricsSource> metrics = {};  // more metrics for /metrics (the broker's)
-  bus::EventBus* bus = nullptr;             // null: changes are not published
-  alarms::AlarmService* alarms = nullptr;   // null: no alarm routes
-  energy::EnergyService* energy = nullptr;  // null: no energy routes
-  PlantDrivers* drivers = nullptr;          // null: the driver routes answer 503
+  RpcChannel* rpc = nullptr;                    // null: no MQTT broker, device RPC answers 503
+  std::vector<MetricsSource> metrics = {};      // more metrics for /metrics (the broker's)
+  bus::EventBus* bus = nullptr;                 // null: changes are not published
+  alarms::AlarmService* alarms = nullptr;       // null: no alarm routes
+  energy::EnergyService* energy = nullptr;      // null: no energy routes
+  PlantDrivers* drivers = nullptr;              // null: the driver routes answer 503
+  control::CommandService* commands = nullptr;  // null: the command routes answer 503
 };
 
 std::unique_ptr<Router> build_router(const ApiServices& services, const Config& config);

@@ -112,8 +112,8 @@ std::vector<std::pair<std::string, std::string>> Router::routes() const {
 }
 
 HttpResponse Router::handle(const HttpRequest& request, bool may_block) const {
-  RequestContext ctx{request,      nullptr,      {},       Scope::all_tenants(),
-                     std::nullopt, std::nullopt, may_block};
+  RequestContext ctx{request,      nullptr,       {},       Scope::all_tenants(), std::nullopt,
+                     std::nullopt, std::string(), may_block};
   const auto path = split_path(request.path);
   const std::string_view method =
       request.method == "HEAD" ? "GET" : std::string_view(request.method);

@@ -72,6 +72,8 @@ struct RequestContext {
   Scope scope = Scope::all_tenants();         // set by the access middleware
   std::optional<auth::Principal> principal;   // set by the access middleware
   std::optional<AuditNote> audit;             // set by handlers that change something
+  std::string audit_action;                   // set by handlers: the audit's action, when
+                                              // not the method's (create, update, delete)
   bool may_block = true;                      // false: on an I/O thread (RouteRuns)
 
   // A path parameter that must be a positive id; bad_request otherwise.

@@ -11,11 +11,13 @@
 #include "app/embedded_broker.h"
 #include "app/identity_setup.h"
 #include "app/mqtt_websocket.h"
+#include "app/plant_commands.h"
 #include "app/plant_drivers.h"
 #include "auth/authenticator.h"
 #include "auth/rate_limiter.h"
 #include "auth/sessions.h"
 #include "bus/local_bus.h"
+#include "control/scheduler.h"
 #include "core/log.h"
 #include "drivers/driver_host.h"
 #include "energy/budget_alarms.h"
@@ -257,6 +259,23 @@ int run_server(const Config& config, const DemoOptions* demo_options) {
       return 1;
     }
   }
+  // Commands to the plant go through the drivers or the MQTT RPC (docs/control.md).
+  PlantCommands plant_commands(config.drivers.enabled ? &driver_host : nullptr,
+                               broker.enabled() ? &broker.rpc() : nullptr);
+  control::CommandService command_service(store, &series, plant_commands, &bus);
+  // The schedules write through it, and tell it what a point returns to when
+  // an override ends.
+  control::Scheduler scheduler(store, &series, command_service);
+  command_service.set_schedule_lookup(
+      [&scheduler](Id point, TimeMs at) { return scheduler.value_at(point, at); });
+  if (auto s = command_service.start(); !s) {
+    spdlog::error("cannot read the unfinished commands: {}", s.error().message);
+    return 1;
+  }
+  if (auto s = scheduler.start(); !s) {
+    spdlog::error("scheduler: {}", s.error().message);
+    return 1;
+  }
   auto router =
       build_router(ApiServices{store,
                                series,
@@ -271,7 +290,8 @@ int run_server(const Config& config, const DemoOptions* demo_options) {
                                &bus,
                                &alarm_service,
                                &energy_service,
-                               config.drivers.enabled ? &hosted_drivers : nullptr},
+                               config.drivers.enabled ? &hosted_drivers : nullptr,
+                               &command_service},
                    config);
   // The broker first: once /healthz answers, every listener is up.
   auto mqtt_ports = broker.start();
@@ -328,6 +348,8 @@ int run_server(const Config& config, const DemoOptions* demo_options) {
   }
   server.run();
   if (town) town->stop();  // its clients go before the listeners they talk to
+  scheduler.stop();
+  command_service.stop();
   driver_host.stop();
   broker.stop();
   if (auto s = series.flush(); !s)

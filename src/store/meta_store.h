@@ -62,6 +62,10 @@ class DeviceAccessStore;
 // Alarms and their history (store/alarm_store.h).
 class AlarmStore;
 class EnergyStore;
+// Commands sent to the plant (store/command_store.h), control schedules
+// (store/schedule_store.h).
+class CommandStore;
+class ScheduleStore;
 
 template <class T>
 class Repository {
@@ -104,6 +108,8 @@ class MetaStore {
   virtual AlarmStore& alarms() = 0;
   virtual EnergyStore& energy() = 0;
   virtual DriverStore& drivers() = 0;
+  virtual CommandStore& commands() = 0;
+  virtual ScheduleStore& schedules() = 0;
 
   // Grows with every committed change to the asset model, rules, device
   // credentials and integrations (not with activity, attributes or identity). In-memory

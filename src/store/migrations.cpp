@@ -229,7 +229,7 @@ CREATE UNIQUE INDEX api_keys_prefix ON api_keys (prefix);
 
 -- Append-only, so a plain rowid only ever grows and the id is the order.
 CREATE TABLE audit_log (
-  id INTEGER PRIMARY KEY,
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
   tenant_id BIGINT,
   at BIGINT NOT NULL,
   user_id BIGINT,
@@ -536,6 +536,62 @@ CREATE TABLE device_drivers (
 );
 )sql";
 
+// Version 13: the commands sent to the plant (store/command_store.h), and the
+// control schedules (store/schedule_store.h). The partial indexes keep a
+// restart's search for what is unfinished short; the unique one lets a
+// schedule's change be written once per point, whatever happens to the process.
+constexpr std::string_view kCommands = R"sql(
+CREATE TABLE commands (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  building_id BIGINT NOT NULL,
+  point_id BIGINT NOT NULL REFERENCES points (id) ON DELETE CASCADE,
+  device_id BIGINT NOT NULL,
+  channel TEXT NOT NULL,
+  protocol TEXT NOT NULL,
+  value DOUBLE PRECISION,
+  priority INTEGER,
+  origin TEXT NOT NULL,
+  user_id BIGINT,
+  api_key_id BIGINT,
+  actor TEXT NOT NULL,
+  requested_at BIGINT NOT NULL,
+  deadline_at BIGINT NOT NULL,
+  expires_at BIGINT,
+  previous DOUBLE PRECISION,
+  ends BIGINT,
+  schedule_id BIGINT,
+  transition_at BIGINT,
+  status TEXT NOT NULL,
+  completed_at BIGINT,
+  read_back DOUBLE PRECISION,
+  error TEXT NOT NULL,
+  ended_at BIGINT
+);
+CREATE INDEX commands_by_point ON commands (point_id, id);
+CREATE INDEX commands_pending ON commands (id) WHERE status = 'pending';
+CREATE INDEX commands_open_overrides ON commands (id)
+  WHERE expires_at IS NOT NULL AND ended_at IS NULL;
+CREATE UNIQUE INDEX commands_once_per_change ON commands (schedule_id, transition_at, point_id)
+  WHERE schedule_id IS NOT NULL;
+CREATE TABLE control_schedules (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  tenant_id BIGINT NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
+  building_id BIGINT NOT NULL REFERENCES buildings (id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  enabled INTEGER NOT NULL,
+  document TEXT NOT NULL,
+  targets TEXT NOT NULL,
+  zone_point_id BIGINT REFERENCES points (id) ON DELETE SET NULL,
+  outdoor_point_id BIGINT REFERENCES points (id) ON DELETE SET NULL,
+  state TEXT NOT NULL,
+  version BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  updated_at BIGINT NOT NULL
+);
+CREATE INDEX control_schedules_by_building ON control_schedules (building_id);
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "asset model", kAssetModel},
     {2, "identity", kIdentity},
@@ -549,6 +605,7 @@ constexpr Migration kMigrations[] = {
     {10, "building footprints", kBuildingFootprints},
     {11, "energy accounting", kEnergy},
     {12, "device drivers", kDeviceDrivers},
+    {13, "commands and schedules", kCommands},
 };
 
 constexpr bool versions_are_consecutive() {

@@ -285,13 +285,25 @@ class AccessMatrix : public ::testing::Test {
                     201, "the energy settings of building " + std::to_string(building));
       // A BACnet/IP controller with a driver document, which the matrix
       // probes too (/devices/{id}/driver); nothing listens at its address.
-      (*m)["devices"] = create_id("devices", {{"tenant_id", tenant},
-                                              {"building_id", building},
-                                              {"name", "Controller " + suffix},
-                                              {"protocol", "bacnet_ip"}});
+      // It maps a channel to a setpoint, so that the setpoint takes commands.
+      const Id setpoint = create_id("points", {{"building_id", building},
+                                               {"equipment_id", equipment},
+                                               {"name", "Flow temperature setpoint"},
+                                               {"kind", "setpoint"},
+                                               {"quantity", "temperature"},
+                                               {"unit", "°C"}});
+      (*m)["devices"] = create_id(
+          "devices",
+          {{"tenant_id", tenant},
+           {"building_id", building},
+           {"name", "Controller " + suffix},
+           {"protocol", "bacnet_ip"},
+           {"channels", json::array{{{"channel", "analog-value:1"}, {"point_id", setpoint}}}}});
       expect_status(admin_->put("/api/v1/devices/" + std::to_string((*m)["devices"]) + "/driver",
                                 R"({"address":"127.0.0.1:9","device_instance":7,"points":[]})"),
                     201, "the driver document of device " + std::to_string((*m)["devices"]));
+      (*m)["commands"] = send_command(setpoint);
+      (*m)["schedules"] = make_schedule(building);
       (*m)["rules"] = create_id("rules", {{"tenant_id", tenant},
                                           {"building_id", building},
                                           {"name", "Flow too hot"},
@@ -328,6 +340,46 @@ class AccessMatrix : public ::testing::Test {
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
     throw std::runtime_error("no alarm of point " + std::to_string(point));
+  }
+
+  // A command to the setpoint, for /commands/{id}, once it is no longer
+  // pending: the driver document names no object for the channel, so it
+  // fails at once and then stays as it is while the probes run.
+  static Id send_command(Id setpoint) {
+    const std::string what = "POST /api/v1/points/" + std::to_string(setpoint) + "/command";
+    const Id id =
+        expect_status(admin_->post("/api/v1/points/" + std::to_string(setpoint) + "/command",
+                                   R"({"value":55})"),
+                      202, what)
+            .at("id")
+            .as_int64();
+    const std::string target = "/api/v1/commands/" + std::to_string(id);
+    for (int i = 0; i < 1500; ++i) {
+      auto c = expect_status(admin_->get(target), 200, "GET " + target);
+      if (c.at("status").as_string() != "pending") return id;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    throw std::runtime_error("command " + std::to_string(id) + " is still pending after 30 s");
+  }
+
+  // A schedule without targets, in one mode all week, so that nothing it
+  // shows changes while the probes run once the scheduler has applied it.
+  static Id make_schedule(Id building) {
+    const Id id = create_id("schedules", {{"name", "Matrix heating"},
+                                          {"building_id", building},
+                                          {"schedule",
+                                           {{"timezone", "Europe/Berlin"},
+                                            {"modes",
+                                             {{"occupied", {{"setpoint", 21}}},
+                                              {"standby", {{"setpoint", 18}}},
+                                              {"unoccupied", {{"setpoint", 15}}}}}}}});
+    const std::string target = "/api/v1/schedules/" + std::to_string(id);
+    for (int i = 0; i < 500; ++i) {
+      auto s = expect_status(admin_->get(target), 200, "GET " + target);
+      if (!s.at("status").at("applied").is_null()) return id;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    throw std::runtime_error("schedule " + std::to_string(id) + " was not applied in 10 s");
   }
 
   static Id make_user(const std::string& email, const std::string& role, Id tenant,

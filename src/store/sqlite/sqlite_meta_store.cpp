@@ -12,10 +12,12 @@
 #include "store/sqlite/migrate.h"
 #include "store/sqlite/repository.h"
 #include "store/sqlite/sqlite_alarm_store.h"
+#include "store/sqlite/sqlite_command_store.h"
 #include "store/sqlite/sqlite_device_access.h"
 #include "store/sqlite/sqlite_driver_store.h"
 #include "store/sqlite/sqlite_energy_store.h"
 #include "store/sqlite/sqlite_identity_store.h"
+#include "store/sqlite/sqlite_schedule_store.h"
 
 namespace citypulse {
 namespace {
@@ -42,6 +44,8 @@ class SqliteMetaStore final : public MetaStore {
   AlarmStore& alarms() override { return alarms_; }
   EnergyStore& energy() override { return energy_; }
   DriverStore& drivers() override { return drivers_; }
+  CommandStore& commands() override { return commands_; }
+  ScheduleStore& schedules() override { return schedules_; }
   std::uint64_t asset_generation() const override { return generation_.load(); }
 
   // 0 when the version cannot be read (the file failed underneath us).
@@ -93,6 +97,8 @@ class SqliteMetaStore final : public MetaStore {
   sqlite::SqliteAlarmStore alarms_{db_, mutex_};
   sqlite::SqliteEnergyStore energy_{db_, mutex_};
   sqlite::SqliteDriverStore drivers_{db_, mutex_};
+  sqlite::SqliteCommandStore commands_{db_, mutex_};
+  sqlite::SqliteScheduleStore schedules_{db_, mutex_};
 };
 
 Status configure(Connection& db) {
