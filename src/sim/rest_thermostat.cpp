@@ -66,6 +66,7 @@ struct RestThermostat::State {
   std::atomic<std::int64_t> delay_ms{0};
   std::atomic<bool> silent{false};
   std::atomic<std::size_t> padding{0};
+  std::atomic<bool> maintenance{false};
 
   mutable std::mutex mutex;  // guards the zones and the requests
   std::map<std::string, Zone, std::less<>> zones;
@@ -127,6 +128,7 @@ struct RestThermostat::State {
       res.set(http::field::www_authenticate, "Bearer");
       return res;
     }
+    if (maintenance) return error_answer(http::status::service_unavailable, "down for maintenance");
     if (!target.starts_with(kPrefix)) return error_answer(http::status::not_found, "no such path");
     std::string_view rest = target.substr(kPrefix.size());
     const auto slash = rest.find('/');
@@ -251,6 +253,10 @@ void RestThermostat::set_silent(bool silent) {
 
 void RestThermostat::set_padding(std::size_t bytes) {
   state_->padding = bytes;
+}
+
+void RestThermostat::set_maintenance(bool maintenance) {
+  state_->maintenance = maintenance;
 }
 
 std::optional<double> RestThermostat::setpoint(std::string_view serial) const {

@@ -21,8 +21,9 @@
 //
 // Faults for tests: silent (requests are read, never answered, connections
 // held open: a hung device), a reply delay (every answer waits first,
-// without holding up other connections), and padding (the state answer
-// carries a "padding" text of that many bytes: an answer too large).
+// without holding up other connections), padding (the state answer
+// carries a "padding" text of that many bytes: an answer too large), and
+// maintenance (every request answered 503).
 #pragma once
 
 #include <chrono>
@@ -69,6 +70,7 @@ class RestThermostat {
   void set_reply_delay(std::chrono::milliseconds delay);
   void set_silent(bool silent);
   void set_padding(std::size_t bytes);
+  void set_maintenance(bool maintenance);
 
   // The thermostat's setpoint now (nullopt for an unknown serial).
   std::optional<double> setpoint(std::string_view serial) const;

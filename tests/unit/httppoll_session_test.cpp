@@ -119,6 +119,18 @@ TEST_F(HttpPollSession, OneAnswerServesEveryPointAndABadFieldFailsOnlyItsChannel
   EXPECT_EQ(slow.failed, 1u);
   EXPECT_TRUE(slow.readings.empty());
   EXPECT_NE(slow.error.find("answered 404"), std::string::npos) << slow.error;
+
+  // So does a 503: the device is there (degraded), not unreached, and every
+  // request of the group is asked, once (a status is no reason to retry).
+  thermostat->set_maintenance(true);
+  const auto before = thermostat->requests().size();
+  const auto down = host_.poll(s, "fast").get();
+  EXPECT_FALSE(down.unreached);
+  EXPECT_EQ(down.failed, 6u);
+  EXPECT_NE(down.error.find("answered 503: {\"error\":\"down for maintenance\"}"),
+            std::string::npos)
+      << down.error;
+  EXPECT_EQ(thermostat->requests().size(), before + 2);
 }
 
 TEST_F(HttpPollSession, SendsTheConfiguredAuthorizationWithEveryRequest) {

@@ -16,7 +16,7 @@ bool idempotent(std::string_view method) {
   return method == "GET" || method == "PUT";
 }
 
-// The device did not answer at all (as opposed to answering no).
+// A transfer that got no answer at all (as opposed to an answer saying no).
 bool unanswered(const Error& e) {
   return e.code == ErrorCode::timed_out || e.code == ErrorCode::unavailable;
 }
@@ -46,7 +46,8 @@ std::string value_text(double value) {
 }
 
 // Runs one call with the document's patience; the body of a 2xx answer.
-Result<std::string> DeviceIo::exchange(const Call& call, std::string_view what) {
+// `answered` tells whether the device answered at all, whatever it said.
+Result<std::string> DeviceIo::exchange(const Call& call, std::string_view what, bool& answered) {
   const std::string peer = fmt::format("{} {}", call.method, call.url);
   const int attempts = idempotent(call.method) ? config_.retries + 1 : 1;
   Result<webclient::HttpAnswer> answer = fail(ErrorCode::internal, "not sent");
@@ -61,6 +62,7 @@ Result<std::string> DeviceIo::exchange(const Call& call, std::string_view what) 
                             .peer = peer});
     if (answer || !unanswered(answer.error())) break;
   }
+  answered = answer.has_value() || !unanswered(answer.error());
   if (!answer) {
     Error e = answer.error();
     if (unanswered(e))
@@ -110,7 +112,8 @@ Result<std::vector<std::string>> header_lines(const std::vector<Header>& common,
 
 }  // namespace
 
-Result<std::vector<ChannelRead>> DeviceIo::read_request(const PollRequest& request) {
+Result<std::vector<ChannelRead>> DeviceIo::read_request(const PollRequest& request,
+                                                        bool& answered) {
   const std::vector<Substitution> values = {{"base_url", config_.base_url, true},
                                             {"serial", serial_, false}};
   auto headers = header_lines(config_.headers, request.headers, values, request.body.has_value());
@@ -119,7 +122,7 @@ Result<std::vector<ChannelRead>> DeviceIo::read_request(const PollRequest& reque
             .url = request.url.render(values, Context::url),
             .headers = std::move(*headers),
             .body = request.body ? request.body->render(values, Context::text) : std::string()};
-  auto body = exchange(call, request.name);
+  auto body = exchange(call, request.name, answered);
   if (!body) return fail(body.error());
   return read_values(request, *body);
 }
@@ -130,16 +133,15 @@ GroupPoll DeviceIo::poll_group(std::string_view group) {
   std::optional<Error> silence;  // once the device did not answer, why
   for (const auto& request : config_.requests) {
     if (request.group != group) continue;
-    auto read = silence ? Result<std::vector<ChannelRead>>(fail(*silence)) : read_request(request);
+    bool this_answered = false;
+    auto read = silence ? Result<std::vector<ChannelRead>>(fail(*silence))
+                        : read_request(request, this_answered);
+    answered = answered || this_answered;
     if (!read) {
-      if (!silence && unanswered(read.error()))
-        silence = read.error();
-      else if (!silence)
-        answered = true;
+      if (!silence && !this_answered) silence = read.error();
       for (const auto& p : request.points) out.channels.push_back({p.channel, fail(read.error())});
       continue;
     }
-    answered = true;
     for (auto& c : *read) out.channels.push_back(std::move(c));
   }
   out.unanswered = !answered && !out.channels.empty();
@@ -165,11 +167,12 @@ Result<std::optional<double>> DeviceIo::write(std::string_view channel, double v
             .url = w->url.render(values, Context::url),
             .headers = std::move(*headers),
             .body = w->body ? w->body->render(values, Context::text) : std::string()};
-  if (auto sent = exchange(call, fmt::format("write {}", channel)); !sent)
+  bool answered = false;
+  if (auto sent = exchange(call, fmt::format("write {}", channel), answered); !sent)
     return fail(sent.error());
   if (!w->read_back) return std::optional<double>();
   const PollRequest& request = config_.requests[w->read_back->request];
-  auto read = read_request(request);
+  auto read = read_request(request, answered);
   if (!read) {
     Error e = read.error();
     e.message = "written, but not read back: " + e.message;

@@ -14,9 +14,10 @@
 // - A poll asks the group's requests in document order; each 2xx answer
 //   gives its points' values (answer_values.h). A request answered with
 //   another status fails its own channels with that status and the first
-//   bytes of the body; once the device does not answer at all, the rest of
-//   the group is not asked (they fail the same way), so a dead device costs
-//   one request's patience per poll, not one per request.
+//   bytes of the body (even a 5xx: the device is there); once the device
+//   does not answer at all, the rest of the group is not asked (they fail
+//   the same way), so a dead device costs one request's patience per poll,
+//   not one per request.
 // - A write sends the write's template with {value} (the shortest text
 //   that reads back as the same double), then, when the document says so,
 //   runs the read-back request: the result is the value read back, or none.
@@ -63,9 +64,10 @@ class DeviceIo {
 
  private:
   struct Call;
-  Result<std::string> exchange(const Call& call, std::string_view what);
-  // The request's channels, or why there was no 2xx answer.
-  Result<std::vector<ChannelRead>> read_request(const PollRequest& request);
+  Result<std::string> exchange(const Call& call, std::string_view what, bool& answered);
+  // The request's channels, or why there was no 2xx answer; `answered`:
+  // whether the device answered at all.
+  Result<std::vector<ChannelRead>> read_request(const PollRequest& request, bool& answered);
 
   DeviceConfig config_;
   std::string serial_;
