@@ -4,7 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <fstream>
 #include <functional>
+#include <sstream>
 
 #include "drivers/httppoll/device_config.h"
 
@@ -188,6 +190,27 @@ TEST(HttpPollDocument, EscapesMemberNamesInThePointersItNames) {
   auto parsed = parse_device_config(d);
   ASSERT_FALSE(parsed);
   EXPECT_EQ(parsed.error().field, "/writes/a~1b~0c/body") << parsed.error().message;
+}
+
+TEST(HttpPollDocument, TheExampleInTheDocsIsAValidDocument) {
+  std::ifstream file(std::string(CITYPULSE_SOURCE_DIR) + "/docs/drivers.md");
+  ASSERT_TRUE(file) << "docs/drivers.md not found";
+  std::stringstream text;
+  text << file.rdbuf();
+  const std::string docs = text.str();
+  const auto section = docs.find("## HTTP poller");
+  ASSERT_NE(section, std::string::npos);
+  const auto start = docs.find("```json\n", section);
+  ASSERT_NE(start, std::string::npos);
+  const auto end = docs.find("```", start + 8);
+  ASSERT_NE(end, std::string::npos);
+  boost::system::error_code ec;
+  const auto example = json::parse(docs.substr(start + 8, end - start - 8), ec);
+  ASSERT_FALSE(ec) << ec.message();
+  auto c = parse_device_config(example);
+  ASSERT_TRUE(c) << c.error().message << " at " << c.error().field;
+  EXPECT_EQ(c->requests.size(), 2u);
+  EXPECT_EQ(c->writes.size(), 1u);
 }
 
 }  // namespace
