@@ -22,6 +22,8 @@
 #include "drivers/bacnet/device_poller.h"
 #include "drivers/bacnet/names.h"
 #include "drivers/device_session.h"
+#include "drivers/httppoll/device_config.h"
+#include "drivers/httppoll/device_session.h"
 #include "drivers/modbus/device_session.h"
 #include "drivers/modbus/register_map.h"
 
@@ -35,6 +37,13 @@ namespace {
 
 constexpr std::string_view kBacnet = "bacnet_ip";
 constexpr std::string_view kModbus = "modbus_tcp";
+constexpr std::string_view kHttpPoll = "http_poll";
+
+ingest::Source source_of(std::string_view protocol) {
+  if (protocol == kBacnet) return ingest::Source::bacnet_ip;
+  if (protocol == kModbus) return ingest::Source::modbus_tcp;
+  return ingest::Source::http_poll;
+}
 
 struct Group {
   PollGroupSchedule schedule;
@@ -111,6 +120,7 @@ struct Running {
   DeviceHealth health;
   std::vector<std::unique_ptr<Group>> groups;
   DeviceDriverStatus status;
+  std::string serial;  // the device's, for an http_poll document's {serial}
 };
 
 }  // namespace
@@ -137,6 +147,8 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
   std::unique_ptr<Intake> intake;
   // The Modbus devices' blocking requests (drivers/modbus/device_session.h).
   std::unique_ptr<asio::thread_pool> modbus_workers;
+  // The HTTP-polled devices' blocking requests (drivers/httppoll/device_session.h).
+  std::unique_ptr<asio::thread_pool> http_workers;
   std::map<Id, std::unique_ptr<Running>> devices;  // the host thread's
   std::uint64_t seen_changes = ~0ull, seen_generation = ~0ull;
   bool stopping = false;
@@ -172,8 +184,7 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
   void submit(const Running& r, std::vector<ChannelReading> readings) {
     if (readings.empty()) return;
     ingest::IngestRequest request;
-    request.source =
-        r.settings.protocol == kBacnet ? ingest::Source::bacnet_ip : ingest::Source::modbus_tcp;
+    request.source = source_of(r.settings.protocol);
     request.tenant_id = r.settings.tenant_id;
     request.device_id = r.settings.device_id;
     request.started_steady_ms =
@@ -244,6 +255,18 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
     });
   }
 
+  // The device's serial, which an http_poll document may use; "" when it
+  // has none or cannot be read (the document then cannot run if it needs it).
+  std::string serial_of(const DriverSettings& settings) {
+    auto device = store.devices().get(Scope::tenant(settings.tenant_id), settings.device_id);
+    if (!device) {
+      spdlog::warn("drivers: device {} cannot be read: {}", settings.device_id,
+                   device.error().message);
+      return {};
+    }
+    return device->serial;
+  }
+
   void start_device(DriverSettings settings) {
     auto r = std::make_unique<Running>();
     r->health = DeviceHealth(options.health);
@@ -267,6 +290,16 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
         r->status.configuration_error = config.error().message;
       else if (modbus_workers)
         r->session = modbus::make_device_session(io, *modbus_workers, std::move(*config));
+    } else if (r->settings.protocol == kHttpPoll) {
+      r->serial = serial_of(r->settings);
+      if (auto config = httppoll::parse_device_config(document); !config)
+        r->status.configuration_error = config.error().message;
+      else if (!config->serial_used_at.empty() && r->serial.empty())
+        r->status.configuration_error =
+            fmt::format("{} uses {{serial}}, but the device has no serial", config->serial_used_at);
+      else if (http_workers)
+        r->session =
+            httppoll::make_device_session(io, *http_workers, std::move(*config), r->serial);
     } else {
       r->status.configuration_error =
           fmt::format("protocol {} has no driver in this server yet", r->settings.protocol);
@@ -317,7 +350,8 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
       auto w = wanted.find(it->first);
       const auto& now = it->second->settings;
       if (w == wanted.end() || w->second.version != now.version ||
-          w->second.protocol != now.protocol || w->second.building_id != now.building_id) {
+          w->second.protocol != now.protocol || w->second.building_id != now.building_id ||
+          (now.protocol == kHttpPoll && serial_of(w->second) != it->second->serial)) {
         stop_device(*it->second);
         {
           std::lock_guard lock(status_mutex);
@@ -358,6 +392,8 @@ Status DriverHost::start() {
   state_->intake = std::make_unique<Intake>(state_->pipeline);
   state_->modbus_workers = std::make_unique<asio::thread_pool>(
       static_cast<std::size_t>(std::max(1, state_->options.modbus_workers)));
+  state_->http_workers = std::make_unique<asio::thread_pool>(
+      static_cast<std::size_t>(std::max(1, state_->options.http_workers)));
   asio::post(state_->io, [state = state_] { state->watch(); });
   state_->thread = std::thread([state = state_] { state->io.run(); });
   return {};
@@ -375,12 +411,14 @@ void DriverHost::stop() {
   });
   // What is left (closing sockets, cancelled timers, Modbus requests under
   // way, which hold work on io) ends by itself; a device that never answers
-  // holds nothing past its timeout. The pool is idle once io's thread ends.
+  // holds nothing past its timeout. The pools are idle once io's thread ends.
   state_->thread.join();
   state_->bacnet.reset();
   state_->intake.reset();  // hands on what waits, then ends
   if (state_->modbus_workers) state_->modbus_workers->join();
   state_->modbus_workers.reset();
+  if (state_->http_workers) state_->http_workers->join();
+  state_->http_workers.reset();
 }
 
 Status DriverHost::check_document(std::string_view protocol, const json::value& document) {
@@ -394,9 +432,14 @@ Status DriverHost::check_document(std::string_view protocol, const json::value& 
     if (!config) return std::unexpected(config.error());
     return {};
   }
+  if (protocol == kHttpPoll) {
+    auto config = httppoll::parse_device_config(document);
+    if (!config) return std::unexpected(config.error());
+    return {};
+  }
   return fail(ErrorCode::invalid,
-              fmt::format("devices of protocol '{}' have no driver document (bacnet_ip and "
-                          "modbus_tcp have)",
+              fmt::format("devices of protocol '{}' have no driver document (bacnet_ip, "
+                          "modbus_tcp and http_poll have)",
                           protocol),
               "/");
 }

@@ -1,6 +1,6 @@
 // DriverHost: runs the devices CityPulse polls and commands itself — each
 // device with a driver document (store/driver_store.h) whose protocol has a
-// driver here (bacnet_ip, modbus_tcp) and that is not disabled.
+// driver here (bacnet_ip, modbus_tcp, http_poll) and that is not disabled.
 //
 // - Each of a device's poll groups has its own schedule at a fixed rate (the
 //   first polls spread over up to 10 s after a start); a
@@ -10,7 +10,7 @@
 // - Readings go through the ingest pipeline as the device's (the device's
 //   channel mapping names their points; a device in provisioning mode gets
 //   points made for new channels), with the protocol as source (bacnet_ip,
-//   modbus_tcp).
+//   modbus_tcp, http_poll).
 // - Each device has its own DeviceHealth; a change of status is a
 //   device_status event on the bus (details: device_id, status online |
 //   degraded | offline, protocol, reason).
@@ -23,7 +23,11 @@
 //   requests block (libmodbus), so they run on a pool of `modbus_workers`
 //   threads, one request at a time per device, and their results come back
 //   to the host's thread (drivers/modbus/device_session.h says how the pool
-//   is sized).
+//   is sized). HTTP-polled devices' requests block too (libcurl): they run
+//   the same way on a pool of `http_workers` threads of their own, so that
+//   dead Modbus devices never hold up REST devices, nor the reverse.
+// - An http_poll device's serial fills its document's {serial}: the device
+//   restarts when its serial changes.
 //
 // Public calls are safe from any thread; their callbacks run on the host's
 // thread.
@@ -54,6 +58,9 @@ struct DriverHostOptions {
   // Threads for the Modbus devices' blocking requests: as many devices may
   // hang at once before a live one waits (drivers/modbus/device_session.h).
   int modbus_workers = 8;
+  // Threads for the HTTP-polled devices' blocking requests (libcurl), sized
+  // the same way (drivers/httppoll/device_session.h).
+  int http_workers = 8;
 };
 
 // What the API shows of a driven device.
@@ -98,8 +105,8 @@ class DriverHost {
   DriverHost(const DriverHost&) = delete;
   DriverHost& operator=(const DriverHost&) = delete;
 
-  // Opens the BACnet socket (io when it cannot), starts the Modbus worker
-  // pool and the thread.
+  // Opens the BACnet socket (io when it cannot), starts the Modbus and HTTP
+  // worker pools and the thread.
   Status start();
   void stop();
 

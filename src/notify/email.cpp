@@ -9,10 +9,17 @@
 
 #include "core/digest.h"
 #include "core/text.h"
-#include "notify/curl_handle.h"
 #include "notify/mime.h"
+#include "webclient/curl_handle.h"
 
 namespace citypulse::notify {
+
+using webclient::append;
+using webclient::CurlEasy;
+using webclient::CurlList;
+using webclient::make_curl_easy;
+using webclient::transfer_error;
+
 namespace {
 
 constexpr std::size_t kMaxSubjectBytes = 500;

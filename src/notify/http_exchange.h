@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "webclient/http_call.h"
 
 namespace citypulse::notify {
 
@@ -20,13 +21,11 @@ struct HttpExchange {
   std::string_view peer;             // "the webhook", "the SMS gateway": for messages
 };
 
-// invalid (field "url") unless `url` starts with http:// or https:// (any
-// case) and holds no control characters or spaces.
-Status check_http_url(std::string_view url);
+// invalid (field "url") unless `url` is an http:// or https:// URL.
+using webclient::check_http_url;
 
-// Sends the request and waits for the answer (blocking, up to timeout_ms).
-// Redirects are not followed: a receiver must be configured with its final
-// URL, and a redirect must not move a signed body elsewhere.
+// Sends the request and waits for the answer (webclient/http_call.h:
+// blocking, up to timeout_ms; redirects not followed).
 //
 // Success is a 2xx status, returned. Failures, by what retryable() makes of
 // them: 5xx (unavailable), 429 (too_many_requests), 408 and timeouts

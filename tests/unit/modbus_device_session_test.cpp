@@ -6,21 +6,16 @@
 // one; close() answers the queued jobs without asking the device.
 #include <gtest/gtest.h>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <future>
-#include <thread>
 
 #include "drivers/modbus/device_session.h"
+#include "session_host.h"
 #include "sim/modbus_plant.h"
 
 namespace citypulse::modbus {
 namespace {
 
-namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using WriteResult = Result<std::optional<double>>;
 
@@ -50,76 +45,22 @@ DeviceConfig config_for(std::uint16_t port, int timeout_ms = 1000, int retries =
   return config ? *config : DeviceConfig{};
 }
 
-const drivers::ChannelReading* find(const drivers::PollReport& report, const std::string& channel) {
-  for (const auto& r : report.readings)
-    if (r.channel == channel) return &r;
-  return nullptr;
-}
+using test::reading;
 
 class ModbusSession : public ::testing::Test {
  protected:
-  void SetUp() override {
-    host_ = std::thread([this] { io_.run(); });
-  }
-  void TearDown() override {
-    // Sessions go on the host's thread, as the driver host drops them.
-    on_host([this] { sessions_.clear(); });
-    guard_.reset();
-    host_.join();  // waits for the jobs still queued
-    workers_.join();
-  }
-
-  void on_host(std::function<void()> f) {
-    std::promise<void> ran;
-    asio::post(io_, [&] {
-      f();
-      ran.set_value();
-    });
-    ran.get_future().wait();
-  }
-
   drivers::DeviceSession& session(DeviceConfig config) {
-    sessions_.push_back(make_device_session(io_, workers_, std::move(config)));
-    return *sessions_.back();
+    return host_.keep(make_device_session(host_.io(), host_.workers(), std::move(config)));
   }
-
-  // Starts a poll on the host's thread; the future is its report.
   std::future<drivers::PollReport> poll(drivers::DeviceSession& s, const std::string& group) {
-    auto report = std::make_shared<std::promise<drivers::PollReport>>();
-    auto future = report->get_future();
-    on_host([&, report] {
-      auto in_call = std::make_shared<bool>(true);
-      s.poll(group, [this, report, in_call](drivers::PollReport r) {
-        EXPECT_FALSE(*in_call) << "answered inside poll()";
-        EXPECT_EQ(std::this_thread::get_id(), host_.get_id());
-        report->set_value(std::move(r));
-      });
-      *in_call = false;
-    });
-    return future;
+    return host_.poll(s, group);
   }
-
   WriteResult write(drivers::DeviceSession& s, const std::string& channel, double value) {
-    std::promise<WriteResult> result;
-    on_host([&] {
-      auto in_call = std::make_shared<bool>(true);
-      s.write(channel, value, std::nullopt, [this, &result, in_call](WriteResult r) {
-        EXPECT_FALSE(*in_call) << "answered inside write()";
-        EXPECT_EQ(std::this_thread::get_id(), host_.get_id());
-        result.set_value(std::move(r));
-      });
-      *in_call = false;
-    });
-    auto future = result.get_future();
-    EXPECT_EQ(future.wait_for(10s), std::future_status::ready);
-    return future.get();
+    return host_.write(s, channel, value);
   }
+  void on_host(std::function<void()> f) { host_.on_host(std::move(f)); }
 
-  asio::io_context io_;
-  asio::executor_work_guard<asio::io_context::executor_type> guard_{io_.get_executor()};
-  asio::thread_pool workers_{2};
-  std::thread host_;
-  std::vector<std::unique_ptr<drivers::DeviceSession>> sessions_;
+  test::SessionHost host_{2};
 };
 
 TEST_F(ModbusSession, PollsAGroupOnAWorkerAndAnswersOnTheHostThread) {
@@ -137,19 +78,19 @@ TEST_F(ModbusSession, PollsAGroupOnAWorkerAndAnswersOnTheHostThread) {
   EXPECT_EQ(report.failed, 0u) << report.error;
   EXPECT_FALSE(report.unreached);
   ASSERT_EQ(report.readings.size(), 4u);
-  const auto* supply = find(report, "supply");
+  const auto* supply = reading(report, "supply");
   ASSERT_NE(supply, nullptr);
   EXPECT_GT(supply->value, 0.0);
   EXPECT_LT(supply->value, 40.0);
   EXPECT_GT(supply->t, 1'700'000'000'000);
-  EXPECT_GT(find(report, "power")->value, 0.0);
-  EXPECT_EQ(find(report, "setpoint")->value, 20.0);
+  EXPECT_GT(reading(report, "power")->value, 0.0);
+  EXPECT_EQ(reading(report, "setpoint")->value, 20.0);
 
   auto slow = poll(s, "slow").get();
   EXPECT_EQ(slow.failed, 0u) << slow.error;
   ASSERT_EQ(slow.readings.size(), 3u);
-  EXPECT_EQ(find(slow, "mode")->value, 1.0);
-  EXPECT_EQ(find(slow, "enable")->value, 1.0);
+  EXPECT_EQ(reading(slow, "mode")->value, 1.0);
+  EXPECT_EQ(reading(slow, "enable")->value, 1.0);
 }
 
 TEST_F(ModbusSession, AWriteAnswersTheValueReadBack) {
@@ -159,7 +100,7 @@ TEST_F(ModbusSession, AWriteAnswersTheValueReadBack) {
   auto written = write(s, "setpoint", 23.5);
   ASSERT_TRUE(written) << written.error().message;
   EXPECT_EQ(written->value_or(-1), 23.5);
-  EXPECT_EQ(find(poll(s, "fast").get(), "setpoint")->value, 23.5);
+  EXPECT_EQ(reading(poll(s, "fast").get(), "setpoint")->value, 23.5);
   // A bit field and a coil.
   written = write(s, "night", 1);
   ASSERT_TRUE(written) << written.error().message;
@@ -171,7 +112,7 @@ TEST_F(ModbusSession, AWriteAnswersTheValueReadBack) {
   written = write(s, "setpoint", 50);
   ASSERT_FALSE(written);
   EXPECT_EQ(written.error().code, ErrorCode::invalid) << written.error().message;
-  EXPECT_EQ(find(poll(s, "fast").get(), "setpoint")->value, 23.5);
+  EXPECT_EQ(reading(poll(s, "fast").get(), "setpoint")->value, 23.5);
 }
 
 TEST_F(ModbusSession, ReadOnlyAndUnknownChannelsAreRefusedWithoutAskingTheDevice) {

@@ -1,5 +1,6 @@
-// libcurl for the channels (module-internal): owned handles, the one
-// process-wide initialisation, and curl's failures as our errors.
+// libcurl for whoever calls out (notify's channels, the HTTP poller driver):
+// owned handles, the one process-wide initialisation, and curl's failures
+// as our errors.
 #pragma once
 
 #include <curl/curl.h>
@@ -10,7 +11,7 @@
 
 #include "core/result.h"
 
-namespace citypulse::notify {
+namespace citypulse::webclient {
 
 struct CurlEasyFree {
   void operator()(CURL* handle) const { curl_easy_cleanup(handle); }
@@ -32,6 +33,10 @@ using CurlList = std::unique_ptr<curl_slist, CurlListFree>;
 // cannot make a handle (out of memory).
 Result<CurlEasy> make_curl_easy(char* error_buffer, const char* protocols);
 
+// Sets those options again on a handle that curl_easy_reset emptied (the
+// reset keeps its open connections, which is why a handle is kept).
+void restrict_curl_easy(CURL* handle, char* error_buffer, const char* protocols);
+
 // Appends `line` to `list` (curl_slist_append returns the new head and
 // leaves the list alone on failure). internal when out of memory.
 Status append(CurlList& list, const std::string& line);
@@ -45,4 +50,4 @@ Status append(CurlList& list, const std::string& line);
 // buffer.
 Error transfer_error(CURLcode code, std::string_view peer, const char* detail);
 
-}  // namespace citypulse::notify
+}  // namespace citypulse::webclient

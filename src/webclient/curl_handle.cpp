@@ -1,15 +1,15 @@
-#include "notify/curl_handle.h"
+#include "webclient/curl_handle.h"
 
 #include <fmt/format.h>
 
-namespace citypulse::notify {
+namespace citypulse::webclient {
 namespace {
 
 // curl_global_init is not thread-safe in libcurl 7.88 (it is from 7.84 only
 // when built with CURL_VERSION_THREADSAFE, which we cannot assume), and
 // curl_easy_init would run it unguarded on first use. It is never undone:
-// curl_global_cleanup would race with any thread still delivering, and the
-// process ends soon after the last delivery anyway.
+// curl_global_cleanup would race with any thread still calling out, and the
+// process ends soon after the last call anyway.
 CURLcode global_init_once() {
   static const CURLcode result = curl_global_init(CURL_GLOBAL_DEFAULT);
   return result;
@@ -23,12 +23,16 @@ Result<CurlEasy> make_curl_easy(char* error_buffer, const char* protocols) {
                 fmt::format("libcurl could not start: {}", curl_easy_strerror(init)));
   CurlEasy handle(curl_easy_init());
   if (!handle) return fail(ErrorCode::internal, "libcurl could not make a handle");
-  error_buffer[0] = '\0';
-  curl_easy_setopt(handle.get(), CURLOPT_ERRORBUFFER, error_buffer);
-  curl_easy_setopt(handle.get(), CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(handle.get(), CURLOPT_PROTOCOLS_STR, protocols);
-  curl_easy_setopt(handle.get(), CURLOPT_REDIR_PROTOCOLS_STR, protocols);
+  restrict_curl_easy(handle.get(), error_buffer, protocols);
   return handle;
+}
+
+void restrict_curl_easy(CURL* handle, char* error_buffer, const char* protocols) {
+  error_buffer[0] = '\0';
+  curl_easy_setopt(handle, CURLOPT_ERRORBUFFER, error_buffer);
+  curl_easy_setopt(handle, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(handle, CURLOPT_PROTOCOLS_STR, protocols);
+  curl_easy_setopt(handle, CURLOPT_REDIR_PROTOCOLS_STR, protocols);
 }
 
 Status append(CurlList& list, const std::string& line) {
@@ -80,4 +84,4 @@ Error transfer_error(CURLcode code, std::string_view peer, const char* detail) {
   }
 }
 
-}  // namespace citypulse::notify
+}  // namespace citypulse::webclient
