@@ -104,6 +104,77 @@ HttpResponse discover(RequestContext& ctx, PlantDrivers* drivers) {
   return placeholder;
 }
 
+// The body of a read now: its "document" and its "channels", both optional,
+// as is the body itself.
+struct ReadAsked {
+  std::optional<json::value> document;
+  std::vector<std::string> channels;
+};
+
+Result<ReadAsked> read_asked(const HttpRequest& request) {
+  ReadAsked asked;
+  const std::string_view body = request.body;
+  if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) return asked;
+  auto parsed = read_json_body(request);
+  if (!parsed) return std::unexpected(parsed.error());
+  auto f = JsonFields::of(*parsed, {"document", "channels"});
+  if (!f) return std::unexpected(f.error());
+  auto channels = f->texts("channels");
+  if (!channels) return std::unexpected(channels.error());
+  asked.channels = channels->value_or(std::vector<std::string>{});
+  if (const auto* d = f->get("document"); d && !d->is_null()) asked.document = *d;
+  return asked;
+}
+
+// A document's field as the body names it ("/points/3" → "/document/points/3").
+Error in_body(Error e) {
+  if (!e.field.starts_with("/channels")) e.field = "/document" + (e.field == "/" ? "" : e.field);
+  return e;
+}
+
+HttpResponse read_now(RequestContext& ctx, MetaStore& store, PlantDrivers* drivers) {
+  if (auto s = no_query(ctx.request); !s) return problem(ctx, s.error());
+  auto id = ctx.id_param("id");
+  if (!id) return problem(ctx, id.error());
+  // The device first: one out of scope is 404 whatever the body.
+  auto device = store.devices().get(ctx.scope, *id);
+  if (!device) return problem(ctx, device.error());
+  auto asked = read_asked(ctx.request);
+  if (!asked) return problem(ctx, asked.error());
+  if (!drivers) return problem(ctx, no_host());
+  const bool edited = asked->document.has_value();
+  if (!edited) {
+    auto stored = store.drivers().settings(ctx.scope, *id);
+    if (!stored && stored.error().code == ErrorCode::not_found)
+      return problem(ctx, {ErrorCode::conflict,
+                           fmt::format("device {} has no driver document yet: send the one being "
+                                       "edited as \"document\"",
+                                       *id),
+                           {}});
+    if (!stored) return problem(ctx, stored.error());
+    boost::system::error_code ec;
+    asked->document = json::parse(stored->document, ec);
+    if (ec)
+      return problem(ctx, {ErrorCode::conflict, "the stored driver document is not JSON", {}});
+  }
+  if (auto s = drivers->check_document(device->protocol, *asked->document); !s)
+    return problem(ctx, edited ? in_body(s.error()) : s.error());
+  auto pending = std::make_shared<PendingResponse>();
+  drivers->read_now(device->protocol, *asked->document, asked->channels,
+                    [pending, edited, path = ctx.request.path](Result<std::string> report) {
+                      if (!report) {
+                        const bool field = !report.error().field.empty() && edited;
+                        return pending->complete(problem_response(
+                            field ? in_body(report.error()) : report.error(), path));
+                      }
+                      boost::system::error_code ec;
+                      pending->complete(json_response(200, json::parse(*report, ec)));
+                    });
+  HttpResponse placeholder;
+  placeholder.pending = std::move(pending);
+  return placeholder;
+}
+
 }  // namespace
 
 void add_driver_routes(Router& router, MetaStore& store, PlantDrivers* drivers) {
@@ -135,6 +206,9 @@ void add_driver_routes(Router& router, MetaStore& store, PlantDrivers* drivers) 
   router.add("GET", "/api/v1/devices/{id}/driver/status",
              RouteAccess::needs(Permission::assets_read, RateClass::read),
              [&store, drivers](RequestContext& c) { return device_status(c, store, drivers); });
+  router.add("POST", "/api/v1/devices/{id}/driver/read",
+             RouteAccess::needs(Permission::assets_write, RateClass::write),
+             [&store, drivers](RequestContext& c) { return read_now(c, store, drivers); });
   router.add("GET", "/api/v1/drivers/status",
              RouteAccess::needs(Permission::assets_read, RateClass::read),
              [drivers](RequestContext& c) { return all_statuses(c, drivers); });

@@ -13,6 +13,15 @@
 //        "low"?, "high"?, "wait_ms"? (100–30000, default 3000)} → the devices
 //        that answered Who-Is, each with its point objects (name, unit,
 //        writable) to make points from (assets:write)
+//   POST /api/v1/devices/{id}/driver/read        {"document"?: the document
+//        being edited (default: the stored one), "channels"?: [names] (default:
+//        all)} → each channel read once, now, from the device: {"channels":
+//        [{"channel", "value"?, "raw"?, "error"?}], "read_at", "elapsed_ms",
+//        "requests"} (assets:write: it talks to the plant with a document
+//        nobody saved). 422 naming the field (/document/points/3/type,
+//        /channels/0); 409 for a device whose protocol has no read now or
+//        that has no document at all; 504 / 503 when the device does not
+//        answer within the document's timeout × (retries + 1).
 //
 // The API knows the drivers only through PlantDrivers, which the
 // application provides (the driver host), so src/api depends on no driver.
@@ -52,6 +61,13 @@ class PlantDrivers {
   virtual void discover_bacnet(std::string target, std::optional<std::uint32_t> low,
                                std::optional<std::uint32_t> high, std::int64_t wait_ms,
                                std::move_only_function<void(Result<std::string>)> done) = 0;
+  // Reads `channels` (all when empty) of `document`, a checked document of
+  // `protocol`, once now; the report as a JSON object's text: {"channels":
+  // [{"channel", "value"?, "raw"?, "error"?}], "read_at", "elapsed_ms",
+  // "requests"}. Errors name fields of the document as it was given.
+  virtual void read_now(std::string_view protocol, const boost::json::value& document,
+                        const std::vector<std::string>& channels,
+                        std::move_only_function<void(Result<std::string>)> done) = 0;
   // A document changed: run it without waiting for the next check.
   virtual void changed() = 0;
 };

@@ -38,7 +38,32 @@ DriverStatusView view_of(const drivers::DeviceDriverStatus& s) {
   return {s.device_id, s.tenant_id, s.building_id, json::serialize(o)};
 }
 
+json::object report_json(const drivers::ReadReport& report) {
+  json::array channels;
+  for (const auto& c : report.channels) {
+    json::object o{{"channel", c.channel}};
+    if (c.value) o["value"] = *c.value;
+    if (!c.raw.empty()) o["raw"] = c.raw;
+    if (c.error) o["error"] = c.error->message;
+    channels.push_back(std::move(o));
+  }
+  return {{"channels", std::move(channels)},
+          {"read_at", instant(report.read_at)},
+          {"elapsed_ms", report.elapsed_ms},
+          {"requests", report.requests}};
+}
+
 }  // namespace
+
+void HostedDrivers::read_now(std::string_view protocol, const json::value& document,
+                             const std::vector<std::string>& channels,
+                             std::move_only_function<void(Result<std::string>)> done) {
+  host_.read_now(protocol, document, channels,
+                 [done = std::move(done)](Result<drivers::ReadReport> report) mutable {
+                   if (!report) return done(std::unexpected(report.error()));
+                   done(json::serialize(report_json(*report)));
+                 });
+}
 
 Status HostedDrivers::check_document(std::string_view protocol, const json::value& document) {
   return drivers::DriverHost::check_document(protocol, document);

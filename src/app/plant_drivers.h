@@ -19,6 +19,9 @@ class HostedDrivers final : public PlantDrivers {
   void discover_bacnet(std::string target, std::optional<std::uint32_t> low,
                        std::optional<std::uint32_t> high, std::int64_t wait_ms,
                        std::move_only_function<void(Result<std::string>)> done) override;
+  void read_now(std::string_view protocol, const boost::json::value& document,
+                const std::vector<std::string>& channels,
+                std::move_only_function<void(Result<std::string>)> done) override;
   void changed() override { host_.reload_soon(); }
 
  private:

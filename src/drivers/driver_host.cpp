@@ -25,6 +25,7 @@
 #include "drivers/httppoll/device_config.h"
 #include "drivers/httppoll/device_session.h"
 #include "drivers/modbus/device_session.h"
+#include "drivers/modbus/read_once.h"
 #include "drivers/modbus/register_map.h"
 
 namespace citypulse::drivers {
@@ -150,6 +151,7 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
   // The HTTP-polled devices' blocking requests (drivers/httppoll/device_session.h).
   std::unique_ptr<asio::thread_pool> http_workers;
   std::map<Id, std::unique_ptr<Running>> devices;  // the host thread's
+  int reads_under_way = 0;                         // the host thread's
   std::uint64_t seen_changes = ~0ull, seen_generation = ~0ull;
   bool stopping = false;
 
@@ -480,6 +482,66 @@ void DriverHost::write(Id device, std::string channel, double value, std::option
       return done(fail(ErrorCode::unavailable, fmt::format("device {} is offline: {}", device,
                                                            it->second->health.last_error())));
     it->second->session->write(channel, value, priority, std::move(done));
+  });
+}
+
+namespace {
+
+struct ModbusRead {
+  modbus::DeviceConfig config;
+  std::vector<std::size_t> points;  // indices into config.points
+};
+
+// What a read now of `channels` (all when empty) of `document` asks.
+Result<ModbusRead> read_to_make(std::string_view protocol, const json::value& document,
+                                const std::vector<std::string>& channels) {
+  if (protocol != kModbus)
+    return fail(ErrorCode::conflict,
+                fmt::format("read now reads Modbus TCP devices (modbus_tcp); this device speaks {}",
+                            protocol));
+  auto config = modbus::parse_device_config(document);
+  if (!config) return std::unexpected(config.error());
+  ModbusRead read{.config = std::move(*config), .points = {}};
+  const auto& points = read.config.points;
+  if (channels.empty())
+    for (std::size_t i = 0; i < points.size(); ++i) read.points.push_back(i);
+  for (std::size_t c = 0; c < channels.size(); ++c) {
+    auto it = std::find_if(points.begin(), points.end(), [&](const modbus::RegisterPoint& p) {
+      return p.channel == channels[c];
+    });
+    if (it == points.end())
+      return fail(ErrorCode::invalid,
+                  fmt::format("the register map has no channel '{}'", channels[c]),
+                  fmt::format("/channels/{}", c));
+    read.points.push_back(static_cast<std::size_t>(it - points.begin()));
+  }
+  return read;
+}
+
+}  // namespace
+
+void DriverHost::read_now(std::string_view protocol, const json::value& document,
+                          const std::vector<std::string>& channels,
+                          std::move_only_function<void(Result<ReadReport>)> done) {
+  // Checked here, answered on the host's thread like every other call.
+  auto asked = read_to_make(protocol, document, channels);
+  asio::post(state_->io, [state = state_, asked = std::move(asked),
+                          done = std::move(done)]() mutable {
+    if (!asked) return done(std::unexpected(asked.error()));
+    if (state->stopping || !state->modbus_workers)
+      return done(fail(ErrorCode::unavailable, "the plant drivers are not running"));
+    if (state->reads_under_way >= kMaxReadsUnderWay)
+      return done(fail(ErrorCode::unavailable,
+                       fmt::format("{} reads are waiting on devices already; try again when one "
+                                   "has answered",
+                                   state->reads_under_way)));
+    ++state->reads_under_way;
+    modbus::read_once(state->io, *state->modbus_workers, std::move(asked->config),
+                      std::move(asked->points),
+                      [state, done = std::move(done)](Result<ReadReport> report) mutable {
+                        --state->reads_under_way;
+                        done(std::move(report));
+                      });
   });
 }
 

@@ -45,6 +45,7 @@
 #include "bus/event_bus.h"
 #include "core/result.h"
 #include "drivers/device_health.h"
+#include "drivers/read_now.h"
 #include "ingest/pipeline.h"
 #include "store/meta_store.h"
 
@@ -128,6 +129,21 @@ class DriverHost {
   // running or channel; unavailable: the device is offline).
   void write(Id device, std::string channel, double value, std::optional<int> priority,
              std::move_only_function<void(Result<std::optional<double>>)> done);
+
+  // Reads `channels` (every channel when empty) of `document` once, now,
+  // outside every schedule: a driver document of `protocol`, stored or not
+  // (the editor's). modbus_tcp only (modbus/read_once.h says how and how
+  // long). Errors: invalid naming the field for a bad document or an unknown
+  // channel ("/channels/2", checked before anything is sent); conflict for
+  // another protocol; unavailable when the host is not running or
+  // kMaxReadsUnderWay reads wait on devices already; else the read's own
+  // (timed_out, unavailable: the device is out of reach).
+  void read_now(std::string_view protocol, const boost::json::value& document,
+                const std::vector<std::string>& channels,
+                std::move_only_function<void(Result<ReadReport>)> done);
+  // Reads now share the Modbus workers with the polls: this many at once at
+  // most, so that editors asking dead devices never hold the whole pool.
+  static constexpr int kMaxReadsUnderWay = 2;
 
   // Read the documents again now rather than at the next check.
   void reload_soon();

@@ -8,44 +8,15 @@
 #include <boost/json.hpp>
 #include <string>
 
-#include "admin_api.h"
-#include "driver_api.h"
-#include "http_client.h"
-#include "server_process.h"
-#include "sim/modbus_plant.h"
+#include "modbus_server_suite.h"
 
 namespace citypulse::test {
 namespace {
 
 namespace json = boost::json;
 
-class ModbusDriver : public ::testing::Test {
+class ModbusDriver : public ModbusServerSuite {
  protected:
-  static void SetUpTestSuite() {
-    for (auto* plant : {&plant_, &dead_plant_}) {
-      auto started = sim::ModbusPlant::start({});
-      ASSERT_TRUE(started) << started.error().message;
-      *plant = std::move(*started);
-    }
-    dead_plant_->set_answering(false);
-    tmp_ = std::make_unique<TempDir>();
-    server_ = std::make_unique<ServerProcess>(tmp_->path() + "/data");
-    ASSERT_TRUE(server_->start()) << server_->output();
-    http_ = std::make_unique<HttpClient>(server_->port());
-    ASSERT_EQ(http_->sign_in(kAdminEmail, kAdminPassword).status, 200);
-    tenant_ = create_record(*http_, "tenants", {{"name", "Modbus Town"}});
-    building_ =
-        create_record(*http_, "buildings",
-                      {{"tenant_id", tenant_}, {"name", "Hallenbad"}, {"type", "swimming_pool"}});
-  }
-  static void TearDownTestSuite() {
-    http_.reset();
-    server_.reset();
-    tmp_.reset();
-    plant_.reset();
-    dead_plant_.reset();
-  }
-
   static std::int64_t point(const std::string& name, const std::string& kind = "sensor",
                             const std::string& quantity = "temperature",
                             const std::string& unit = "°C") {
@@ -57,11 +28,6 @@ class ModbusDriver : public ::testing::Test {
                           {"unit", unit}});
   }
 
-  // A modbus_tcp device whose channels feed the points.
-  static std::int64_t device(const std::string& name, const json::array& channels) {
-    return create_driven_device(*http_, tenant_, building_, name, "modbus_tcp", channels);
-  }
-
   static Reply put_driver(std::int64_t device, const json::object& document) {
     return test::put_driver(*http_, device, document);
   }
@@ -70,12 +36,7 @@ class ModbusDriver : public ::testing::Test {
 
   static json::object document(const sim::ModbusPlant& plant, json::array points,
                                int timeout_ms = 1000, int retries = 1) {
-    return {{"host", "127.0.0.1"},
-            {"port", plant.port()},
-            {"timeout_ms", timeout_ms},
-            {"retries", retries},
-            {"groups", {{{"name", "fast"}, {"interval_ms", 1000}}}},
-            {"points", std::move(points)}};
+    return ModbusServerSuite::document(plant.port(), std::move(points), timeout_ms, retries);
   }
 
   static json::object supply_air() {
@@ -89,21 +50,7 @@ class ModbusDriver : public ::testing::Test {
   static double last_value(std::int64_t point) {
     return point_readings(*http_, point).back().at("value").to_number<double>();
   }
-
-  static std::unique_ptr<sim::ModbusPlant> plant_, dead_plant_;
-  static std::unique_ptr<TempDir> tmp_;
-  static std::unique_ptr<ServerProcess> server_;
-  static std::unique_ptr<HttpClient> http_;
-  static std::int64_t tenant_, building_;
 };
-
-std::unique_ptr<sim::ModbusPlant> ModbusDriver::plant_;
-std::unique_ptr<sim::ModbusPlant> ModbusDriver::dead_plant_;
-std::unique_ptr<TempDir> ModbusDriver::tmp_;
-std::unique_ptr<ServerProcess> ModbusDriver::server_;
-std::unique_ptr<HttpClient> ModbusDriver::http_;
-std::int64_t ModbusDriver::tenant_ = 0;
-std::int64_t ModbusDriver::building_ = 0;
 
 TEST_F(ModbusDriver, PollsReadingsIntoPointsAndTellsItsStatus) {
   const auto supply = point("AHU supply air");

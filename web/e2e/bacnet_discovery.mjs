@@ -7,27 +7,9 @@
 // of the new points, and the device's Driver panel shows "online" with
 // the document. A bad target is refused with the words for the target
 // field (English and German). axe-clean at desktop and phone widths.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-
 import { check, scenario } from "./harness.mjs";
 import { startBacnetDevice } from "./support/bacnet_device.mjs";
-
-// axe's source, evaluated in the page (the server's CSP refuses inline scripts).
-const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
-
-async function audit(page, where) {
-  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE);
-  const result = await page.evaluate(() =>
-    window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } }));
-  const problems = result.violations.flatMap((v) => v.nodes.map((n) => `${v.id} ${n.target.join(" ")}: ${n.failureSummary}`));
-  check(problems.length === 0, `axe at ${where}:\n${problems.join("\n")}`);
-}
-
-async function noOverflow(page, where) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  check(overflow <= 0, `${where}: the page is ${overflow} px wider than the window`);
-}
+import { audit, noOverflow } from "./support/page_checks.mjs";
 
 // What each object of the fake device must become.
 const EXPECTED = {

@@ -16,10 +16,13 @@ bool device_unreachable(const Error& e) {
 
 }  // namespace
 
-GroupPoll poll_group(Connection& connection, const DeviceConfig& config, std::string_view group) {
-  GroupPoll poll;
+std::vector<PointRead> read_points(Connection& connection, const DeviceConfig& config,
+                                   const std::vector<std::size_t>& selected, int* requests) {
+  std::vector<PointRead> out;
   std::optional<Error> unreachable;
-  for (const ReadRequest& request : plan_group(config, group)) {
+  for (const ReadRequest& request :
+       plan_reads(config.points, selected, static_cast<unsigned>(config.max_gap))) {
+    if (!unreachable && requests) ++*requests;
     Result<RegisterBlock> block =
         unreachable ? Result<RegisterBlock>(std::unexpect, *unreachable) : connection.read(request);
     if (!block && device_unreachable(block.error()) && !unreachable) {
@@ -28,17 +31,34 @@ GroupPoll poll_group(Connection& connection, const DeviceConfig& config, std::st
           "not asked: the device did not answer an earlier request: " + unreachable->message;
     }
     for (std::size_t i : request.points) {
-      const RegisterPoint& point = config.points[i];
       if (!block) {
-        poll.failures.push_back({point.channel, block.error()});
+        out.push_back({i, {}, std::unexpected(block.error())});
         continue;
       }
-      auto value = decode_point(point, *block);
-      if (value)
-        poll.values.push_back({point.channel, *value});
+      const RegisterPoint& point = config.points[i];
+      // The point lies inside its request's block (read_plan.h), so the
+      // offset and count below stay within it.
+      const std::size_t at = point.address - block->start;
+      std::vector<std::uint16_t> raw;
+      if (has_registers(point.table))
+        raw.assign(block->registers.begin() + static_cast<std::ptrdiff_t>(at),
+                   block->registers.begin() + static_cast<std::ptrdiff_t>(at + item_count(point)));
       else
-        poll.failures.push_back({point.channel, value.error()});
+        raw.push_back(block->bits[at] ? 1 : 0);
+      out.push_back({i, std::move(raw), decode_point(point, *block)});
     }
+  }
+  return out;
+}
+
+GroupPoll poll_group(Connection& connection, const DeviceConfig& config, std::string_view group) {
+  GroupPoll poll;
+  for (auto& read : read_points(connection, config, group_points(config, group))) {
+    const std::string& channel = config.points[read.point].channel;
+    if (read.value)
+      poll.values.push_back({channel, *read.value});
+    else
+      poll.failures.push_back({channel, std::move(read.value.error())});
   }
   return poll;
 }

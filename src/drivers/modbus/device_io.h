@@ -10,6 +10,7 @@
 // the same error code, so that a dead device costs one timeout per poll.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +38,23 @@ struct GroupPoll {
 };
 
 GroupPoll poll_group(Connection& connection, const DeviceConfig& config, std::string_view group);
+
+// One point as read_points() found it.
+struct PointRead {
+  std::size_t point = 0;  // index into the config's points
+  // The point's own registers as the device sent them (host order), or its
+  // bit as 0 or 1; empty when its request failed.
+  std::vector<std::uint16_t> raw;
+  Result<double> value;  // the decoded value, or why there is none
+};
+
+// Reads points[i] of `config` for every i in `selected` with as few requests
+// as poll_group, under the same rules (a refused request fails its own
+// points, a silent device stops the rest). One PointRead per planned point,
+// in request order; `requests` (when given) counts the requests sent.
+std::vector<PointRead> read_points(Connection& connection, const DeviceConfig& config,
+                                   const std::vector<std::size_t>& selected,
+                                   int* requests = nullptr);
 
 // Writes `value` to a writable holding or coil point: Write Single Register
 // for a 16-bit value, Write Multiple Registers for a wider one, Write Single

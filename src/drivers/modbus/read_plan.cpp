@@ -40,11 +40,16 @@ std::vector<ReadRequest> plan_reads(const std::vector<RegisterPoint>& points,
   return plan;
 }
 
-std::vector<ReadRequest> plan_group(const DeviceConfig& config, std::string_view group) {
+std::vector<std::size_t> group_points(const DeviceConfig& config, std::string_view group) {
   std::vector<std::size_t> selected;
   for (std::size_t i = 0; i < config.points.size(); ++i)
     if (config.points[i].group == group) selected.push_back(i);
-  return plan_reads(config.points, selected, static_cast<unsigned>(config.max_gap));
+  return selected;
+}
+
+std::vector<ReadRequest> plan_group(const DeviceConfig& config, std::string_view group) {
+  return plan_reads(config.points, group_points(config, group),
+                    static_cast<unsigned>(config.max_gap));
 }
 
 }  // namespace citypulse::modbus

@@ -36,6 +36,9 @@ struct ReadRequest {
 std::vector<ReadRequest> plan_reads(const std::vector<RegisterPoint>& points,
                                     const std::vector<std::size_t>& selected, unsigned max_gap);
 
+// The indices of the points of `group` in `config` (none for an unknown one).
+std::vector<std::size_t> group_points(const DeviceConfig& config, std::string_view group);
+
 // The requests for the points of `group` in `config` (none for an unknown one).
 std::vector<ReadRequest> plan_group(const DeviceConfig& config, std::string_view group);
 

@@ -6,6 +6,7 @@ import { loadDriver, loadDriverStatus, type DriverSettings, type DriverStatus } 
 import { ProblemWords } from "./BacnetProblem";
 import { bacnetWords } from "./bacnetWords";
 import type { Device } from "./deviceApi";
+import { ModbusMapEditor } from "./ModbusMapEditor";
 
 // How often the status is asked for again: the driver host updates it after
 // every poll, and one call is cheap.
@@ -16,8 +17,9 @@ export const DRIVEN_PROTOCOLS = ["bacnet_ip", "modbus_tcp", "http_poll"];
 
 // One device's driver: its status (a badge, the last poll and error, the
 // counters), asked again every few seconds while the page is visible, and
-// the driver document as stored, read-only.
-export function DeviceDriver({ t, device }: { t: Words; device: Device }) {
+// the driver document as stored: read-only, but for a Modbus TCP device
+// and a user holding assets:write, who gets the register-map editor.
+export function DeviceDriver({ t, device, canWrite }: { t: Words; device: Device; canWrite: boolean }) {
   const w = bacnetWords(t);
   const [settings, setSettings] = useState<DriverSettings | null | undefined>(undefined);
   const [status, setStatus] = useState<DriverStatus | null>(null);
@@ -46,6 +48,7 @@ export function DeviceDriver({ t, device }: { t: Words; device: Device }) {
     };
   }, [device.id]);
 
+  const editsMap = canWrite && device.protocol === "modbus_tcp";
   const when = (iso: string | null | undefined, missing = w.never) =>
     iso ? <time dateTime={iso}>{new Date(iso).toLocaleString(t.lang)}</time> : missing;
   const number = (n: number | undefined) => (n ?? 0).toLocaleString(t.lang);
@@ -83,7 +86,10 @@ export function DeviceDriver({ t, device }: { t: Words; device: Device }) {
           </dl>
         </>
       )}
-      {settings && (
+      {editsMap && settings !== undefined && (
+        <ModbusMapEditor t={t} device={device} settings={settings} onSaved={setSettings} />
+      )}
+      {settings && !editsMap && (
         <details open>
           <summary>{w.document(settings.version)}</summary>
           <pre className="document" tabIndex={0} aria-label={w.document(settings.version)}>

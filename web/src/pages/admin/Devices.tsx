@@ -178,7 +178,7 @@ export function Devices({ t, permissions, sub }: SectionProps) {
         />
       )}
       {selectedDevice && DRIVEN_PROTOCOLS.includes(selectedDevice.protocol) && (
-        <DeviceDriver key={`driver-${selectedDevice.id}`} t={t} device={selectedDevice} />
+        <DeviceDriver key={`driver-${selectedDevice.id}`} t={t} device={selectedDevice} canWrite={canWrite} />
       )}
       {rows.length === 0 ? (
         <p>{w.noMatch}</p>
