@@ -14,7 +14,8 @@
 //   bench rules  rule evaluation on one core: readings a second (app/bench_rules.h)
 //   bench analytics  the baseline model on the Cambridge buildings (app/bench_analytics.h)
 //   bench energy consumption from the meters' hourly ledger (app/bench_energy.h)
-//   bench drivers  the driver host polling a BACnet/IP fleet, one device dead (app/bench_drivers.h)
+//   bench drivers  the driver host polling BACnet/IP and Modbus TCP fleets, one device dead each
+//                (app/bench_drivers.h)
 //   import csv   load a point's readings history from CSV files (app/import_csv.h)
 //   bacnet whois|read|write  BACnet/IP commissioning tools (app/bacnet_cli.h)
 //   modbus read|write|plant  commission a Modbus TCP device by hand (app/modbus_cli.h)
@@ -253,12 +254,18 @@ int main(int argc, char** argv) {
   bench_ws->add_option("--data-dir", bench_ws_options.data_dir,
                        "Keep the server's data here (default: a temporary folder)");
 
-  auto* bench_drivers = bench->add_subcommand(
-      "drivers", "Measure the driver host polling a simulated BACnet/IP fleet with dead devices");
+  auto* bench_drivers = bench->add_subcommand("drivers",
+                                              "Measure the driver host polling simulated BACnet/IP "
+                                              "and Modbus TCP fleets with dead devices");
   BenchDriversOptions bench_drivers_options;
-  bench_drivers->add_option("--devices", bench_drivers_options.devices, "Healthy devices (200)");
-  bench_drivers->add_option("--objects", bench_drivers_options.objects, "Objects a device (50)");
-  bench_drivers->add_option("--dead", bench_drivers_options.dead, "Devices that never answer (1)");
+  bench_drivers->add_option("--protocol", bench_drivers_options.protocol,
+                            "The fleets: bacnet, modbus, or both at once (both)");
+  bench_drivers->add_option("--devices", bench_drivers_options.devices,
+                            "Healthy devices a fleet (200)");
+  bench_drivers->add_option("--points,--objects", bench_drivers_options.points,
+                            "Points a device: BACnet objects, Modbus registers (50)");
+  bench_drivers->add_option("--dead", bench_drivers_options.dead,
+                            "Devices that never answer, a fleet (1)");
   bench_drivers->add_option("--interval-ms", bench_drivers_options.interval_ms,
                             "Poll interval of every device (10000)");
   bench_drivers->add_option("--duration", bench_drivers_options.duration_s,
