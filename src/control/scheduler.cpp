@@ -9,7 +9,9 @@
 #include <cmath>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -38,10 +40,19 @@ std::optional<std::int64_t> int_member(const json::object& o, std::string_view k
 // A schedule ready to run: its compiled week and the scheduler's state.
 struct Running {
   ControlSchedule record;
-  std::optional<WeeklySchedule> week;  // none: the document does not compile (logged once)
+  // Null when the document does not compile (logged once); shared with the
+  // targets' plans that value_at() reads.
+  std::shared_ptr<const WeeklySchedule> week;
   OptimalStart model;
   json::object state;
   TimeMs next_check_at = 0;
+};
+
+// What value_at() needs of an enabled schedule's target.
+struct TargetPlan {
+  Id point = 0;
+  std::string setpoint;  // setpoint | heating | cooling
+  std::shared_ptr<const WeeklySchedule> week;
 };
 
 }  // namespace
@@ -52,13 +63,20 @@ struct Scheduler::State {
   CommandService& commands;
   SchedulerOptions options;
 
-  mutable std::mutex mutex;  // guards `running` for value_at and the passes
+  // Two locks, so that value_at() (which the command service calls) never
+  // waits for a pass, which submits commands and writes to the store:
+  // `mutex` serialises the passes and guards `running`; `plans_mutex` guards
+  // only the plans' pointer and is never held while calling out.
+  mutable std::mutex mutex;
   std::condition_variable wake;
   bool stopping = false;
   bool started = false;
   std::uint64_t seen_changes = ~std::uint64_t{0};
   std::map<Id, Running> running;  // by schedule id
   std::thread thread;
+  mutable std::mutex plans_mutex;
+  std::shared_ptr<const std::vector<TargetPlan>> plans =
+      std::make_shared<std::vector<TargetPlan>>();
 
   State(MetaStore& s, SeriesStore* se, CommandService& c, SchedulerOptions o)
       : store(s), series(se), commands(c), options(std::move(o)) {}
@@ -90,7 +108,7 @@ struct Scheduler::State {
       if (!ec) {
         auto week = schedule_from_json(doc);
         if (week)
-          r.week = std::move(*week);
+          r.week = std::make_shared<const WeeklySchedule>(std::move(*week));
         else
           spdlog::warn("scheduler: schedule {} does not compile: {} ({})", s.id,
                        week.error().message, week.error().field);
@@ -103,6 +121,13 @@ struct Scheduler::State {
       next.emplace(r.record.id, std::move(r));
     }
     running = std::move(next);
+    auto plans_now = std::make_shared<std::vector<TargetPlan>>();
+    for (const auto& [id, r] : running) {
+      if (!r.record.enabled || !r.week) continue;
+      for (const auto& t : r.record.targets) plans_now->push_back({t.point_id, t.setpoint, r.week});
+    }
+    std::lock_guard lock(plans_mutex);
+    plans = std::move(plans_now);
   }
 
   void save(Running& r) {
@@ -281,12 +306,13 @@ void Scheduler::run_once() {
 }
 
 std::optional<double> Scheduler::value_at(Id point, TimeMs at) const {
-  std::lock_guard lock(state_->mutex);
-  for (const auto& [id, r] : state_->running) {
-    if (!r.record.enabled || !r.week) continue;
-    for (const auto& t : r.record.targets)
-      if (t.point_id == point) return target_value(r.week->setpoint_at(at), t.setpoint);
+  std::shared_ptr<const std::vector<TargetPlan>> plans;
+  {
+    std::lock_guard lock(state_->plans_mutex);
+    plans = state_->plans;
   }
+  for (const auto& p : *plans)
+    if (p.point == point) return target_value(p.week->setpoint_at(at), p.setpoint);
   return std::nullopt;
 }
 

@@ -28,6 +28,7 @@
 #include "store/sqlite/building_scope.h"
 #include "store/sqlite/integrity.h"
 #include "store/sqlite/list_filters.h"
+#include "store/sqlite/page_rows.h"
 #include "store/sqlite/record_columns.h"
 #include "store/sqlite/record_extras.h"
 #include "store/tables.h"
@@ -201,11 +202,7 @@ Result<Page<T>> SqliteRepository<T>::list(const Scope& scope, const ListQuery& q
     for (const auto& p : params) std::visit([&](const auto& v) { st->bind(v); }, p);
     auto rows = read_rows(*st);
     if (!rows) return std::unexpected(rows.error());
-    Page<T> page{std::move(*rows), std::nullopt};
-    if (page.records.size() > query.limit) {
-      page.records.pop_back();
-      page.next_after = page.records.back().id;
-    }
+    Page<T> page = page_of(std::move(*rows), query.limit);
     if (auto s = RecordExtras<T>::load(db_, page.records); !s) return std::unexpected(s.error());
     if (auto s = tx->commit(); !s) return std::unexpected(s.error());
     return page;

@@ -5,6 +5,7 @@
 
 #include "store/sqlite/identity_values.h"
 #include "store/sqlite/integrity.h"
+#include "store/sqlite/page_rows.h"
 #include "store/sqlite/repository.h"
 
 namespace citypulse::sqlite {
@@ -250,12 +251,7 @@ Result<Page<Alarm>> SqliteAlarmStore::list(const Scope& scope, const AlarmQuery&
     std::lock_guard lock(mutex_);
     auto found = alarms_where(where, params);
     if (!found) return std::unexpected(found.error());
-    Page<Alarm> page{std::move(*found), std::nullopt};
-    if (page.records.size() > q.limit) {
-      page.records.pop_back();
-      page.next_after = page.records.back().id;
-    }
-    return page;
+    return page_of(std::move(*found), q.limit);
   });
 }
 
@@ -398,7 +394,7 @@ Result<Page<NotificationAttempt>> SqliteAlarmStore::notification_attempts(
     auto st = db_.prepare(sql);
     if (!st) return std::unexpected(st.error());
     bind_all(*st, params);
-    Page<NotificationAttempt> page;
+    std::vector<NotificationAttempt> attempts;
     for (;;) {
       auto more = st->step();
       if (!more) return std::unexpected(more.error());
@@ -417,13 +413,9 @@ Result<Page<NotificationAttempt>> SqliteAlarmStore::notification_attempts(
       a.outcome = st->text(10);
       a.error = st->text(11);
       a.next_at = optional_int64(*st, 12);
-      page.records.push_back(std::move(a));
+      attempts.push_back(std::move(a));
     }
-    if (page.records.size() > limit) {
-      page.records.pop_back();
-      page.next_after = page.records.back().id;
-    }
-    return page;
+    return page_of(std::move(attempts), limit);
   });
 }
 

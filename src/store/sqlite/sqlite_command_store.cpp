@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "store/sqlite/identity_values.h"
+#include "store/sqlite/page_rows.h"
 #include "store/sqlite/repository.h"
 
 namespace citypulse::sqlite {
@@ -251,12 +252,7 @@ Result<Page<Command>> SqliteCommandStore::list(const Scope& scope, const Command
     bind_all(*st, params);
     auto commands = commands_of(*st);
     if (!commands) return std::unexpected(commands.error());
-    Page<Command> page{std::move(*commands), std::nullopt};
-    if (page.records.size() > query.limit) {
-      page.records.pop_back();
-      page.next_after = page.records.back().id;
-    }
-    return page;
+    return page_of(std::move(*commands), query.limit);
   });
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/time.h"
 #include "store/sqlite/identity_values.h"
+#include "store/sqlite/page_rows.h"
 #include "store/sqlite/repository.h"
 #include "store/sqlite/sqlite_identity_store.h"
 
@@ -105,12 +106,7 @@ Result<Page<AuditEntry>> SqliteIdentityStore::list_audit(const Scope& scope,
     bind_all(*st, params);
     auto entries = read_entries(*st);
     if (!entries) return std::unexpected(entries.error());
-    Page<AuditEntry> page{std::move(*entries), std::nullopt};
-    if (page.records.size() > query.limit) {
-      page.records.pop_back();
-      page.next_after = page.records.back().id;
-    }
-    return page;
+    return page_of(std::move(*entries), query.limit);
   });
 }
 

@@ -2,6 +2,7 @@
 
 #include "core/time.h"
 #include "store/sqlite/identity_values.h"
+#include "store/sqlite/page_rows.h"
 #include "store/sqlite/repository.h"
 #include "store/sqlite/sqlite_identity_store.h"
 #include "store/sqlite/tags_json.h"
@@ -128,12 +129,7 @@ Result<Page<ApiKey>> SqliteIdentityStore::list_api_keys(const Scope& scope,
     bind_all(*st, params);
     auto keys = read_keys(*st);
     if (!keys) return std::unexpected(keys.error());
-    Page<ApiKey> page{std::move(*keys), std::nullopt};
-    if (page.records.size() > query.limit) {
-      page.records.pop_back();
-      page.next_after = page.records.back().id;
-    }
-    return page;
+    return page_of(std::move(*keys), query.limit);
   });
 }
 

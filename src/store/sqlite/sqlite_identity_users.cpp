@@ -6,6 +6,7 @@
 
 #include "core/time.h"
 #include "store/sqlite/identity_values.h"
+#include "store/sqlite/page_rows.h"
 #include "store/sqlite/repository.h"
 #include "store/sqlite/sqlite_identity_store.h"
 
@@ -130,12 +131,7 @@ Result<Page<User>> SqliteIdentityStore::list_users(const Scope& scope, const Lis
     bind_all(*st, params);
     auto users = read_users(*st);
     if (!users) return std::unexpected(users.error());
-    Page<User> page{std::move(*users), std::nullopt};
-    if (page.records.size() > query.limit) {
-      page.records.pop_back();
-      page.next_after = page.records.back().id;
-    }
-    return page;
+    return page_of(std::move(*users), query.limit);
   });
 }
 

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include "store/sqlite/identity_values.h"
+#include "store/sqlite/page_rows.h"
 #include "store/sqlite/repository.h"
 
 namespace citypulse::sqlite {
@@ -166,12 +167,7 @@ Result<Page<ControlSchedule>> SqliteScheduleStore::list(const Scope& scope,
     bind_all(*st, params);
     auto found = schedules_of(*st);
     if (!found) return std::unexpected(found.error());
-    Page<ControlSchedule> page{std::move(*found), std::nullopt};
-    if (page.records.size() > query.limit) {
-      page.records.pop_back();
-      page.next_after = page.records.back().id;
-    }
-    return page;
+    return page_of(std::move(*found), query.limit);
   });
 }
 
