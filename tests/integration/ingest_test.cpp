@@ -382,10 +382,12 @@ TEST_F(Ingest, BadInputGetsAClearAnswerAndChangesNothing) {
     auto r = client.request("POST", c.target, c.body, c.headers);
     EXPECT_EQ(r.status, c.status) << c.what << ": " << r.body.substr(0, 300);
     EXPECT_EQ(r.header("Content-Type"), "application/problem+json") << c.what;
-    if (c.what == "batch: bad timestamp")
+    if (c.what == "batch: bad timestamp") {
       EXPECT_NE(r.body.find("/readings/1/ts"), std::string::npos) << r.body;
-    if (c.what == "batch: too many readings")
+    }
+    if (c.what == "batch: too many readings") {
       EXPECT_NE(r.body.find("10000"), std::string::npos) << r.body;
+    }
   }
   // Over http.max_body_bytes: refused on the declared length, before the body.
   const auto oversize =

@@ -52,7 +52,8 @@ class ModbusReadNow : public ModbusServerSuite {
   // The channels of a 200 answer, by name.
   static std::map<std::string, json::object> channels(const Reply& r) {
     std::map<std::string, json::object> out;
-    for (const auto& c : json::parse(r.body).at("channels").as_array())
+    const auto body = json::parse(r.body);  // kept: the loop reads into it
+    for (const auto& c : body.at("channels").as_array())
       out[std::string(c.at("channel").as_string())] = c.as_object();
     return out;
   }
