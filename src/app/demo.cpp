@@ -10,6 +10,7 @@
 
 #include "core/time.h"
 #include "core/timezone.h"
+#include "sim/demo_control.h"
 #include "sim/demo_energy.h"
 #include "sim/demo_history.h"
 #include "sim/demo_live.h"
@@ -163,6 +164,15 @@ Status Demo::start_live(std::uint16_t http_port, std::uint16_t mqtt_port) {
       sim::LiveOptions{.http_port = http_port, .mqtt_port = mqtt_port});
   st.live->start();
   spdlog::info("demo: {} simulated devices report live", st.town.devices.size());
+  // The heating schedules come once the automation stations listen, so that
+  // their first writes (the mode in force) reach the rooms.
+  if (!st.live->wait_for_gateways(15'000)) {
+    spdlog::warn("demo: the automation stations do not take commands; no heating schedules");
+    return {};
+  }
+  auto schedules = sim::seed_demo_schedules(*st.store, st.town, st.stored, now_ms());
+  if (!schedules) return std::unexpected(schedules.error());
+  if (*schedules > 0) spdlog::info("demo town: {} heating schedules added", *schedules);
   return {};
 }
 

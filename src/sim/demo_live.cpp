@@ -1,10 +1,14 @@
 #include "sim/demo_live.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
+
+#include <boost/json.hpp>
 
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <string>
 
 #include "sim/device_link.h"
 
@@ -12,6 +16,22 @@ namespace citypulse::sim {
 namespace {
 
 constexpr TimeMs kMaxStepMs = 60'000;
+
+struct SetValue {
+  std::string channel;
+  double value = 0;
+};
+
+// setValue's params, {"channel": "r1_setpoint", "value": 21.5}.
+std::optional<SetValue> parse_set_value(const std::string& params) {
+  boost::system::error_code ec;
+  const auto body = boost::json::parse(params, ec);
+  const auto* o = ec ? nullptr : body.if_object();
+  const auto* channel = o ? o->if_contains("channel") : nullptr;
+  const auto* value = o ? o->if_contains("value") : nullptr;
+  if (!channel || !channel->is_string() || !value || !value->is_number()) return std::nullopt;
+  return SetValue{std::string(channel->as_string()), value->to_number<double>()};
+}
 
 // One device's way to the server, made on its first report.
 struct Sender {
@@ -34,6 +54,10 @@ LiveTown::~LiveTown() {
 void LiveTown::start() {
   if (thread_.joinable()) return;
   stopping_ = false;
+  {
+    std::lock_guard lock(mutex_);
+    gateways_listen_.reset();
+  }
   thread_ = std::thread([this] { run(); });
 }
 
@@ -44,6 +68,13 @@ void LiveTown::stop() {
   }
   wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+}
+
+bool LiveTown::wait_for_gateways(int timeout_ms) {
+  std::unique_lock lock(mutex_);
+  wake_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+                 [&] { return gateways_listen_.has_value() || stopping_.load(); });
+  return gateways_listen_.value_or(false);
 }
 
 LiveCounts LiveTown::counts() const {
@@ -103,11 +134,64 @@ void LiveTown::run() {
       spdlog::warn("demo: {} could not report: {}", town_.devices[d].name, s.error().message);
   };
 
+  // The automation stations obey the server's setValue on their room
+  // controllers' setpoints (commands and schedules): the room is heated to
+  // the value, which the answer reads back.
+  std::map<std::string, int, std::less<>> device_by_name;
+  for (std::size_t d = 0; d < n; ++d)
+    device_by_name.emplace(town_.devices[d].name, static_cast<int>(d));
+  auto answer = [&](const MqttGatewayLink::RpcRequest& request) -> std::string {
+    const auto device = device_by_name.find(request.device);
+    if (device == device_by_name.end()) return R"({"error":"no such device behind this gateway"})";
+    if (request.method != "setValue") return R"({"error":"unknown method"})";
+    const auto set = parse_set_value(request.params);
+    if (!set) return R"({"error":"setValue takes {\"channel\": text, \"value\": number}"})";
+    for (int p : town_.devices[static_cast<std::size_t>(device->second)].points) {
+      const SimPoint& point = town_.points[static_cast<std::size_t>(p)];
+      if (point.channel != set->channel) continue;
+      if (point.signal != Signal::room_setpoint || !point.room)
+        return R"({"error":"this channel cannot be written"})";
+      sim_.set_room_setpoint(point.building, *point.room, set->value);
+      spdlog::info("demo: {} of {} set to {} °C", point.channel, request.device, set->value);
+      return fmt::format(R"({{"value":{}}})", sim_.value(p).value_or(set->value));
+    }
+    return R"({"error":"no such channel"})";
+  };
+  auto serve_rpc = [&] {
+    for (std::size_t d = 0; d < n; ++d) {
+      auto& gateway = senders[d].gateway;
+      if (!gateway) continue;
+      for (const auto& request : gateway->rpc_requests())
+        if (auto s = gateway->reply(request.device, request.id, answer(request)); !s)
+          spdlog::warn("demo: {} could not answer RPC {}: {}", town_.devices[d].name, request.id,
+                       s.error().message);
+    }
+  };
+
+  // The automation stations listen first, so that the server's first
+  // commands (a schedule's mode in force) find them.
+  bool listening = mqtt;
+  for (std::size_t d = 0; d < n && mqtt && !stopping_; ++d) {
+    if (town_.devices[d].link != Link::mqtt_gateway) continue;
+    senders[d].gateway.emplace(mqtt_options(town_.devices[d], stored_.tokens[d]));
+    if (auto s = senders[d].gateway->accept_rpc(); !s) {
+      listening = false;
+      spdlog::warn("demo: {} does not take commands yet: {}", town_.devices[d].name,
+                   s.error().message);
+    }
+  }
+  {
+    std::lock_guard guard(mutex_);
+    gateways_listen_ = listening;
+  }
+  wake_.notify_all();
+
   std::unique_lock lock(mutex_);
   while (!stopping_) {
     lock.unlock();
     const TimeMs now = now_ms();
     sim_.advance_to(now, static_cast<double>(kMaxStepMs) / 1000);
+    serve_rpc();
     TimeMs next = now + 1000;
     for (std::size_t d = 0; d < n && !stopping_; ++d) {
       const SimDevice& device = town_.devices[d];

@@ -4,6 +4,10 @@
 // LoRaWAN uplinks through the ChirpStack webhook, each building's
 // automation station over the MQTT gateway API for its room controllers
 // and plant controllers, meter gateways over MQTT or the HTTP device API.
+// The automation stations subscribe to the gateway RPC and obey setValue on
+// their rooms' setpoints (the server's commands and schedules): the room is
+// heated to the value from then on, and the answer reads it back within a
+// second of the request.
 //
 // One thread steps the simulator (at most a minute a step) and sends what
 // is due: each device every interval_s, the first reports spread over the
@@ -20,6 +24,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "sim/demo_town.h"
@@ -49,6 +54,10 @@ class LiveTown {
   void start();
   void stop();
   LiveCounts counts() const;
+  // Waits until every automation station has connected and subscribed to
+  // the gateway RPC (the live thread does that first, before any report),
+  // at most `timeout_ms`: whether they all have. False without an MQTT port.
+  bool wait_for_gateways(int timeout_ms);
 
  private:
   void run();
@@ -61,6 +70,7 @@ class LiveTown {
   std::mutex mutex_;
   std::condition_variable wake_;
   std::atomic<bool> stopping_{false};
+  std::optional<bool> gateways_listen_;  // under mutex_: set once the stations have tried
   std::atomic<std::uint64_t> mqtt_{0}, gateway_{0}, http_{0}, lorawan_{0}, failed_{0};
 };
 

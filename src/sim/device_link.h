@@ -38,6 +38,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -126,10 +127,33 @@ class MqttGatewayLink {
   Status publish(std::span<const std::pair<std::string, Telemetry>> by_device);
   void close();
 
+  // Server-side RPC for the devices behind the gateway. accept_rpc()
+  // connects and subscribes to v1/gateway/rpc now (an error when it cannot:
+  // the subscription is made again on every later connection all the same). rpc_requests() hands
+  // over the requests that came since the last call, without waiting: each
+  // {"device", "data": {"id", "method", "params"}} as it came, a message of
+  // another shape left out. reply() publishes {"device", "id", "data"} with
+  // `data` (JSON) as the answer to request `id`; it needs the connection
+  // the request came on (a request outlives no connection: the server
+  // times it out).
+  struct RpcRequest {
+    std::string device;
+    std::int64_t id = 0;
+    std::string method;
+    std::string params;  // JSON; "null" when the request had none
+  };
+  Status accept_rpc();
+  std::vector<RpcRequest> rpc_requests();
+  Status reply(const std::string& device, std::int64_t id, std::string_view data);
+
  private:
   std::unique_ptr<MqttClient> client_;
   std::uint64_t announced_on_ = 0;             // the connection `announced_` is about
   std::unordered_set<std::string> announced_;  // names sent to v1/gateway/connect on it
+  bool rpc_ = false;                           // accept_rpc() was called
+  // Connected, subscribed when rpc_, before `deadline` (steady ms).
+  Status ready(std::int64_t deadline);
+  std::uint64_t subscribed_on_ = 0;  // the connection subscribed to v1/gateway/rpc
 };
 
 struct HttpLinkOptions {

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <iterator>
 #include <system_error>
 
 #include "core/time.h"
@@ -23,8 +24,8 @@ namespace reason = mqtt::reason;
 
 constexpr auto kVersion = mqtt::Version::v5;
 // The largest packet we take from the broker, announced in CONNECT as our
-// Maximum Packet Size [MQTT-3.1.2-24]: it sends us acknowledgements (and at
-// most an RPC request nobody subscribed to), never readings.
+// Maximum Packet Size [MQTT-3.1.2-24]: it sends us acknowledgements and RPC
+// requests, never readings.
 constexpr std::uint32_t kMaxIncoming = 64 * 1024;
 
 std::string system_text(int error) {
@@ -151,9 +152,11 @@ bool MqttClient::drain_pending() {
 }
 
 Result<bool> MqttClient::answer_delivery(const mqtt::Packet& packet, std::int64_t deadline) {
-  // Nobody subscribes, but a broker may deliver (an RPC request to a
-  // device): acknowledged and dropped, so that its session does not stall.
+  // Acknowledged at once, so that the broker's session does not stall
+  // while the caller has not looked yet.
   if (const auto* publish = std::get_if<mqtt::Publish>(&packet)) {
+    if (delivered_.size() == kMaxDeliveries) delivered_.pop_front();
+    delivered_.push_back({std::string(publish->topic), std::string(publish->payload)});
     if (publish->qos > 0) {
       const auto type = publish->qos == 1 ? PacketType::puback : PacketType::pubrec;
       if (auto s = send(mqtt::Packet{mqtt::Ack{type, publish->packet_id, reason::success, {}}},
@@ -254,6 +257,40 @@ Status MqttClient::publish(std::string_view topic, std::string_view payload,
                               reason_text(ack->reason, ack->properties)));
     return {};
   }
+}
+
+Status MqttClient::subscribe(std::string_view filter, std::int64_t deadline) {
+  if (fd_ < 0) return fail(ErrorCode::internal, "MqttClient::subscribe before a connection");
+  mqtt::Subscribe sub;
+  sub.packet_id = next_packet_id_;
+  next_packet_id_ = next_packet_id_ == 65'535 ? 1 : next_packet_id_ + 1;
+  sub.topics.push_back({.filter = filter,
+                        .qos = 1,
+                        .no_local = false,
+                        .retain_as_published = false,
+                        .retain_handling = 0});
+  if (auto sent = send(mqtt::Packet{sub}, deadline); !sent) return sent;
+  const std::string awaited = fmt::format("the SUBACK of a subscription to {}", filter);
+  for (;;) {
+    Result<mqtt::Packet> answer = receive(deadline, awaited);
+    if (!answer) return fail(answer.error());
+    const auto* ack = std::get_if<mqtt::Suback>(&*answer);
+    if (ack == nullptr || ack->packet_id != sub.packet_id) continue;
+    const std::uint8_t code = ack->reasons.empty() ? reason::unspecified_error : ack->reasons[0];
+    if (code >= 0x80)
+      return fail(error_code_of_reason(code),
+                  fmt::format("{} refused the subscription to {}: {}", peer_, filter,
+                              reason_text(code, ack->properties)));
+    return {};
+  }
+}
+
+std::vector<MqttClient::Delivery> MqttClient::take_deliveries() {
+  if (fd_ >= 0 && !drain_pending()) drop();
+  std::vector<Delivery> taken(std::make_move_iterator(delivered_.begin()),
+                              std::make_move_iterator(delivered_.end()));
+  delivered_.clear();
+  return taken;
 }
 
 void MqttClient::close() {

@@ -8,16 +8,22 @@
 // could not tell us; a 5.0 PUBACK does, with a reason string.
 //
 // connect() reuses a connection that is still usable, else opens one,
-// honouring the backoff of MqttLinkOptions. publish() needs a connection.
+// honouring the backoff of MqttLinkOptions. publish() and subscribe() need
+// a connection. Messages the broker delivers (on a subscription, or an RPC
+// request to a device that never asked) are acknowledged and kept, at most
+// kMaxDeliveries of them (the oldest go first), until take_deliveries().
 // Any failure of an exchange (a broken socket, a malformed packet, no
 // answer in time, a DISCONNECT from the broker) closes the connection, so a
 // later call starts clean; a refusal in a PUBACK does not. Deadlines are
 // steady_ms() times.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 #include "sim/device_link.h"
@@ -27,6 +33,12 @@ namespace citypulse::sim {
 
 class MqttClient {
  public:
+  // A message the broker delivered.
+  struct Delivery {
+    std::string topic, payload;
+  };
+  static constexpr std::size_t kMaxDeliveries = 256;
+
   explicit MqttClient(MqttLinkOptions options);
   ~MqttClient();  // close()
   MqttClient(const MqttClient&) = delete;
@@ -39,6 +51,14 @@ class MqttClient {
   // PUBLISH at QoS 1 and wait for its PUBACK. Requires connect() to have
   // succeeded. A PUBACK reason of 0x80 or above is an error naming it.
   Status publish(std::string_view topic, std::string_view payload, std::int64_t deadline);
+  // SUBSCRIBE to `filter` at QoS 1 and wait for its SUBACK. A refusal (a
+  // reason of 0x80 or above) is an error naming it. Sessions are clean: a
+  // new connection has no subscriptions.
+  Status subscribe(std::string_view filter, std::int64_t deadline);
+  // What was delivered since the last call, oldest first, after taking in
+  // without waiting what has come on the connection (a broken connection is
+  // closed: the next connect() opens a fresh one).
+  std::vector<Delivery> take_deliveries();
   // DISCONNECT (normal) and close, if connected.
   void close();
 
@@ -60,7 +80,7 @@ class MqttClient {
   bool drain_pending();
   // The next whole packet in in_ (false: none yet), moved into frame_.
   Result<bool> take_packet(mqtt::Packet& packet);
-  // Answers a PUBLISH or PUBREL the broker sent (true); false for other packets.
+  // Answers a PUBLISH (keeping it) or PUBREL the broker sent (true); false for other packets.
   Result<bool> answer_delivery(const mqtt::Packet& packet, std::int64_t deadline);
   Error broken(Error error);  // closes the socket, returns `error`
   void drop();                // closes the socket without DISCONNECT
@@ -72,6 +92,7 @@ class MqttClient {
   std::string frame_;  // the last packet's bytes, which its views point into
   std::string out_;    // encoding buffer, reused
   std::uint16_t next_packet_id_ = 1;
+  std::deque<Delivery> delivered_;
   std::int64_t keep_alive_ms_ = 0;  // the one in force (0: none)
   std::int64_t last_sent_ms_ = 0;   // steady time of the last packet we sent
   std::uint64_t connections_ = 0;

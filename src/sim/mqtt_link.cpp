@@ -1,6 +1,8 @@
 // MqttDeviceLink and MqttGatewayLink: the ThingsBoard topics over MqttClient.
 #include <fmt/format.h>
 
+#include <boost/json.hpp>
+
 #include <algorithm>
 #include <string_view>
 #include <unordered_map>
@@ -11,11 +13,13 @@
 #include "sim/mqtt_client.h"
 
 namespace citypulse::sim {
+namespace json = boost::json;
 namespace {
 
 constexpr std::string_view kDeviceTelemetry = "v1/devices/me/telemetry";
 constexpr std::string_view kGatewayConnect = "v1/gateway/connect";
 constexpr std::string_view kGatewayTelemetry = "v1/gateway/telemetry";
+constexpr std::string_view kGatewayRpc = "v1/gateway/rpc";
 // The most device names the server takes in one gateway message (docs/mqtt.md).
 constexpr std::size_t kMaxDevicesPerMessage = 1000;
 
@@ -86,7 +90,7 @@ Status MqttGatewayLink::publish(std::span<const std::pair<std::string, Telemetry
   if (bodies.empty()) return {};
 
   const std::int64_t deadline = steady_ms() + client_->timeout_ms();
-  if (auto s = client_->connect(deadline); !s) return s;
+  if (auto s = ready(deadline); !s) return s;
   // Presence lives with the connection: a new one announces every device again.
   if (announced_on_ != client_->connections()) {
     announced_.clear();
@@ -111,6 +115,57 @@ Status MqttGatewayLink::publish(std::span<const std::pair<std::string, Telemetry
 
 void MqttGatewayLink::close() {
   if (client_) client_->close();
+}
+
+Status MqttGatewayLink::ready(std::int64_t deadline) {
+  if (auto s = client_->connect(deadline); !s) return s;
+  if (rpc_ && subscribed_on_ != client_->connections()) {
+    if (auto s = client_->subscribe(kGatewayRpc, deadline); !s) return s;
+    subscribed_on_ = client_->connections();
+  }
+  return {};
+}
+
+Status MqttGatewayLink::accept_rpc() {
+  if (!client_) return fail(ErrorCode::internal, "a moved-from MqttGatewayLink");
+  rpc_ = true;
+  return ready(steady_ms() + client_->timeout_ms());
+}
+
+std::vector<MqttGatewayLink::RpcRequest> MqttGatewayLink::rpc_requests() {
+  std::vector<RpcRequest> requests;
+  if (!client_) return requests;
+  for (auto& message : client_->take_deliveries()) {
+    if (message.topic != kGatewayRpc) continue;
+    boost::system::error_code ec;
+    const auto body = json::parse(message.payload, ec);
+    const auto* o = ec ? nullptr : body.if_object();
+    const auto* device = o ? o->if_contains("device") : nullptr;
+    const auto* data = o ? o->if_contains("data") : nullptr;
+    if (!device || !device->is_string() || !data || !data->is_object()) continue;
+    const auto& d = data->as_object();
+    const auto* id = d.if_contains("id");
+    const auto* method = d.if_contains("method");
+    if (!id || !id->is_int64() || !method || !method->is_string()) continue;
+    const auto* params = d.if_contains("params");
+    requests.push_back({.device = std::string(device->as_string()),
+                        .id = id->as_int64(),
+                        .method = std::string(method->as_string()),
+                        .params = params ? json::serialize(*params) : "null"});
+  }
+  return requests;
+}
+
+Status MqttGatewayLink::reply(const std::string& device, std::int64_t id, std::string_view data) {
+  if (!client_) return fail(ErrorCode::internal, "a moved-from MqttGatewayLink");
+  std::string body = "{\"device\":";
+  append_json_string(body, device);
+  body += fmt::format(",\"id\":{},\"data\":", id);
+  body += data;
+  body += '}';
+  const std::int64_t deadline = steady_ms() + client_->timeout_ms();
+  if (auto s = client_->connect(deadline); !s) return s;
+  return client_->publish(kGatewayRpc, body, deadline);
 }
 
 }  // namespace citypulse::sim

@@ -274,8 +274,9 @@ void TownSimulator::step(Building& b, int bi, TimeMs t, double seconds) {
     const double jitter =
         1 + 0.3 * noise(static_cast<std::uint64_t>(bi) << 16 | room.index, hour_no);
     room.people = std::round(std::max(0.0, rp.occupants * b.share * jitter));
-    const double comfort = room.comfort_override.value_or(room.comfort_c);
-    room.setpoint_c = b.comfort ? comfort : room.setback_c;
+    const double comfort = room.comfort_c;
+    const double timetable_c = b.comfort ? comfort : room.setback_c;
+    room.setpoint_c = night_fault ? comfort : room.written_c.value_or(timetable_c);
     room.window_open = window_room == room.index;
     // Without an AHU, people air their rooms (about 30 m³/h each, 0.34 W/K per m³/h), and
     // open the windows wide when the room is too warm.
@@ -527,9 +528,13 @@ void TownSimulator::continue_register(int p, double reading) {
     m->replace(reading);
 }
 
-void TownSimulator::set_comfort_setpoint(int building, int room, std::optional<double> celsius) {
+void TownSimulator::set_room_setpoint(int building, int room, std::optional<double> celsius) {
   for (auto& r : buildings_[static_cast<std::size_t>(building)].rooms)
-    if (r.index == room) r.comfort_override = celsius;
+    if (r.index == room) {
+      r.written_c = celsius;
+      // Shown at once (a controller's read-back); the next step heats to it.
+      if (celsius) r.setpoint_c = *celsius;
+    }
 }
 
 double TownSimulator::consumed(int building, Signal meter) const {

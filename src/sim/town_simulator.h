@@ -74,9 +74,13 @@ class TownSimulator {
   // (the rollover of one of them) happens in the written history.
   double initial_register(int p) const;
 
-  // The comfort setpoint of a room from now on (the control issue's
-  // commands); none: back to the room's own.
-  void set_comfort_setpoint(int building, int room, std::optional<double> celsius);
+  // The setpoint written to a room's controller (a command or a schedule):
+  // the room is heated to it day and night, and its setpoint point shows it
+  // at once, until the next write; none: back to the room's own timetable
+  // (comfort from two hours before the building fills, setback otherwise).
+  // The heating-at-night fault still overrides it: a controller that
+  // ignores its setpoint is that fault.
+  void set_room_setpoint(int building, int room, std::optional<double> celsius);
 
   // The faults scheduled from the start up to a day past now, by start.
   const std::vector<Fault>& faults() const { return faults_; }
@@ -96,7 +100,7 @@ class TownSimulator {
     const RoomPlan* plan = nullptr;
     ZoneModel zone;
     double comfort_c = 20, setback_c = 16;
-    std::optional<double> comfort_override;
+    std::optional<double> written_c;  // set_room_setpoint()
     double heating_w = 0;
     double setpoint_c = 16;
     double people = 0;

@@ -5,6 +5,7 @@
 // the MQTT gateway API, HTTP, ChirpStack webhooks) within seconds.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <chrono>
 #include <cmath>
@@ -301,6 +302,81 @@ TEST(DemoLive, EveryTransportCarriesTheTownWithinSeconds) {
   EXPECT_GT(newest, now_ms() - 60'000);
   EXPECT_EQ(server.stop(SIGTERM), 0) << server.output();
   EXPECT_NE(server.output().find("(0 failed)"), std::string::npos) << server.output();
+}
+
+// The demo obeys the server: its heating schedules are written to the rooms'
+// controllers once the automation stations listen (every schedule applied,
+// its writes confirmed by the controllers' read-back), and an operator's
+// command to a room setpoint is confirmed and then reported by the room
+// controller as the setpoint it works to.
+TEST(DemoLive, SchedulesAndCommandsReachTheRooms) {
+  TempDir tmp;
+  ServerProcess server(tmp.path() + "/data", {"--buildings", "3", "--history", "1"}, {}, "demo");
+  ASSERT_TRUE(server.start()) << server.output();
+  HttpClient http(server.port());
+  ASSERT_EQ(http.sign_in("admin@hechingen.demo", "hechingen-demo").status, 200);
+  auto wait_until = [](int seconds, auto&& done) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (!done() && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    return done();
+  };
+  json::array schedules;
+  const bool applied = wait_until(90, [&] {
+    auto list = http.get("/api/v1/schedules?limit=1000");
+    if (list.status != 200) return false;
+    schedules = json::parse(list.body).at("items").as_array();
+    return !schedules.empty() && std::all_of(schedules.begin(), schedules.end(), [](auto& s) {
+      return s.at("status").at("applied").is_object();
+    });
+  });
+  ASSERT_TRUE(applied) << json::serialize(schedules) << server.output();
+  // Three buildings, each with rooms at more than one temperature.
+  std::set<std::int64_t> buildings;
+  for (const auto& s : schedules) buildings.insert(s.at("building_id").as_int64());
+  EXPECT_EQ(buildings.size(), 3u);
+  EXPECT_GT(schedules.size(), buildings.size());
+
+  // Each schedule's write to its first target was confirmed by the room controller.
+  for (const auto& s : schedules) {
+    const auto target = s.at("targets").at(0).at("point_id").as_int64();
+    json::array commands;
+    const bool confirmed = wait_until(60, [&] {
+      auto c = http.get("/api/v1/points/" + std::to_string(target) + "/commands");
+      if (c.status != 200) return false;
+      commands = json::parse(c.body).at("items").as_array();
+      return !commands.empty() && commands.at(0).at("status") == "confirmed";
+    });
+    ASSERT_TRUE(confirmed) << s.at("name") << ": " << json::serialize(commands);
+    EXPECT_EQ(commands.at(0).at("origin"), "schedule");
+    EXPECT_EQ(commands.at(0).at("read_back"), commands.at(0).at("value"));
+  }
+
+  // An operator's command: confirmed, then reported by the room controller.
+  const auto room = schedules.at(0).at("targets").at(0).at("point_id").as_int64();
+  const std::string point = "/api/v1/points/" + std::to_string(room);
+  auto sent = http.post(point + "/command", R"({"value": 25.5, "duration": 3600})");
+  ASSERT_EQ(sent.status, 202) << sent.body;
+  const auto id = json::parse(sent.body).at("id").as_int64();
+  json::value command;
+  ASSERT_TRUE(wait_until(30, [&] {
+    auto c = http.get("/api/v1/commands/" + std::to_string(id));
+    command = json::parse(c.body);
+    return c.status == 200 && command.at("status") != "pending";
+  })) << json::serialize(command);
+  EXPECT_EQ(command.at("status"), "confirmed") << json::serialize(command);
+  EXPECT_EQ(command.at("read_back").to_number<double>(), 25.5);
+  double latest = 0;
+  EXPECT_TRUE(wait_until(75,
+                         [&] {
+                           auto l = http.get(point + "/latest");
+                           const auto body = l.status == 200 ? json::parse(l.body) : json::value();
+                           if (!body.is_object() || !body.at("latest").is_object()) return false;
+                           latest = body.at("latest").at("value").to_number<double>();
+                           return latest == 25.5;
+                         }))
+      << "the room controller reports " << latest;
+  EXPECT_EQ(server.stop(SIGTERM), 0) << server.output();
 }
 
 }  // namespace

@@ -222,25 +222,33 @@ TEST_F(SimYear, WithoutFaultsTheNightRulesStayQuiet) {
     }
 }
 
-// The hook the control issue drives: a room's comfort setpoint changed is
-// what the room is heated to, and more heat flows.
-TEST_F(SimYear, ARoomFollowsItsChangedComfortSetpoint) {
+// What a command or schedule writes to a room's controller: the setpoint
+// point shows it at once, the room is heated to it (more heat flows), it
+// holds through the night unlike the room's own timetable, and releasing it
+// gives the timetable back.
+TEST_F(SimYear, ARoomFollowsTheSetpointWrittenToIt) {
   TownSimulator a(*town_, *weather_, *zone_, {.seed = 1, .fault_period_days = 0}, kStart);
   TownSimulator b(*town_, *weather_, *zone_, {.seed = 1, .fault_period_days = 0}, kStart);
   const int room = 2;  // the Rathaus's Bürgerbüro (an office, comfort 21 °C)
-  b.set_comfort_setpoint(0, room, 24.0);
+  const int setpoint = point_of(0, Signal::room_setpoint, room);
+  const int temp = point_of(0, Signal::room_temperature, room);
+  b.set_room_setpoint(0, room, 24.0);
+  EXPECT_EQ(*b.value(setpoint), 24);         // the read-back, before any step
   const TimeMs noon = utc(2025, 1, 15, 11);  // a Wednesday in January, office hours
   a.advance_to(noon, 900);
   b.advance_to(noon, 900);
-  const int setpoint = point_of(0, Signal::room_setpoint, room);
-  const int temp = point_of(0, Signal::room_temperature, room);
   EXPECT_EQ(*a.value(setpoint), 21);
   EXPECT_EQ(*b.value(setpoint), 24);
   EXPECT_GT(*b.value(temp), *a.value(temp) + 2);
   EXPECT_GT(b.consumed(0, Signal::heat_energy), a.consumed(0, Signal::heat_energy));
-  b.set_comfort_setpoint(0, room, std::nullopt);  // back to the room's own
-  b.advance_to(noon + 3600'000, 900);
-  EXPECT_EQ(*b.value(setpoint), 21);
+  const TimeMs night = utc(2025, 1, 16, 1);  // 02:00 local: the timetable sets back
+  a.advance_to(night, 900);
+  b.advance_to(night, 900);
+  EXPECT_LT(*a.value(setpoint), 21);
+  EXPECT_EQ(*b.value(setpoint), 24);
+  b.set_room_setpoint(0, room, std::nullopt);  // back to the room's own
+  b.advance_to(night + 3600'000, 900);
+  EXPECT_EQ(*b.value(setpoint), *a.value(setpoint));
 }
 
 TEST_F(SimYear, TheRegisterThatStartsNearItsCapacityRollsOver) {
