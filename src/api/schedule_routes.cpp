@@ -10,6 +10,7 @@
 #include "api/paging.h"
 #include "api/problem.h"
 #include "control/day_text.h"
+#include "control/school_holidays_ics.h"
 #include "control/weekly_schedule_json.h"
 #include "model/json_fields.h"
 #include "store/schedule_store.h"
@@ -310,6 +311,60 @@ HttpResponse remove(RequestContext& ctx, MetaStore& store) {
   return r;
 }
 
+// The stored document as a schedule: it was checked when saved, so a
+// failure here is the store's damage, said as such.
+Result<control::WeeklySchedule> stored_week(const ControlSchedule& s) {
+  boost::system::error_code ec;
+  const auto doc = json::parse(s.document, ec);
+  if (ec)
+    return fail(ErrorCode::internal, fmt::format("schedule {}: the stored document is not JSON: {}",
+                                                 s.id, ec.message()));
+  return control::schedule_from_json(doc);
+}
+
+// The periods of an import: iCalendar (text/calendar) or the JSON list.
+Result<control::SchoolHolidays> school_holidays_of(const HttpRequest& request) {
+  const auto type = request.header("Content-Type").value_or("");
+  if (type.starts_with("text/calendar")) return control::school_holidays_from_ics(request.body);
+  if (type.starts_with("application/json")) {
+    auto body = read_json_body(request);
+    if (!body) return std::unexpected(body.error());
+    return control::school_holidays_from_json(*body);
+  }
+  return fail(Error{ErrorCode::unsupported_media,
+                    "school holidays come as iCalendar (Content-Type: text/calendar) or as a JSON "
+                    "list of periods (application/json)",
+                    {}});
+}
+
+// PUT /schedules/{id}/school-holidays: the periods replace the document's
+// holidays.school_holidays, the rest of the schedule as it was.
+HttpResponse import_school_holidays(RequestContext& ctx, MetaStore& store) {
+  if (auto s = reject_query(ctx.request); !s) return problem(ctx, s.error());
+  auto id = ctx.id_param("id");
+  if (!id) return problem(ctx, id.error());
+  auto expected = if_match_version(ctx.request);
+  if (!expected) return problem(ctx, expected.error());
+  auto current = store.schedules().get(ctx.scope, *id);
+  if (!current) return problem(ctx, current.error());
+  auto periods = school_holidays_of(ctx.request);
+  if (!periods) return problem(ctx, periods.error());
+  auto week = stored_week(*current);
+  if (!week) return problem(ctx, week.error());
+  control::ScheduleSpec spec = week->spec();
+  spec.holidays.school_holiday_periods = std::move(*periods);
+  auto checked = control::WeeklySchedule::make(std::move(spec));
+  if (!checked) return problem(ctx, checked.error());
+  ControlSchedule changed = *current;
+  changed.document = json::serialize(control::to_json(checked->spec()));
+  auto stored = store.schedules().update(ctx.scope, std::move(changed), *expected, now_ms());
+  if (!stored) return problem(ctx, stored.error());
+  ctx.audit = AuditNote{stored->tenant_id, stored->id,
+                        to_json_text(json::object{{"before", schedule_json(*current)},
+                                                  {"after", schedule_json(*stored)}})};
+  return schedule_response(200, *stored);
+}
+
 HttpResponse preview(RequestContext& ctx, MetaStore& store) {
   auto id = ctx.id_param("id");
   if (!id) return problem(ctx, id.error());
@@ -331,7 +386,7 @@ HttpResponse preview(RequestContext& ctx, MetaStore& store) {
               fmt::format("to must be after from, by at most {} days", kMaxPreviewDays), "to"});
   auto s = store.schedules().get(ctx.scope, *id);
   if (!s) return problem(ctx, s.error());
-  auto week = control::schedule_from_json(json::parse(s->document));
+  auto week = stored_week(*s);
   if (!week) return problem(ctx, week.error());
   auto changes = week->transitions(from, until);
   if (!changes) return problem(ctx, changes.error());
@@ -381,6 +436,8 @@ void add_schedule_routes(Router& router, MetaStore& store) {
              [&store](RequestContext& c) { return remove(c, store); });
   router.add("GET", "/api/v1/schedules/{id}/preview", read,
              [&store](RequestContext& c) { return preview(c, store); });
+  router.add("PUT", "/api/v1/schedules/{id}/school-holidays", write,
+             [&store](RequestContext& c) { return import_school_holidays(c, store); });
 }
 
 }  // namespace citypulse

@@ -295,7 +295,9 @@ TEST_F(Commands, RefusedBeforeAnythingIsSent) {
   auto expect = [&](const Reply& r, int status, const std::string& field = "") {
     EXPECT_EQ(r.status, status) << r.body;
     EXPECT_EQ(r.header("Content-Type"), "application/problem+json");
-    if (!field.empty()) EXPECT_EQ(problem_field(r), field) << r.body;
+    if (!field.empty()) {
+      EXPECT_EQ(problem_field(r), field) << r.body;
+    }
   };
   expect(command(sp, R"({"value": 31})"), 422, "/value");
   expect(command(sp, R"({"value": "warm"})"), 422, "/value");
@@ -459,6 +461,88 @@ TEST_F(Commands, SchedulesWriteTheirTargetsAndPreviewTheirWeek) {
                                 {{"If-Match", "\"2\""}});
   EXPECT_EQ(removed.status, 204) << removed.body;
   EXPECT_EQ(http_->get("/api/v1/schedules/" + std::to_string(id)).status, 404);
+}
+
+// A ministry's iCalendar file (and the JSON list) replaces a schedule's school
+// holidays: the periods in the document (DTEND exclusive), the days planned
+// by the school rule, and every refusal leaving the schedule as it was.
+TEST_F(Commands, SchoolHolidaysImportedFromICalendar) {
+  json::object body{{"name", "Grundschule"},
+                    {"building_id", building_},
+                    {"schedule",
+                     {{"timezone", "Europe/Berlin"},
+                      {"default_mode", "occupied"},
+                      {"modes",
+                       {{"occupied", {{"setpoint", 21}}},
+                        {"standby", {{"setpoint", 18}}},
+                        {"unoccupied", {{"setpoint", 16}}}}},
+                      {"holidays", {{"state", "BW"}, {"school", {{"mode", "standby"}}}}}}}};
+  auto created = http_->post("/api/v1/schedules", json::serialize(body));
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string at =
+      "/api/v1/schedules/" + std::to_string(json::parse(created.body).at("id").as_int64());
+  const std::string ics =
+      "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Kultusministerium//Ferien//DE\r\n"
+      "BEGIN:VEVENT\r\nUID:herbst-2030@km-bw.de\r\nDTSTART;VALUE=DATE:20301028\r\n"
+      "DTEND;VALUE=DATE:20301102\r\nSUMMARY:Herbstferien Baden-\r\n "
+      "W\xc3\xbcrttemberg\r\nEND:VEVENT\r\n"
+      "BEGIN:VEVENT\r\nUID:weihnachten-2030@km-bw.de\r\nDTSTART;VALUE=DATE:20301223\r\n"
+      "DTEND;VALUE=DATE:20310106\r\nSUMMARY:Weihnachtsferien\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+  const std::vector<std::pair<std::string, std::string>> calendar = {
+      {"Content-Type", "text/calendar; charset=utf-8"}, {"If-Match", "\"1\""}};
+  auto stale = http_->request("PUT", at + "/school-holidays", ics,
+                              {{"Content-Type", "text/calendar"}, {"If-Match", "\"9\""}});
+  EXPECT_EQ(stale.status, 412) << stale.body;
+  auto imported = http_->request("PUT", at + "/school-holidays", ics, calendar);
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  const auto schedule = json::parse(imported.body);
+  EXPECT_EQ(schedule.at("version").as_int64(), 2);
+  const auto& periods = schedule.at("schedule").at("holidays").at("school_holidays").as_array();
+  ASSERT_EQ(periods.size(), 2u) << imported.body;
+  EXPECT_EQ(periods[0].at("name"), "Herbstferien Baden-Württemberg");
+  EXPECT_EQ(periods[0].at("first_day"), "2030-10-28");
+  EXPECT_EQ(periods[0].at("last_day"), "2030-11-01");
+  EXPECT_EQ(periods[1].at("last_day"), "2031-01-05");
+  EXPECT_EQ(schedule.at("schedule").at("holidays").at("state"), "BW");  // the rest kept
+  auto preview = http_->get(at + "/preview?from=2030-10-29T12:00:00Z&to=2030-10-30T12:00:00Z");
+  ASSERT_EQ(preview.status, 200) << preview.body;
+  const auto days = json::parse(preview.body).at("days");
+  EXPECT_EQ(days.at(0).at("source"), "school_holiday") << preview.body;
+  EXPECT_EQ(json::parse(preview.body).at("mode_at_from"), "standby");
+
+  // Refusals name the line or the member, and change nothing.
+  auto broken = http_->request("PUT", at + "/school-holidays",
+                               "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:"
+                               "20301028\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+                               {{"Content-Type", "text/calendar"}, {"If-Match", "\"2\""}});
+  EXPECT_EQ(broken.status, 400) << broken.body;
+  EXPECT_EQ(problem_field(broken).rfind("/line/", 0), 0u) << broken.body;
+  auto bad_period = http_->request(
+      "PUT", at + "/school-holidays",
+      R"([{"name": "Pfingstferien", "first_day": "2031-06-10", "last_day": "2031-06-31"}])",
+      {{"Content-Type", "application/json"}, {"If-Match", "\"2\""}});
+  EXPECT_EQ(bad_period.status, 422) << bad_period.body;
+  EXPECT_EQ(problem_field(bad_period), "/0/last_day") << bad_period.body;
+  auto other_type = http_->request("PUT", at + "/school-holidays", "Herbstferien 28.10.-1.11.",
+                                   {{"Content-Type", "text/plain"}, {"If-Match", "\"2\""}});
+  EXPECT_EQ(other_type.status, 415) << other_type.body;
+  const auto after = json::parse(http_->get(at).body);
+  EXPECT_EQ(after.at("version").as_int64(), 2);
+  EXPECT_EQ(after.at("schedule").at("holidays").at("school_holidays").as_array().size(), 2u);
+
+  // The JSON list replaces the periods too.
+  auto listed = http_->request(
+      "PUT", at + "/school-holidays",
+      R"([{"name": "Pfingstferien", "first_day": "2031-06-10", "last_day": "2031-06-20"}])",
+      {{"Content-Type", "application/json"}, {"If-Match", "\"2\""}});
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  EXPECT_EQ(json::parse(listed.body)
+                .at("schedule")
+                .at("holidays")
+                .at("school_holidays")
+                .as_array()
+                .size(),
+            1u);
 }
 
 }  // namespace
