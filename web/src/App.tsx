@@ -101,7 +101,8 @@ export function App() {
             <Energy t={t} part={energyPath[1] ?? ""} />
           </Suspense>
         ) : building ? (
-          <Building id={building} t={t} charting={chartedIn(match?.[2])} />
+          <Building id={building} t={t} charting={chartedIn(match?.[2])}
+                    canCommand={permissions.includes("control:write")} />
         ) : (
           <Buildings t={t} canReadAlarms={permissions.includes("alarms:read")}
                      canReadAnalytics={permissions.includes("analytics:read")} />
