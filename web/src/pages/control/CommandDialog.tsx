@@ -71,16 +71,17 @@ export function CommandDialog({ t, point, onClose }: { t: Words; point: PointRec
       <form onSubmit={submit} noValidate aria-labelledby={`${base}-title`}>
         <ValueField w={w} lang={t.lang} point={point} base={base} value={draft.value}
                     onChange={(value) => set({ value })} refusal={refusal} />
-        <label>
-          {w.priority}
-          {refusal.field("/priority",
-            <select name="priority" value={draft.priority} onChange={(e) => set({ priority: e.target.value })}
-                    {...refusal.invalid("/priority", `${base}-priority-hint`)}>
-              <option value="">{w.priorityDefault}</option>
-              {PRIORITIES.map((p) => <option key={p} value={p}>{w.priorityNames[p] ?? p}</option>)}
-            </select>)}
+        <div className="field">
+          <label htmlFor={`${base}-priority`}>{w.priority}</label>
+          <select id={`${base}-priority`} name="priority" value={draft.priority}
+                  onChange={(e) => set({ priority: e.target.value })}
+                  {...refusal.invalid("/priority", `${base}-priority-hint`)}>
+            <option value="">{w.priorityDefault}</option>
+            {PRIORITIES.map((p) => <option key={p} value={p}>{w.priorityNames[p] ?? p}</option>)}
+          </select>
+          {refusal.note("/priority")}
           <small id={`${base}-priority-hint`} className="muted">{w.priorityHint}</small>
-        </label>
+        </div>
         <DurationField w={w} base={base} draft={draft} set={set} refusal={refusal} />
         <ProblemAlert id={problemId} error={error} statuses={w.problems} serverSaid={w.serverSaid} failed={w.failed} />
         <div className="dialog-actions">
@@ -122,13 +123,13 @@ function ValueField({ w, lang, point, base, value, onChange, refusal }: {
       </fieldset>
     );
   return (
-    <label>
-      {w.value}{point.unit ? ` (${point.unit})` : ""}
-      {refusal.field("/value",
-        <input name="value" value={value} inputMode="decimal" autoComplete="off" spellCheck={false} data-initial-focus
-               onChange={(e) => onChange(e.target.value)} {...refusal.invalid("/value", hint)} />)}
+    <div className="field">
+      <label htmlFor={`${base}-value`}>{w.value}{point.unit ? ` (${point.unit})` : ""}</label>
+      <input id={`${base}-value`} name="value" value={value} inputMode="decimal" autoComplete="off" spellCheck={false}
+             data-initial-focus onChange={(e) => onChange(e.target.value)} {...refusal.invalid("/value", hint)} />
+      {refusal.note("/value")}
       <small id={hint} className="muted">{w.valueHint(rangeOf(point, lang))}</small>
-    </label>
+    </div>
   );
 }
 
@@ -144,23 +145,23 @@ function DurationField({ w, base, draft, set, refusal }: {
   const custom = draft.duration === "custom";
   return (
     <>
-      <label>
-        {w.duration}
-        {refusal.field(custom ? "" : "/duration",
-          <select name="duration" value={draft.duration}
-                  onChange={(e) => set({ duration: e.target.value as CommandDraft["duration"] })}
-                  {...refusal.invalid(custom ? "" : "/duration", `${base}-duration-hint`)}>
-            {DURATIONS.map((d) => <option key={d} value={d}>{w.durations[d]}</option>)}
-          </select>)}
+      <div className="field">
+        <label htmlFor={`${base}-duration`}>{w.duration}</label>
+        <select id={`${base}-duration`} name="duration" value={draft.duration}
+                onChange={(e) => set({ duration: e.target.value as CommandDraft["duration"] })}
+                {...refusal.invalid(custom ? "" : "/duration", `${base}-duration-hint`)}>
+          {DURATIONS.map((d) => <option key={d} value={d}>{w.durations[d]}</option>)}
+        </select>
+        {!custom && refusal.note("/duration")}
         <small id={`${base}-duration-hint`} className="muted">{w.durationHint}</small>
-      </label>
+      </div>
       {custom && (
-        <label>
-          {w.minutes}
-          {refusal.field("/duration",
-            <input name="minutes" value={draft.minutes} inputMode="numeric" autoComplete="off"
-                   onChange={(e) => set({ minutes: e.target.value })} {...refusal.invalid("/duration")} />)}
-        </label>
+        <div className="field">
+          <label htmlFor={`${base}-minutes`}>{w.minutes}</label>
+          <input id={`${base}-minutes`} name="minutes" value={draft.minutes} inputMode="numeric" autoComplete="off"
+                 onChange={(e) => set({ minutes: e.target.value })} {...refusal.invalid("/duration")} />
+          {refusal.note("/duration")}
+        </div>
       )}
     </>
   );

@@ -33,6 +33,15 @@ export function CommandHistory({ t, w, point, generation, canRelease }: {
     };
   }, [point.id, generation, reloads]);
 
+  // While a command is pending (the end of an override is written after
+  // the release), the list is asked again until it settles.
+  const pending = commands?.some((c) => c.status === "pending") ?? false;
+  useEffect(() => {
+    if (!pending) return;
+    const timer = window.setTimeout(() => setReloads((n) => n + 1), 1000);
+    return () => window.clearTimeout(timer);
+  }, [pending, commands]);
+
   const release = async (c: Command) => {
     setReleasing(c.id);
     setError(null);

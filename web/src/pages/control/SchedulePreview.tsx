@@ -5,16 +5,7 @@ import { loadPreview, type Preview } from "./controlApi";
 import { ProblemAlert } from "./refusal";
 import { setpointsText } from "./ScheduleStatusView";
 import type { ScheduleWords } from "./scheduleWords";
-import { zonedTime } from "./zonedTime";
-
-const DAY_MS = 86_400_000;
-
-// Monday 00:00 (the browser's time) of the week `offset` weeks from this one.
-function weekStart(offset: number): Date {
-  const now = new Date();
-  const monday = new Date(now.getFullYear(), now.getMonth(), now.getDate() - ((now.getDay() + 6) % 7) + 7 * offset);
-  return monday;
-}
+import { weekIn, zonedTime } from "./zonedTime";
 
 function minutes(hhmm: string): number {
   const [h, m] = hhmm.split(":").map(Number);
@@ -35,8 +26,8 @@ export function SchedulePreview({ t, w, id, zone, generation }: {
   const [offset, setOffset] = useState(0);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [error, setError] = useState<unknown>(null);
-  const from = weekStart(offset);
-  const to = new Date(from.getTime() + 7 * DAY_MS);
+  // Monday to Sunday as the schedule's clocks count them: the days it plans.
+  const { from, to } = weekIn(zone, offset);
 
   useEffect(() => {
     let live = true;
@@ -47,7 +38,7 @@ export function SchedulePreview({ t, w, id, zone, generation }: {
     return () => {
       live = false;
     };
-  }, [id, offset, generation]);
+  }, [id, offset, generation, zone]);
 
   const locale = t.lang === "de" ? "de-DE" : "en-GB";
   const dayName = (date: string) =>
@@ -55,7 +46,8 @@ export function SchedulePreview({ t, w, id, zone, generation }: {
   const mode = (m: string) => w.modes[m] ?? m;
 
   return (
-    <section className="schedule-preview" aria-labelledby="schedule-preview-title">
+    <section className="schedule-preview" aria-labelledby="schedule-preview-title"
+             data-from={preview?.from} data-to={preview?.to}>
       <h2 id="schedule-preview-title">{w.preview}</h2>
       <p className="muted">{w.previewIntro}</p>
       <div className="preview-nav" role="group" aria-label={w.preview}>
@@ -63,7 +55,7 @@ export function SchedulePreview({ t, w, id, zone, generation }: {
         <button type="button" onClick={() => setOffset(0)} disabled={offset === 0}>{w.thisWeek}</button>
         <button type="button" onClick={() => setOffset((o) => o + 1)}>{w.nextWeek}</button>
         <span aria-live="polite">
-          {w.weekOf(from.toLocaleDateString(locale), new Date(to.getTime() - DAY_MS).toLocaleDateString(locale))}
+          {preview && preview.days.length > 0 && w.weekOf(dayName(preview.days[0].date), dayName(preview.days.at(-1)!.date))}
         </span>
       </div>
       <ProblemAlert id="preview-problem" error={error} statuses={w.problems} serverSaid={w.serverSaid} failed={w.failed} />
