@@ -51,7 +51,7 @@ await scenario("command_dialog", async ({ signIn, api, tokenOf, waitFor, screens
       (await post(`/api/v1/devices/${device.id}/driver/read`, { document: map })).channels.find((c) => c.channel === channel)?.value;
     // The first reading, so that an override has a value to give back.
     await waitFor("the setpoint's first reading", async () =>
-      (await api(`/api/v1/points/${setpoint.id}/latest`, {}, admin))?.value === 20, 30_000);
+      (await api(`/api/v1/points/${setpoint.id}/latest`, {}, admin)).latest?.value === 20, 30_000);
     const commandsOf = async (point) => (await api(`/api/v1/points/${point}/commands?limit=50`, {}, admin)).items;
 
     // ---- the operator opens the point and commands 22.5 °C for an hour ----

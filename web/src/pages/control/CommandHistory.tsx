@@ -57,7 +57,8 @@ export function CommandHistory({ t, w, point, generation, canRelease }: {
 
   const now = Date.now();
   return (
-    <section className="command-history" aria-labelledby={`recent-${point.id}`}>
+    // A division, not a landmark: its table is the region named "recent commands".
+    <div className="command-history">
       <h3 id={`recent-${point.id}`}>{w.recent}</h3>
       <ProblemAlert id={`recent-problem-${point.id}`} error={error} statuses={w.problems}
                     serverSaid={w.serverSaid} failed={w.failed} />
@@ -105,6 +106,6 @@ export function CommandHistory({ t, w, point, generation, canRelease }: {
           </table>
         </div>
       )}
-    </section>
+    </div>
   );
 }

@@ -20,8 +20,7 @@ export function DayRuleEditor({ kit, rule, path, where, onChange }: {
     <div className="day-rule">
       <label>
         {w.rule}
-        <select value={rule.kind} onChange={(e) => set({ kind: e.target.value as DayRuleDraft["kind"] })}
-                data-rule-kind="">
+        <select value={rule.kind} onChange={(e) => set({ kind: e.target.value as DayRuleDraft["kind"] })}>
           {(["mode", "blocks", "as"] as const).map((k) => <option key={k} value={k}>{w.rules[k]}</option>)}
         </select>
       </label>

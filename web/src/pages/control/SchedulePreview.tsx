@@ -61,7 +61,7 @@ export function SchedulePreview({ t, w, id, zone, generation }: {
       <ProblemAlert id="preview-problem" error={error} statuses={w.problems} serverSaid={w.serverSaid} failed={w.failed} />
       {preview && (
         <>
-          <div className="scroll" role="region" aria-label={w.preview} tabIndex={0}>
+          <div className="scroll" role="region" aria-label={w.weekPlan} tabIndex={0}>
             <table className="preview-week">
               <thead>
                 <tr><th>{w.day}</th><th>{w.plannedBy}</th><th>{w.plan}</th></tr>
