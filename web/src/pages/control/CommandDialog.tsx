@@ -44,6 +44,7 @@ export function CommandDialog({ t, point, onClose }: { t: Words; point: PointRec
 
   const submit = async (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
+    if (busy) return;
     setBusy(true);
     setError(null);
     try {
@@ -85,7 +86,8 @@ export function CommandDialog({ t, point, onClose }: { t: Words; point: PointRec
         <DurationField w={w} base={base} draft={draft} set={set} refusal={refusal} />
         <ProblemAlert id={problemId} error={error} statuses={w.problems} serverSaid={w.serverSaid} failed={w.failed} />
         <div className="dialog-actions">
-          <button type="submit" disabled={busy}>{busy ? w.sending : w.send}</button>
+          {/* Not disabled while sending: the focus stays on it. */}
+          <button type="submit" aria-disabled={busy || undefined}>{busy ? w.sending : w.send}</button>
         </div>
       </form>
       <CommandOutcome w={w} lang={t.lang} point={point} command={command} gaveUp={gaveUp} />
