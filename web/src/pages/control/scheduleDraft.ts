@@ -161,7 +161,8 @@ export function draftOf(s: Schedule): ScheduleDraft {
     })),
     state: text(holidays.state),
     omit: ((holidays.omit ?? []) as unknown[]).map(text),
-    public: ruleOf(holidays.public),
+    // The server writes the default out ({"as": "sun"} with a state): shown as the default.
+    public: holidays.public?.as === "sun" && Object.keys(holidays.public).length === 1 ? null : ruleOf(holidays.public),
     school: ruleOf(holidays.school),
     school_holidays: ((holidays.school_holidays ?? []) as Json[]).map((p) => ({
       key: newKey(), name: text(p.name), first_day: text(p.first_day), last_day: text(p.last_day),
