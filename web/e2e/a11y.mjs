@@ -124,13 +124,24 @@ await scenario("a11y", async ({ open, signIn, api, tokenOf, waitFor, screenshot,
   await everyLook(page, "building with a chart");
 
   // ---- the command dialog of a setpoint, with its recent commands ----
+  // The theme button is behind the modal dialog (inert while it is open):
+  // the dialog is opened afresh in each look.
   const [setpoint] = (await api(`/api/v1/points?building_id=${rathaus.id}&kind=setpoint&limit=1`, {}, admin)).items;
-  await page.getByRole("button", { name: `Command… ${setpoint.name}`, exact: true }).click();
   const dialog = page.getByRole("dialog");
-  await dialog.locator(".command-history :is(p.muted, table)").first().waitFor();
-  await everyLook(page, "the command dialog");
-  await dialog.getByRole("button", { name: "Close" }).click();
-  await dialog.waitFor({ state: "detached" });
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    for (const theme of ["light", "dark"]) {
+      await setTheme(page, theme);
+      await page.getByRole("button", { name: `Command… ${setpoint.name}`, exact: true }).click();
+      await dialog.locator(".command-history :is(p.muted, table)").first().waitFor();
+      await page.waitForTimeout(300);
+      await audit(page, `the command dialog [${theme}, ${size.width}px]`);
+      await dialog.getByRole("button", { name: "Close" }).click();
+      await dialog.waitFor({ state: "detached" });
+    }
+  }
+  await setTheme(page, "light");
+  await page.setViewportSize(SIZES[0]);
 
   // ---- the energy page: the comparison with its table open, the ranking ----
   await page.getByRole("link", { name: "Energy", exact: true }).click();
