@@ -78,6 +78,26 @@ export function ScheduleEditor({ t, id, canWrite, onCreated }: {
     };
   }, [id]);
 
+  // The scheduler applies a save within a second and each change at its
+  // instant: the status is asked for again now and then (and soon after a
+  // save), the draft and the version edited left as they are.
+  const shownId = schedule?.id;
+  useEffect(() => {
+    if (shownId === undefined) return;
+    let live = true;
+    const refresh = () =>
+      loadSchedule(shownId)
+        .then((fresh) => live && setSchedule((s) => (s && s.id === fresh.id ? { ...s, status: fresh.status } : s)))
+        .catch(() => {});
+    const soon = window.setTimeout(refresh, 2000);
+    const every = window.setInterval(refresh, 30_000);
+    return () => {
+      live = false;
+      window.clearTimeout(soon);
+      window.clearInterval(every);
+    };
+  }, [shownId, generation]);
+
   // The building's points, for the targets and the zone sensor.
   const building = draft?.building_id ?? "";
   useEffect(() => {
