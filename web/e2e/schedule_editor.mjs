@@ -7,7 +7,8 @@
 // that document; a reload shows it as saved. A block ending before it
 // starts, then an unknown time zone, are refused by the server (422) and
 // shown on that very field; fixed, the save goes through with If-Match
-// (version 2). The status and the week's preview are the API's (this week
+// (version 2), and the status shows what the scheduler wrote on it. The
+// status and the week's preview are the API's (this week
 // and next, the exception days planned as given). A viewer can read the
 // schedule but not change it. axe-clean; German at phone width.
 import { check, scenario } from "./harness.mjs";
@@ -186,6 +187,13 @@ await scenario("schedule_editor", async ({ signIn, api, tokenOf, waitFor, screen
   stored = await api(`/api/v1/schedules/${id}`, {}, admin);
   check(stored.version === 2 && stored.schedule.timezone === ZONE && blocks(stored.schedule.days.mon) === JSON.stringify(weekday),
         `the second save stored ${JSON.stringify(stored)}`);
+
+  // What the scheduler wrote on the save shows in the status, as the API has it.
+  const applied = status.locator('[data-status="applied"]');
+  await waitFor("the save applied", async () => /schedule saved/.test(await applied.textContent()), 35_000);
+  stored = await api(`/api/v1/schedules/${id}`, {}, admin);
+  check(stored.status.applied?.why === "schedule saved" && await applied.getAttribute("data-mode") === stored.status.applied.mode,
+        `the page says ${await applied.textContent()}, the API ${JSON.stringify(stored.status.applied)}`);
 
   // ---- the preview is the API's, this week and next ----
   const preview = page.locator(".schedule-preview");
