@@ -3,6 +3,8 @@
 // with a chart open, the energy page with its comparison chart, table and
 // ranking (a raw figure's reason open) and its analytics parts (a budget put for the purpose; a year of
 // history, so that savings, forecast and recommendations have figures),
+// the command dialog of a setpoint, the control schedules and one
+// schedule's editor (a refused field shown) with its preview,
 // the alarms with one raised and their history, each administration section
 // (the rule form showing a mistake, a device's credentials open) — in the
 // light and the dark theme, at desktop (1280×800) and phone (375×740) width,
@@ -121,6 +123,26 @@ await scenario("a11y", async ({ open, signIn, api, tokenOf, waitFor, screenshot,
   await waitFor("the chart's data", async () => Number(await page.locator("figure.chart .plot").getAttribute("data-buckets")) > 0, 30_000);
   await everyLook(page, "building with a chart");
 
+  // ---- the command dialog of a setpoint, with its recent commands ----
+  // The theme button is behind the modal dialog (inert while it is open):
+  // the dialog is opened afresh in each look.
+  const [setpoint] = (await api(`/api/v1/points?building_id=${rathaus.id}&kind=setpoint&limit=1`, {}, admin)).items;
+  const dialog = page.getByRole("dialog");
+  for (const size of SIZES) {
+    await page.setViewportSize(size);
+    for (const theme of ["light", "dark"]) {
+      await setTheme(page, theme);
+      await page.getByRole("button", { name: `Command… ${setpoint.name}`, exact: true }).click();
+      await dialog.locator(".command-history :is(p.muted, table)").first().waitFor();
+      await page.waitForTimeout(300);
+      await audit(page, `the command dialog [${theme}, ${size.width}px]`);
+      await dialog.getByRole("button", { name: "Close" }).click();
+      await dialog.waitFor({ state: "detached" });
+    }
+  }
+  await setTheme(page, "light");
+  await page.setViewportSize(SIZES[0]);
+
   // ---- the energy page: the comparison with its table open, the ranking ----
   await page.getByRole("link", { name: "Energy", exact: true }).click();
   await page.locator("section.comparison[data-shown] figure.comparison-chart canvas").waitFor();
@@ -168,6 +190,34 @@ await scenario("a11y", async ({ open, signIn, api, tokenOf, waitFor, screenshot,
   await page.getByRole("button", { name: `Show history: ${alarm.message}` }).first().click();
   await page.locator("tr.notes li").first().waitFor();
   await everyLook(page, "alarm history");
+
+  // ---- the control schedules: the list, one schedule with its preview ----
+  const week = { start: "07:00", end: "17:00", mode: "occupied" };
+  const schedule = await api("/api/v1/schedules", {
+    method: "POST",
+    body: JSON.stringify({
+      name: "E2E a11y", building_id: rathaus.id,
+      schedule: {
+        timezone: "Europe/Berlin",
+        modes: { occupied: { setpoint: 21, heating: 20, cooling: 24 }, standby: { setpoint: 18 }, unoccupied: { setpoint: 15 } },
+        days: { mon: [week], tue: [week], wed: [week], thu: [week], fri: [week], sat: [{ start: "09:00", end: "13:00", mode: "standby" }] },
+        exceptions: [{ name: "Closed", first_day: "2030-12-24", last_day: "2030-12-31", mode: "unoccupied" },
+                     { name: "Open day", date: "2030-11-23", blocks: [{ start: "10:00", end: "15:00", mode: "occupied" }] }],
+        holidays: { state: "BW", school: { mode: "standby" }, school_holidays: [{ name: "Herbstferien", first_day: "2030-10-28", last_day: "2030-11-01" }] },
+      },
+      targets: [{ point_id: setpoint.id, setpoint: "heating" }],
+    }),
+  }, admin);
+  await page.getByRole("link", { name: "Schedules", exact: true }).click();
+  await page.locator(`tr[data-schedule="${schedule.id}"]`).waitFor();
+  await everyLook(page, "schedules");
+  await page.getByRole("link", { name: "E2E a11y" }).click();
+  await page.locator(".schedule-preview tr[data-date]").first().waitFor();
+  await everyLook(page, "schedule editor");
+  await page.locator('[data-path="/schedule/days/mon/0/end"]').fill("06:00");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.locator('[data-field-problem="/schedule/days/mon/0/end"]').waitFor();
+  await everyLook(page, "schedule editor, a refused field");
 
   // ---- the administration ----
   await page.getByRole("link", { name: "Administration" }).click();

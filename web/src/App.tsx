@@ -10,6 +10,8 @@ import { Login } from "./pages/Login";
 
 // The energy page is loaded when first opened: the overview stays quick to load.
 const Energy = lazy(() => import("./pages/energy/Energy"));
+// So are the control schedules: an editor few users open.
+const Schedules = lazy(() => import("./pages/control/Schedules"));
 
 type Theme = "light" | "dark";
 const THEME_KEY = "citypulse.theme";
@@ -70,6 +72,7 @@ export function App() {
   const building = match ? Number(match[1]) : null;
   const adminPath = /^#\/admin(?:\/([\w-]+)(?:\/([\w-]+))?)?$/.exec(route);
   const energyPath = /^#\/energy(?:\/([\w-]+))?$/.exec(route);
+  const schedulesPath = /^#\/schedules(?:\/(new|\d+))?$/.exec(route);
 
   if (!signedIn)
     return (
@@ -86,6 +89,7 @@ export function App() {
           <a href="#/">{t.buildings}</a>
           {permissions.includes("alarms:read") && <a href="#/alarms">{t.alarms}</a>}
           {permissions.includes("analytics:read") && <a href="#/energy">{t.energy}</a>}
+          {permissions.includes("control:read") && <a href="#/schedules">{t.schedules}</a>}
           {adminSections(permissions).length > 0 && <a href="#/admin">{t.administration}</a>}
         </nav>
         {controls}
@@ -100,8 +104,13 @@ export function App() {
           <Suspense fallback={<p>{t.loading}</p>}>
             <Energy t={t} part={energyPath[1] ?? ""} />
           </Suspense>
+        ) : schedulesPath ? (
+          <Suspense fallback={<p>{t.loading}</p>}>
+            <Schedules t={t} part={schedulesPath[1] ?? ""} canWrite={permissions.includes("control:write")} />
+          </Suspense>
         ) : building ? (
-          <Building id={building} t={t} charting={chartedIn(match?.[2])} />
+          <Building id={building} t={t} charting={chartedIn(match?.[2])}
+                    canCommand={permissions.includes("control:write")} />
         ) : (
           <Buildings t={t} canReadAlarms={permissions.includes("alarms:read")}
                      canReadAnalytics={permissions.includes("analytics:read")} />

@@ -63,6 +63,7 @@ const de = {
   apiKeys: "API-Schlüssel",
   auditLog: "Protokoll",
   energy: "Energie",
+  schedules: "Zeitpläne",
   media: {
     electricity: "Strom",
     heat: "Wärme",
@@ -172,6 +173,7 @@ const en: Dictionary = {
   apiKeys: "API keys",
   auditLog: "Audit log",
   energy: "Energy",
+  schedules: "Schedules",
   media: {
     electricity: "Electricity",
     heat: "Heat",

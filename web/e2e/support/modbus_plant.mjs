@@ -7,8 +7,11 @@
 import { spawn } from "node:child_process";
 
 // Starts the plant; resolves to { port, close() } once it listens.
-export function startModbusPlant(binary) {
-  const plant = spawn(binary, ["modbus", "plant", "--host", "127.0.0.1", "--port", "0"], {
+// replyDelayMs: every answer waits that long first, as a slow device does.
+export function startModbusPlant(binary, { replyDelayMs = 0 } = {}) {
+  const args = ["modbus", "plant", "--host", "127.0.0.1", "--port", "0"];
+  if (replyDelayMs > 0) args.push("--reply-delay-ms", String(replyDelayMs));
+  const plant = spawn(binary, args, {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";

@@ -4,15 +4,12 @@ import { session } from "../api/client";
 import { realtime, type Value } from "../api/realtime";
 import type { dictionary } from "../i18n";
 import { Chart, MAX_CHARTED } from "./Chart";
+import { CommandDialog } from "./control/CommandDialog";
+import { commandWords } from "./control/commandWords";
+import { takesCommands, type PointRecord } from "./control/controlApi";
 import { Sparkline } from "./Sparkline";
 
-interface Point {
-  id: number;
-  name: string;
-  unit: string;
-  kind: string;
-  quantity: string;
-}
+type Point = PointRecord;
 
 interface Equipment {
   id: number;
@@ -69,8 +66,15 @@ export function chartedIn(query: string | undefined): Charting | null {
 }
 
 // A building's points with their live values: the snapshot when the page
-// subscribes, then every value as the server has it.
-export function Building({ id, t, charting }: { id: number; t: ReturnType<typeof dictionary>; charting: Charting | null }) {
+// subscribes, then every value as the server has it. Those who may command
+// the plant (control:write) get a "Command…" button on each setpoint and
+// command point; the server checks again.
+export function Building({ id, t, charting, canCommand }: {
+  id: number;
+  t: ReturnType<typeof dictionary>;
+  charting: Charting | null;
+  canCommand: boolean;
+}) {
   const [tree, setTree] = useState<Tree | null>(null);
   const [selection, setSelection] = useState<Selection>({ kind: "all" });
   const [values, setValues] = useState<Map<number, Value>>(new Map());
@@ -78,6 +82,8 @@ export function Building({ id, t, charting }: { id: number; t: ReturnType<typeof
   const [now, setNow] = useState(Date.now());
   const [charted, setCharted] = useState<Point[]>([]);
   const [trends, setTrends] = useState<Map<number, (number | null)[]>>(new Map());
+  const [commanding, setCommanding] = useState<Point | null>(null);
+  const cw = commandWords(t);
 
   useEffect(() => {
     session
@@ -218,6 +224,7 @@ export function Building({ id, t, charting }: { id: number; t: ReturnType<typeof
           <tr>
             <th>{t.name}</th><th><span className="visually-hidden">{t.compare}</span></th><th>{t.value}</th>
             <th>{t.age}</th><th>{t.quality}</th><th>{t.trend}</th>
+            {canCommand && <th>{cw.column}</th>}
           </tr>
         </thead>
         <tbody>
@@ -240,6 +247,16 @@ export function Building({ id, t, charting }: { id: number; t: ReturnType<typeof
                 <td className="trend">
                   <Sparkline values={trends.get(p.id) ?? []} label={`${t.trend}: ${p.name}`} />
                 </td>
+                {canCommand && (
+                  <td>
+                    {takesCommands(p) && (
+                      <button type="button" aria-label={cw.commandPoint(p.name)} aria-haspopup="dialog"
+                              onClick={() => setCommanding(p)}>
+                        {cw.command}
+                      </button>
+                    )}
+                  </td>
+                )}
               </tr>
             );
           })}
@@ -248,6 +265,7 @@ export function Building({ id, t, charting }: { id: number; t: ReturnType<typeof
       </div>
       </div>
       </div>
+      {commanding && <CommandDialog t={t} point={commanding} onClose={() => setCommanding(null)} />}
     </section>
   );
 }
