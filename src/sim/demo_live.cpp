@@ -152,7 +152,7 @@ void LiveTown::run() {
       if (point.signal != Signal::room_setpoint || !point.room)
         return R"({"error":"this channel cannot be written"})";
       sim_.set_room_setpoint(point.building, *point.room, set->value);
-      spdlog::info("demo: {} of {} set to {} °C", point.channel, request.device, set->value);
+      spdlog::debug("demo: {} of {} set to {} °C", point.channel, request.device, set->value);
       return fmt::format(R"({{"value":{}}})", sim_.value(p).value_or(set->value));
     }
     return R"({"error":"no such channel"})";

@@ -9,7 +9,9 @@
 // shown on that very field; fixed, the save goes through with If-Match
 // (version 2), and the status shows what the scheduler wrote on it. The
 // status and the week's preview are the API's (this week
-// and next, the exception days planned as given). A viewer can read the
+// and next, the exception days planned as given). A ministry's iCalendar
+// file replaces the school holidays (saved at once, version 3); a broken one
+// is refused naming what is missing. A viewer can read the
 // schedule but not change it. axe-clean; German at phone width.
 import { check, scenario } from "./harness.mjs";
 import { audit, noOverflow } from "./support/page_checks.mjs";
@@ -228,6 +230,32 @@ await scenario("schedule_editor", async ({ signIn, api, tokenOf, waitFor, screen
   check(/Exception/i.test(await preview.locator(`tr[data-date="${wed}"]`).textContent()), "the page does not say Wednesday is an exception");
   await audit(page, "the schedule editor with next week's preview (desktop)");
   await screenshot(page, "schedule-editor-desktop.png", { fullPage: true });
+
+  // ---- school holidays from the ministry's iCalendar file ----
+  const year = Number(wed.slice(0, 4)) + 1;
+  const ics = [
+    "BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//Kultusministerium BW//Ferien//DE",
+    "BEGIN:VEVENT", `DTSTART;VALUE=DATE:${year}0406`, `DTEND;VALUE=DATE:${year}0418`, "SUMMARY:Osterferien", "END:VEVENT",
+    "BEGIN:VEVENT", `DTSTART;VALUE=DATE:${year}0730`, `DTEND;VALUE=DATE:${year}0913`, "SUMMARY:Sommerferien", "END:VEVENT",
+    "END:VCALENDAR", ""].join("\r\n");
+  const calendarInput = form.getByLabel("Take from an iCalendar file (.ics)");
+  await calendarInput.setInputFiles({ name: "ferien.ics", mimeType: "text/calendar", buffer: Buffer.from(ics) });
+  await page.getByText("2 school-holiday periods taken over (version 3).").waitFor({ timeout: 15_000 });
+  stored = await api(`/api/v1/schedules/${id}`, {}, admin);
+  const imported = stored.schedule.holidays.school_holidays;
+  check(stored.version === 3 && imported.length === 2 && imported[0].name === "Osterferien" &&
+        imported[0].first_day === `${year}-04-06` && imported[0].last_day === `${year}-04-17`,
+        `the import stored ${JSON.stringify(stored.schedule.holidays)}`);
+  const periodNames = await form.locator('[data-path="/schedule/holidays/school_holidays"] li[data-period] input')
+    .evaluateAll((inputs) => inputs.filter((i) => i.type !== "date").map((i) => i.value));
+  check(JSON.stringify(periodNames) === '["Osterferien","Sommerferien"]', `the form shows the periods ${JSON.stringify(periodNames)}`);
+  // A file the server cannot read: its line is named, nothing changes.
+  await calendarInput.setInputFiles({ name: "kaputt.ics", mimeType: "text/calendar",
+    buffer: Buffer.from("BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Herbstferien\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n") });
+  await waitFor("the refused file's problem", async () => /DTSTART/.test(await page.locator("#schedule-problem").textContent()), 15_000);
+  check((await api(`/api/v1/schedules/${id}`, {}, admin)).version === 3, "a refused file changed the schedule");
+  await form.getByRole("button", { name: "Save" }).click();  // the next save goes against the new version
+  await page.getByText("Saved (version 4).").waitFor({ timeout: 15_000 });
 
   // ---- the list ----
   await page.getByRole("link", { name: "All schedules" }).click();

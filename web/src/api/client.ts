@@ -128,7 +128,9 @@ function withToken(init: RequestInit, token: string): RequestInit {
 
 async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
   const headers: Record<string, string> = { ...(init.headers as Record<string, string>) };
-  if (init.body) headers["Content-Type"] = "application/json";
+  // JSON unless the caller says otherwise (an iCalendar file, say).
+  if (init.body && !Object.keys(headers).some((k) => k.toLowerCase() === "content-type"))
+    headers["Content-Type"] = "application/json";
   const response = await fetch(path, { ...init, headers });
   if (response.status === 204) return undefined as T;
   const text = await response.text();

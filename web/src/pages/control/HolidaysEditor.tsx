@@ -7,10 +7,12 @@ type Holidays = Pick<ScheduleDraft, "state" | "omit" | "public" | "school" | "sc
 // Public holidays (a state's, less those the building does not keep) and
 // school holidays (periods, and how their weekdays are planned), as the
 // document's "holidays" has them.
-export function HolidaysEditor({ kit, holidays, onChange }: {
+export function HolidaysEditor({ kit, holidays, onChange, onImport }: {
   kit: EditorKit;
   holidays: Holidays;
   onChange: (patch: Partial<Holidays>) => void;
+  // Set for a saved schedule the user may change: takes an iCalendar file.
+  onImport?: (calendar: File) => void;
 }) {
   const { w } = kit;
   // In the order of the calendar, so that /omit/<i> names the same box again.
@@ -54,7 +56,7 @@ export function HolidaysEditor({ kit, holidays, onChange }: {
       <RuleChoice kit={kit} label={w.schoolRule} fallback={w.defaultSchool} path="/schedule/holidays/school"
                   rule={holidays.school} onChange={(rule) => onChange({ school: rule })} />
       <SchoolHolidays kit={kit} periods={holidays.school_holidays}
-                      onChange={(school_holidays) => onChange({ school_holidays })} />
+                      onChange={(school_holidays) => onChange({ school_holidays })} onImport={onImport} />
     </fieldset>
   );
 }
@@ -87,10 +89,11 @@ function RuleChoice({ kit, label, fallback, path, rule, onChange }: {
 }
 
 // The imported school-holiday periods, both days inclusive.
-function SchoolHolidays({ kit, periods, onChange }: {
+function SchoolHolidays({ kit, periods, onChange, onImport }: {
   kit: EditorKit;
   periods: PeriodRow[];
   onChange: (periods: PeriodRow[]) => void;
+  onImport?: (calendar: File) => void;
 }) {
   const { w } = kit;
   const set = (key: number, patch: Partial<PeriodRow>) =>
@@ -124,6 +127,20 @@ function SchoolHolidays({ kit, periods, onChange }: {
         })}
       </ol>
       <button type="button" onClick={() => onChange([...periods, newPeriod()])}>{w.addPeriod}</button>
+      {onImport && (
+        <div className="calendar-import">
+          <label>
+            {w.importCalendar}
+            <input type="file" accept=".ics,text/calendar" aria-describedby="calendar-import-hint"
+                   onChange={(e) => {
+                     const file = e.target.files?.[0];
+                     e.target.value = "";  // the same file may be taken again
+                     if (file) onImport(file);
+                   }} />
+          </label>
+          <p id="calendar-import-hint" className="muted">{w.importCalendarHint}</p>
+        </div>
+      )}
     </fieldset>
   );
 }

@@ -3,6 +3,7 @@ import { useEffect, useState, type FormEvent } from "react";
 import type { Words } from "../../i18n";
 import {
   createSchedule,
+  importSchoolHolidays,
   loadBuildingPoints,
   loadBuildings,
   loadSchedule,
@@ -151,6 +152,28 @@ export function ScheduleEditor({ t, id, canWrite, onCreated }: {
     }
   };
 
+  // The server reads the file and saves its periods at once: they replace
+  // the draft's, the rest of the draft (unsaved edits too) stays, and the
+  // next save goes against the new version.
+  const importCalendar = async (file: File) => {
+    if (!schedule) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const saved = await importSchoolHolidays(schedule.id, await file.text(), schedule.version);
+      setSchedule(saved);
+      const periods = draftOf(saved).school_holidays;
+      setDraft((d) => (d ? { ...d, school_holidays: periods } : d));
+      setGeneration((n) => n + 1);
+      setNote(w.imported(periods.length, saved.version));
+    } catch (problem) {
+      setError(problem);
+      setNote("");
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const zone = String((schedule?.schedule as { timezone?: string } | undefined)?.timezone ?? draft.timezone);
   const title = schedule ? w.editTitle(schedule.name) : w.newTitle;
   return (
@@ -202,7 +225,8 @@ export function ScheduleEditor({ t, id, canWrite, onCreated }: {
           <ModesEditor kit={kit} modes={draft.modes} onChange={(modes) => change({ modes })} />
           <WeekEditor kit={kit} days={draft.days} onChange={(days) => change({ days })} />
           <ExceptionsEditor kit={kit} exceptions={draft.exceptions} onChange={(exceptions) => change({ exceptions })} />
-          <HolidaysEditor kit={kit} holidays={draft} onChange={change} />
+          <HolidaysEditor kit={kit} holidays={draft} onChange={change}
+                          onImport={schedule && canWrite ? importCalendar : undefined} />
           <TargetsEditor kit={kit} targets={draft.targets} points={points} onChange={(targets) => change({ targets })} />
           <OptimalStartEditor kit={kit} value={draft} onChange={change}
                               zones={points.filter((p) => p.kind === "sensor" && p.quantity === "temperature")}

@@ -175,6 +175,16 @@ export function replaceSchedule(id: number, body: Record<string, unknown>, versi
   });
 }
 
+// The ministry's iCalendar file in place of the schedule's school holidays
+// (saved at once: the answer is the schedule at its next version).
+export function importSchoolHolidays(id: number, calendar: string, version: number): Promise<Schedule> {
+  return session.call(`/api/v1/schedules/${id}/school-holidays`, {
+    method: "PUT",
+    body: calendar,
+    headers: { "Content-Type": "text/calendar", "If-Match": `"${version}"` },
+  });
+}
+
 export function loadPreview(id: number, from: Date, to: Date): Promise<Preview> {
   const q = new URLSearchParams({ from: from.toISOString(), to: to.toISOString() });
   return session.call(`/api/v1/schedules/${id}/preview?${q}`);
