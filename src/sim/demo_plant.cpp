@@ -3,11 +3,18 @@
 #include <fmt/format.h>
 
 #include <boost/json.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <random>
+#include <stop_token>
 #include <string>
+#include <thread>
 #include <utility>
 
+#include "drivers/bacnet/services.h"
 #include "sim/bacnet_site.h"
 #include "sim/modbus_plant.h"
 #include "sim/rest_thermostat.h"
@@ -397,12 +404,41 @@ struct DemoPlant::Peers {
   std::unique_ptr<BacnetSite> bacnet;
   std::unique_ptr<ModbusPlant> modbus;
   std::unique_ptr<RestThermostat> rest;
+  std::jthread field;  // the BACnet AHU's sensors, read as real ones are
 };
+
+namespace {
+
+// The BACnet AHU's air temperatures as real sensors read them, through the
+// site's field side (set_value): every 3 s the supply air is disturbed by up
+// to ±0.08 K (the site's physics bring it back to its setpoint within a
+// minute: it wanders by some 0.15 K) and the extract air is read anew, 21 °C
+// ±0.15 K.
+// Without it both would sit still, and a plant at rest would look like a
+// frozen sensor to the demo's flatline rule.
+void move_bacnet_field(std::stop_token stop, BacnetSite& site) {
+  std::minstd_rand rng(kDemoBacnetInstance);
+  std::uniform_real_distribution<double> disturbance(-0.08, 0.08), noise(-0.15, 0.15);
+  std::mutex mutex;
+  std::condition_variable_any wake;
+  std::unique_lock lock(mutex);
+  while (
+      !wake.wait_for(lock, stop, std::chrono::seconds(3), [&] { return stop.stop_requested(); })) {
+    const bacnet::ObjectId supply{bacnet::object_type::analog_input, 1};
+    const bacnet::ObjectId extract{bacnet::object_type::analog_input, 2};
+    if (auto v = site.present_value(kDemoBacnetInstance, supply))
+      (void)site.set_value(kDemoBacnetInstance, supply, *v + disturbance(rng));
+    (void)site.set_value(kDemoBacnetInstance, extract, 21.0 + noise(rng));
+  }
+}
+
+}  // namespace
 
 DemoPlant::DemoPlant(std::unique_ptr<Peers> peers) : peers_(std::move(peers)) {}
 
 DemoPlant::~DemoPlant() {
   if (!peers_) return;
+  peers_->field = {};  // asks it to stop and joins it
   if (peers_->rest) peers_->rest->stop();
   if (peers_->modbus) peers_->modbus->stop();
   peers_->bacnet.reset();  // its destructor stops its thread
@@ -430,14 +466,17 @@ Result<std::unique_ptr<DemoPlant>> DemoPlant::start() {
                                 std::move(devices));
   if (!site) return std::unexpected(site.error());
   peers->bacnet = std::move(*site);
-  auto modbus = ModbusPlant::start({.host = std::string(kLoopback), .port = 0, .time_scale = 1.0});
+  peers->field = std::jthread(move_bacnet_field, std::ref(*peers->bacnet));
+  auto modbus = ModbusPlant::start(
+      {.host = std::string(kLoopback), .port = 0, .time_scale = 1.0, .sensor_noise_k = 0.15});
   if (!modbus) return std::unexpected(modbus.error());
   peers->modbus = std::move(*modbus);
   auto rest = RestThermostat::start({.host = std::string(kLoopback),
                                      .port = 0,
                                      .serials = {std::string(kDemoPlantSerials[2])},
                                      .token = "",
-                                     .time_scale = 1.0});
+                                     .time_scale = 1.0,
+                                     .sensor_noise_k = 0.1});
   if (!rest) return std::unexpected(rest.error());
   peers->rest = std::move(*rest);
   return std::unique_ptr<DemoPlant>(new DemoPlant(std::move(peers)));

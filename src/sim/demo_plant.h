@@ -18,6 +18,9 @@
 // humidity and heating state. The setpoints and commands are written
 // through the drivers (BACnet WriteProperty, a Modbus register or coil, the
 // thermostat's PUT), so POST /api/v1/points/{id}/command reaches the peers.
+// Their temperatures are read with a sensor's noise (a tenth of a kelvin or
+// so), so that a plant at rest does not look frozen to the demo's flatline
+// rule.
 //
 // Seeding is idempotent and additive, as the town's (sim/demo_town.h):
 // equipment is found by its name in the building, points by their keys,
