@@ -343,7 +343,9 @@ int run_server(const Config& config, const DemoOptions* demo_options) {
       spdlog::warn(
           "demo: HTTP is not plain text on the loopback interface; the simulated "
           "HTTP and LoRaWAN devices stay silent");
-    if (auto s = town->start_live(http_ok ? *port : 0, mqtt_ok ? mqtt_ports->plain : 0); !s)
+    if (auto s = town->start_live(http_ok ? *port : 0, mqtt_ok ? mqtt_ports->plain : 0,
+                                  config.drivers.enabled ? &driver_host : nullptr);
+        !s)
       spdlog::warn("the demo town does not go live: {}", s.error().message);
   }
   server.run();

@@ -4,16 +4,19 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
 
 #include "core/time.h"
 #include "core/timezone.h"
+#include "drivers/driver_host.h"
 #include "sim/demo_control.h"
 #include "sim/demo_energy.h"
 #include "sim/demo_history.h"
 #include "sim/demo_live.h"
+#include "sim/demo_plant.h"
 #include "sim/demo_rules.h"
 #include "sim/demo_town.h"
 
@@ -44,6 +47,7 @@ struct Demo::State {
   Timezone zone;
   std::unique_ptr<sim::TownSimulator> simulator;
   std::unique_ptr<sim::LiveTown> live;
+  std::unique_ptr<sim::DemoPlant> plant;  // while live, with a driver host
 };
 
 Demo::Demo(std::unique_ptr<State> state) : state_(std::move(state)) {}
@@ -154,7 +158,40 @@ Status Demo::fill_history(SeriesStore& series) {
   return {};
 }
 
-Status Demo::start_live(std::uint16_t http_port, std::uint16_t mqtt_port) {
+namespace {
+
+// The directly polled plant's peers, and its devices and driver documents
+// stored as PUT /api/v1/devices/{id}/driver stores them.
+Result<std::unique_ptr<sim::DemoPlant>> start_plant(MetaStore& store, const sim::TownLayout& town,
+                                                    const sim::DemoTown& stored,
+                                                    drivers::DriverHost& host) {
+  auto plant = sim::DemoPlant::start();
+  if (!plant) return std::unexpected(plant.error());
+  const auto ports = (*plant)->ports();
+  auto seeded =
+      sim::seed_demo_plant(store, town, stored, ports,
+                           {.check =
+                                [](std::string_view protocol, const boost::json::value& document) {
+                                  return drivers::DriverHost::check_document(protocol, document);
+                                },
+                            .changed = [&host] { host.reload_soon(); }},
+                           now_ms());
+  if (!seeded) return std::unexpected(seeded.error());
+  if (seeded->points + seeded->created_devices > 0)
+    spdlog::info("demo plant: {} equipment, {} points and {} driven devices added",
+                 seeded->equipment, seeded->points, seeded->created_devices);
+  spdlog::info(
+      "demo plant: the driver host polls the Rathaus's BACnet/IP AHU on 127.0.0.1:{}, its "
+      "Modbus TCP AHU on 127.0.0.1:{} and its REST thermostat on 127.0.0.1:{} ({} driver "
+      "documents written)",
+      ports.bacnet, ports.modbus, ports.rest, seeded->documents);
+  return std::move(*plant);
+}
+
+}  // namespace
+
+Status Demo::start_live(std::uint16_t http_port, std::uint16_t mqtt_port,
+                        drivers::DriverHost* drivers) {
   auto& st = *state_;
   if (!st.options.live || st.live) return {};
   if (!st.simulator)
@@ -164,6 +201,13 @@ Status Demo::start_live(std::uint16_t http_port, std::uint16_t mqtt_port) {
       sim::LiveOptions{.http_port = http_port, .mqtt_port = mqtt_port});
   st.live->start();
   spdlog::info("demo: {} simulated devices report live", st.town.devices.size());
+  if (!drivers) {
+    spdlog::info("demo: the plant drivers are off; no directly polled plant");
+  } else if (auto plant = start_plant(*st.store, st.town, st.stored, *drivers); !plant) {
+    spdlog::warn("demo: no directly polled plant: {}", plant.error().message);
+  } else {
+    st.plant = std::move(*plant);
+  }
   // The heating schedules come once the automation stations listen, so that
   // their first writes (the mode in force) reach the rooms.
   if (!st.live->wait_for_gateways(15'000)) {
@@ -178,6 +222,7 @@ Status Demo::start_live(std::uint16_t http_port, std::uint16_t mqtt_port) {
 
 void Demo::stop() {
   if (!state_ || !state_->live) return;
+  state_->plant.reset();  // the peers stop; the driver host finds them gone
   state_->live->stop();
   const auto c = state_->live->counts();
   spdlog::info("demo: sent {} MQTT, {} gateway, {} HTTP and {} LoRaWAN messages ({} failed)",

@@ -7,7 +7,9 @@
 // the last stop (at most as long), meter registers counting on from their
 // stored values, then this year's energy budgets by the history's pace where
 // a building has none; start_live() (once the server listens) runs the simulator
-// against the server's real ports until stop().
+// against the server's real ports until stop(), and with a driver host the
+// directly polled plant (sim/demo_plant.h): its BACnet/IP, Modbus TCP and REST
+// peers on 127.0.0.1 and the driver documents that point the host at them.
 #pragma once
 
 #include <cstdint>
@@ -19,6 +21,10 @@
 #include "store/series_store.h"
 
 namespace citypulse {
+
+namespace drivers {
+class DriverHost;
+}
 
 struct DemoOptions {
   int buildings = 40;      // 1..500
@@ -39,7 +45,9 @@ class Demo {
 
   Id tenant_id() const;
   Status fill_history(SeriesStore& series);
-  Status start_live(std::uint16_t http_port, std::uint16_t mqtt_port);
+  // `drivers`: the server's running driver host, or null (no directly polled
+  // plant); it must outlive stop().
+  Status start_live(std::uint16_t http_port, std::uint16_t mqtt_port, drivers::DriverHost* drivers);
   void stop();
 
  private:

@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <random>
 #include <thread>
 #include <vector>
 
@@ -99,6 +100,7 @@ struct ModbusPlant::State {
   std::atomic<bool> fault{false};
 
   AhuState ahu;
+  std::minstd_rand noise{2601};  // the sensors' read noise (the plant's thread only)
   double sim_time_s = 8 * 3600;  // the plant starts at 08:00
   std::chrono::steady_clock::time_point last_step = std::chrono::steady_clock::now();
 
@@ -122,6 +124,12 @@ struct ModbusPlant::State {
     return c;
   }
 
+  // A temperature sensor's error on one read (0 without noise).
+  double sensor_noise() {
+    const double k = options.sensor_noise_k;
+    return k > 0 ? std::uniform_real_distribution<double>(-k, k)(noise) : 0.0;
+  }
+
   // Moves the physics to now and shows it in the input tables.
   void advance() {
     const auto now = std::chrono::steady_clock::now();
@@ -132,9 +140,9 @@ struct ModbusPlant::State {
     ahu.fault = fault.load();
     step_ahu(ahu, controls(), seconds, std::fmod(sim_time_s, 86'400.0));
     std::uint16_t* r = mapping->tab_input_registers;
-    put_tenths(r + input::supply, ahu.supply_c);
-    put_tenths(r + input::return_air, ahu.return_c);
-    put_tenths(r + input::outdoor, ahu.outdoor_c);
+    put_tenths(r + input::supply, ahu.supply_c + sensor_noise());
+    put_tenths(r + input::return_air, ahu.return_c + sensor_noise());
+    put_tenths(r + input::outdoor, ahu.outdoor_c + sensor_noise());
     r[input::fan] = static_cast<std::uint16_t>(std::lround(ahu.fan_pct));
     put_float_abcd(r + input::power_abcd, static_cast<float>(ahu.power_kw));
     put_u32(r + input::energy_u32, static_cast<std::uint32_t>(ahu.energy_kwh));
@@ -231,6 +239,8 @@ Result<std::unique_ptr<ModbusPlant>> ModbusPlant::start(const ModbusPlantOptions
                 "host");
   if (!(options.time_scale >= 0.001 && options.time_scale <= 100'000))
     return fail(ErrorCode::invalid, "the time scale must be from 0.001 to 100000", "time_scale");
+  if (!(options.sensor_noise_k >= 0 && options.sensor_noise_k <= 5))
+    return fail(ErrorCode::invalid, "the sensor noise must be from 0 to 5 K", "sensor_noise_k");
   auto s = std::make_unique<State>();
   s->options = options;
   s->context = modbus_new_tcp(options.host.c_str(), options.port);

@@ -38,6 +38,11 @@
 // within 2..6; electric power = 0.1 kW (controls) + running: 3 kW * fan^3 +
 // heat (0.5 kW/K * fan * |supply - outdoor|) / COP; energy integrates power.
 // So a written setpoint shows in the supply temperature of later reads.
+//
+// With sensor_noise_k the three temperatures are read as a real sensor reads
+// them: each update of the input registers adds its own draw from
+// -noise..+noise K (a fixed seed), so that a plant at rest never looks
+// frozen to a flatline rule (the demo's). The physics use the true values.
 #pragma once
 
 #include <chrono>
@@ -53,6 +58,7 @@ struct ModbusPlantOptions {
   std::string host = "127.0.0.1";  // dotted IPv4 to listen on
   std::uint16_t port = 0;          // 0: a free port, see ModbusPlant::port()
   double time_scale = 1.0;         // simulated seconds per real second, 0.001..100000
+  double sensor_noise_k = 0;       // 0..5: the temperatures' read noise; 0 reads them exactly
 };
 
 class ModbusPlant {

@@ -17,6 +17,7 @@
 #include <map>
 #include <mutex>
 #include <numbers>
+#include <random>
 #include <thread>
 
 namespace citypulse::sim {
@@ -68,9 +69,16 @@ struct RestThermostat::State {
   std::atomic<std::size_t> padding{0};
   std::atomic<bool> maintenance{false};
 
-  mutable std::mutex mutex;  // guards the zones and the requests
+  mutable std::mutex mutex;  // guards the zones, the requests and the noise
   std::map<std::string, Zone, std::less<>> zones;
   std::vector<ThermostatRequest> requests;
+  mutable std::minstd_rand noise{2601};
+
+  // The temperature sensor's error on one read (0 without noise).
+  double sensor_noise() const {
+    const double k = options.sensor_noise_k;
+    return k > 0 ? std::uniform_real_distribution<double>(-k, k)(noise) : 0.0;
+  }
 
   // Brings the zone's temperature up to now (first order toward the setpoint).
   void advance(Zone& z, Clock::time_point now) const {
@@ -89,7 +97,7 @@ struct RestThermostat::State {
     advance(z, now);
     const auto round = [](double x, double step) { return std::round(x / step) * step; };
     json::object state{{"serial", serial},
-                       {"temperature", round(z.temperature, 0.01)},
+                       {"temperature", round(z.temperature + sensor_noise(), 0.01)},
                        {"setpoint", z.setpoint},
                        {"mode", "heat"},
                        {"heating", z.temperature < z.setpoint - 0.2},
@@ -209,6 +217,8 @@ Result<std::unique_ptr<RestThermostat>> RestThermostat::start(
   if (options.serials.empty() || !(options.time_scale >= 0.001 && options.time_scale <= 100'000))
     return fail(ErrorCode::invalid,
                 "a simulated thermostat needs serials and a time scale of 0.001..100000");
+  if (!(options.sensor_noise_k >= 0 && options.sensor_noise_k <= 5))
+    return fail(ErrorCode::invalid, "the sensor noise must be from 0 to 5 K", "sensor_noise_k");
   auto state = std::make_unique<State>(options);
   for (const auto& serial : options.serials) state->zones[serial].updated = state->started;
   boost::system::error_code ec;

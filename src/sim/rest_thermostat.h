@@ -17,7 +17,10 @@
 // Physics, in simulated seconds (time_scale of them per real second): the
 // room temperature approaches the setpoint with a time constant of 600 s
 // (starting at 19 °C); heating is on while it is more than 0.2 K below;
-// humidity swings by ±5 % around 45 % over an hour.
+// humidity swings by ±5 % around 45 % over an hour. With sensor_noise_k the
+// temperature answered carries a read error of its own each time (uniform in
+// -noise..+noise K, a fixed seed), as a real sensor's does, so that a room at
+// its setpoint never looks frozen to a flatline rule (the demo's).
 //
 // Faults for tests: silent (requests are read, never answered, connections
 // held open: a hung device), a reply delay (every answer waits first,
@@ -44,6 +47,7 @@ struct RestThermostatOptions {
   std::vector<std::string> serials = {"T-1"};  // the thermostats it answers for
   std::string token;                           // non-empty: a bearer token is required
   double time_scale = 1.0;                     // simulated seconds per real second
+  double sensor_noise_k = 0;                   // 0..5: the temperature's read noise; 0: exact
 };
 
 // A request as the thermostat received it.

@@ -1,8 +1,10 @@
 // `citypulse demo` end to end: a year of the simulated town written through
 // the bulk path holds every kind of injected fault where the schedule puts
 // it, as a rule or an analytic reading the stored readings would see it;
-// and the live town reaches the server over every transport (MQTT devices,
-// the MQTT gateway API, HTTP, ChirpStack webhooks) within seconds.
+// the live town reaches the server over every transport (MQTT devices,
+// the MQTT gateway API, HTTP, ChirpStack webhooks) within seconds; and the
+// server's driver host polls and commands the demo's directly polled plant
+// (BACnet/IP, Modbus TCP, REST).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,11 +13,16 @@
 #include <cmath>
 #include <csignal>
 #include <ctime>
+#include <functional>
 #include <map>
+#include <optional>
 #include <set>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "core/calendar.h"
+#include "driver_api.h"
 #include "http_client.h"
 #include "server_process.h"
 #include "sim/faults.h"
@@ -271,6 +278,8 @@ TEST(DemoLive, EveryTransportCarriesTheTownWithinSeconds) {
   for (const auto& d : devices.at("items").as_array()) {
     const auto& o = d.as_object();
     const std::string protocol(o.at("protocol").as_string());
+    // The directly polled plant's devices are asked by the server (below).
+    if (protocol == "bacnet_ip" || protocol == "modbus_tcp" || protocol == "http_poll") continue;
     const std::string way = !o.at("gateway_id").is_null() ? "gateway"
                             : o.at("role") == "gateway"   ? ""
                                                           : protocol;
@@ -377,6 +386,171 @@ TEST(DemoLive, SchedulesAndCommandsReachTheRooms) {
                          }))
       << "the room controller reports " << latest;
   EXPECT_EQ(server.stop(SIGTERM), 0) << server.output();
+}
+
+// Whether `done` held within `seconds`, asked every half second.
+bool within(const std::function<bool()>& done, int seconds) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  return true;
+}
+
+// The directly polled plant: the Rathaus's BACnet/IP AHU, Modbus TCP AHU and
+// REST thermostat are asked by the server's driver host, so each is online
+// with every point read; a command to each one's setpoint goes through its
+// driver (WriteProperty, a register write, the thermostat's PUT), is
+// confirmed by its read-back and then shows in the device's next readings.
+// A second start finds the same devices and points the documents at the
+// peers' new ports.
+TEST(DemoLive, TheDirectlyPolledPlantReportsAndObeys) {
+  TempDir tmp;
+  const std::string data = tmp.path() + "/data";
+  // What each device's setpoint is commanded to (inside the device's range,
+  // away from where the peers start: 20, 20 and 21 °C).
+  const std::map<std::string, double> command_to = {
+      {"bacnet_ip", 23.5}, {"modbus_tcp", 22.5}, {"http_poll", 24}};
+  std::map<std::string, std::int64_t> first_ids, first_versions;
+  for (int run = 0; run < 2; ++run) {
+    SCOPED_TRACE(run == 0 ? "first start" : "second start");
+    ServerProcess server(data, {"--buildings", "3", "--history", "1"}, {}, "demo");
+    ASSERT_TRUE(server.start()) << server.output();
+    HttpClient http(server.port());
+    ASSERT_EQ(http.sign_in("admin@hechingen.demo", "hechingen-demo").status, 200);
+    auto buildings = json::parse(http.get("/api/v1/buildings?limit=100").body);
+    std::int64_t rathaus = 0;
+    for (const auto& b : buildings.at("items").as_array())
+      if (b.at("name") == "Rathaus") rathaus = b.at("id").as_int64();
+    ASSERT_NE(rathaus, 0) << json::serialize(buildings);
+
+    // The three driven devices, by protocol, once seeded.
+    std::map<std::string, json::object> device;
+    ASSERT_TRUE(within(
+        [&] {
+          device.clear();
+          auto list = http.get("/api/v1/devices?limit=1000");
+          if (list.status != 200) return false;
+          const auto items = json::parse(list.body);
+          for (const auto& d : items.at("items").as_array()) {
+            const std::string protocol(d.at("protocol").as_string());
+            if (command_to.contains(protocol)) {
+              EXPECT_FALSE(device.contains(protocol)) << "two devices of " << protocol;
+              device[protocol] = d.as_object();
+            }
+          }
+          return device.size() == 3;
+        },
+        30))
+        << server.output();
+    std::map<std::string, std::vector<std::int64_t>> points;  // by protocol
+    std::map<std::string, std::int64_t> setpoint;             // by protocol
+    for (const auto& [protocol, d] : device) {
+      SCOPED_TRACE(protocol);
+      EXPECT_EQ(d.at("building_id").as_int64(), rathaus);
+      EXPECT_EQ(d.at("status"), "active");
+      if (run == 0)
+        first_ids[protocol] = d.at("id").as_int64();
+      else
+        EXPECT_EQ(d.at("id").as_int64(), first_ids[protocol]) << "the device was made again";
+      for (const auto& c : d.at("channels").as_array()) {
+        const auto id = c.at("point_id").as_int64();
+        points[protocol].push_back(id);
+        auto p = http.get("/api/v1/points/" + std::to_string(id));
+        ASSERT_EQ(p.status, 200) << p.body;
+        const auto point = json::parse(p.body);
+        EXPECT_EQ(point.at("building_id").as_int64(), rathaus);
+        if (point.at("kind") != "setpoint") continue;
+        EXPECT_EQ(setpoint.count(protocol), 0u) << "two setpoints";
+        setpoint[protocol] = id;
+        const double v = command_to.at(protocol);
+        EXPECT_LE(point.at("min_value").to_number<double>(), v);
+        EXPECT_GE(point.at("max_value").to_number<double>(), v);
+      }
+      EXPECT_GE(points[protocol].size(), 4u);
+      ASSERT_TRUE(setpoint.contains(protocol)) << json::serialize(d);
+      // The stored document points at this start's peer.
+      auto doc = http.get("/api/v1/devices/" + std::to_string(d.at("id").as_int64()) + "/driver");
+      ASSERT_EQ(doc.status, 200) << doc.body;
+      const auto version = json::parse(doc.body).at("version").as_int64();
+      if (run == 0)
+        first_versions[protocol] = version;
+      else
+        EXPECT_GT(version, first_versions[protocol]) << doc.body;
+    }
+
+    // Each is polled: online, and every point has a reading of this start.
+    const auto started = now_ms();
+    auto latest = [&](std::int64_t point) -> std::optional<json::object> {
+      auto l = http.get("/api/v1/points/" + std::to_string(point) + "/latest");
+      if (l.status != 200) return std::nullopt;
+      auto body = json::parse(l.body);
+      if (!body.at("latest").is_object()) return std::nullopt;
+      return body.at("latest").as_object();
+    };
+    std::map<std::string, json::object> status;
+    const bool polled = within(
+        [&] {
+          for (const auto& [protocol, d] : device) {
+            status[protocol] = driver_status(http, d.at("id").as_int64());
+            if (status[protocol].empty() || status[protocol].at("status") != "online") return false;
+            for (const auto p : points[protocol]) {
+              auto l = latest(p);
+              if (!l || parse_rfc3339(std::string(l->at("t").as_string())) < started - 1000)
+                return false;
+            }
+          }
+          return true;
+        },
+        45);
+    std::string statuses;
+    for (const auto& [protocol, st] : status)
+      statuses += protocol + ": " + json::serialize(st) + "\n";
+    ASSERT_TRUE(polled) << statuses << server.output();
+    if (run == 1) {
+      EXPECT_EQ(server.stop(SIGTERM), 0) << server.output();
+      break;
+    }
+
+    // A command to each setpoint: confirmed by the device's read-back, then
+    // in the driver's next reading of it.
+    for (const auto& [protocol, point] : setpoint) {
+      SCOPED_TRACE(protocol);
+      const double value = command_to.at(protocol);
+      EXPECT_NE(latest(point)->at("value").to_number<double>(), value);
+      auto sent = http.post("/api/v1/points/" + std::to_string(point) + "/command",
+                            json::serialize(json::object{{"value", value}}));
+      ASSERT_EQ(sent.status, 202) << sent.body;
+      const auto id = json::parse(sent.body).at("id").as_int64();
+      json::object command;
+      ASSERT_TRUE(within(
+          [&] {
+            auto c = http.get("/api/v1/commands/" + std::to_string(id));
+            if (c.status != 200) return false;
+            command = json::parse(c.body).as_object();
+            return command.at("status") != "pending";
+          },
+          30))
+          << json::serialize(command);
+      EXPECT_EQ(command.at("status"), "confirmed") << json::serialize(command);
+      EXPECT_EQ(command.at("device_id"), device.at(protocol).at("id"));
+      ASSERT_TRUE(command.at("read_back").is_number()) << json::serialize(command);
+      EXPECT_NEAR(command.at("read_back").to_number<double>(), value, 1e-6);
+    }
+    for (const auto& [protocol, point] : setpoint) {
+      double reported = 0;
+      EXPECT_TRUE(within(
+          [&] {
+            auto l = latest(point);
+            reported = l ? l->at("value").to_number<double>() : 0;
+            return std::abs(reported - command_to.at(protocol)) < 1e-6;
+          },
+          30))
+          << protocol << " reports " << reported;
+    }
+    EXPECT_EQ(server.stop(SIGTERM), 0) << server.output();
+  }
 }
 
 }  // namespace

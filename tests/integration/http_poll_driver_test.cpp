@@ -29,11 +29,16 @@ class HttpPollDriver : public ::testing::Test {
                                                .port = 0,
                                                .serials = {"T-1", "T-2", "T-3", "T-4", "T-5"},
                                                .token = kToken,
-                                               .time_scale = 1.0});
+                                               .time_scale = 1.0,
+                                               .sensor_noise_k = 0});
     ASSERT_TRUE(started) << started.error().message;
     thermostat_ = std::move(*started);
-    started = sim::RestThermostat::start(
-        {.host = "127.0.0.1", .port = 0, .serials = {"D-1"}, .token = {}, .time_scale = 1.0});
+    started = sim::RestThermostat::start({.host = "127.0.0.1",
+                                          .port = 0,
+                                          .serials = {"D-1"},
+                                          .token = {},
+                                          .time_scale = 1.0,
+                                          .sensor_noise_k = 0});
     ASSERT_TRUE(started) << started.error().message;
     dead_thermostat_ = std::move(*started);
     dead_thermostat_->set_silent(true);

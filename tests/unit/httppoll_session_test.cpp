@@ -28,7 +28,8 @@ std::unique_ptr<sim::RestThermostat> start_thermostat(std::string token = {}) {
                                        .port = 0,
                                        .serials = {"T-1", "T-2"},
                                        .token = std::move(token),
-                                       .time_scale = 1.0});
+                                       .time_scale = 1.0,
+                                       .sensor_noise_k = 0});
   EXPECT_TRUE(t) << t.error().message;
   return t ? std::move(*t) : nullptr;
 }

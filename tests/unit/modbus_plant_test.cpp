@@ -16,6 +16,7 @@
 #include <cmath>
 #include <functional>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "drivers/modbus/device_io.h"
@@ -156,6 +157,34 @@ TEST(ModbusPlant, WrittenSetpointShowsInTheSupplyAir) {
         return off["enable"] == 0 && off["running"] == 0 && off["fan_speed"] < 60;
       },
       5000));
+}
+
+// A plant at rest reads its supply air exactly, unless told to read it with
+// a sensor's noise: then within the noise around the same value, and not
+// always the same.
+TEST(ModbusPlant, SensorNoiseOnlyWhenAskedAndWithinIt) {
+  for (const double noise : {0.0, 0.5}) {
+    SCOPED_TRACE(noise);
+    auto plant = sim::ModbusPlant::start(
+        {.host = "127.0.0.1", .port = 0, .time_scale = 10'000, .sensor_noise_k = noise});
+    ASSERT_TRUE(plant) << plant.error().message;
+    const DeviceConfig config = plant_config((*plant)->port());
+    Connection connection(endpoint_of(config));
+    std::this_thread::sleep_for(milliseconds(300));  // 50 simulated minutes: at its setpoint
+    std::set<double> seen;
+    for (int i = 0; i < 20; ++i) {
+      const double supply = values_of(poll_group(connection, config, "fast"))["supply_temp"];
+      EXPECT_NEAR(supply, 20.0, noise + 0.051);
+      seen.insert(supply);
+      std::this_thread::sleep_for(milliseconds(30));
+    }
+    if (noise == 0)
+      EXPECT_EQ(seen.size(), 1u);
+    else
+      EXPECT_GE(seen.size(), 3u);
+  }
+  EXPECT_FALSE(sim::ModbusPlant::start(
+      {.host = "127.0.0.1", .port = 0, .time_scale = 1, .sensor_noise_k = 6}));
 }
 
 TEST(ModbusPlant, BitFieldWrittenReadModifyWrite) {
