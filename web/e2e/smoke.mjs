@@ -37,7 +37,7 @@ await scenario("smoke", async ({ signIn, api, tokenOf, waitFor, screenshot }) =>
   await page.locator("figure.chart canvas").first().waitFor();
   // The spatial tree narrows the table to a room.
   await page.getByRole("navigation", { name: "Floors, spaces and equipment" })
-    .getByRole("button", { name: "Sitzungssaal" }).click();
+    .getByRole("button", { name: "Sitzungssaal", exact: true }).click();
   await page.getByRole("button", { name: "CO2 Sitzungssaal" }).waitFor();
   if (await page.getByRole("button", { name: "Außentemperatur" }).count())
     throw new Error("the room's table shows the outdoor temperature");

@@ -17,6 +17,14 @@ export async function audit(page, where) {
 }
 
 export async function noOverflow(page, where) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  check(overflow <= 0, `${where}: the page is ${overflow} px wider than the window`);
+  const { overflow, widest } = await page.evaluate(() => {
+    // The innermost elements reaching past the window, so that a failure says which.
+    const past = [...document.body.querySelectorAll("*")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 0.5);
+    const innermost = past.filter((e) => !past.some((o) => o !== e && e.contains(o)));
+    return {
+      overflow: document.documentElement.scrollWidth - window.innerWidth,
+      widest: innermost.slice(0, 5).map((e) => `${e.tagName.toLowerCase()}${e.className ? "." + String(e.className).split(" ").join(".") : ""} (${Math.round(e.getBoundingClientRect().right)} px)`),
+    };
+  });
+  check(overflow <= 0, `${where}: the page is ${overflow} px wider than the window (past it: ${widest.join(", ")})`);
 }
