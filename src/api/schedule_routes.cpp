@@ -273,20 +273,34 @@ HttpResponse get(RequestContext& ctx, MetaStore& store) {
   return schedule_response(200, *s);
 }
 
-HttpResponse put(RequestContext& ctx, MetaStore& store) {
-  if (auto s = reject_query(ctx.request); !s) return problem(ctx, s.error());
+// What every change of one schedule starts from: no query, the id, the
+// If-Match version and the schedule as it is (not found outside the scope).
+struct ScheduleEdit {
+  std::optional<std::int64_t> expected;
+  ControlSchedule current;
+};
+
+Result<ScheduleEdit> edit_of(RequestContext& ctx, MetaStore& store) {
+  if (auto s = reject_query(ctx.request); !s) return std::unexpected(s.error());
   auto id = ctx.id_param("id");
-  if (!id) return problem(ctx, id.error());
+  if (!id) return std::unexpected(id.error());
   auto expected = if_match_version(ctx.request);
-  if (!expected) return problem(ctx, expected.error());
+  if (!expected) return std::unexpected(expected.error());
   auto current = store.schedules().get(ctx.scope, *id);
-  if (!current) return problem(ctx, current.error());
+  if (!current) return std::unexpected(current.error());
+  return ScheduleEdit{*expected, std::move(*current)};
+}
+
+HttpResponse put(RequestContext& ctx, MetaStore& store) {
+  auto edit = edit_of(ctx, store);
+  if (!edit) return problem(ctx, edit.error());
+  const ControlSchedule* current = &edit->current;
   auto body = read_json_body(ctx.request);
   if (!body) return problem(ctx, body.error());
   auto s = decode(store, ctx.scope, *body, current->building_id);
   if (!s) return problem(ctx, s.error());
-  s->id = *id;
-  auto stored = store.schedules().update(ctx.scope, std::move(*s), *expected, now_ms());
+  s->id = current->id;
+  auto stored = store.schedules().update(ctx.scope, std::move(*s), edit->expected, now_ms());
   if (!stored) return problem(ctx, stored.error());
   ctx.audit = AuditNote{stored->tenant_id, stored->id,
                         to_json_text(json::object{{"before", schedule_json(*current)},
@@ -295,14 +309,10 @@ HttpResponse put(RequestContext& ctx, MetaStore& store) {
 }
 
 HttpResponse remove(RequestContext& ctx, MetaStore& store) {
-  if (auto s = reject_query(ctx.request); !s) return problem(ctx, s.error());
-  auto id = ctx.id_param("id");
-  if (!id) return problem(ctx, id.error());
-  auto expected = if_match_version(ctx.request);
-  if (!expected) return problem(ctx, expected.error());
-  auto current = store.schedules().get(ctx.scope, *id);
-  if (!current) return problem(ctx, current.error());
-  if (auto s = store.schedules().remove(ctx.scope, *id, *expected); !s)
+  auto edit = edit_of(ctx, store);
+  if (!edit) return problem(ctx, edit.error());
+  const ControlSchedule* current = &edit->current;
+  if (auto s = store.schedules().remove(ctx.scope, current->id, edit->expected); !s)
     return problem(ctx, s.error());
   ctx.audit = AuditNote{current->tenant_id, current->id,
                         to_json_text(json::object{{"before", schedule_json(*current)}})};
@@ -340,13 +350,9 @@ Result<control::SchoolHolidays> school_holidays_of(const HttpRequest& request) {
 // PUT /schedules/{id}/school-holidays: the periods replace the document's
 // holidays.school_holidays, the rest of the schedule as it was.
 HttpResponse import_school_holidays(RequestContext& ctx, MetaStore& store) {
-  if (auto s = reject_query(ctx.request); !s) return problem(ctx, s.error());
-  auto id = ctx.id_param("id");
-  if (!id) return problem(ctx, id.error());
-  auto expected = if_match_version(ctx.request);
-  if (!expected) return problem(ctx, expected.error());
-  auto current = store.schedules().get(ctx.scope, *id);
-  if (!current) return problem(ctx, current.error());
+  auto edit = edit_of(ctx, store);
+  if (!edit) return problem(ctx, edit.error());
+  const ControlSchedule* current = &edit->current;
   auto periods = school_holidays_of(ctx.request);
   if (!periods) return problem(ctx, periods.error());
   auto week = stored_week(*current);
@@ -357,7 +363,7 @@ HttpResponse import_school_holidays(RequestContext& ctx, MetaStore& store) {
   if (!checked) return problem(ctx, checked.error());
   ControlSchedule changed = *current;
   changed.document = json::serialize(control::to_json(checked->spec()));
-  auto stored = store.schedules().update(ctx.scope, std::move(changed), *expected, now_ms());
+  auto stored = store.schedules().update(ctx.scope, std::move(changed), edit->expected, now_ms());
   if (!stored) return problem(ctx, stored.error());
   ctx.audit = AuditNote{stored->tenant_id, stored->id,
                         to_json_text(json::object{{"before", schedule_json(*current)},
