@@ -294,16 +294,16 @@ Result<ScheduleEdit> edit_of(RequestContext& ctx, MetaStore& store) {
 HttpResponse put(RequestContext& ctx, MetaStore& store) {
   auto edit = edit_of(ctx, store);
   if (!edit) return problem(ctx, edit.error());
-  const ControlSchedule* current = &edit->current;
+  const ControlSchedule& current = edit->current;
   auto body = read_json_body(ctx.request);
   if (!body) return problem(ctx, body.error());
-  auto s = decode(store, ctx.scope, *body, current->building_id);
+  auto s = decode(store, ctx.scope, *body, current.building_id);
   if (!s) return problem(ctx, s.error());
-  s->id = current->id;
+  s->id = current.id;
   auto stored = store.schedules().update(ctx.scope, std::move(*s), edit->expected, now_ms());
   if (!stored) return problem(ctx, stored.error());
   ctx.audit = AuditNote{stored->tenant_id, stored->id,
-                        to_json_text(json::object{{"before", schedule_json(*current)},
+                        to_json_text(json::object{{"before", schedule_json(current)},
                                                   {"after", schedule_json(*stored)}})};
   return schedule_response(200, *stored);
 }
@@ -311,11 +311,11 @@ HttpResponse put(RequestContext& ctx, MetaStore& store) {
 HttpResponse remove(RequestContext& ctx, MetaStore& store) {
   auto edit = edit_of(ctx, store);
   if (!edit) return problem(ctx, edit.error());
-  const ControlSchedule* current = &edit->current;
-  if (auto s = store.schedules().remove(ctx.scope, current->id, edit->expected); !s)
+  const ControlSchedule& current = edit->current;
+  if (auto s = store.schedules().remove(ctx.scope, current.id, edit->expected); !s)
     return problem(ctx, s.error());
-  ctx.audit = AuditNote{current->tenant_id, current->id,
-                        to_json_text(json::object{{"before", schedule_json(*current)}})};
+  ctx.audit = AuditNote{current.tenant_id, current.id,
+                        to_json_text(json::object{{"before", schedule_json(current)}})};
   HttpResponse r;
   r.status = 204;
   return r;
@@ -352,21 +352,21 @@ Result<control::SchoolHolidays> school_holidays_of(const HttpRequest& request) {
 HttpResponse import_school_holidays(RequestContext& ctx, MetaStore& store) {
   auto edit = edit_of(ctx, store);
   if (!edit) return problem(ctx, edit.error());
-  const ControlSchedule* current = &edit->current;
+  const ControlSchedule& current = edit->current;
   auto periods = school_holidays_of(ctx.request);
   if (!periods) return problem(ctx, periods.error());
-  auto week = stored_week(*current);
+  auto week = stored_week(current);
   if (!week) return problem(ctx, week.error());
   control::ScheduleSpec spec = week->spec();
   spec.holidays.school_holiday_periods = std::move(*periods);
   auto checked = control::WeeklySchedule::make(std::move(spec));
   if (!checked) return problem(ctx, checked.error());
-  ControlSchedule changed = *current;
+  ControlSchedule changed = current;
   changed.document = json::serialize(control::to_json(checked->spec()));
   auto stored = store.schedules().update(ctx.scope, std::move(changed), edit->expected, now_ms());
   if (!stored) return problem(ctx, stored.error());
   ctx.audit = AuditNote{stored->tenant_id, stored->id,
-                        to_json_text(json::object{{"before", schedule_json(*current)},
+                        to_json_text(json::object{{"before", schedule_json(current)},
                                                   {"after", schedule_json(*stored)}})};
   return schedule_response(200, *stored);
 }
