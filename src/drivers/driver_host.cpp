@@ -116,6 +116,12 @@ class Intake {
 };
 
 struct Running {
+  // This start of the device, unique in the host: a callback that holds a
+  // pointer into a Running (its Group) finds the device by id and must also
+  // find the same start, since a reload replaces a device whose document,
+  // building or serial changed under the same id, and a timer's handler
+  // already queued when its timer was cancelled still runs (without error).
+  std::uint64_t run = 0;
   DriverSettings settings;
   std::unique_ptr<DeviceSession> session;
   DeviceHealth health;
@@ -152,6 +158,7 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
   std::unique_ptr<asio::thread_pool> http_workers;
   std::map<Id, std::unique_ptr<Running>> devices;  // the host thread's
   int reads_under_way = 0;                         // the host thread's
+  std::uint64_t runs_started = 0;                  // the host thread's
   std::uint64_t seen_changes = ~0ull, seen_generation = ~0ull;
   bool stopping = false;
 
@@ -205,13 +212,19 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
 
   void schedule(Running& r, Group& g) {
     g.timer->expires_at(g.due);
-    g.timer->async_wait([self = shared_from_this(), device = r.settings.device_id,
+    g.timer->async_wait([self = shared_from_this(), device = r.settings.device_id, run = r.run,
                          group = &g](boost::system::error_code ec) {
       if (ec || self->stopping) return;
-      auto it = self->devices.find(device);
-      if (it == self->devices.end()) return;
-      self->tick(*it->second, *group);
+      auto* running = self->running(device, run);
+      if (!running) return;
+      self->tick(*running, *group);
     });
+  }
+
+  // The device's Running if it is still the start `run`, else null.
+  Running* running(Id device, std::uint64_t run) {
+    auto it = devices.find(device);
+    return it != devices.end() && it->second->run == run ? it->second.get() : nullptr;
   }
 
   void tick(Running& r, Group& g) {
@@ -233,11 +246,10 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
     g.busy = true;
     r.status.last_poll_at = now_ms();
     r.session->poll(g.schedule.name, [self = shared_from_this(), device = r.settings.device_id,
-                                      group = &g, version = r.settings.version,
-                                      started = now](PollReport report) {
-      auto it = self->devices.find(device);
-      if (it == self->devices.end() || it->second->settings.version != version) return;
-      auto& running = *it->second;
+                                      run = r.run, group = &g, started = now](PollReport report) {
+      auto* found = self->running(device, run);
+      if (!found) return;
+      auto& running = *found;
       group->busy = false;
       ++running.status.polls;
       running.status.max_poll_ms = std::max<std::int64_t>(
@@ -271,6 +283,7 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
 
   void start_device(DriverSettings settings) {
     auto r = std::make_unique<Running>();
+    r->run = ++runs_started;
     r->health = DeviceHealth(options.health);
     r->status.device_id = settings.device_id;
     r->status.tenant_id = settings.tenant_id;

@@ -2,11 +2,14 @@
 // loopback: a register map stored through the API and its readings polled
 // into points, bad documents refused naming the field, and a dead device
 // going offline while another one keeps its schedule (the dead one's
-// requests block a worker thread, never the host's).
+// requests block a worker thread, never the host's), and a document
+// rewritten over and over while its groups poll.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "modbus_server_suite.h"
 
@@ -163,6 +166,53 @@ TEST_F(ModbusDriver, ADeadDeviceGoesOfflineWhileAnotherKeepsItsSchedule) {
   ASSERT_TRUE(
       eventually([&] { return point_readings(*http_, alive_point).size() >= before + 2; }, 10));
   EXPECT_LT(status(alive).at("max_lateness_ms").as_int64(), 1000);
+}
+
+// Every rewrite replaces the device's driver while its ten groups' timers fire
+// ten times a second each: a timer's handler already due when the rewrite
+// cancels it must not reach the groups of the device's next start (under the
+// sanitizers, a stale one is a use after free that ends the server).
+TEST_F(ModbusDriver, ADocumentRewrittenWhileItsGroupsPollIsTakenCleanly) {
+  const auto supply = point("Rewritten supply air");
+  const auto id = device("Rewritten", {{{"channel", "supply"}, {"point_id", supply}}});
+  auto rewritten = [&](int timeout_ms) {
+    json::array groups, points{supply_air()};
+    for (int g = 0; g < 10; ++g) {
+      groups.push_back({{"name", "g" + std::to_string(g)}, {"interval_ms", 100}});
+      if (g > 0)
+        points.push_back({{"channel", "spare" + std::to_string(g)},
+                          {"table", "holding"},
+                          {"address", g},
+                          {"type", "uint16"},
+                          {"group", "g" + std::to_string(g)}});
+    }
+    points[0].as_object()["group"] = "g0";
+    auto d = document(*plant_, std::move(points), timeout_ms, 0);
+    d["groups"] = std::move(groups);
+    return d;
+  };
+  ASSERT_EQ(put_driver(id, rewritten(1000)).status, 201);
+  ASSERT_TRUE(eventually([&] { return status(id).at("polls").as_int64() >= 20; }))
+      << json::serialize(status(id));
+  for (int i = 0; i < 200; ++i) {
+    Reply put;
+    try {
+      put = put_driver(id, rewritten(1000 + i % 2));
+    } catch (const std::exception& e) {
+      FAIL() << "rewrite " << i << ": " << e.what() << "\n" << server_->output();
+    }
+    ASSERT_EQ(put.status, 200) << "rewrite " << i << ": " << put.body;
+    if (i % 10 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  }
+  // The last start polls every group, and the server is alive to say so.
+  ASSERT_TRUE(eventually([&] {
+    auto s = status(id);
+    return !s.empty() && s.at("polls").as_int64() >= 20 && s.at("status").as_string() == "online";
+  })) << json::serialize(status(id))
+      << "\n"
+      << server_->output();
+  const auto before = point_readings(*http_, supply).size();
+  ASSERT_TRUE(eventually([&] { return point_readings(*http_, supply).size() >= before + 5; }));
 }
 
 }  // namespace

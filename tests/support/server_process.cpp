@@ -84,6 +84,7 @@ void ServerProcess::launch() {
 }
 
 bool ServerProcess::start() {
+  retried_output_.clear();
   launch();
   // A port free_port() found can be taken by another test's process before
   // the server binds it (tests run in parallel): then it starts again on
@@ -96,7 +97,11 @@ bool ServerProcess::start() {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      if (port_retries-- > 0 && output().find("Address already in use") != std::string::npos) {
+      if (port_retries-- > 0 &&
+          read_file(log_path_).find("Address already in use") != std::string::npos) {
+        // What the launch that lost its port did first (a log moved aside on
+        // recovery, say) stays part of this start's output.
+        retried_output_ = output();
         launch();
         continue;
       }
@@ -119,7 +124,7 @@ int ServerProcess::stop(int signal, int timeout_ms) {
 }
 
 std::string ServerProcess::output() const {
-  return read_file(log_path_);
+  return retried_output_ + read_file(log_path_);
 }
 
 int run_binary(const std::vector<std::string>& args, std::string& output,

@@ -49,7 +49,8 @@ class ServerProcess {
   // The embedded broker's plain MQTT port (0 when the test passed its own --mqtt-port).
   std::uint16_t mqtt_port() const { return mqtt_port_; }
   pid_t pid() const { return pid_; }
-  std::string output() const;  // stdout and stderr so far
+  // stdout and stderr since the last start(), launches it retried included.
+  std::string output() const;
 
  private:
   std::string data_dir_;
@@ -60,6 +61,7 @@ class ServerProcess {
   std::uint16_t mqtt_port_ = 0;
   pid_t pid_ = -1;
   std::string log_path_;
+  std::string retried_output_;  // of launches start() retried on other ports
 };
 
 // Runs the binary to completion with the given arguments; returns the exit

@@ -169,7 +169,10 @@ export async function scenario(name, body, { buildings = 7, history = 1, env = {
     const shot = join(shots ?? tmpdir(), `e2e-failure-${name}.png`);
     await page?.screenshot({ path: shot, fullPage: true }).catch(() => {});
     console.error(`(the page at the failure: ${shot})`);
-    console.error(`e2e ${name} failed: ${e.stack ?? e.message}\n--- server ---\n${serverLog.slice(-4000)}`);
+    // A sanitizer's report is shown from its start (the stack is what matters); otherwise the log's end.
+    const report = serverLog.search(/==\d+==ERROR: \w+Sanitizer/);
+    const shown = report >= 0 ? serverLog.slice(report, report + 16000) : serverLog.slice(-4000);
+    console.error(`e2e ${name} failed: ${e.stack ?? e.message}\n--- server ---\n${shown}`);
   } finally {
     await browser?.close();
     server.kill("SIGTERM");
