@@ -403,6 +403,7 @@ Result<Command> CommandService::submit(const Scope& scope, CommandRequest reques
   c.actor = request.actor;
   c.schedule_id = request.schedule_id;
   c.transition_at = request.transition_at;
+  c.attempt = request.attempt;
   c.requested_at = now;
   c.deadline_at = now + s.options.answer_timeout_ms;
   if (request.duration_ms) c.expires_at = now + *request.duration_ms;

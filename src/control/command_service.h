@@ -64,6 +64,7 @@ struct CommandRequest {
   std::string actor;
   std::optional<Id> schedule_id;        // origin schedule: whose change
   std::optional<TimeMs> transition_at;  // and which
+  int attempt = 0;                      // and which write of it (0: the first)
 };
 
 struct CommandServiceOptions {

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -18,6 +19,7 @@
 #include "control/optimal_start.h"
 #include "control/recovery_history.h"
 #include "control/weekly_schedule_json.h"
+#include "store/command_store.h"
 #include "store/schedule_store.h"
 
 namespace citypulse::control {
@@ -46,6 +48,10 @@ struct Running {
   OptimalStart model;
   json::object state;
   TimeMs next_check_at = 0;
+  // The targets whose write of the applied change has no final outcome yet:
+  // pending, or failed and to be made again. A schedule read afresh (a start)
+  // puts all of them here; the commands table then says which are settled.
+  std::set<Id> unsettled;
 };
 
 // What value_at() needs of an enabled schedule's target.
@@ -117,6 +123,8 @@ struct Scheduler::State {
       if (!ec && state.is_object()) r.state = std::move(state.as_object());
       if (const auto* m = r.state.if_contains("optimal_start"))
         if (auto model = OptimalStart::from_json(*m)) r.model = std::move(*model);
+      if (r.state.contains("applied"))
+        for (const auto& t : s.targets) r.unsettled.insert(t.point_id);
       r.record = std::move(s);
       next.emplace(r.record.id, std::move(r));
     }
@@ -144,24 +152,106 @@ struct Scheduler::State {
     return l->front().second.value;
   }
 
+  // Writes `mode`'s setpoint to one target for the change `key`.
+  Result<Command> write(const Running& r, const ScheduleTarget& target, Mode mode, TimeMs key,
+                        int attempt) {
+    CommandRequest c;
+    c.point_id = target.point_id;
+    c.value = target_value(r.week->setpoints_of(mode), target.setpoint);
+    c.origin = CommandOrigin::schedule;
+    c.actor = "scheduler";
+    c.schedule_id = r.record.id;
+    c.transition_at = key;
+    c.attempt = attempt;
+    return commands.submit(Scope::tenant(r.record.tenant_id), std::move(c));
+  }
+
   // Writes `mode`'s setpoints to every target, keyed by `key`.
   void apply(Running& r, Mode mode, TimeMs key, std::string_view why) {
-    const auto& sp = r.week->setpoints_of(mode);
+    r.unsettled.clear();
     for (const auto& t : r.record.targets) {
-      CommandRequest c;
-      c.point_id = t.point_id;
-      c.value = target_value(sp, t.setpoint);
-      c.origin = CommandOrigin::schedule;
-      c.actor = "scheduler";
-      c.schedule_id = r.record.id;
-      c.transition_at = key;
-      auto sent = commands.submit(Scope::tenant(r.record.tenant_id), std::move(c));
+      auto sent = write(r, t, mode, key, 0);
+      // A conflict may be this very write, stored before a crash: the
+      // commands table tells (retry_failed), and what it says is followed.
+      if (sent || sent.error().code == ErrorCode::conflict) r.unsettled.insert(t.point_id);
       if (!sent)
         spdlog::info("scheduler: schedule {} ({}) point {}: {}", r.record.id, why, t.point_id,
                      sent.error().message);
     }
     r.state["applied"] = json::object{
         {"transition_at", key}, {"mode", mode_name(mode)}, {"at", now()}, {"why", why}};
+  }
+
+  // How long after a failed attempt the next one is made.
+  std::int64_t retry_delay(int failed_attempt) const {
+    std::int64_t delay = options.retry_first_ms;
+    for (int i = 0; i < failed_attempt && delay < options.retry_max_ms; ++i) delay *= 2;
+    return std::min(delay, options.retry_max_ms);
+  }
+
+  // Looks at the unsettled targets' last attempts at the applied change and
+  // writes again those that failed once their delay is over; the time to look
+  // again, none when every target is settled.
+  std::optional<TimeMs> retry_failed(Running& r, TimeMs t) {
+    if (r.unsettled.empty()) return std::nullopt;
+    const auto* applied = r.state.if_contains("applied");
+    const auto key = applied && applied->is_object()
+                         ? int_member(applied->as_object(), "transition_at")
+                         : std::nullopt;
+    const auto* mode_text =
+        applied && applied->is_object() ? applied->as_object().if_contains("mode") : nullptr;
+    const auto mode = mode_text && mode_text->is_string()
+                          ? parse_mode(std::string_view(mode_text->as_string()))
+                          : std::nullopt;
+    if (!key || !mode) {
+      r.unsettled.clear();
+      return std::nullopt;
+    }
+    std::optional<TimeMs> next;
+    auto look_at = [&](TimeMs when) { next = std::min(next.value_or(when), when); };
+    for (auto it = r.unsettled.begin(); it != r.unsettled.end();) {
+      const Id point = *it;
+      auto last = store.commands().last_attempt(r.record.id, *key, point);
+      if (!last) {
+        spdlog::warn("scheduler: schedule {} point {}: {}", r.record.id, point,
+                     last.error().message);
+        look_at(t + options.settle_check_ms);
+        ++it;
+        continue;
+      }
+      const auto target =
+          std::find_if(r.record.targets.begin(), r.record.targets.end(),
+                       [&](const ScheduleTarget& x) { return x.point_id == point; });
+      if (!*last || (*last)->status == CommandStatus::confirmed ||
+          target == r.record.targets.end()) {
+        it = r.unsettled.erase(it);
+        continue;
+      }
+      const Command& c = **last;
+      if (c.status == CommandStatus::pending) {
+        look_at(t + options.settle_check_ms);
+        ++it;
+        continue;
+      }
+      const TimeMs due = c.completed_at.value_or(c.requested_at) + retry_delay(c.attempt);
+      if (t < due) {
+        look_at(due);
+        ++it;
+        continue;
+      }
+      auto sent = write(r, *target, *mode, *key, c.attempt + 1);
+      if (!sent) {
+        spdlog::info("scheduler: schedule {} point {}: not written again: {}", r.record.id, point,
+                     sent.error().message);
+        it = r.unsettled.erase(it);
+        continue;
+      }
+      spdlog::info("scheduler: schedule {} point {}: written again (attempt {}) after \"{}\"",
+                   r.record.id, point, c.attempt + 1, c.error);
+      look_at(t + options.settle_check_ms);
+      ++it;
+    }
+    return next;
   }
 
   // The early start of occupancy, when the lead is reached; the time to
@@ -250,6 +340,7 @@ struct Scheduler::State {
       learn(r, t);
       changed = changed || !r.state.contains("learning");
     }
+    if (auto again = retry_failed(r, t)) next_check = std::min(next_check, *again);
     if (changed) save(r);
     return next_check;
   }

@@ -13,6 +13,13 @@
 // written (the changes missed meanwhile are superseded, never replayed); a
 // change early by optimal start is not written again when its hour comes.
 //
+// A write that fails or times out (the device offline, say) is made again
+// while its change is in force, after 1, 2, 4... minutes, at most 30 minutes
+// apart, each attempt a command of its own numbered from 0; a write the
+// command service refuses outright (an override, the point's range, a
+// disabled device) is not. The attempts are read from the commands table, so
+// a restart takes them up where they were and never repeats one.
+//
 // A point under an operator's timed override is left alone (except BACnet,
 // where the schedule writes beneath the override's priority); when the
 // override ends, the command service asks value_at() for what to give back.
@@ -47,6 +54,12 @@ struct SchedulerOptions {
   std::int64_t catch_up_ms = 14LL * 86'400'000;
   // How long after an early start the warm-up is read from history.
   std::int64_t learn_after_ms = 4LL * 3'600'000;
+  // A failed write is made again after retry_first_ms, twice as long after
+  // each further failure, at most retry_max_ms.
+  std::int64_t retry_first_ms = 60'000;
+  std::int64_t retry_max_ms = 30 * 60'000;
+  // How often a write still pending is looked at.
+  std::int64_t settle_check_ms = 15'000;
   std::function<TimeMs()> clock;  // now_ms when empty
 };
 

@@ -62,9 +62,13 @@ struct Command {
   std::optional<double> previous;    // the point's latest value when asked
   std::optional<Id> ends;            // override_end: the override it ends
   // origin schedule: the schedule and the instant of the change it applies
-  // (one command per schedule, change and point: store/command_store.h).
+  // (one command per schedule, change, point and attempt:
+  // store/command_store.h).
   std::optional<Id> schedule_id;
   std::optional<TimeMs> transition_at;
+  // origin schedule: 0 for the change's first write to the point, n for the
+  // n-th write again after the one before failed or timed out.
+  int attempt = 0;
   CommandStatus status = CommandStatus::pending;
   std::optional<TimeMs> completed_at;
   std::optional<double> read_back;  // the value the device held after the write

@@ -41,6 +41,7 @@ json::object command_json(const Command& c) {
                       {"ends", or_null(c.ends)},
                       {"schedule_id", or_null(c.schedule_id)},
                       {"transition_at", time_or_null(c.transition_at)},
+                      {"attempt", c.attempt},
                       {"status", command_status_name(c.status)},
                       {"completed_at", time_or_null(c.completed_at)},
                       {"read_back", or_null(c.read_back)},

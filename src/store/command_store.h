@@ -8,9 +8,10 @@
 // - route() finds the device that commands a point: the point's device
 //   channel mapping (Device::channels), the lowest device id when several map
 //   it. not_found when none does.
-// - create() assigns the id; a schedule's command whose schedule, change and
-//   point are those of a stored one is conflict (each change is written once
-//   per point, even when the scheduler runs a pass again after a crash).
+// - create() assigns the id; a schedule's command whose schedule, change,
+//   point and attempt are those of a stored one is conflict (each attempt at
+//   a change is written once per point, even when the scheduler runs a pass
+//   again after a crash).
 //   finish() sets the outcome of a pending command
 //   once; a second finish() (an answer after the deadline, say) is conflict
 //   and changes nothing.
@@ -62,6 +63,11 @@ class CommandStore {
   // What a restart must take up: every pending command, and every timed
   // override not yet ended, by ascending id.
   virtual Result<std::vector<Command>> unfinished() = 0;
+  // The schedule's command with the highest attempt for its change at
+  // `transition_at` to `point`; none when it wrote none there. Unscoped: the
+  // scheduler's.
+  virtual Result<std::optional<Command>> last_attempt(Id schedule, TimeMs transition_at,
+                                                      Id point) = 0;
 };
 
 }  // namespace citypulse

@@ -592,6 +592,16 @@ CREATE TABLE control_schedules (
 CREATE INDEX control_schedules_by_building ON control_schedules (building_id);
 )sql";
 
+// A schedule's write that failed or timed out is made again (with backoff)
+// while its change is in force: one command per attempt, the first being 0.
+constexpr std::string_view kScheduleWriteAttempts = R"sql(
+ALTER TABLE commands ADD COLUMN attempt INTEGER NOT NULL DEFAULT 0;
+DROP INDEX commands_once_per_change;
+CREATE UNIQUE INDEX commands_once_per_attempt
+  ON commands (schedule_id, transition_at, point_id, attempt)
+  WHERE schedule_id IS NOT NULL;
+)sql";
+
 constexpr Migration kMigrations[] = {
     {1, "asset model", kAssetModel},
     {2, "identity", kIdentity},
@@ -606,6 +616,7 @@ constexpr Migration kMigrations[] = {
     {11, "energy accounting", kEnergy},
     {12, "device drivers", kDeviceDrivers},
     {13, "commands and schedules", kCommands},
+    {14, "schedule write attempts", kScheduleWriteAttempts},
 };
 
 constexpr bool versions_are_consecutive() {

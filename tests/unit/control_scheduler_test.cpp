@@ -6,12 +6,16 @@
 // one write after a long stop (the mode in force, not the changes missed),
 // an operator's override left alone and given back the schedule's value at its
 // end, and optimal start — occupancy brought forward by the learned lead,
-// not written again at 07:00, and the warm-up that followed taught to the model.
+// not written again at 07:00, and the warm-up that followed taught to the model;
+// a write the plant refuses made again after 1, 2, 4 minutes until it holds,
+// across a restart without repeating an attempt, and given up for the next
+// change.
 #include <atomic>
 #include <boost/json.hpp>
 #include <chrono>
 #include <future>
 #include <thread>
+#include <tuple>
 
 #include "bus/local_bus.h"
 #include "control/command_service.h"
@@ -93,6 +97,9 @@ class SchedulerTest : public StoreTest {
         control::SchedulerOptions{.pass_ms = 1000,
                                   .catch_up_ms = 14LL * 86'400'000,
                                   .learn_after_ms = 4LL * 3'600'000,
+                                  .retry_first_ms = 60'000,
+                                  .retry_max_ms = 30 * 60'000,
+                                  .settle_check_ms = 15'000,
                                   .clock = [this] { return now_.load(); }});
     commands_->set_schedule_lookup(
         [s = scheduler_.get()](Id point, TimeMs at) { return s->value_at(point, at); });
@@ -120,6 +127,33 @@ class SchedulerTest : public StoreTest {
     std::vector<double> out;
     for (std::size_t i = 0; i < plant_.count(); ++i) out.push_back(plant_.at(i).value.value_or(-1));
     return out;
+  }
+  // Waits until the command service has settled every command (its thread
+  // stores the outcomes); false after 5 s.
+  bool settled() {
+    for (int i = 0; i < 500; ++i) {
+      auto pending = ok(store().commands().list(
+          all(),
+          {.point_id = std::nullopt, .status = CommandStatus::pending, .limit = 1, .before = 0}));
+      if (pending.records.empty()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return false;
+  }
+  // The schedule's commands, oldest first: (change, attempt, status).
+  std::vector<std::tuple<TimeMs, int, CommandStatus>> attempts() {
+    std::vector<std::tuple<TimeMs, int, CommandStatus>> out;
+    for (const auto& c :
+         ok(store().commands().list(
+                all(), {.point_id = heating_, .status = std::nullopt, .limit = 1000, .before = 0}))
+             .records)
+      out.insert(out.begin(), {c.transition_at.value_or(0), c.attempt, c.status});
+    return out;
+  }
+  // at(t), then waits for the outcomes.
+  void settled_at(TimeMs t) {
+    at(t);
+    ASSERT_TRUE(settled());
   }
   json::object state(Id schedule) {
     return json::parse(ok(store().schedules().get(all(), schedule)).state).as_object();
@@ -169,7 +203,9 @@ TEST_F(SchedulerTest, WritesTheModeInForceOnSaveAndEachChangeOnce) {
 
 TEST_F(SchedulerTest, NothingTwiceAcrossARestartOrACrashBeforeTheStateWasSaved) {
   const auto s = save();
-  at(berlin(7));
+  // Settled before each stop: a write still pending at a stop ends timed out
+  // (the device's answer is unknown), and such a write is made again.
+  settled_at(berlin(7));
   EXPECT_EQ(written(), (std::vector<double>{21}));
   stop_services();
   start_services();
@@ -187,7 +223,7 @@ TEST_F(SchedulerTest, NothingTwiceAcrossARestartOrACrashBeforeTheStateWasSaved) 
 
 TEST_F(SchedulerTest, AfterALongStopOnlyTheModeInForceIsWritten) {
   save();
-  at(berlin(6));
+  settled_at(berlin(6));
   EXPECT_EQ(written(), (std::vector<double>{15}));
   stop_services();
   start_services();
@@ -236,6 +272,92 @@ TEST_F(SchedulerTest, OptimalStartBringsOccupancyForwardAndLearnsFromTheWarmUp) 
   auto model = state(s.id).at("optimal_start").at("warmup").as_object();
   EXPECT_EQ(model.at("observations").as_int64(), 1);
   EXPECT_FALSE(state(s.id).contains("learning"));
+}
+
+TEST_F(SchedulerTest, AFailedWriteIsMadeAgainWithBackoffUntilItHolds) {
+  using enum CommandStatus;
+  plant_.refuse("the controller is offline");
+  save();
+  settled_at(berlin(6));
+  settled_at(berlin(6) + 30'000);  // not before a minute
+  EXPECT_EQ(attempts().size(), 1u);
+  settled_at(berlin(6, 1));
+  settled_at(berlin(6, 2));  // the second waits two minutes
+  EXPECT_EQ(attempts().size(), 2u);
+  settled_at(berlin(6, 3));
+  plant_.refuse(std::nullopt);
+  settled_at(berlin(6, 6));  // the third four
+  EXPECT_EQ(attempts().size(), 3u);
+  settled_at(berlin(6, 7));
+  settled_at(berlin(6, 30));
+  settled_at(berlin(6, 59));
+  const TimeMs saved = berlin(6);  // the schedule's own instant is its key
+  EXPECT_EQ(
+      attempts(),
+      (std::vector<std::tuple<TimeMs, int, CommandStatus>>{
+          {saved, 0, failed}, {saved, 1, failed}, {saved, 2, failed}, {saved, 3, confirmed}}));
+  EXPECT_EQ(written(), (std::vector<double>{15, 15, 15, 15}));
+  auto last = ok(store().commands().list(all(), {})).records.front();
+  EXPECT_EQ(last.attempt, 3);
+  EXPECT_EQ(last.origin, CommandOrigin::schedule);
+}
+
+TEST_F(SchedulerTest, ARestartTakesUpTheRetriesWithoutRepeatingOne) {
+  using enum CommandStatus;
+  plant_.refuse("the controller is offline");
+  save();
+  settled_at(berlin(6));
+  stop_services();
+  start_services();
+  settled_at(berlin(6) + 30'000);  // the first attempt's delay still runs
+  EXPECT_EQ(attempts().size(), 1u);
+  settled_at(berlin(6, 1));
+  EXPECT_EQ(attempts().size(), 2u);
+  stop_services();
+  plant_.refuse(std::nullopt);
+  start_services();
+  settled_at(berlin(6, 2));  // two minutes after the second: not yet
+  EXPECT_EQ(attempts().size(), 2u);
+  settled_at(berlin(6, 3));
+  stop_services();
+  start_services();
+  settled_at(berlin(6, 40));  // the third held: nothing more
+  EXPECT_EQ(attempts(),
+            (std::vector<std::tuple<TimeMs, int, CommandStatus>>{
+                {berlin(6), 0, failed}, {berlin(6), 1, failed}, {berlin(6), 2, confirmed}}));
+}
+
+TEST_F(SchedulerTest, ACrashBeforeTheStateWasSavedStillRetriesTheFailedWrite) {
+  using enum CommandStatus;
+  plant_.refuse("the controller is offline");
+  const auto s = save();
+  settled_at(berlin(6));
+  // The process died after the write, before its state was saved: the next
+  // pass's write of the change is refused by the store, and the failed one
+  // is still made again.
+  ok(store().schedules().save_state(s.id, "{}"));
+  stop_services();
+  plant_.refuse(std::nullopt);
+  start_services();
+  settled_at(berlin(6, 1));
+  EXPECT_EQ(attempts(), (std::vector<std::tuple<TimeMs, int, CommandStatus>>{
+                            {berlin(6), 0, failed}, {berlin(6), 1, confirmed}}));
+}
+
+TEST_F(SchedulerTest, TheNextChangeEndsTheRetriesOfTheOneBefore) {
+  using enum CommandStatus;
+  plant_.refuse("the controller is offline");
+  save();
+  for (int m = 0; m < 60; ++m) settled_at(berlin(6, m));
+  // 06:00, 06:01, 06:03, 06:07, 06:15, 06:31: 1, 2, 4, 8, 16 minutes apart.
+  EXPECT_EQ(attempts().size(), 6u);
+  plant_.refuse(std::nullopt);
+  settled_at(berlin(7));
+  settled_at(berlin(7, 30));
+  const auto all_attempts = attempts();
+  ASSERT_EQ(all_attempts.size(), 7u);
+  EXPECT_EQ(all_attempts.back(), std::make_tuple(berlin(7), 0, confirmed));
+  EXPECT_EQ(written().back(), 21);  // occupied, not the unoccupied 15 again
 }
 
 }  // namespace

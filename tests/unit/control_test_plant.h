@@ -1,7 +1,7 @@
 // The plant behind the command service's PlantWriter, played by the
 // control tests: it remembers each write and answers it when the test says
 // so (as a device would), or at once with the value written when told to
-// hold whatever it is sent.
+// hold whatever it is sent — or, while told to refuse, at once with an error.
 #pragma once
 
 #include <chrono>
@@ -32,12 +32,24 @@ class TestPlant final : public control::PlantWriter {
   void write(const PlantTarget& target, std::optional<double> value, std::optional<int> priority,
              std::int64_t,
              std::move_only_function<void(Result<std::optional<double>>)> done) override {
+    std::optional<std::string> refusal;
     {
       std::lock_guard lock(mutex_);
       writes_.push_back({target, value, priority, auto_ ? nullptr : std::move(done)});
+      refusal = refusal_;
       changed_.notify_all();
     }
-    if (auto_) done(value);
+    if (!auto_) return;
+    if (refusal)
+      done(fail(ErrorCode::unavailable, *refusal));
+    else
+      done(value);
+  }
+
+  // While set, a plant that answers at once refuses every write with it.
+  void refuse(std::optional<std::string> why) {
+    std::lock_guard lock(mutex_);
+    refusal_ = std::move(why);
   }
 
   // Waits for the n-th write (0-based); false after 5 s.
@@ -63,6 +75,7 @@ class TestPlant final : public control::PlantWriter {
 
  private:
   bool auto_;
+  std::optional<std::string> refusal_;
   std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<Write> writes_;

@@ -12,7 +12,7 @@ namespace {
 constexpr std::string_view kColumns =
     "id, tenant_id, building_id, point_id, device_id, channel, protocol, value, priority, origin, "
     "user_id, api_key_id, actor, requested_at, deadline_at, expires_at, previous, ends, status, "
-    "completed_at, read_back, error, ended_at, schedule_id, transition_at";
+    "completed_at, read_back, error, ended_at, schedule_id, transition_at, attempt";
 
 std::optional<double> optional_real(const Statement& st, int column) {
   if (st.is_null(column)) return std::nullopt;
@@ -50,6 +50,7 @@ Result<Command> command_of(const Statement& st) {
   c.ended_at = optional_int64(st, 22);
   c.schedule_id = optional_int64(st, 23);
   c.transition_at = optional_int64(st, 24);
+  c.attempt = static_cast<int>(st.int64(25));
   return c;
 }
 
@@ -114,8 +115,8 @@ Result<Command> SqliteCommandStore::create(Command c) {
         "INSERT INTO commands (tenant_id, building_id, point_id, device_id, channel, protocol, "
         "value, priority, origin, user_id, api_key_id, actor, requested_at, deadline_at, "
         "expires_at, previous, ends, status, completed_at, read_back, error, ended_at, "
-        "schedule_id, transition_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "schedule_id, transition_at, attempt) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st) return std::unexpected(st.error());
     const auto priority =
         c.priority ? std::optional<std::int64_t>(*c.priority) : std::optional<std::int64_t>();
@@ -142,13 +143,15 @@ Result<Command> SqliteCommandStore::create(Command c) {
         .bind(std::string_view(c.error))
         .bind(c.ended_at)
         .bind(c.schedule_id)
-        .bind(c.transition_at);
+        .bind(c.transition_at)
+        .bind(std::int64_t{c.attempt});
     if (auto s = st->run(); !s) {
       if (s.error().code == ErrorCode::conflict && c.schedule_id)
         return fail(
             ErrorCode::conflict,
-            fmt::format("schedule {} wrote point {} for its change at {} already", *c.schedule_id,
-                        c.point_id, format_rfc3339(c.transition_at.value_or(0))));
+            fmt::format("schedule {} wrote point {} for its change at {} already{}", *c.schedule_id,
+                        c.point_id, format_rfc3339(c.transition_at.value_or(0)),
+                        c.attempt > 0 ? fmt::format(" (attempt {})", c.attempt) : ""));
       return std::unexpected(s.error());
     }
     c.id = db_.last_insert_id();
@@ -265,6 +268,23 @@ Result<std::vector<Command>> SqliteCommandStore::unfinished() {
         kColumns, kColumns));
     if (!st) return std::unexpected(st.error());
     return commands_of(*st);
+  });
+}
+
+Result<std::optional<Command>> SqliteCommandStore::last_attempt(Id schedule, TimeMs transition_at,
+                                                                Id point) {
+  return guarded([&]() -> Result<std::optional<Command>> {
+    std::lock_guard lock(mutex_);
+    auto st = db_.prepare(
+        fmt::format("SELECT {} FROM commands WHERE schedule_id = ? AND transition_at = ? AND "
+                    "point_id = ? ORDER BY attempt DESC LIMIT 1",
+                    kColumns));
+    if (!st) return std::unexpected(st.error());
+    st->bind(schedule).bind(transition_at).bind(point);
+    auto commands = commands_of(*st);
+    if (!commands) return std::unexpected(commands.error());
+    if (commands->empty()) return std::optional<Command>();
+    return std::optional<Command>(std::move(commands->front()));
   });
 }
 

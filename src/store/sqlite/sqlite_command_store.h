@@ -1,5 +1,5 @@
 // CommandStore (store/command_store.h) on the embedded SQLite file, in the
-// table of migration 13. It shares the store's connection and mutex.
+// table of migrations 13 and 14. It shares the store's connection and mutex.
 #pragma once
 
 #include <mutex>
@@ -22,6 +22,7 @@ class SqliteCommandStore final : public CommandStore {
   Result<Command> get(const Scope& scope, Id command) override;
   Result<Page<Command>> list(const Scope& scope, const CommandQuery& query) override;
   Result<std::vector<Command>> unfinished() override;
+  Result<std::optional<Command>> last_attempt(Id schedule, TimeMs transition_at, Id point) override;
 
  private:
   // The stored command, unscoped; runs with the mutex held.
