@@ -2,10 +2,12 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cmath>
 #include <map>
-#include <set>
+#include <optional>
+#include <string>
 #include <utility>
 
 #include "control/weekly_schedule_json.h"
@@ -40,6 +42,9 @@ json::array occupied_blocks(std::string_view type, DayKind kind) {
   return blocks;
 }
 
+// The periods the demo plans for a school's holidays are named so.
+constexpr std::string_view kSchoolHolidays = "Schulferien";
+
 // The school holidays from January of `year` to the end of the next year, as
 // the simulator's pattern has them: each run of days a period.
 json::array school_holidays(std::int64_t year) {
@@ -55,13 +60,45 @@ json::array school_holidays(std::int64_t year) {
     const bool off = day <= last && school_holiday_bw(civil_from_days(day));
     if (off && !start) start = day;
     if (!off && start) {
-      periods.push_back({{"name", "Schulferien"},
+      periods.push_back({{"name", kSchoolHolidays},
                          {"first_day", date_text(*start)},
                          {"last_day", date_text(day - 1)}});
       start.reset();
     }
   }
   return periods;
+}
+
+// A stored schedule's document with the simulator's school holidays from
+// January of `year` on, when the demo's periods in it end before the next
+// year begins (it was made in an earlier year); other periods (an
+// operator's) are kept. None when it needs no renewal or has no school
+// holidays (an operator took them out).
+std::optional<json::object> renewed(const std::string& document, std::int64_t year) {
+  boost::system::error_code ec;
+  auto doc = json::parse(document, ec);
+  if (ec || !doc.is_object()) return std::nullopt;
+  auto* holidays = doc.as_object().if_contains("holidays");
+  auto* periods = holidays && holidays->is_object()
+                      ? holidays->as_object().if_contains("school_holidays")
+                      : nullptr;
+  if (!periods || !periods->is_array()) return std::nullopt;
+  std::string last_day;
+  json::array kept;
+  for (const auto& p : periods->as_array()) {
+    const auto* o = p.if_object();
+    const auto* name = o ? o->if_contains("name") : nullptr;
+    const auto* last = o ? o->if_contains("last_day") : nullptr;
+    if (name && name->is_string() && name->as_string() == kSchoolHolidays) {
+      if (last && last->is_string()) last_day = std::max(last_day, std::string(last->as_string()));
+    } else {
+      kept.push_back(p);
+    }
+  }
+  if (last_day >= fmt::format("{:04}-01-01", year + 1)) return std::nullopt;
+  for (auto& p : school_holidays(year)) kept.push_back(std::move(p));
+  *periods = std::move(kept);
+  return std::move(doc.as_object());
 }
 
 bool school(std::string_view type) {
@@ -102,14 +139,15 @@ struct RoomGroup {
 Result<int> seed_demo_schedules(MetaStore& store, const TownLayout& town, const DemoTown& stored,
                                 TimeMs now) {
   const Scope scope = Scope::tenant(stored.tenant_id);
-  std::set<std::string> names;
+  std::map<std::string, ControlSchedule> existing;  // by name
   for (ScheduleQuery query{.building_id = std::nullopt, .limit = 1000, .after = 0};;) {
     auto page = store.schedules().list(scope, query);
     if (!page) return std::unexpected(page.error());
-    for (const auto& s : page->records) names.insert(s.name);
+    for (auto& s : page->records) existing.emplace(s.name, std::move(s));
     if (!page->next_after) break;
     query.after = *page->next_after;
   }
+  const std::int64_t year = civil_from_days(now / 86'400'000).year;
 
   // building → (comfort, setback) → rooms; building → outdoor temperature point.
   std::map<int, std::map<std::pair<double, double>, RoomGroup>> groups;
@@ -144,7 +182,20 @@ Result<int> seed_demo_schedules(MetaStore& store, const TownLayout& town, const 
       for (std::size_t first = 0; first < group.setpoints.size(); first += kMaxTargets) {
         std::string name = fmt::format("{}: rooms at {} °C", plan.name, comfort);
         if (first > 0) name += fmt::format(" ({})", first / kMaxTargets + 1);
-        if (names.contains(name)) continue;
+        if (auto it = existing.find(name); it != existing.end()) {
+          if (!school(plan.type)) continue;
+          // Made in an earlier year: this year's school holidays and the next.
+          auto doc = renewed(it->second.document, year);
+          if (!doc) continue;
+          if (auto checked = control::schedule_from_json(*doc); !checked)
+            return std::unexpected(checked.error());
+          ControlSchedule s = it->second;
+          s.document = json::serialize(*doc);
+          if (auto updated = store.schedules().update(scope, std::move(s), it->second.version, now);
+              !updated)
+            return std::unexpected(updated.error());
+          continue;
+        }
         const auto doc = document(plan, comfort, setback, now);
         // The document is ours: a mistake in it is a bug, said here rather than by the scheduler.
         if (auto checked = control::schedule_from_json(doc); !checked)
@@ -166,9 +217,9 @@ Result<int> seed_demo_schedules(MetaStore& store, const TownLayout& town, const 
           if (auto o = outdoor.find(b); o != outdoor.end())
             s.outdoor_point_id = stored.points[static_cast<std::size_t>(o->second)];
         }
-        if (auto created = store.schedules().create(scope, std::move(s), now); !created)
-          return std::unexpected(created.error());
-        names.insert(name);
+        auto created = store.schedules().create(scope, std::move(s), now);
+        if (!created) return std::unexpected(created.error());
+        existing.emplace(name, std::move(*created));
         ++made;
       }
     }

@@ -17,7 +17,10 @@
 // The room controllers obey (sim/demo_live.h), so the schedule shows in the
 // zone temperatures and the heat meters.
 //
-// Idempotent: a schedule of the same name in the tenant is left as it is.
+// Idempotent: a schedule of the same name in the tenant is left as it is,
+// but for a school's made in an earlier year, whose school holidays would
+// run out: its demo periods are replaced by this year's and the next's (an
+// operator's periods and the rest of the document kept).
 #pragma once
 
 #include "sim/demo_town.h"

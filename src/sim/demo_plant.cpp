@@ -15,9 +15,11 @@
 #include <utility>
 
 #include "drivers/bacnet/services.h"
+#include "model/identity.h"
 #include "sim/bacnet_site.h"
 #include "sim/modbus_plant.h"
 #include "sim/rest_thermostat.h"
+#include "store/identity_store.h"
 
 namespace citypulse::sim {
 namespace json = boost::json;
@@ -371,6 +373,19 @@ class Seeder {
     auto put = store_.drivers().put(scope(), device, std::move(text), std::nullopt, now_);
     if (!put) return std::unexpected(put.error());
     ++out_.documents;
+    // As the API audits a document stored through it, with the demo as actor.
+    AuditEntry e;
+    e.tenant_id = stored_.tenant_id;
+    e.at = now_;
+    e.actor = "system";
+    e.action = before.empty() ? "create" : "update";
+    e.resource = "devices";
+    e.resource_id = device;
+    e.summary = json::serialize(json::object{
+        {"driver", *wanted},
+        {"reason", before.empty() ? "the demo's plant peer" : "the demo's plant peer's new port"}});
+    if (auto audited = store_.identity().append_audit(std::move(e)); !audited)
+      return std::unexpected(audited.error());
     return true;
   }
 

@@ -164,7 +164,9 @@ Status MqttGatewayLink::reply(const std::string& device, std::int64_t id, std::s
   body += data;
   body += '}';
   const std::int64_t deadline = steady_ms() + client_->timeout_ms();
-  if (auto s = client_->connect(deadline); !s) return s;
+  // A reply may be the first message of a new connection: that one listens
+  // for requests at once too, not only after the next report.
+  if (auto s = ready(deadline); !s) return s;
   return client_->publish(kGatewayRpc, body, deadline);
 }
 

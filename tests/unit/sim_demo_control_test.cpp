@@ -2,11 +2,13 @@
 // store: every room setpoint written by exactly one schedule of its own
 // building, documents the scheduler takes, modes that follow each building's
 // use (a school heats on a term-time morning, not at night, on a public
-// holiday or in the school holidays), and a second seeding that adds nothing.
+// holiday or in the school holidays), a second seeding that adds nothing, and
+// a school's holidays renewed when the demo starts in a later year.
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 #include <map>
+#include <set>
 
 #include "control/weekly_schedule_json.h"
 #include "core/calendar.h"
@@ -115,6 +117,60 @@ TEST_F(DemoSchedules, SeedingAgainAddsNothing) {
   EXPECT_GT(first, 0);
   EXPECT_EQ(ok(sim::seed_demo_schedules(store(), town_, stored_, now_ + 86'400'000)), 0);
   EXPECT_EQ(schedules().size(), static_cast<std::size_t>(first));
+}
+
+TEST_F(DemoSchedules, ASchoolsHolidaysAreRenewedInALaterYearKeepingAnOperatorsPeriods) {
+  ok(sim::seed_demo_schedules(store(), town_, stored_, now_));
+  const Scope scope = Scope::tenant(stored_.tenant_id);
+  // An operator adds a period of their own to one school's schedule.
+  ControlSchedule edited;
+  for (const auto& s : schedules())
+    if (s.name.find("Grundschule") != std::string::npos) edited = s;
+  ASSERT_NE(edited.id, 0);
+  auto doc = json::parse(edited.document).as_object();
+  doc["holidays"].as_object()["school_holidays"].as_array().push_back(
+      {{"name", "Projektwoche"}, {"first_day", "2026-07-13"}, {"last_day", "2026-07-17"}});
+  edited.document = json::serialize(doc);
+  edited = ok(store().schedules().update(scope, edited, edited.version, now_));
+  std::map<Id, std::int64_t> versions;
+  std::set<Id> schools;  // those planning school holidays
+  for (const auto& s : schedules()) {
+    versions[s.id] = s.version;
+    if (json::parse(s.document).at("holidays").as_object().contains("school_holidays"))
+      schools.insert(s.id);
+  }
+  ASSERT_FALSE(schools.empty());
+
+  // Two years on: 2028's holidays and 2029's; the rest as they were.
+  const TimeMs later = local(2028, 1, 10, 12);
+  EXPECT_EQ(ok(sim::seed_demo_schedules(store(), town_, stored_, later)), 0);
+  for (const auto& s : schedules()) {
+    SCOPED_TRACE(s.name);
+    const bool school = schools.contains(s.id);
+    EXPECT_EQ(s.version, versions.at(s.id) + (school ? 1 : 0));
+    if (!school) continue;
+    const auto week = ok(control::schedule_from_json(json::parse(s.document)));
+    std::int64_t day = days_from_civil(2029, 8, 1);
+    while (!sim::school_holiday_bw(civil_from_days(day)) || weekday_from_days(day) == 0 ||
+           weekday_from_days(day) == 6)
+      ++day;
+    const CivilDate off = civil_from_days(day);
+    EXPECT_EQ(week.mode_at(local(off.year, off.month, off.day, 10)), control::Mode::unoccupied);
+    EXPECT_EQ(week.mode_at(local(2028, 3, 8, 10)), control::Mode::occupied);  // term time
+    const auto periods = json::parse(s.document).at("holidays").at("school_holidays").as_array();
+    bool own = false;
+    for (const auto& p : periods) {
+      own = own || p.at("name").as_string() == "Projektwoche";
+      if (p.at("name").as_string() == "Schulferien") {
+        EXPECT_GE(p.at("first_day").as_string(), "2028-01-01");
+      }
+    }
+    EXPECT_EQ(own, s.id == edited.id);
+  }
+  // Renewed once: the next start that year changes nothing.
+  ok(sim::seed_demo_schedules(store(), town_, stored_, later + 86'400'000));
+  for (const auto& s : schedules())
+    EXPECT_EQ(s.version, versions.at(s.id) + (schools.contains(s.id) ? 1 : 0));
 }
 
 }  // namespace

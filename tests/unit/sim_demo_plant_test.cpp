@@ -10,10 +10,13 @@
 #include <map>
 #include <set>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "drivers/driver_host.h"
 #include "sim/demo_plant.h"
 #include "sim/town_plan.h"
+#include "store/identity_store.h"
 #include "store_test_support.h"
 
 namespace citypulse::testing {
@@ -57,6 +60,24 @@ class DemoPlantSeeding : public StoreTest {
   json::object document(Id device) {
     auto s = ok(store().drivers().settings(scope(), device));
     return json::parse(s.document).as_object();
+  }
+
+  // The audit lines of the demo's driver documents, oldest first: (action, device).
+  std::vector<std::pair<std::string, Id>> audited() {
+    std::vector<std::pair<std::string, Id>> out;
+    const auto page = ok(store().identity().list_audit(scope(), {.limit = 1000,
+                                                                 .before = 0,
+                                                                 .action = std::nullopt,
+                                                                 .resource = "devices",
+                                                                 .user_id = std::nullopt,
+                                                                 .since = std::nullopt,
+                                                                 .until = std::nullopt}));
+    for (const auto& e : page.records) {
+      EXPECT_EQ(e.actor, "system");
+      EXPECT_TRUE(json::parse(e.summary).as_object().contains("driver")) << e.summary;
+      out.insert(out.begin(), {e.action, e.resource_id.value_or(0)});
+    }
+    return out;
   }
 
   std::int64_t version(Id device) {
@@ -146,6 +167,9 @@ TEST_F(DemoPlantSeeding, AgainAtTheSamePortsChangesNothing) {
   EXPECT_EQ(again.devices, first.devices);
   EXPECT_EQ(again.equipment + again.points + again.created_devices + again.documents, 0);
   EXPECT_EQ(changed_, 1);  // only the first time
+  EXPECT_EQ(audited(), (std::vector<std::pair<std::string, Id>>{{"create", first.devices[0]},
+                                                                {"create", first.devices[1]},
+                                                                {"create", first.devices[2]}}));
   EXPECT_EQ(count_rows("points"), points);
   EXPECT_EQ(count_rows("devices"), devices);
   for (Id d : first.devices) EXPECT_EQ(version(d), 1);
@@ -166,6 +190,10 @@ TEST_F(DemoPlantSeeding, NewPortsMoveTheDocumentsAndKeepAnOperatorsEdits) {
   EXPECT_EQ(again.documents, 3);
   EXPECT_EQ(again.created_devices + again.points, 0);
   EXPECT_EQ(changed_, 2);
+  const auto lines = audited();
+  ASSERT_EQ(lines.size(), 6u);  // three made, three moved
+  for (std::size_t i = 3; i < 6; ++i)
+    EXPECT_EQ(lines[i], std::make_pair(std::string("update"), first.devices[i - 3]));
   EXPECT_EQ(document(first.devices[0]).at("address"), "127.0.0.1:47002");
   EXPECT_EQ(version(first.devices[0]), 2);
   const auto moved = document(first.devices[1]);
