@@ -286,7 +286,10 @@ int run_server(const Config& config, const DemoOptions* demo_options) {
                                pipeline,
                                dedup,
                                broker.enabled() ? &broker.rpc() : nullptr,
-                               {[&broker](std::string& out) { broker.append_metrics(out); }},
+                               {[&broker](std::string& out) { broker.append_metrics(out); },
+                                [&driver_host, on = config.drivers.enabled](std::string& out) {
+                                  if (on) driver_host.append_metrics(out);
+                                }},
                                &bus,
                                &alarm_service,
                                &energy_service,

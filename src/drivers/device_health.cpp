@@ -16,6 +16,18 @@ std::string_view status_name(DeviceStatus status) {
   return "offline";
 }
 
+std::string_view outcome_name(PollOutcome outcome) {
+  switch (outcome) {
+    case PollOutcome::answered:
+      return "answered";
+    case PollOutcome::partly:
+      return "partly";
+    case PollOutcome::unreached:
+      return "unreached";
+  }
+  return "unreached";
+}
+
 bool DeviceHealth::record(PollOutcome outcome, TimeMs now, std::string_view error) {
   const auto before = status_;
   if (outcome == PollOutcome::unreached) {

@@ -34,6 +34,7 @@ struct HealthPolicy {
 };
 
 enum class PollOutcome { answered, partly, unreached };
+std::string_view outcome_name(PollOutcome outcome);  // "answered", "partly", "unreached"
 
 class DeviceHealth {
  public:

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/metrics.h"
 #include "drivers/bacnet/client.h"
 #include "drivers/bacnet/device_config.h"
 #include "drivers/bacnet/device_poller.h"
@@ -53,6 +54,21 @@ struct Group {
   bool busy = false;
 };
 
+// The counters of every host in the process (there is one).
+struct DriverMetrics {
+  CounterFamily polls{"citypulse_driver_polls_total",
+                      "Polls of plant devices by protocol and outcome (answered: every point "
+                      "read; partly: some; unreached: the device did not answer)."};
+  CounterFamily dropped{"citypulse_driver_readings_dropped_total",
+                        "Polls whose readings were dropped because the ingest pipeline fell "
+                        "behind."};
+};
+
+DriverMetrics& driver_metrics() {
+  static DriverMetrics m;
+  return m;
+}
+
 // Hands the drivers' readings to the ingest pipeline on a thread of its own:
 // the pipeline's submit may wait on the metadata store (a directory rebuild,
 // a provisioning device's new points), which must not hold up the drivers'
@@ -75,6 +91,7 @@ class Intake {
       std::lock_guard lock(mutex_);
       if (waiting_.size() >= kMaxWaiting) {
         waiting_.pop_front();
+        driver_metrics().dropped.with({}).add();
         if (++dropped_ % 1000 == 1)
           spdlog::warn("drivers: the ingest pipeline falls behind; {} polls' readings dropped",
                        dropped_);
@@ -259,6 +276,11 @@ struct DriverHost::State : std::enable_shared_from_this<DriverHost::State> {
                            : report.failed  ? PollOutcome::partly
                                             : PollOutcome::answered;
       if (outcome != PollOutcome::answered) ++running.status.failed_polls;
+      driver_metrics()
+          .polls
+          .with({{"protocol", running.settings.protocol},
+                 {"outcome", std::string(outcome_name(outcome))}})
+          .add();
       running.status.polled = true;
       running.status.readings += static_cast<std::int64_t>(report.readings.size());
       self->submit(running, std::move(report.readings));
@@ -471,6 +493,26 @@ std::vector<DeviceDriverStatus> DriverHost::statuses() const {
   std::vector<DeviceDriverStatus> out;
   for (const auto& [id, s] : state_->snapshot) out.push_back(s);
   return out;
+}
+
+void DriverHost::append_metrics(std::string& out) const {
+  auto& m = driver_metrics();
+  m.polls.render(out);
+  m.dropped.with({});  // 0 from the first scrape, not only after a drop
+  m.dropped.render(out);
+  std::map<std::pair<std::string, std::string>, int> devices;  // (protocol, status)
+  {
+    std::lock_guard lock(state_->status_mutex);
+    for (const auto& [id, s] : state_->snapshot)
+      ++devices[{s.protocol, s.configuration_error.empty() ? std::string(status_name(s.status))
+                                                           : "not_running"}];
+  }
+  out +=
+      "# HELP citypulse_driver_devices Devices the plant drivers run, by protocol and status.\n"
+      "# TYPE citypulse_driver_devices gauge\n";
+  for (const auto& [key, n] : devices)
+    out += fmt::format("citypulse_driver_devices{{protocol=\"{}\",status=\"{}\"}} {}\n",
+                       escape_label_value(key.first), key.second, n);
 }
 
 void DriverHost::reload_soon() {

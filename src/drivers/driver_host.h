@@ -148,6 +148,13 @@ class DriverHost {
   // Read the documents again now rather than at the next check.
   void reload_soon();
 
+  // The drivers' metrics in Prometheus text: citypulse_driver_polls_total
+  // {protocol, outcome: answered | partly | unreached}, citypulse_driver_
+  // readings_dropped_total (polls whose readings the ingest pipeline had no
+  // room for) and the gauge citypulse_driver_devices {protocol, status:
+  // online | degraded | offline | not_running}.
+  void append_metrics(std::string& out) const;
+
   std::uint16_t bacnet_port() const;
 
   struct State;

@@ -50,6 +50,14 @@ class ModbusDriver : public ModbusServerSuite {
             {"scale", 0.1}};
   }
 
+  // A series of /metrics ("name{labels}"); -1 when it is not there.
+  static double metric(const std::string& series) {
+    const auto text = http_->get("/metrics").body;
+    const auto at = text.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(text.substr(at + series.size() + 2));
+  }
+
   static double last_value(std::int64_t point) {
     return point_readings(*http_, point).back().at("value").to_number<double>();
   }
@@ -166,6 +174,13 @@ TEST_F(ModbusDriver, ADeadDeviceGoesOfflineWhileAnotherKeepsItsSchedule) {
   ASSERT_TRUE(
       eventually([&] { return point_readings(*http_, alive_point).size() >= before + 2; }, 10));
   EXPECT_LT(status(alive).at("max_lateness_ms").as_int64(), 1000);
+  // The metrics say as much.
+  EXPECT_GE(metric(R"(citypulse_driver_polls_total{protocol="modbus_tcp",outcome="unreached"})"),
+            3);
+  EXPECT_GE(metric(R"(citypulse_driver_polls_total{protocol="modbus_tcp",outcome="answered"})"), 3);
+  EXPECT_GE(metric(R"(citypulse_driver_devices{protocol="modbus_tcp",status="offline"})"), 1);
+  EXPECT_GE(metric(R"(citypulse_driver_devices{protocol="modbus_tcp",status="online"})"), 1);
+  EXPECT_EQ(metric("citypulse_driver_readings_dropped_total"), 0);
 }
 
 // Every rewrite replaces the device's driver while its ten groups' timers fire

@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "drivers/bacnet/apdu.h"
+#include "drivers/bacnet/broadcast_address.h"
 
 namespace citypulse::bacnet {
 
@@ -474,7 +475,7 @@ void Client::who_is(const DeviceAddress& target, WhoIs range, std::int64_t windo
             }));
         state->listening.push_back(std::move(listening));
         // A limited or directed broadcast is sent as one; anything else to that node.
-        const bool broadcast = target.host.ends_with(".255");
+        const bool broadcast = is_broadcast_address(target.host);
         state->send(target, state->datagram_for(
                                 target, unconfirmed_request(service::who_is, encode_who_is(range)),
                                 false, broadcast));
