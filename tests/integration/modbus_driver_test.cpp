@@ -195,8 +195,9 @@ TEST_F(ModbusDriver, ADocumentRewrittenWhileItsGroupsPollIsTakenCleanly) {
     for (int g = 0; g < 10; ++g) {
       groups.push_back({{"name", "g" + std::to_string(g)}, {"interval_ms", 100}});
       if (g > 0)
+        // Input registers 1..9: the plant has them all (holding ends at 3).
         points.push_back({{"channel", "spare" + std::to_string(g)},
-                          {"table", "holding"},
+                          {"table", "input"},
                           {"address", g},
                           {"type", "uint16"},
                           {"group", "g" + std::to_string(g)}});
