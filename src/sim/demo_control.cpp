@@ -105,7 +105,7 @@ bool school(std::string_view type) {
   return type == "primary_school" || type == "secondary_school" || type == "school";
 }
 
-json::object document(const BuildingPlan& b, double comfort, double setback, TimeMs now) {
+json::object document(const BuildingPlan& b, double comfort, double setback, std::int64_t year) {
   auto mode = [](double c) { return json::object{{"setpoint", c}}; };
   const double standby = std::round((comfort + setback)) / 2;
   json::object days;
@@ -117,7 +117,7 @@ json::object document(const BuildingPlan& b, double comfort, double setback, Tim
   json::object holidays{{"state", "BW"}, {"public", {{"as", "sun"}}}};
   if (school(b.type)) {
     holidays["school"] = {{"mode", "unoccupied"}};
-    holidays["school_holidays"] = school_holidays(civil_from_days(now / 86'400'000).year);
+    holidays["school_holidays"] = school_holidays(year);
   }
   return {
       {"timezone", "Europe/Berlin"},
@@ -196,7 +196,7 @@ Result<int> seed_demo_schedules(MetaStore& store, const TownLayout& town, const 
             return std::unexpected(updated.error());
           continue;
         }
-        const auto doc = document(plan, comfort, setback, now);
+        const auto doc = document(plan, comfort, setback, year);
         // The document is ours: a mistake in it is a bug, said here rather than by the scheduler.
         if (auto checked = control::schedule_from_json(doc); !checked)
           return std::unexpected(checked.error());
